@@ -1,0 +1,65 @@
+//! Server-generated identifiers (ULIDs: 128 bits, time-ordered).
+
+use crate::Error;
+use std::fmt;
+use ulid::Ulid;
+
+macro_rules! ulid_id {
+    ($name:ident) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub Ulid);
+
+        impl $name {
+            pub fn new() -> Self {
+                Self(Ulid::new())
+            }
+            /// Parses an id from a path; anything else is "not found".
+            pub fn parse(s: &str) -> Result<Self, Error> {
+                if s.len() != 26 {
+                    return Err(Error::NotFound);
+                }
+                Ulid::from_string(s).map(Self).map_err(|_| Error::NotFound)
+            }
+            pub fn to_bytes(self) -> [u8; 16] {
+                self.0.to_bytes()
+            }
+            pub fn from_bytes(b: [u8; 16]) -> Self {
+                Self(Ulid::from_bytes(b))
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+ulid_id!(ResourceId);
+ulid_id!(InviteId);
+
+/// A fresh time-ordered id for audit entries and send attempts.
+pub fn new_ulid() -> String {
+    Ulid::new().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_rejects_junk_as_not_found() {
+        for bad in ["", "abc", "../etc", &"x".repeat(10_000), "01ARZ3NDEKTSV4RRFFQ69G5FA/"] {
+            assert_eq!(ResourceId::parse(bad).unwrap_err(), Error::NotFound);
+        }
+        let id = ResourceId::new();
+        assert_eq!(ResourceId::parse(&id.to_string()).unwrap(), id);
+    }
+}

@@ -1,0 +1,228 @@
+//! Invite states, expiry rules and the validated "new invite" request.
+
+use crate::{Email, Error, Role, time::DAY};
+use serde::{Deserialize, Serialize};
+
+pub const DEFAULT_EXPIRY_DAYS: i64 = 7;
+pub const MAX_EXPIRY_DAYS: i64 = 30;
+pub const MAX_MESSAGE_CHARS: usize = 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InviteStatus {
+    Pending,
+    Accepted,
+    Revoked,
+    Expired,
+    Declined,
+}
+
+impl InviteStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Revoked => "revoked",
+            Self::Expired => "expired",
+            Self::Declined => "declined",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pending" => Self::Pending,
+            "accepted" => Self::Accepted,
+            "revoked" => Self::Revoked,
+            "expired" => Self::Expired,
+            "declined" => Self::Declined,
+            _ => return None,
+        })
+    }
+
+    /// The state a reader must see: a pending invite past its expiry is
+    /// expired even while DynamoDB TTL has not removed or touched it.
+    pub fn effective(self, expires_at: i64, now: i64) -> Self {
+        if self == Self::Pending && expires_at <= now {
+            Self::Expired
+        } else {
+            self
+        }
+    }
+}
+
+/// `?status=` on the list route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    All,
+    Only(InviteStatus),
+}
+
+impl StatusFilter {
+    pub fn parse(s: Option<&str>) -> Result<Self, Error> {
+        match s {
+            None | Some("all") => Ok(Self::All),
+            Some(s) => InviteStatus::parse(s).map(Self::Only).ok_or_else(|| {
+                Error::invalid(
+                    "invalid_status",
+                    "status must be one of: pending, accepted, revoked, expired, declined, all",
+                )
+            }),
+        }
+    }
+
+    pub fn matches(self, effective: InviteStatus) -> bool {
+        match self {
+            Self::All => true,
+            Self::Only(s) => s == effective,
+        }
+    }
+}
+
+/// E-mail language of an invite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Locale {
+    #[default]
+    En,
+    De,
+}
+
+impl Locale {
+    pub fn parse(s: &str) -> Result<Self, Error> {
+        // Accept "de", "de-DE", "DE_at" ...; anything unsupported is an error,
+        // so a typo does not silently send English.
+        let lang = s.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        match lang.as_str() {
+            "en" => Ok(Self::En),
+            "de" => Ok(Self::De),
+            _ => Err(Error::invalid("invalid_locale", "locale must be one of: en, de")),
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::De => "de",
+        }
+    }
+}
+
+/// The body of `POST /v1/resources/{rid}/invites` as a client sends it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NewInviteBody {
+    pub email: String,
+    pub role: String,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub locale: Option<String>,
+    #[serde(default)]
+    pub expires_in_days: Option<i64>,
+}
+
+/// A validated invite request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInvite {
+    pub email: Email,
+    pub role: Role,
+    pub message: Option<String>,
+    pub locale: Locale,
+    pub expires_in_days: i64,
+}
+
+impl NewInvite {
+    pub fn validate(body: NewInviteBody) -> Result<Self, Error> {
+        let email = Email::parse(&body.email)?;
+        let role = Role::parse_invitable(&body.role)?;
+        let message = match body.message.map(|m| m.trim().to_owned()) {
+            Some(m) if m.chars().count() > MAX_MESSAGE_CHARS => {
+                return Err(Error::invalid(
+                    "invalid_message",
+                    format!("message must be at most {MAX_MESSAGE_CHARS} characters"),
+                ));
+            }
+            Some(m) if m.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') => {
+                return Err(Error::invalid("invalid_message", "message contains control characters"));
+            }
+            Some(m) if m.is_empty() => None,
+            other => other,
+        };
+        let locale = body.locale.as_deref().map(Locale::parse).transpose()?.unwrap_or_default();
+        let expires_in_days = body.expires_in_days.unwrap_or(DEFAULT_EXPIRY_DAYS);
+        if !(1..=MAX_EXPIRY_DAYS).contains(&expires_in_days) {
+            return Err(Error::invalid(
+                "invalid_expires_in_days",
+                format!("expiresInDays must be between 1 and {MAX_EXPIRY_DAYS}"),
+            ));
+        }
+        Ok(Self { email, role, message, locale, expires_in_days })
+    }
+
+    pub fn expires_at(&self, now: i64) -> i64 {
+        now + self.expires_in_days * DAY
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(email: &str, role: &str) -> NewInviteBody {
+        NewInviteBody {
+            email: email.into(),
+            role: role.into(),
+            message: None,
+            locale: None,
+            expires_in_days: None,
+        }
+    }
+
+    #[test]
+    fn pending_past_expiry_reads_as_expired() {
+        assert_eq!(InviteStatus::Pending.effective(100, 99), InviteStatus::Pending);
+        assert_eq!(InviteStatus::Pending.effective(100, 100), InviteStatus::Expired);
+        assert_eq!(InviteStatus::Revoked.effective(100, 200), InviteStatus::Revoked);
+        assert_eq!(InviteStatus::Accepted.effective(100, 200), InviteStatus::Accepted);
+    }
+
+    #[test]
+    fn defaults() {
+        let v = NewInvite::validate(body("A@B.co", "admin")).unwrap();
+        assert_eq!(v.email.as_str(), "a@b.co");
+        assert_eq!(v.expires_in_days, 7);
+        assert_eq!(v.locale, Locale::En);
+        assert_eq!(v.expires_at(1000), 1000 + 7 * DAY);
+    }
+
+    #[test]
+    fn expiry_bounds() {
+        for (days, ok) in [(0, false), (1, true), (30, true), (31, false), (-5, false)] {
+            let mut b = body("a@b.co", "read_only");
+            b.expires_in_days = Some(days);
+            assert_eq!(NewInvite::validate(b).is_ok(), ok, "{days}");
+        }
+    }
+
+    #[test]
+    fn message_and_locale_rules() {
+        let mut b = body("a@b.co", "admin");
+        b.message = Some("x".repeat(1001));
+        assert_eq!(NewInvite::validate(b).unwrap_err().code(), "invalid_message");
+        let mut b = body("a@b.co", "admin");
+        b.locale = Some("de-AT".into());
+        assert_eq!(NewInvite::validate(b).unwrap().locale, Locale::De);
+        let mut b = body("a@b.co", "admin");
+        b.locale = Some("fr".into());
+        assert_eq!(NewInvite::validate(b).unwrap_err().code(), "invalid_locale");
+    }
+
+    #[test]
+    fn status_filter() {
+        assert_eq!(StatusFilter::parse(None).unwrap(), StatusFilter::All);
+        assert_eq!(
+            StatusFilter::parse(Some("expired")).unwrap(),
+            StatusFilter::Only(InviteStatus::Expired)
+        );
+        assert_eq!(StatusFilter::parse(Some("bogus")).unwrap_err().status(), 422);
+    }
+}
