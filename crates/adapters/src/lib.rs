@@ -1,0 +1,17 @@
+//! Adapters to AWS: configuration read once per cold start, the single-table
+//! DynamoDB store (see `infra/table-design.md`), and the SQS queue.
+
+pub mod config;
+pub mod queue;
+pub mod store;
+
+pub use config::Config;
+pub use queue::Queue;
+pub use store::Store;
+
+/// Shared AWS SDK configuration. Endpoints come from the standard
+/// `AWS_ENDPOINT_URL_<SERVICE>` variables, which is how local runs point the
+/// SDK at DynamoDB Local, moto and the SES emulator.
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await
+}

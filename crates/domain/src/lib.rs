@@ -6,6 +6,7 @@ pub mod email;
 pub mod error;
 pub mod ids;
 pub mod invite;
+pub mod message;
 pub mod role;
 pub mod time;
 pub mod token;

@@ -1,0 +1,14 @@
+//! The HTTP edge shared by every API function: who is calling, reading JSON
+//! bodies and parameters, the one place that turns results and domain errors
+//! into API Gateway responses, and the start-up of a function.
+
+pub mod api;
+pub mod auth;
+pub mod logging;
+pub mod request;
+pub mod respond;
+
+pub use api::{Api, serve};
+pub use auth::{Auth, dev_token};
+pub use request::{header, json_body, path_param, query_param};
+pub use respond::{ApiResult, json, no_content, respond};

@@ -1,0 +1,97 @@
+//! Configuration from environment variables, read once per cold start.
+//! Missing or invalid values stop the function at start with a message that
+//! names the variable.
+
+use invites_domain::token::TokenKey;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `INVITES_TABLE`: the single table.
+    pub table: String,
+    /// `INVITES_QUEUE_URL`: where notification messages go.
+    pub queue_url: Option<String>,
+    /// `INVITES_TOKEN_KEY`: base64, >= 32 bytes, signs invite links.
+    pub token_key: TokenKey,
+    /// `INVITES_ACCEPT_URL`: the frontend page invite links open
+    /// (`?token=` is appended). Links are built only from this.
+    pub accept_url: String,
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// `INVITES_SEAT_LIMIT` (default 10): members besides the owner plus live invites.
+    pub seat_limit: u32,
+    /// `INVITES_DAILY_INVITE_LIMIT` (default 50): new invites per resource per UTC day.
+    pub daily_invites: u32,
+    /// `INVITES_RETENTION_DAYS` (default 30): how long finished invites stay listed.
+    pub retention_days: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { seat_limit: 10, daily_invites: 50, retention_days: 30 }
+    }
+}
+
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "configuration error: {}", self.0)
+    }
+}
+impl std::error::Error for ConfigError {}
+
+fn required(name: &str) -> Result<String, ConfigError> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_owned()),
+        _ => Err(ConfigError(format!("{name} is not set"))),
+    }
+}
+
+fn number<T: std::str::FromStr>(name: &str, default: T, ok: impl Fn(&T) -> bool) -> Result<T, ConfigError> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| ok(n))
+            .ok_or_else(|| ConfigError(format!("{name} has an invalid value"))),
+        _ => Ok(default),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let token_key = TokenKey::from_base64(&required("INVITES_TOKEN_KEY")?)
+            .map_err(|e| ConfigError(format!("INVITES_TOKEN_KEY: {e}")))?;
+        let accept_url = required("INVITES_ACCEPT_URL")?;
+        if !(accept_url.starts_with("https://") || accept_url.starts_with("http://")) || accept_url.contains('?') {
+            return Err(ConfigError("INVITES_ACCEPT_URL must be an http(s) URL without a query".into()));
+        }
+        let d = Limits::default();
+        Ok(Self {
+            table: required("INVITES_TABLE")?,
+            queue_url: std::env::var("INVITES_QUEUE_URL").ok().filter(|v| !v.trim().is_empty()),
+            token_key,
+            accept_url,
+            limits: Limits {
+                seat_limit: number("INVITES_SEAT_LIMIT", d.seat_limit, |n| (1..=10_000).contains(n))?,
+                daily_invites: number("INVITES_DAILY_INVITE_LIMIT", d.daily_invites, |n| *n >= 1)?,
+                retention_days: number("INVITES_RETENTION_DAYS", d.retention_days, |n| (1..=365).contains(n))?,
+            },
+        })
+    }
+
+    /// For functions that enqueue mail: the queue URL must be configured.
+    pub fn require_queue(&self) -> Result<String, ConfigError> {
+        self.queue_url.clone().ok_or_else(|| ConfigError("INVITES_QUEUE_URL is not set".into()))
+    }
+
+    /// The link an invitee opens.
+    pub fn invite_url(&self, token: &str) -> String {
+        format!("{}?token={token}", self.accept_url)
+    }
+}

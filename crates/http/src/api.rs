@@ -1,0 +1,56 @@
+//! What every API function builds once per cold start, and the runtime loop.
+
+use crate::{ApiResult, Auth, logging, respond};
+use invites_adapters::config::ConfigError;
+use invites_adapters::{Config, Queue, Store};
+use lambda_http::{Request, service_fn};
+use std::convert::Infallible;
+use std::future::Future;
+
+/// Clients and configuration shared by all invocations of a function.
+pub struct Api {
+    pub config: Config,
+    pub store: Store,
+    /// Present for functions that enqueue mail.
+    pub queue: Option<Queue>,
+    pub auth: Auth,
+}
+
+impl Api {
+    /// Reads configuration and builds the AWS clients. Fails with a message
+    /// naming the missing variable.
+    pub async fn from_env(needs_queue: bool) -> Result<Self, ConfigError> {
+        let config = Config::from_env()?;
+        let sdk = invites_adapters::sdk_config().await;
+        let queue = if needs_queue { Some(Queue::new(&sdk, config.require_queue()?)) } else { None };
+        Ok(Self { store: Store::from_config(&sdk, &config), queue, auth: Auth::from_env(), config })
+    }
+
+    pub fn queue(&self) -> Result<&Queue, invites_domain::Error> {
+        self.queue.as_ref().ok_or_else(|| invites_domain::Error::internal("queue not configured"))
+    }
+}
+
+/// Runs an API function: logging, configuration and clients once, then the
+/// Lambda loop. Every result goes through [`respond`].
+pub async fn serve<F, Fut>(needs_queue: bool, handler: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(&'static Api, Request) -> Fut,
+    Fut: Future<Output = ApiResult> + Send,
+{
+    logging::init();
+    let api = match Api::from_env(needs_queue).await {
+        Ok(api) => api,
+        Err(e) => {
+            tracing::error!("{e}");
+            return Err(e.into());
+        }
+    };
+    // One instance for the life of the process.
+    let api: &'static Api = Box::leak(Box::new(api));
+    lambda_http::run(service_fn(move |req| {
+        let fut = handler(api, req);
+        async move { Ok::<_, Infallible>(respond(fut.await)) }
+    }))
+    .await
+}

@@ -1,0 +1,53 @@
+use invites_domain::Error;
+use lambda_http::{Body, Request, RequestExt};
+use serde::de::DeserializeOwned;
+
+/// Largest request body accepted (413 above).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// Reads a JSON body: 413 when too large, 400 when it is not JSON (or is sent
+/// with another content type), 422 when the JSON does not fit the schema.
+pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, Error> {
+    let bytes: &[u8] = match req.body() {
+        Body::Empty => b"",
+        Body::Text(t) => t.as_bytes(),
+        Body::Binary(b) => b,
+        _ => b"",
+    };
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(Error::TooLarge);
+    }
+    if let Some(ct) = req.headers().get(lambda_http::http::header::CONTENT_TYPE) {
+        let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
+        let mime = ct.split(';').next().unwrap_or("").trim();
+        if mime != "application/json" && !mime.ends_with("+json") {
+            return Err(Error::Malformed("content type must be application/json".into()));
+        }
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::Malformed("request body must be a JSON object".into()));
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|_| Error::Malformed("request body is not valid JSON".into()))?;
+    if !value.is_object() {
+        return Err(Error::Malformed("request body must be a JSON object".into()));
+    }
+    serde_json::from_value(value).map_err(|e| Error::invalid("invalid_request", e.to_string()))
+}
+
+/// A path parameter; a missing one reads as not found.
+pub fn path_param(req: &Request, name: &str) -> Result<String, Error> {
+    req.path_parameters_ref()
+        .and_then(|p| p.first(name))
+        .map(str::to_owned)
+        .ok_or(Error::NotFound)
+}
+
+pub fn query_param(req: &Request, name: &str) -> Option<String> {
+    req.query_string_parameters_ref().and_then(|q| q.first(name)).map(str::to_owned)
+}
+
+/// A header value as text, if present and printable.
+pub fn header(req: &Request, name: &str) -> Option<String> {
+    req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
