@@ -1,0 +1,238 @@
+//! Test support: a fresh table and queue per test on the local stack that
+//! `make test` starts, and API Gateway events built from `events/*.json`.
+
+use invites_adapters::config::Limits;
+use invites_adapters::{Config, Queue, Store};
+use invites_domain::token::TokenKey;
+use invites_http::{Api, ApiResult, Auth, respond};
+use lambda_http::Body;
+use serde_json::{Value, json};
+use std::future::Future;
+use std::path::PathBuf;
+
+pub const TOKEN_KEY_B64: &str = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXk=";
+pub const ACCEPT_URL: &str = "https://app.example.test/invite";
+
+fn require_stack() {
+    assert!(
+        std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok(),
+        "the local AWS stack is not running: run the suite with `make test`"
+    );
+}
+
+pub struct Harness {
+    pub api: Api,
+    pub table: String,
+    pub queue_url: String,
+    pub sqs: aws_sdk_sqs::Client,
+}
+
+impl Harness {
+    pub async fn new() -> Self {
+        Self::with_limits(Limits::default()).await
+    }
+
+    /// A new table (from template.yaml) and queue with unique names.
+    pub async fn with_limits(limits: Limits) -> Self {
+        require_stack();
+        let sdk = invites_adapters::sdk_config().await;
+        let template = invites_devtools::load_template(&invites_devtools::template_path()).unwrap();
+        let name = format!("t-{}", ulid_like());
+        let db = aws_sdk_dynamodb::Client::new(&sdk);
+        invites_devtools::create_table(&db, &template, &name).await.unwrap();
+        let sqs = aws_sdk_sqs::Client::new(&sdk);
+        let queue_url = invites_devtools::create_queues(&sqs, &template, &name).await.unwrap();
+        let config = Config {
+            table: name.clone(),
+            queue_url: Some(queue_url.clone()),
+            token_key: TokenKey::from_base64(TOKEN_KEY_B64).unwrap(),
+            accept_url: ACCEPT_URL.into(),
+            limits,
+        };
+        let api = Api {
+            store: Store::from_config(&sdk, &config),
+            queue: Some(Queue::new(&sdk, queue_url.clone())),
+            auth: Auth::Authorizer,
+            config,
+        };
+        Self { api, table: name, queue_url, sqs }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.api.store
+    }
+
+    /// Bodies of the messages waiting on the queue (received and left there).
+    pub async fn queued(&self) -> Vec<Value> {
+        let mut out = Vec::new();
+        loop {
+            let r = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.queue_url)
+                .max_number_of_messages(10)
+                .visibility_timeout(30)
+                .send()
+                .await
+                .unwrap();
+            let msgs = r.messages.unwrap_or_default();
+            if msgs.is_empty() {
+                return out;
+            }
+            out.extend(msgs.iter().map(|m| serde_json::from_str(m.body().unwrap()).unwrap()));
+        }
+    }
+
+    /// Every item of the table (to prove that bad requests change nothing).
+    pub async fn dump(&self) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+        let out = self.api.store.client().scan().table_name(&self.table).send().await.unwrap();
+        let mut items = out.items.unwrap_or_default();
+        items.sort_by_key(|i| format!("{:?}{:?}", i.get("PK"), i.get("SK")));
+        items
+    }
+}
+
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn ulid_like() -> String {
+    invites_domain::ids::new_ulid().to_lowercase()
+}
+
+pub fn events_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../events")
+}
+
+/// An API Gateway HTTP API (payload 2.0) event from `events/`, to adjust.
+#[derive(Clone)]
+pub struct Req(pub Value);
+
+impl Req {
+    pub fn event(name: &str) -> Self {
+        let text = std::fs::read_to_string(events_dir().join(format!("{name}.json"))).unwrap();
+        Self(serde_json::from_str(&text).unwrap())
+    }
+
+    /// Claims as the JWT authorizer passes them; `email` is verified.
+    pub fn user(self, sub: &str, email: &str) -> Self {
+        self.claims(json!({"sub": sub, "email": email, "email_verified": "true", "name": format!("User {sub}")}))
+    }
+
+    pub fn claims(mut self, claims: Value) -> Self {
+        self.0["requestContext"]["authorizer"] = json!({"jwt": {"claims": claims, "scopes": null}});
+        self
+    }
+
+    pub fn anonymous(mut self) -> Self {
+        if let Some(rc) = self.0["requestContext"].as_object_mut() {
+            rc.remove("authorizer");
+        }
+        self
+    }
+
+    pub fn path(mut self, key: &str, value: &str) -> Self {
+        self.0["pathParameters"][key] = json!(value);
+        self
+    }
+
+    pub fn query(mut self, key: &str, value: &str) -> Self {
+        if !self.0["queryStringParameters"].is_object() {
+            self.0["queryStringParameters"] = json!({});
+        }
+        self.0["queryStringParameters"][key] = json!(value);
+        self.sync_raw_query()
+    }
+
+    pub fn no_query(mut self) -> Self {
+        self.0["queryStringParameters"] = json!({});
+        self.sync_raw_query()
+    }
+
+    /// Keeps `rawQueryString` in step with `queryStringParameters`.
+    fn sync_raw_query(mut self) -> Self {
+        let raw = self.0["queryStringParameters"]
+            .as_object()
+            .map(|q| {
+                q.iter()
+                    .map(|(k, v)| format!("{k}={}", percent(v.as_str().unwrap_or_default())))
+                    .collect::<Vec<_>>()
+                    .join("&")
+            })
+            .unwrap_or_default();
+        self.0["rawQueryString"] = json!(raw);
+        self
+    }
+
+    pub fn body(self, body: Value) -> Self {
+        self.raw_body(&body.to_string())
+    }
+
+    pub fn raw_body(mut self, body: &str) -> Self {
+        self.0["body"] = json!(body);
+        self
+    }
+
+    pub fn header(mut self, key: &str, value: &str) -> Self {
+        self.0["headers"][key] = json!(value);
+        self
+    }
+
+    pub fn without_header(mut self, key: &str) -> Self {
+        if let Some(h) = self.0["headers"].as_object_mut() {
+            h.remove(key);
+        }
+        self
+    }
+
+    pub fn build(&self) -> lambda_http::Request {
+        lambda_http::request::from_str(&self.0.to_string()).expect("a valid API Gateway event")
+    }
+}
+
+/// Status, headers and JSON body of a response.
+pub struct Resp {
+    pub status: u16,
+    pub headers: lambda_http::http::HeaderMap,
+    pub body: Value,
+}
+
+/// Runs a handler on a request exactly as the function's runtime loop does.
+pub async fn call<'a, F, Fut>(handler: F, api: &'a Api, req: &Req) -> Resp
+where
+    F: FnOnce(&'a Api, lambda_http::Request) -> Fut,
+    Fut: Future<Output = ApiResult>,
+{
+    let resp = respond(handler(api, req.build()).await);
+    let body = match resp.body() {
+        Body::Text(t) => serde_json::from_str(t).unwrap_or(Value::String(t.clone())),
+        Body::Binary(b) => serde_json::from_slice(b).unwrap_or(Value::Null),
+        _ => Value::Null,
+    };
+    Resp { status: resp.status().as_u16(), headers: resp.headers().clone(), body }
+}
+
+/// The owner of a fresh resource, used by most tests.
+pub const OWNER: (&str, &str) = ("user-owner", "owner@example.com");
+
+/// Registers a resource as [`OWNER`] and returns its id.
+pub async fn new_resource(h: &Harness) -> String {
+    let r = call(resources::handle, &h.api, &Req::event("create-resource").user(OWNER.0, OWNER.1)).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.body["id"].as_str().unwrap().to_owned()
+}
+
+/// Invites `email` with `role` as `(sub, email)`; returns the response.
+pub async fn invite(h: &Harness, rid: &str, by: (&str, &str), email: &str, role: &str) -> Resp {
+    let req = Req::event("create-invite")
+        .user(by.0, by.1)
+        .path("rid", rid)
+        .without_header("idempotency-key")
+        .body(json!({"email": email, "role": role}));
+    call(create_invite::handle, &h.api, &req).await
+}

@@ -1,0 +1,135 @@
+//! Local development helpers. The table and queues are created from the
+//! properties in `template.yaml`, so the local stack and the tests use the
+//! very definition that is deployed.
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+};
+use serde_yaml::Value;
+use std::path::{Path, PathBuf};
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// `template.yaml` at the workspace root.
+pub fn template_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml")
+}
+
+pub fn load_template(path: &Path) -> Result<Value, BoxError> {
+    let text = std::fs::read_to_string(path)?;
+    Ok(serde_yaml::from_str(&text)?)
+}
+
+/// Properties of the template resource `logical_id`.
+pub fn properties<'a>(template: &'a Value, logical_id: &str) -> Result<&'a Value, BoxError> {
+    template["Resources"][logical_id]
+        .get("Properties")
+        .ok_or_else(|| format!("template has no resource {logical_id}").into())
+}
+
+fn text(v: &Value, key: &str) -> Result<String, BoxError> {
+    v[key].as_str().map(str::to_owned).ok_or_else(|| format!("missing {key}").into())
+}
+
+fn key_schema(v: &Value) -> Result<Vec<KeySchemaElement>, BoxError> {
+    v.as_sequence()
+        .ok_or("KeySchema must be a list")?
+        .iter()
+        .map(|k| {
+            Ok(KeySchemaElement::builder()
+                .attribute_name(text(k, "AttributeName")?)
+                .key_type(KeyType::from(text(k, "KeyType")?.as_str()))
+                .build()?)
+        })
+        .collect()
+}
+
+/// Creates `table_name` with the key schema, GSIs and TTL of the template's `Table`.
+pub async fn create_table(db: &aws_sdk_dynamodb::Client, template: &Value, table_name: &str) -> Result<(), BoxError> {
+    let p = properties(template, "Table")?;
+    let attrs = p["AttributeDefinitions"]
+        .as_sequence()
+        .ok_or("AttributeDefinitions must be a list")?
+        .iter()
+        .map(|a| {
+            Ok(AttributeDefinition::builder()
+                .attribute_name(text(a, "AttributeName")?)
+                .attribute_type(ScalarAttributeType::from(text(a, "AttributeType")?.as_str()))
+                .build()?)
+        })
+        .collect::<Result<Vec<_>, BoxError>>()?;
+    let gsis = p["GlobalSecondaryIndexes"]
+        .as_sequence()
+        .map(|s| s.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|g| {
+            Ok(GlobalSecondaryIndex::builder()
+                .index_name(text(g, "IndexName")?)
+                .set_key_schema(Some(key_schema(&g["KeySchema"])?))
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::from(text(&g["Projection"], "ProjectionType")?.as_str()))
+                        .build(),
+                )
+                .build()?)
+        })
+        .collect::<Result<Vec<_>, BoxError>>()?;
+    db.create_table()
+        .table_name(table_name)
+        .billing_mode(BillingMode::from(text(p, "BillingMode")?.as_str()))
+        .set_attribute_definitions(Some(attrs))
+        .set_key_schema(Some(key_schema(&p["KeySchema"])?))
+        .set_global_secondary_indexes((!gsis.is_empty()).then_some(gsis))
+        .send()
+        .await?;
+    let ttl = &p["TimeToLiveSpecification"];
+    if ttl["Enabled"].as_bool() == Some(true) {
+        db.update_time_to_live()
+            .table_name(table_name)
+            .time_to_live_specification(
+                TimeToLiveSpecification::builder()
+                    .attribute_name(text(ttl, "AttributeName")?)
+                    .enabled(true)
+                    .build()?,
+            )
+            .send()
+            .await?;
+    }
+    Ok(())
+}
+
+/// Creates the mail queue and its dead-letter queue with the template's
+/// visibility timeout and redrive policy. Returns the mail queue URL.
+pub async fn create_queues(sqs: &aws_sdk_sqs::Client, template: &Value, name: &str) -> Result<String, BoxError> {
+    use aws_sdk_sqs::types::QueueAttributeName as A;
+    let dlq = sqs.create_queue().queue_name(format!("{name}-dlq")).send().await?;
+    let dlq_url = dlq.queue_url().ok_or("no DLQ url")?;
+    let dlq_arn = sqs
+        .get_queue_attributes()
+        .queue_url(dlq_url)
+        .attribute_names(A::QueueArn)
+        .send()
+        .await?
+        .attributes()
+        .and_then(|a| a.get(&A::QueueArn).cloned())
+        .ok_or("no DLQ arn")?;
+    let p = properties(template, "MailQueue")?;
+    let visibility = p["VisibilityTimeout"].as_i64().ok_or("MailQueue.VisibilityTimeout missing")?;
+    let max_receive = p["RedrivePolicy"]["maxReceiveCount"].as_i64().ok_or("maxReceiveCount missing")?;
+    let redrive = serde_json::json!({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": max_receive.to_string()});
+    let q = sqs
+        .create_queue()
+        .queue_name(name)
+        .attributes(A::VisibilityTimeout, visibility.to_string())
+        .attributes(A::RedrivePolicy, redrive.to_string())
+        .send()
+        .await?;
+    Ok(q.queue_url().ok_or("no queue url")?.to_owned())
+}
+
+/// Deletes a table if it exists (local resets).
+pub async fn delete_table(db: &aws_sdk_dynamodb::Client, table_name: &str) {
+    let _ = db.delete_table().table_name(table_name).send().await;
+}

