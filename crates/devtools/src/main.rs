@@ -38,6 +38,7 @@ async fn main() -> Result<(), BoxError> {
             let queue = env("INVITES_QUEUE_NAME")?;
             let url = create_queues(&aws_sdk_sqs::Client::new(&sdk), &template, &queue).await?;
             eprintln!("table {table} and queue {url} ready");
+            println!("{url}");
         }
         _ => {
             eprintln!("usage: invites-dev token --sub USER [--email ADDRESS] [--name NAME] [--ttl SECONDS]\n       invites-dev init");

@@ -10,5 +10,5 @@ pub mod respond;
 
 pub use api::{Api, serve};
 pub use auth::{Auth, dev_token};
-pub use request::{header, json_body, path_param, query_param};
+pub use request::{header, json_body, parse_limit, path_param, query_param};
 pub use respond::{ApiResult, json, no_content, respond};

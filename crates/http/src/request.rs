@@ -51,3 +51,30 @@ pub fn query_param(req: &Request, name: &str) -> Option<String> {
 pub fn header(req: &Request, name: &str) -> Option<String> {
     req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
+
+pub const DEFAULT_LIMIT: usize = 50;
+pub const MAX_LIMIT: usize = 100;
+
+/// `?limit=`: 1 to 100, default 50.
+pub fn parse_limit(raw: Option<&str>) -> Result<usize, Error> {
+    match raw {
+        None => Ok(DEFAULT_LIMIT),
+        Some(s) => s
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| Error::invalid("invalid_limit", format!("limit must be between 1 and {MAX_LIMIT}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn limit_bounds() {
+        assert_eq!(super::parse_limit(None).unwrap(), 50);
+        assert_eq!(super::parse_limit(Some("100")).unwrap(), 100);
+        for bad in ["0", "101", "-1", "abc", "99999999999999999999999"] {
+            assert_eq!(super::parse_limit(Some(bad)).unwrap_err().status(), 422);
+        }
+    }
+}

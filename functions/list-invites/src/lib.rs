@@ -3,12 +3,9 @@
 
 use invites_adapters::store::items::InviteView;
 use invites_domain::{Error, InviteId, ResourceId, StatusFilter, time};
-use invites_http::{Api, ApiResult, json, path_param, query_param};
+use invites_http::{Api, ApiResult, json, parse_limit, path_param, query_param};
 use lambda_http::{Request, RequestExt};
 use serde_json::json;
-
-pub const DEFAULT_LIMIT: usize = 50;
-pub const MAX_LIMIT: usize = 100;
 
 pub async fn handle(api: &Api, req: Request) -> ApiResult {
     let who = api.auth.identity(&req)?;
@@ -26,27 +23,4 @@ pub async fn handle(api: &Api, req: Request) -> ApiResult {
     }
     let page = api.store.list_invites(&rid.to_string(), filter, limit, cursor.as_deref(), now).await?;
     json(200, &json!({ "items": page.items, "nextCursor": page.next_cursor }))
-}
-
-fn parse_limit(raw: Option<&str>) -> Result<usize, Error> {
-    match raw {
-        None => Ok(DEFAULT_LIMIT),
-        Some(s) => s
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| Error::invalid("invalid_limit", format!("limit must be between 1 and {MAX_LIMIT}"))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn limit_bounds() {
-        assert_eq!(super::parse_limit(None).unwrap(), 50);
-        assert_eq!(super::parse_limit(Some("100")).unwrap(), 100);
-        for bad in ["0", "101", "-1", "abc", "99999999999999999999999"] {
-            assert_eq!(super::parse_limit(Some(bad)).unwrap_err().status(), 422);
-        }
-    }
 }

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the API locally: the local AWS stack, the table and queues from
+# template.yaml, and `cargo lambda watch` with the real API paths on
+# http://localhost:$API_PORT (default 9000). Ctrl-C stops everything.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+scripts/setup.sh
+source scripts/local-env.sh
+source scripts/stack.sh
+stack_start
+
+cargo build -q -p invites-devtools
+INVITES_QUEUE_URL=$(target/debug/invites-dev init)
+export INVITES_QUEUE_URL
+
+cat <<INFO
+
+  API        http://localhost:$API_PORT   (routes: README "API")
+  Inbox      $INVITES_SES_INBOX_URL        (e-mails sent through SES v2; JSON at /store)
+  Sign in    export TOKEN=\$(make -s token SUB=user-1 EMAIL=you@example.com)
+             curl -H "authorization: Bearer \$TOKEN" ...
+  Dev auth   ON: tokens are checked with the local secret in .local/dev/auth-secret
+
+INFO
+PATH="$ROOT/.local/venv/bin:$PATH" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$API_PORT"

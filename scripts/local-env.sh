@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Configuration of a local run, sourced by dev.sh and dev-token.sh. The dev
+# secrets are made once per checkout and kept in .local/dev/ (ignored).
+LOCAL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+mkdir -p "$LOCAL_ROOT/.local/dev"
+for f in auth-secret token-key; do
+  [[ -s "$LOCAL_ROOT/.local/dev/$f" ]] || head -c 32 /dev/urandom | base64 > "$LOCAL_ROOT/.local/dev/$f"
+done
+export INVITES_DEV_AUTH_SECRET="$(cat "$LOCAL_ROOT/.local/dev/auth-secret")"
+export INVITES_TOKEN_KEY="$(cat "$LOCAL_ROOT/.local/dev/token-key")"
+export INVITES_TABLE=${INVITES_TABLE:-invites}
+export INVITES_QUEUE_NAME=${INVITES_QUEUE_NAME:-invites-mail}
+export INVITES_ACCEPT_URL=${INVITES_ACCEPT_URL:-http://localhost:5173/invite}
+export INVITES_SENDER=${INVITES_SENDER:-invites@example.com}
+export API_PORT=${API_PORT:-9000}
