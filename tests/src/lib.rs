@@ -236,3 +236,32 @@ pub async fn invite(h: &Harness, rid: &str, by: (&str, &str), email: &str, role:
         .body(json!({"email": email, "role": role}));
     call(create_invite::handle, &h.api, &req).await
 }
+
+/// The token inside an invite URL from a create response.
+pub fn token_of(created: &Resp) -> String {
+    let url = created.body["url"].as_str().expect("url in create response");
+    url.split("token=").nth(1).unwrap().to_owned()
+}
+
+pub async fn accept(h: &Harness, token: &str, sub: &str, email: &str) -> Resp {
+    let req = Req::event("accept-invite").user(sub, email).body(json!({ "token": token }));
+    call(accept_invite::handle, &h.api, &req).await
+}
+
+pub async fn lookup(h: &Harness, token: &str) -> Resp {
+    call(accept_invite::handle, &h.api, &Req::event("lookup-invite").query("token", token)).await
+}
+
+/// Invites `email` as `role` and has `sub` accept it; returns the invite id.
+pub async fn add_member(h: &Harness, rid: &str, sub: &str, email: &str, role: &str) -> String {
+    let created = invite(h, rid, OWNER, email, role).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let r = accept(h, &token_of(&created), sub, email).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    created.body["invite"]["id"].as_str().unwrap().to_owned()
+}
+
+pub async fn seats_used(h: &Harness, rid: &str) -> u64 {
+    let get = Req::event("get-resource").user(OWNER.0, OWNER.1).path("rid", rid);
+    call(resources::handle, &h.api, &get).await.body["seats"]["used"].as_u64().unwrap()
+}
