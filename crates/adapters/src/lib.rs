@@ -2,10 +2,12 @@
 //! DynamoDB store (see `infra/table-design.md`), and the SQS queue.
 
 pub mod config;
+pub mod mailer;
 pub mod queue;
 pub mod store;
 
 pub use config::Config;
+pub use mailer::Mailer;
 pub use queue::Queue;
 pub use store::Store;
 

@@ -104,6 +104,12 @@ impl Store {
             revoked_by: None,
             revoked_at: None,
             declined_at: None,
+            sending_id: None,
+            sending_at: None,
+            sent_send_id: None,
+            ses_message_id: None,
+            sent_at: None,
+            delivery_error: None,
             ttl: expires_at + self.retention(),
         }
     }

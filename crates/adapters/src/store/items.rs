@@ -137,6 +137,22 @@ pub struct InviteItem {
     pub revoked_at: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub declined_at: Option<i64>,
+    /// Send attempt a worker has claimed, and when (a claim older than
+    /// `store::send::CLAIM_SECS` may be taken over).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sending_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sending_at: Option<i64>,
+    /// The send attempt that reached SES, its message id and time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_send_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ses_message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<i64>,
+    /// Why SES refused the e-mail for good, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_error: Option<String>,
     /// DynamoDB TTL (epoch seconds): expiry plus the retention period.
     pub ttl: i64,
 }
@@ -206,6 +222,10 @@ pub struct InviteView {
     pub revoked_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub declined_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_sent_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_error: Option<String>,
 }
 
 impl InviteView {
@@ -224,6 +244,8 @@ impl InviteView {
             accepted_at: i.accepted_at.map(rfc3339),
             revoked_at: i.revoked_at.map(rfc3339),
             declined_at: i.declined_at.map(rfc3339),
+            email_sent_at: i.sent_at.map(rfc3339),
+            delivery_error: i.delivery_error.clone(),
         }
     }
 }

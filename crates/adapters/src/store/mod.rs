@@ -6,6 +6,7 @@ mod invites;
 pub mod lifecycle;
 pub mod items;
 pub mod resources;
+pub mod send;
 
 use crate::config::Limits;
 use aws_sdk_dynamodb::Client;

@@ -1,0 +1,162 @@
+//! The mail worker: SQS batch → SES v2.
+//!
+//! For each message (contract: `invites_domain::message`), a consistent read
+//! of the invite; an e-mail goes out only if the invite is still pending,
+//! unexpired and the message's `sendId` is still the invite's current one.
+//! A claim on the invite (conditional write) makes a message delivered twice
+//! send one e-mail; the SES message id and time are recorded after sending.
+//!
+//! Failures: throttling and other transient errors put the message id in
+//! `batchItemFailures` (SQS retries it; after 5 receives it goes to the DLQ).
+//! Permanent SES refusals mark the invite's delivery as failed, with an audit
+//! entry, and are not retried. A malformed message is logged and dropped: it
+//! can never become valid, so retrying would only delay the DLQ alarm.
+
+pub mod render;
+
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use futures::StreamExt;
+use invites_adapters::mailer::{Email, SendError};
+use invites_adapters::{Config, Mailer, Store};
+use invites_domain::message::{SendInvite, TYPE_INVITE_SEND, VERSION};
+use invites_domain::{InviteId, InviteStatus, ResourceId, time};
+use render::{InviteMail, Renderer};
+
+/// Messages of one batch processed at the same time.
+pub const CONCURRENCY: usize = 5;
+
+pub struct Worker {
+    pub config: Config,
+    pub store: Store,
+    pub mailer: Mailer,
+    pub renderer: Renderer,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Sent,
+    /// Nothing to send (superseded, revoked, expired, already sent, malformed).
+    Skipped(&'static str),
+    /// SES refused the e-mail for good; recorded on the invite.
+    Failed,
+    /// Try again later.
+    Retry,
+}
+
+impl Worker {
+    pub fn new(sdk: &aws_config::SdkConfig, config: Config, from: String, configuration_set: Option<String>) -> Self {
+        Self {
+            store: Store::from_config(sdk, &config),
+            mailer: Mailer::new(sdk, from, configuration_set),
+            renderer: Renderer::new(),
+            config,
+        }
+    }
+
+    pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
+        let outcomes: Vec<(Option<String>, Outcome)> = futures::stream::iter(event.records)
+            .map(|record| async move { (record.message_id.clone(), self.process(&record).await) })
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
+        let mut response = SqsBatchResponse::default();
+        for (id, outcome) in outcomes {
+            if outcome == Outcome::Retry {
+                let mut failure = BatchItemFailure::default();
+                failure.item_identifier = id.unwrap_or_default();
+                response.batch_item_failures.push(failure);
+            }
+        }
+        response
+    }
+
+    pub async fn process(&self, record: &SqsMessage) -> Outcome {
+        let Some(msg) = record.body.as_deref().and_then(|b| serde_json::from_str::<SendInvite>(b).ok()) else {
+            tracing::error!(message_id = ?record.message_id, "dropping malformed queue message");
+            return Outcome::Skipped("malformed");
+        };
+        if msg.v != VERSION || msg.kind != TYPE_INVITE_SEND {
+            tracing::error!(message_id = ?record.message_id, v = msg.v, "dropping queue message of unknown version or type");
+            return Outcome::Skipped("malformed");
+        }
+        match self.send(&msg).await {
+            Ok(outcome) => {
+                tracing::info!(invite_id = %msg.invite_id, outcome = ?outcome, "processed");
+                outcome
+            }
+            Err(e) => {
+                tracing::error!(invite_id = %msg.invite_id, error = %e, "will retry");
+                Outcome::Retry
+            }
+        }
+    }
+
+    async fn send(&self, msg: &SendInvite) -> Result<Outcome, invites_domain::Error> {
+        let (Ok(rid), Ok(iid)) = (ResourceId::parse(&msg.resource_id), InviteId::parse(&msg.invite_id)) else {
+            return Ok(Outcome::Skipped("malformed"));
+        };
+        let now = time::now();
+        let Some(item) = self.store.invite(&rid.to_string(), &iid.to_string()).await? else {
+            return Ok(Outcome::Skipped("invite gone"));
+        };
+        if item.send_id != msg.send_id {
+            return Ok(Outcome::Skipped("superseded"));
+        }
+        if item.effective_status(now) != InviteStatus::Pending {
+            return Ok(Outcome::Skipped("not pending"));
+        }
+        if item.sent_send_id.as_deref() == Some(msg.send_id.as_str()) {
+            return Ok(Outcome::Skipped("already sent"));
+        }
+        if !self.store.claim_send(&item, &msg.send_id, now).await? {
+            return Ok(Outcome::Skipped("claimed elsewhere or changed"));
+        }
+        let resource = self.store.resource(&item.resource_id).await?.map(|r| r.name).unwrap_or_default();
+        let url = self.config.invite_url(&self.store.link_token(&item)?);
+        let rendered = self
+            .renderer
+            .invite(&InviteMail {
+                locale: item.locale,
+                inviter: &item.inviter_name,
+                resource: &resource,
+                role: item.role,
+                message: item.message.as_deref(),
+                url: &url,
+                expires_at: item.expires_at,
+            })
+            .map_err(invites_domain::Error::internal)?;
+        let mail = Email {
+            to: item.email.clone(),
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+            tags: vec![("inviteId".into(), item.invite_id.clone()), ("resourceId".into(), item.resource_id.clone())],
+        };
+        match self.mailer.send(&mail).await {
+            Ok(message_id) => {
+                self.store.record_sent(&item, &msg.send_id, &message_id, time::now()).await?;
+                Ok(Outcome::Sent)
+            }
+            Err(SendError::Transient(reason)) => {
+                tracing::warn!(invite_id = %item.invite_id, %reason, "SES refused for now");
+                self.store.release_send(&item, &msg.send_id).await?;
+                Ok(Outcome::Retry)
+            }
+            Err(SendError::Permanent(reason)) => {
+                tracing::warn!(invite_id = %item.invite_id, %reason, "SES refused for good");
+                self.store.record_delivery_failed(&item, &msg.send_id, &reason, time::now()).await?;
+                Ok(Outcome::Failed)
+            }
+        }
+    }
+}
+
+/// Configuration of the worker on top of the common one.
+pub fn sender_from_env() -> Result<(String, Option<String>), invites_adapters::config::ConfigError> {
+    let from = std::env::var("INVITES_SENDER")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| invites_adapters::config::ConfigError("INVITES_SENDER is not set".into()))?;
+    let set = std::env::var("INVITES_SES_CONFIGURATION_SET").ok().filter(|v| !v.trim().is_empty());
+    Ok((from, set))
+}
