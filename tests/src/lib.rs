@@ -35,6 +35,7 @@ impl Harness {
     /// A new table (from template.yaml) and queue with unique names.
     pub async fn with_limits(limits: Limits) -> Self {
         require_stack();
+        invites_http::logging::init();
         let sdk = invites_adapters::sdk_config().await;
         let template = invites_devtools::load_template(&invites_devtools::template_path()).unwrap();
         let name = format!("t-{}", ulid_like());
@@ -264,4 +265,152 @@ pub async fn add_member(h: &Harness, rid: &str, sub: &str, email: &str, role: &s
 pub async fn seats_used(h: &Harness, rid: &str) -> u64 {
     let get = Req::event("get-resource").user(OWNER.0, OWNER.1).path("rid", rid);
     call(resources::handle, &h.api, &get).await.body["seats"]["used"].as_u64().unwrap()
+}
+
+pub const SENDER: &str = "invites@example.com";
+
+impl Harness {
+    /// The mail worker wired to this harness's table and the SES emulator.
+    pub async fn worker(&self) -> send_invite_email::Worker {
+        let sdk = invites_adapters::sdk_config().await;
+        send_invite_email::Worker::new(&sdk, self.api.config.clone(), SENDER.into(), None)
+    }
+
+    /// Takes the waiting queue messages off the queue as one SQS event.
+    pub async fn take_batch(&self) -> aws_lambda_events::event::sqs::SqsEvent {
+        let r = self
+            .sqs
+            .receive_message()
+            .queue_url(&self.queue_url)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .unwrap();
+        let mut event = aws_lambda_events::event::sqs::SqsEvent::default();
+        for m in r.messages.unwrap_or_default() {
+            let mut msg = aws_lambda_events::event::sqs::SqsMessage::default();
+            msg.message_id = m.message_id.clone();
+            msg.body = m.body.clone();
+            msg.receipt_handle = m.receipt_handle.clone();
+            event.records.push(msg);
+        }
+        event
+    }
+}
+
+/// `GET` over plain HTTP/1.1 on loopback; returns the body.
+pub async fn http_get(url: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://").expect("http URL");
+    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    stream.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        // De-chunk.
+        let mut out = String::new();
+        let mut rest = body;
+        while let Some((size, tail)) = rest.split_once("\r\n") {
+            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            out.push_str(&tail[..n]);
+            rest = &tail[n + 2..];
+        }
+        return out;
+    }
+    body.to_owned()
+}
+
+/// E-mails the SES emulator holds for `to`.
+pub async fn inbox(to: &str) -> Vec<Value> {
+    let base = std::env::var("INVITES_SES_INBOX_URL").expect("SES emulator URL");
+    let store: Value = serde_json::from_str(&http_get(&format!("{base}/store")).await).unwrap();
+    store["emails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["destination"]["to"].as_array().is_some_and(|a| a.iter().any(|x| x == to)))
+        .cloned()
+        .collect()
+}
+
+/// A unique address, so tests sharing one SES emulator never see each other's mail.
+pub fn unique_email(tag: &str) -> String {
+    format!("{tag}-{}@example.com", ulid_like())
+}
+
+/// A stand-in for SES that answers with scripted errors (then 200s), to
+/// check how the worker treats throttling and refusals through the real SDK.
+pub struct FaultySes {
+    pub url: String,
+    pub requests: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl FaultySes {
+    /// `script`: (HTTP status, SES error type) per request, in order.
+    pub async fn start(script: Vec<(u16, &'static str)>) -> Self {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = requests.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut stream, _)) = listener.accept().await else { return };
+                let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let step = script.get(n).copied();
+                tokio::spawn(async move {
+                    // Read the request head and body (content-length) before answering.
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 8192];
+                    loop {
+                        let Ok(read) = stream.read(&mut chunk).await else { return };
+                        if read == 0 {
+                            break;
+                        }
+                        buf.extend_from_slice(&chunk[..read]);
+                        let text = String::from_utf8_lossy(&buf);
+                        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                            let len = head
+                                .lines()
+                                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+                                .unwrap_or(0);
+                            if body.len() >= len {
+                                break;
+                            }
+                        }
+                    }
+                    let (status, kind, body) = match step {
+                        Some((status, kind)) => (status, kind, format!(r#"{{"message":"injected {kind}"}}"#)),
+                        None => (200, "", r#"{"MessageId":"fake-message-id"}"#.to_string()),
+                    };
+                    let reason = if status == 200 { "OK" } else { "Error" };
+                    let error_header = if kind.is_empty() { String::new() } else { format!("x-amzn-ErrorType: {kind}\r\n") };
+                    let resp = format!(
+                        "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n{error_header}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = stream.write_all(resp.as_bytes()).await;
+                });
+            }
+        });
+        Self { url, requests }
+    }
+
+    pub fn mailer(&self) -> invites_adapters::Mailer {
+        let sdk_conf = aws_sdk_sesv2::config::Builder::new()
+            .behavior_version(aws_sdk_sesv2::config::BehaviorVersion::latest())
+            .region(aws_sdk_sesv2::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_sesv2::config::Credentials::new("local", "local", None, None, "test"))
+            .endpoint_url(&self.url)
+            .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::standard().with_max_attempts(1))
+            .build();
+        invites_adapters::Mailer::from_client(aws_sdk_sesv2::Client::from_conf(sdk_conf), SENDER.into(), None)
+    }
 }

@@ -35,7 +35,11 @@ fn content(data: &str) -> Result<Content, SendError> {
 
 impl Mailer {
     pub fn new(sdk: &aws_config::SdkConfig, from: String, configuration_set: Option<String>) -> Self {
-        Self { ses: aws_sdk_sesv2::Client::new(sdk), from, configuration_set }
+        Self::from_client(aws_sdk_sesv2::Client::new(sdk), from, configuration_set)
+    }
+
+    pub fn from_client(ses: aws_sdk_sesv2::Client, from: String, configuration_set: Option<String>) -> Self {
+        Self { ses, from, configuration_set }
     }
 
     /// Sends one e-mail; returns the SES message id.

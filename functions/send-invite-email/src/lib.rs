@@ -134,7 +134,11 @@ impl Worker {
         };
         match self.mailer.send(&mail).await {
             Ok(message_id) => {
-                self.store.record_sent(&item, &msg.send_id, &message_id, time::now()).await?;
+                // The e-mail is out: never ask for a retry from here on, or
+                // the invitee would get it twice.
+                if let Err(e) = self.store.record_sent(&item, &msg.send_id, &message_id, time::now()).await {
+                    tracing::error!(invite_id = %item.invite_id, error = %e, "sent, but could not record it");
+                }
                 Ok(Outcome::Sent)
             }
             Err(SendError::Transient(reason)) => {

@@ -24,8 +24,10 @@ impl Store {
             .key("PK", s(&item.pk))
             .key("SK", s(&item.sk))
             .update_expression(update)
-            .condition_expression(condition)
-            .expression_attribute_names("#s", "status");
+            .condition_expression(condition);
+        if condition.contains("#s") {
+            req = req.expression_attribute_names("#s", "status");
+        }
         for (k, v) in values {
             req = req.expression_attribute_values(k, v);
         }
