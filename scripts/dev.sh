@@ -13,6 +13,9 @@ stack_start
 cargo build -q -p invites-devtools
 INVITES_QUEUE_URL=$(target/debug/invites-dev init)
 export INVITES_QUEUE_URL
+# Lambda's SQS trigger, locally: queue -> send-invite-email -> SES emulator.
+target/debug/invites-dev pump 2>&1 | sed -u 's/^/[mail] /' &
+STACK_PIDS+=($!)
 
 cat <<INFO
 
@@ -21,6 +24,7 @@ cat <<INFO
   Sign in    export TOKEN=\$(make -s token SUB=user-1 EMAIL=you@example.com)
              curl -H "authorization: Bearer \$TOKEN" ...
   Dev auth   ON: tokens are checked with the local secret in .local/dev/auth-secret
+  Mail       queued invites are delivered to the inbox by the local pump (invites-dev pump)
 
 INFO
 PATH="$ROOT/.local/venv/bin:$PATH" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$API_PORT"

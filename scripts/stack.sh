@@ -8,6 +8,7 @@
 
 STACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STACK_PIDS=()
+STACK_GROUPS=()
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -27,6 +28,9 @@ wait_http() { # name url seconds
 
 stack_stop() {
   local pid
+  for pid in "${STACK_GROUPS[@]:-}"; do
+    [[ -n "$pid" ]] && kill -TERM -- "-$pid" 2>/dev/null || true
+  done
   for pid in "${STACK_PIDS[@]:-}"; do
     [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true
   done
@@ -34,6 +38,29 @@ stack_stop() {
     [[ -n "$pid" ]] && wait "$pid" 2>/dev/null || true
   done
   STACK_PIDS=()
+  STACK_GROUPS=()
+}
+
+# Runs a command in its own process group (stopped as a whole on exit).
+stack_spawn_group() { # log-name command...
+  local name=$1; shift
+  setsid "$@" >"$STACK_LOG_DIR/$name.log" 2>&1 &
+  STACK_GROUPS+=($!)
+}
+
+# `cargo lambda watch` with every function of the workspace on $API_PORT.
+stack_start_api() {
+  PATH="$STACK_ROOT/.local/venv/bin:$PATH" stack_spawn_group api \
+    cargo lambda watch --ignore-changes --invoke-address 127.0.0.1 --invoke-port "$API_PORT"
+  local deadline=$((SECONDS + 300))
+  until curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$API_PORT/v1/invites/lookup"; do
+    if (( SECONDS > deadline )); then
+      echo "stack: cargo lambda watch did not start; log:" >&2
+      tail -n 30 "$STACK_LOG_DIR/api.log" >&2
+      return 1
+    fi
+    sleep 0.5
+  done
 }
 
 stack_start() {

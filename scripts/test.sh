@@ -17,6 +17,14 @@ cargo build --workspace --all-targets --locked
 source scripts/stack.sh
 stack_start
 
+# The real binaries under `cargo lambda watch`, for the end-to-end test.
+export API_PORT=$(free_port) INVITES_TABLE=e2e INVITES_QUEUE_NAME=e2e-mail
+source scripts/local-env.sh
+INVITES_QUEUE_URL=$(target/debug/invites-dev init)
+export INVITES_QUEUE_URL INVITES_E2E_API="http://127.0.0.1:$API_PORT"
+stack_start_api
+echo "stack: API (cargo lambda watch) on $INVITES_E2E_API"
+
 echo "== tests"
 export PATH="$ROOT/.local/venv/bin:$PATH"
 if cargo nextest --version >/dev/null 2>&1; then

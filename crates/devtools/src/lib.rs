@@ -9,6 +9,9 @@ use aws_sdk_dynamodb::types::{
 use serde_yaml::Value;
 use std::path::{Path, PathBuf};
 
+pub mod local_http;
+pub mod pump;
+
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// `template.yaml` at the workspace root.

@@ -3,6 +3,7 @@
 //! ```text
 //! invites-dev token --sub USER [--email ADDRESS] [--name NAME] [--ttl SECONDS]
 //! invites-dev init                 # table + queues from template.yaml on the local stack
+//! invites-dev pump                 # SQS -> worker through `cargo lambda watch`, like Lambda's event source mapping
 //! ```
 
 use invites_devtools::{BoxError, create_queues, create_table, load_template, template_path};
@@ -40,8 +41,29 @@ async fn main() -> Result<(), BoxError> {
             eprintln!("table {table} and queue {url} ready");
             println!("{url}");
         }
+        Some("pump") => {
+            let sdk = invites_adapters::sdk_config().await;
+            let pump = invites_devtools::pump::Pump {
+                sqs: aws_sdk_sqs::Client::new(&sdk),
+                queue_url: env("INVITES_QUEUE_URL")?,
+                invoke_base: format!("http://127.0.0.1:{}", env("API_PORT")?),
+                function: "send-invite-email".into(),
+                wait_secs: 1,
+            };
+            eprintln!("pump: delivering {} to send-invite-email", pump.queue_url);
+            loop {
+                match pump.round().await {
+                    Ok(r) if r.received > 0 => eprintln!("pump: {} delivered, {} left for retry", r.deleted, r.failed),
+                    Ok(_) => {}
+                    Err(e) => {
+                        eprintln!("pump: {e}");
+                        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                    }
+                }
+            }
+        }
         _ => {
-            eprintln!("usage: invites-dev token --sub USER [--email ADDRESS] [--name NAME] [--ttl SECONDS]\n       invites-dev init");
+            eprintln!("usage: invites-dev token --sub USER [--email ADDRESS] [--name NAME] [--ttl SECONDS]\n       invites-dev init\n       invites-dev pump");
             std::process::exit(2);
         }
     }

@@ -1,0 +1,111 @@
+//! End to end through the real binaries: `make test` runs every function under
+//! `cargo lambda watch` (dev auth on) against the local stack; this test is
+//! the frontend, the invitee's mailbox and Lambda's SQS event source mapping.
+//! One test, sequential, because it owns the shared e2e queue.
+
+use invites_devtools::local_http::{Response, request};
+use invites_devtools::pump::Pump;
+use invites_tests::{inbox, unique_email};
+use serde_json::{Value, json};
+
+struct E2e {
+    api: String,
+    secret: String,
+    pump: Pump,
+}
+
+impl E2e {
+    async fn new() -> Self {
+        let var = |n: &str| std::env::var(n).unwrap_or_else(|_| panic!("{n} is not set: run the suite with `make test`"));
+        let api = var("INVITES_E2E_API");
+        let sdk = invites_adapters::sdk_config().await;
+        let pump = Pump {
+            sqs: aws_sdk_sqs::Client::new(&sdk),
+            queue_url: var("INVITES_QUEUE_URL"),
+            invoke_base: api.clone(),
+            function: "send-invite-email".into(),
+            wait_secs: 1,
+        };
+        Self { api, secret: var("INVITES_DEV_AUTH_SECRET"), pump }
+    }
+
+    fn token(&self, sub: &str, email: &str) -> String {
+        invites_http::dev_token(self.secret.as_bytes(), sub, Some(email), Some(&format!("User {sub}")), 600)
+    }
+
+    async fn call(&self, method: &str, path: &str, bearer: Option<&str>, body: Option<Value>) -> (u16, Value) {
+        let auth = bearer.map(|t| format!("Bearer {t}"));
+        let mut headers = vec![("content-type", "application/json")];
+        if let Some(a) = &auth {
+            headers.push(("authorization", a.as_str()));
+        }
+        let body = body.map(|b| b.to_string());
+        let Response { status, body } = request(method, &format!("{}{path}", self.api), &headers, body.as_deref()).await.unwrap();
+        (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+    }
+}
+
+fn link_token(mail: &Value) -> String {
+    let text = mail["body"]["text"].as_str().unwrap();
+    let url = text.split_whitespace().find(|w| w.contains("token=")).expect("a link in the text part");
+    url.split("token=").nth(1).unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn invite_mail_accept_revoke_and_redelivery_through_the_binaries() {
+    let e = E2e::new().await;
+    let owner_email = unique_email("owner");
+    let owner = e.token(&format!("owner-{owner_email}"), &owner_email);
+
+    // Signed out: 401 from the real binary.
+    assert_eq!(e.call("POST", "/v1/resources", None, Some(json!({"name": "x"}))).await.0, 401);
+
+    let (status, resource) = e.call("POST", "/v1/resources", Some(&owner), Some(json!({"name": "E2E shop"}))).await;
+    assert_eq!(status, 201, "{resource}");
+    let rid = resource["id"].as_str().unwrap();
+
+    // Create over HTTP -> queued -> the worker sends -> the e-mail is in the inbox.
+    let invitee_email = unique_email("invitee");
+    let (status, created) = e
+        .call("POST", &format!("/v1/resources/{rid}/invites"), Some(&owner), Some(json!({"email": invitee_email, "role": "read_only"})))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let round = e.pump.round().await.unwrap();
+    assert_eq!((round.received, round.deleted, round.failed), (1, 1, 0));
+    let mails = inbox(&invitee_email).await;
+    assert_eq!(mails.len(), 1);
+    eprintln!("--- rendered e-mail (text part) ---\nSubject: {}\n\n{}", mails[0]["subject"], mails[0]["body"]["text"].as_str().unwrap());
+    let token = link_token(&mails[0]);
+
+    // Lookup (no sign-in) -> accept as the invitee -> listed as accepted and a member.
+    let (status, landing) = e.call("GET", &format!("/v1/invites/lookup?token={token}"), None, None).await;
+    assert_eq!((status, landing["status"].as_str(), landing["resource"]["name"].as_str()), (200, Some("pending"), Some("E2E shop")));
+    let invitee = e.token("invitee-1", &invitee_email);
+    let (status, membership) = e.call("POST", "/v1/invites/accept", Some(&invitee), Some(json!({"token": token}))).await;
+    assert_eq!(status, 200, "{membership}");
+    let (_, listed) = e.call("GET", &format!("/v1/resources/{rid}/invites?status=accepted"), Some(&owner), None).await;
+    assert_eq!(listed["items"][0]["email"], invitee_email.as_str());
+    let (status, seen) = e.call("GET", &format!("/v1/resources/{rid}"), Some(&invitee), None).await;
+    assert_eq!((status, seen["role"].as_str()), (200, Some("read_only")));
+
+    // Revoke before the worker runs -> no e-mail.
+    let revoked_email = unique_email("revoked");
+    let (_, created) = e
+        .call("POST", &format!("/v1/resources/{rid}/invites"), Some(&owner), Some(json!({"email": revoked_email, "role": "admin"})))
+        .await;
+    let iid = created["invite"]["id"].as_str().unwrap();
+    assert_eq!(e.call("DELETE", &format!("/v1/resources/{rid}/invites/{iid}"), Some(&owner), None).await.0, 204);
+    let round = e.pump.round().await.unwrap();
+    assert_eq!((round.received, round.deleted), (1, 1), "a revoked invite's message is consumed");
+    assert!(inbox(&revoked_email).await.is_empty());
+
+    // The same SQS message delivered twice -> one e-mail.
+    let twice_email = unique_email("twice");
+    e.call("POST", &format!("/v1/resources/{rid}/invites"), Some(&owner), Some(json!({"email": twice_email, "role": "admin"}))).await;
+    let out = e.pump.sqs.receive_message().queue_url(&e.pump.queue_url).wait_time_seconds(1).send().await.unwrap();
+    let m = &out.messages.unwrap()[0];
+    let event = json!({"Records": [{"messageId": m.message_id(), "receiptHandle": m.receipt_handle(), "body": m.body(), "eventSource": "aws:sqs"}]});
+    assert!(e.pump.invoke(&event).await.unwrap().is_empty());
+    assert!(e.pump.invoke(&event).await.unwrap().is_empty());
+    assert_eq!(inbox(&twice_email).await.len(), 1);
+}
