@@ -163,6 +163,35 @@ impl NewInvite {
     }
 }
 
+impl NewInvite {
+    /// Fingerprint of the request for `Idempotency-Key` replays: the same key
+    /// with a different request is refused.
+    pub fn fingerprint(&self, resource_id: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let canonical = serde_json::json!([
+            resource_id,
+            self.email.as_str(),
+            self.role.as_str(),
+            self.message,
+            self.locale.as_str(),
+            self.expires_in_days,
+        ]);
+        let digest = Sha256::digest(canonical.to_string().as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Checks an `Idempotency-Key` header value: 1 to 128 visible ASCII characters.
+pub fn validate_idempotency_key(key: &str) -> Result<(), Error> {
+    if key.is_empty() || key.len() > 128 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::invalid(
+            "invalid_idempotency_key",
+            "Idempotency-Key must be 1 to 128 visible ASCII characters",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,33 +254,4 @@ mod tests {
         );
         assert_eq!(StatusFilter::parse(Some("bogus")).unwrap_err().status(), 422);
     }
-}
-
-impl NewInvite {
-    /// Fingerprint of the request for `Idempotency-Key` replays: the same key
-    /// with a different request is refused.
-    pub fn fingerprint(&self, resource_id: &str) -> String {
-        use sha2::{Digest, Sha256};
-        let canonical = serde_json::json!([
-            resource_id,
-            self.email.as_str(),
-            self.role.as_str(),
-            self.message,
-            self.locale.as_str(),
-            self.expires_in_days,
-        ]);
-        let digest = Sha256::digest(canonical.to_string().as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
-    }
-}
-
-/// Checks an `Idempotency-Key` header value: 1 to 128 visible ASCII characters.
-pub fn validate_idempotency_key(key: &str) -> Result<(), Error> {
-    if key.is_empty() || key.len() > 128 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Error::invalid(
-            "invalid_idempotency_key",
-            "Idempotency-Key must be 1 to 128 visible ASCII characters",
-        ));
-    }
-    Ok(())
 }

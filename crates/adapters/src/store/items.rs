@@ -77,6 +77,25 @@ pub struct MemberItem {
     pub joined_at: i64,
 }
 
+impl MemberItem {
+    pub fn new(rid: &str, uid: &str, role: Role, email: Option<String>, name: Option<String>, invite_id: Option<String>, now: i64) -> Self {
+        Self {
+            pk: res_pk(rid),
+            sk: member_sk(uid),
+            gsi1pk: user_gsi(uid),
+            gsi1sk: res_pk(rid),
+            entity: "member".into(),
+            resource_id: rid.to_owned(),
+            user_id: uid.to_owned(),
+            role,
+            email,
+            name,
+            invite_id,
+            joined_at: now,
+        }
+    }
+}
+
 /// Holder of an e-mail on a resource: at most one live invite or one member.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -122,20 +122,15 @@ impl Store {
                 None => return Err(Error::forbidden("email_not_verified", "sign in with a verified e-mail address to accept")),
             }
             let rid = item.resource_id.clone();
-            let member = MemberItem {
-                pk: res_pk(&rid),
-                sk: member_sk(&who.sub),
-                gsi1pk: user_gsi(&who.sub),
-                gsi1sk: res_pk(&rid),
-                entity: "member".into(),
-                resource_id: rid.clone(),
-                user_id: who.sub.clone(),
-                role: item.role,
-                email: Some(item.email.clone()),
-                name: who.name.clone(),
-                invite_id: Some(item.invite_id.clone()),
-                joined_at: now,
-            };
+            let member = MemberItem::new(
+                &rid,
+                &who.sub,
+                item.role,
+                Some(item.email.clone()),
+                who.name.clone(),
+                Some(item.invite_id.clone()),
+                now,
+            );
             let finish = Update::builder()
                 .table_name(&self.table)
                 .key("PK", s(&item.pk))

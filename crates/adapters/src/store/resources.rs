@@ -48,20 +48,15 @@ impl Store {
             seats_used: 0,
             created_at: now,
         };
-        let owner = MemberItem {
-            pk: res_pk(&rid),
-            sk: member_sk(&who.sub),
-            gsi1pk: user_gsi(&who.sub),
-            gsi1sk: res_pk(&rid),
-            entity: "member".into(),
-            resource_id: rid.clone(),
-            user_id: who.sub.clone(),
-            role: Role::Owner,
-            email: who.verified_email().map(|e| e.as_str().to_owned()),
-            name: who.name.clone(),
-            invite_id: None,
-            joined_at: now,
-        };
+        let owner = MemberItem::new(
+            &rid,
+            &who.sub,
+            Role::Owner,
+            who.verified_email().map(|e| e.as_str().to_owned()),
+            who.name.clone(),
+            None,
+            now,
+        );
         let new = Some("attribute_not_exists(PK)");
         let mut tx = vec![self.put(to_item(&resource)?, new), self.put(to_item(&owner)?, new)];
         if let Some(email) = who.verified_email() {
