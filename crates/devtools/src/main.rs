@@ -51,6 +51,10 @@ async fn main() -> Result<(), BoxError> {
                 wait_secs: 1,
             };
             eprintln!("pump: delivering {} to send-invite-email", pump.queue_url);
+            // Start the worker process now, not with the first invite.
+            if let Err(e) = pump.invoke(&serde_json::json!({ "Records": [] })).await {
+                eprintln!("pump: warm-up: {e}");
+            }
             loop {
                 match pump.round().await {
                     Ok(r) if r.received > 0 => eprintln!("pump: {} delivered, {} left for retry", r.deleted, r.failed),
