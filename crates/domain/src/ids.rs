@@ -45,14 +45,28 @@ macro_rules! ulid_id {
 ulid_id!(ResourceId);
 ulid_id!(InviteId);
 
-/// A fresh time-ordered id for audit entries and send attempts.
+/// A fresh time-ordered id for audit entries and send attempts; strictly
+/// increasing within a process, even within one millisecond.
 pub fn new_ulid() -> String {
-    Ulid::new().to_string()
+    use std::sync::Mutex;
+    static GENERATOR: Mutex<Option<ulid::Generator>> = Mutex::new(None);
+    let mut generator = GENERATOR.lock().unwrap_or_else(|e| e.into_inner());
+    generator
+        .get_or_insert_with(ulid::Generator::new)
+        .generate()
+        .unwrap_or_else(|_| Ulid::new())
+        .to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn new_ulids_increase() {
+        let ids: Vec<String> = (0..1000).map(|_| new_ulid()).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+    }
 
     #[test]
     fn parse_rejects_junk_as_not_found() {

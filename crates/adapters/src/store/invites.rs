@@ -109,6 +109,8 @@ impl Store {
             sent_send_id: None,
             ses_message_id: None,
             sent_at: None,
+            resend_count: 0,
+            last_resent_at: None,
             delivery_error: None,
             ttl: expires_at + self.retention(),
         }

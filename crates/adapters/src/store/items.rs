@@ -169,6 +169,11 @@ pub struct InviteItem {
     pub ses_message_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_at: Option<i64>,
+    /// Resends so far and the last one (resend is limited per invite).
+    #[serde(default)]
+    pub resend_count: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_resent_at: Option<i64>,
     /// Why SES refused the e-mail for good, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_error: Option<String>,
@@ -243,6 +248,7 @@ pub struct InviteView {
     pub declined_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_sent_at: Option<String>,
+    pub resend_count: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_error: Option<String>,
 }
@@ -264,8 +270,27 @@ impl InviteView {
             revoked_at: i.revoked_at.map(rfc3339),
             declined_at: i.declined_at.map(rfc3339),
             email_sent_at: i.sent_at.map(rfc3339),
+            resend_count: i.resend_count,
             delivery_error: i.delivery_error.clone(),
         }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberView {
+    pub user_id: String,
+    pub role: Role,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub joined_at: String,
+}
+
+impl From<&MemberItem> for MemberView {
+    fn from(m: &MemberItem) -> Self {
+        Self { user_id: m.user_id.clone(), role: m.role, email: m.email.clone(), name: m.name.clone(), joined_at: rfc3339(m.joined_at) }
     }
 }
 

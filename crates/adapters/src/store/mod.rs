@@ -3,6 +3,7 @@
 //! call; expiry is always checked against the clock, never left to TTL.
 
 mod invites;
+pub mod manage;
 pub mod lifecycle;
 pub mod items;
 pub mod resources;
