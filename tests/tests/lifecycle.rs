@@ -268,7 +268,7 @@ async fn audit_trail_records_every_change_newest_first() {
     assert_eq!(seen, actions);
 }
 
-/// Every management route for owner, admin, read-only member, non-member and
+/// Every resource route for owner, admin, read-only member, non-member and
 /// signed-out caller.
 #[tokio::test]
 async fn authorization_matrix() {
@@ -295,6 +295,11 @@ async fn authorization_matrix() {
             3 => Some(404),
             _ => Some(401),
         };
+        let expect_get = match i {
+            0..=2 => 200,
+            3 => 404,
+            _ => 401,
+        };
         // Create an invite (and use it for the invite routes below).
         let create = as_caller(Req::event("create-invite").without_header("idempotency-key").path("rid", &rid), *who)
             .body(json!({"email": format!("m{i}@example.com"), "role": "read_only"}));
@@ -313,12 +318,18 @@ async fn authorization_matrix() {
         let audit = as_caller(Req::event("get-audit").path("rid", &rid).no_query(), *who);
         assert_eq!(call(resources::handle, &h.api, &audit).await.status, expect_manage.unwrap_or(200), "{name} audit");
         let get = as_caller(Req::event("get-resource").path("rid", &rid), *who);
-        let expect_get = match i {
-            0..=2 => 200,
-            3 => 404,
-            _ => 401,
-        };
         assert_eq!(call(resources::handle, &h.api, &get).await.status, expect_get, "{name} get resource");
+        let link = as_caller(Req::event("copy-invite-link").path("rid", &rid).path("id", &iid), *who);
+        assert_eq!(call(manage_invite::handle, &h.api, &link).await.status, expect_manage.unwrap_or(200), "{name} copy link");
+        let patch = as_caller(Req::event("change-invite-role").path("rid", &rid).path("id", &iid), *who);
+        assert_eq!(call(manage_invite::handle, &h.api, &patch).await.status, expect_manage.unwrap_or(200), "{name} change invite role");
+        let resend = as_caller(Req::event("resend-invite").path("rid", &rid).path("id", &iid), *who);
+        assert_eq!(call(manage_invite::handle, &h.api, &resend).await.status, expect_manage.unwrap_or(202), "{name} resend");
+        let members = as_caller(Req::event("list-members").path("rid", &rid), *who);
+        assert_eq!(call(members::handle, &h.api, &members).await.status, expect_get, "{name} list members");
+        let member_role = as_caller(Req::event("change-member-role").path("rid", &rid).path("uid", "user-reader"), *who)
+            .body(json!({"role": "read_only"}));
+        assert_eq!(call(members::handle, &h.api, &member_role).await.status, expect_manage.unwrap_or(200), "{name} change member role");
         let revoke = as_caller(Req::event("revoke-invite").path("rid", &rid).path("id", &iid), *who);
         assert_eq!(call(revoke_invite::handle, &h.api, &revoke).await.status, expect_manage.unwrap_or(204), "{name} revoke");
         add_member(&h, &rid, &format!("user-victim-{i}"), &format!("victim{i}@example.com"), "read_only").await;
