@@ -64,7 +64,7 @@ stack_start_api() {
 }
 
 stack_start() {
-  STACK_LOG_DIR=${STACK_LOG_DIR:-$STACK_ROOT/.local/run/$$}
+  export STACK_LOG_DIR=${STACK_LOG_DIR:-$STACK_ROOT/.local/run/$$}
   mkdir -p "$STACK_LOG_DIR"
   trap stack_stop EXIT
   trap 'stack_stop; exit 130' INT TERM

@@ -32,4 +32,10 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --workspace --locked --no-fail-fast
 fi
+echo "== fuzzing the API contract (schemathesis)"
+scripts/fuzz.sh
+
+echo "== no tokens or e-mail addresses in the function logs"
+python3 scripts/check-logs.py "$STACK_LOG_DIR/api.log"
+
 echo "test suite finished in $((SECONDS - started)) s"

@@ -130,6 +130,20 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         assert_eq!((r.status, r.body["error"]["code"].as_str()), (422, Some(code)), "{k}={v}");
     }
 
+    // A body that is not UTF-8 (API Gateway passes it base64-encoded).
+    let mut binary = base.clone();
+    binary.0["isBase64Encoded"] = json!(true);
+    binary.0["body"] = json!("//79AGE=");
+    let r = call(create_invite::handle, &h.api, &binary).await;
+    assert_eq!((r.status, r.body["error"]["code"].as_str()), (400, Some("malformed_request")));
+    // Ids with slashes, control characters or 10 KB are simply not found.
+    for bad in ["a/b", "../..", "\u{0}\u{7}", &"9".repeat(10 * 1024)] {
+        let get = Req::event("get-invite").user(OWNER.0, OWNER.1).path("rid", &rid).path("id", bad);
+        assert_eq!(call(list_invites::handle, &h.api, &get).await.status, 404, "invite id {bad:.10}");
+        let remove = Req::event("remove-member").user(OWNER.0, OWNER.1).path("rid", &rid).path("uid", bad);
+        assert_eq!(call(revoke_invite::handle, &h.api, &remove).await.status, 404, "member id {bad:.10}");
+    }
+
     assert_eq!(h.dump().await, before, "bad requests must not write anything");
     assert!(h.queued().await.is_empty(), "bad requests must not queue anything");
 }
