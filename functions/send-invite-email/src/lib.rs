@@ -22,7 +22,8 @@ use invites_domain::message::{SendInvite, TYPE_INVITE_SEND, VERSION};
 use invites_domain::{InviteId, InviteStatus, ResourceId, time};
 use render::{InviteMail, Renderer};
 
-/// Messages of one batch processed at the same time.
+/// Messages of one batch processed at the same time (default; set with
+/// `INVITES_WORKER_CONCURRENCY`, 1 to 10).
 pub const CONCURRENCY: usize = 5;
 
 pub struct Worker {
@@ -30,6 +31,7 @@ pub struct Worker {
     pub store: Store,
     pub mailer: Mailer,
     pub renderer: Renderer,
+    pub concurrency: usize,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -49,6 +51,7 @@ impl Worker {
             store: Store::from_config(sdk, &config),
             mailer: Mailer::new(sdk, from, configuration_set),
             renderer: Renderer::new(),
+            concurrency: CONCURRENCY,
             config,
         }
     }
@@ -56,7 +59,7 @@ impl Worker {
     pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
         let outcomes: Vec<(Option<String>, Outcome)> = futures::stream::iter(event.records)
             .map(|record| async move { (record.message_id.clone(), self.process(&record).await) })
-            .buffer_unordered(CONCURRENCY)
+            .buffer_unordered(self.concurrency)
             .collect()
             .await;
         let mut response = SqsBatchResponse::default();
@@ -152,6 +155,19 @@ impl Worker {
                 Ok(Outcome::Failed)
             }
         }
+    }
+}
+
+/// `INVITES_WORKER_CONCURRENCY` (default 5, 1 to 10).
+pub fn concurrency_from_env() -> Result<usize, invites_adapters::config::ConfigError> {
+    match std::env::var("INVITES_WORKER_CONCURRENCY") {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| (1..=10).contains(n))
+            .ok_or_else(|| invites_adapters::config::ConfigError("INVITES_WORKER_CONCURRENCY must be 1 to 10".into())),
+        Err(_) => Ok(CONCURRENCY),
     }
 }
 

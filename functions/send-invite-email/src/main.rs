@@ -1,5 +1,5 @@
 use lambda_runtime::{LambdaEvent, service_fn};
-use send_invite_email::{Worker, sender_from_env};
+use send_invite_email::{Worker, concurrency_from_env, sender_from_env};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
@@ -7,7 +7,9 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let config = invites_adapters::Config::from_env()?;
     let (from, configuration_set) = sender_from_env()?;
     let sdk = invites_adapters::sdk_config().await;
-    let worker: &'static Worker = Box::leak(Box::new(Worker::new(&sdk, config, from, configuration_set)));
+    let mut worker = Worker::new(&sdk, config, from, configuration_set);
+    worker.concurrency = concurrency_from_env()?;
+    let worker: &'static Worker = Box::leak(Box::new(worker));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<aws_lambda_events::event::sqs::SqsEvent>| async move {
         Ok::<_, lambda_runtime::Error>(worker.handle(event.payload).await)
     }))

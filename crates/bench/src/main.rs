@@ -1,0 +1,307 @@
+//! `invites-bench` (run it with `make bench`): every function's release
+//! binary under a minimal Lambda Runtime API, against DynamoDB Local, moto and
+//! the SES emulator behind counting proxies. Prints a Markdown report.
+//!
+//! Per function: stripped binary size, init (process start → first
+//! `/next`), first invocation, warm p50 / p99 over N invocations, peak RSS,
+//! AWS calls per warm request, and handler overhead (warm latency minus the
+//! time spent waiting for AWS answers). Then the mail worker's throughput on
+//! 1,000 invites in batches of 10, concurrent vs sequential.
+
+mod proxy;
+mod runtime_api;
+
+use invites_adapters::config::Limits;
+use invites_adapters::store::CreateInvite;
+use invites_adapters::{Config, Store};
+use invites_domain::invite::{NewInvite, NewInviteBody};
+use invites_domain::token::TokenKey;
+use invites_domain::{Email, Identity, ResourceId};
+use proxy::Proxy;
+use runtime_api::RuntimeApi;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const TOKEN_KEY: &str = "YmVuY2gta2V5LWJlbmNoLWtleS1iZW5jaC1rZXktYmVuY2g=";
+const OWNER: &str = "bench-owner";
+const OWNER_EMAIL: &str = "owner@bench.example.com";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn event(name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(root().join("events").join(format!("{name}.json"))).unwrap()).unwrap()
+}
+
+fn as_user(mut e: Value, sub: &str, email: &str) -> Value {
+    e["requestContext"]["authorizer"] = json!({"jwt": {"claims": {"sub": sub, "email": email, "email_verified": "true"}, "scopes": null}});
+    e
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+struct Env {
+    ddb: Proxy,
+    sqs: Proxy,
+    ses: Proxy,
+    table: String,
+    queue_url: String,
+}
+
+impl Env {
+    fn vars(&self, api: &RuntimeApi) -> Vec<(String, String)> {
+        [
+            ("AWS_LAMBDA_RUNTIME_API", api.addr.clone()),
+            ("AWS_LAMBDA_FUNCTION_NAME", "bench".into()),
+            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128".into()),
+            ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".into()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_ACCESS_KEY_ID", "local".into()),
+            ("AWS_SECRET_ACCESS_KEY", "local".into()),
+            ("AWS_ENDPOINT_URL_DYNAMODB", self.ddb.url.clone()),
+            ("AWS_ENDPOINT_URL_SQS", self.sqs.url.clone()),
+            ("AWS_ENDPOINT_URL_SESV2", self.ses.url.clone()),
+            ("INVITES_TABLE", self.table.clone()),
+            ("INVITES_QUEUE_URL", self.queue_url.clone()),
+            ("INVITES_TOKEN_KEY", TOKEN_KEY.into()),
+            ("INVITES_ACCEPT_URL", "https://app.example.com/invite".into()),
+            ("INVITES_SENDER", "invites@example.com".into()),
+            ("INVITES_SEAT_LIMIT", "10000".into()),
+            ("INVITES_DAILY_INVITE_LIMIT", "100000".into()),
+            ("RUST_LOG", "warn".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    }
+
+    fn take_stats(&self) -> (u64, Duration, String) {
+        let (a, b, c) = (self.ddb.take(), self.sqs.take(), self.ses.take());
+        let mut names = std::collections::BTreeMap::new();
+        for s in [&a, &b, &c] {
+            for (k, v) in &s.calls {
+                *names.entry(k.clone()).or_insert(0) += v;
+            }
+        }
+        let total = names.values().sum();
+        let desc = names.iter().map(|(k, v)| format!("{k}×{v}")).collect::<Vec<_>>().join(", ");
+        (total, a.busy + b.busy + c.busy, desc)
+    }
+}
+
+struct Row {
+    name: String,
+    size: u64,
+    init: Duration,
+    first: Duration,
+    p50: Duration,
+    p99: Duration,
+    rss_kb: u64,
+    calls: String,
+    overhead_p50: Duration,
+}
+
+fn peak_rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .unwrap_or(0)
+}
+
+async fn run_function(env: &Env, bin: &str, n: usize, mut next_event: impl FnMut(usize) -> Value, extra: &[(&str, &str)]) -> Row {
+    let path = root().join("target/release").join(bin);
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let api = RuntimeApi::start().await;
+    let start = Instant::now();
+    let mut cmd = tokio::process::Command::new(&path);
+    cmd.env_clear().envs(env.vars(&api)).kill_on_drop(true);
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{bin}: {e}"));
+    let pid = child.id().unwrap();
+    let init = loop {
+        if let Some(t) = api.first_next().await {
+            break t - start;
+        }
+        tokio::time::sleep(Duration::from_micros(200)).await;
+    };
+    env.take_stats();
+    let first = api.invoke(next_event(0).to_string()).await;
+    assert!(!first.error, "{bin} failed: {}", first.body);
+    env.take_stats();
+    let mut lat = Vec::with_capacity(n);
+    let mut overhead = Vec::with_capacity(n);
+    let mut calls = String::new();
+    for i in 1..=n {
+        let out = api.invoke(next_event(i).to_string()).await;
+        assert!(!out.error, "{bin} failed: {}", out.body);
+        if let Some(status) = serde_json::from_str::<Value>(&out.body).ok().and_then(|v| v["statusCode"].as_u64()) {
+            assert!(status < 400, "{bin} answered {status}: {}", out.body);
+        }
+        let (_, busy, desc) = env.take_stats();
+        if i == n {
+            calls = desc;
+        }
+        lat.push(out.latency);
+        overhead.push(out.latency.saturating_sub(busy));
+    }
+    let rss_kb = peak_rss_kb(pid);
+    let _ = child.kill().await;
+    lat.sort();
+    overhead.sort();
+    Row {
+        name: bin.into(),
+        size,
+        init,
+        first: first.latency,
+        p50: percentile(&lat, 0.5),
+        p99: percentile(&lat, 0.99),
+        rss_kb,
+        calls: if calls.is_empty() { "–".into() } else { calls },
+        overhead_p50: percentile(&overhead, 0.5),
+    }
+}
+
+async fn invites(store: &Store, rid: ResourceId, prefix: &str, count: usize) -> Vec<invites_adapters::store::Created> {
+    let owner = Identity { sub: OWNER.into(), email: Some(Email::parse(OWNER_EMAIL).unwrap()), email_verified: true, name: Some("Bench Owner".into()) };
+    let mut out = Vec::with_capacity(count);
+    for i in 0..count {
+        let body = NewInviteBody { email: format!("{prefix}{i}@bench.example.com"), role: "read_only".into(), message: None, locale: None, expires_in_days: None };
+        let cmd = CreateInvite { rid, invite: NewInvite::validate(body).unwrap(), idempotency_key: None };
+        out.push(store.create_invite(&owner, cmd, invites_domain::time::now()).await.unwrap());
+    }
+    out
+}
+
+fn sqs_event(messages: &[Value]) -> Value {
+    json!({"Records": messages.iter().enumerate().map(|(i, m)| json!({
+        "messageId": format!("m-{i}-{}", invites_domain::ids::new_ulid()),
+        "receiptHandle": "r",
+        "body": m.to_string(),
+        "attributes": {"ApproximateReceiveCount": "1"},
+        "messageAttributes": {},
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:bench",
+        "awsRegion": "us-east-1"
+    })).collect::<Vec<_>>()})
+}
+
+async fn worker_throughput(env: &Env, store: &Store, rid: ResourceId, concurrency: usize, total: usize) -> Duration {
+    let created = invites(store, rid, &format!("w{concurrency}-"), total).await;
+    let messages: Vec<Value> = created.iter().map(|c| serde_json::to_value(c.message.as_ref().unwrap()).unwrap()).collect();
+    let api = RuntimeApi::start().await;
+    let mut child = tokio::process::Command::new(root().join("target/release/send-invite-email"))
+        .env_clear()
+        .envs(env.vars(&api))
+        .env("INVITES_WORKER_CONCURRENCY", concurrency.to_string())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    while api.first_next().await.is_none() {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let start = Instant::now();
+    for batch in messages.chunks(10) {
+        let out = api.invoke(sqs_event(batch).to_string()).await;
+        let v: Value = serde_json::from_str(&out.body).unwrap();
+        assert!(v["batchItemFailures"].as_array().is_none_or(|a| a.is_empty()), "{}", out.body);
+    }
+    let took = start.elapsed();
+    let _ = child.kill().await;
+    took
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let n: usize = std::env::var("BENCH_INVOCATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
+    let throughput_total: usize = std::env::var("BENCH_WORKER_INVITES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let upstream = |var: &str| std::env::var(var).unwrap_or_else(|_| panic!("{var} not set: run with `make bench`")).trim_start_matches("http://").to_owned();
+    let env0 = (Proxy::start(upstream("AWS_ENDPOINT_URL_DYNAMODB")).await, Proxy::start(upstream("AWS_ENDPOINT_URL_SQS")).await, Proxy::start(upstream("AWS_ENDPOINT_URL_SESV2")).await);
+
+    // Table and queue from template.yaml, straight on the emulators.
+    let sdk = invites_adapters::sdk_config().await;
+    let template = invites_devtools::load_template(&invites_devtools::template_path()).unwrap();
+    let table = format!("bench-{}", invites_domain::ids::new_ulid().to_lowercase());
+    invites_devtools::create_table(&aws_sdk_dynamodb::Client::new(&sdk), &template, &table).await.unwrap();
+    let queue_url = invites_devtools::create_queues(&aws_sdk_sqs::Client::new(&sdk), &template, &table).await.unwrap();
+    let env = Env { ddb: env0.0, sqs: env0.1, ses: env0.2, table: table.clone(), queue_url: queue_url.clone() };
+
+    let limits = Limits { seat_limit: 10_000, daily_invites: 100_000, retention_days: 30 };
+    let config = Config { table: table.clone(), queue_url: Some(queue_url), token_key: TokenKey::from_base64(TOKEN_KEY).unwrap(), accept_url: "https://app.example.com/invite".into(), limits };
+    let store = Store::from_config(&sdk, &config);
+    let owner = Identity { sub: OWNER.into(), email: Some(Email::parse(OWNER_EMAIL).unwrap()), email_verified: true, name: None };
+    let view = store
+        .create_resource(&owner, serde_json::from_value(json!({"name": "Bench"})).unwrap(), invites_domain::time::now())
+        .await
+        .unwrap();
+    let rid_s = view.id.clone();
+    let rid = ResourceId::parse(&rid_s).unwrap();
+    eprintln!("bench: setting up invites...");
+    let to_accept = invites(&store, rid, "acc", n + 1).await;
+    let to_revoke = invites(&store, rid, "rev", n + 1).await;
+    let to_mail = invites(&store, rid, "mail", n + 1).await;
+
+    let owner_ev = |name: &str| as_user(event(name), OWNER, OWNER_EMAIL);
+    let mut rows = Vec::new();
+    eprintln!("bench: functions...");
+    rows.push(run_function(&env, "hello-floor", n, |_| json!({}), &[]).await);
+    let get = { let mut e = owner_ev("get-resource"); e["pathParameters"]["rid"] = json!(rid_s); e };
+    rows.push(run_function(&env, "resources", n, |_| get.clone(), &[]).await);
+    let create = { let mut e = owner_ev("create-invite"); e["pathParameters"]["rid"] = json!(rid_s); e["headers"].as_object_mut().unwrap().remove("idempotency-key"); e };
+    rows.push(run_function(&env, "create-invite", n, |i| { let mut e = create.clone(); e["body"] = json!(json!({"email": format!("new{i}@bench.example.com"), "role": "admin"}).to_string()); e }, &[]).await);
+    let list = { let mut e = owner_ev("list-invites"); e["pathParameters"]["rid"] = json!(rid_s); e["queryStringParameters"] = json!({"limit": "50"}); e["rawQueryString"] = json!("limit=50"); e };
+    rows.push(run_function(&env, "list-invites", n, |_| list.clone(), &[]).await);
+    let accept = event("accept-invite");
+    rows.push(run_function(&env, "accept-invite", n, |i| {
+        let mut e = as_user(accept.clone(), &format!("acc-user-{i}"), &format!("acc{i}@bench.example.com"));
+        e["body"] = json!(json!({"token": to_accept[i].token}).to_string());
+        e
+    }, &[]).await);
+    let revoke = { let mut e = owner_ev("revoke-invite"); e["pathParameters"]["rid"] = json!(rid_s); e };
+    rows.push(run_function(&env, "revoke-invite", n, |i| { let mut e = revoke.clone(); e["pathParameters"]["id"] = json!(to_revoke[i].invite.id); e }, &[]).await);
+    let link = { let mut e = owner_ev("copy-invite-link"); e["pathParameters"]["rid"] = json!(rid_s); e["pathParameters"]["id"] = json!(to_mail[0].invite.id); e["rawPath"] = json!(format!("/v1/resources/{rid_s}/invites/{}/link", to_mail[0].invite.id)); e };
+    rows.push(run_function(&env, "manage-invite", n, |_| link.clone(), &[]).await);
+    let members = { let mut e = owner_ev("list-members"); e["pathParameters"]["rid"] = json!(rid_s); e };
+    rows.push(run_function(&env, "members", n, |_| members.clone(), &[]).await);
+    let mine = owner_ev("my-resources");
+    rows.push(run_function(&env, "me", n, |_| mine.clone(), &[]).await);
+    rows.push(run_function(&env, "send-invite-email", n, |i| sqs_event(&[serde_json::to_value(to_mail[i].message.as_ref().unwrap()).unwrap()]), &[]).await);
+
+    eprintln!("bench: worker throughput...");
+    let sequential = worker_throughput(&env, &store, rid, 1, throughput_total).await;
+    let concurrent = worker_throughput(&env, &store, rid, 10, throughput_total).await;
+
+    let floor = &rows[0];
+    println!("| function | stripped size | init | init ÷ floor | first call | warm p50 | warm p99 | handler overhead p50 | peak RSS | AWS calls per warm request |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    for r in &rows {
+        println!(
+            "| {} | {:.2} MB | {} ms | {:.1}× | {} ms | {} ms | {} ms | {} ms | {:.1} MB | {} |",
+            r.name,
+            r.size as f64 / 1e6,
+            ms(r.init),
+            r.init.as_secs_f64() / floor.init.as_secs_f64(),
+            ms(r.first),
+            ms(r.p50),
+            ms(r.p99),
+            ms(r.overhead_p50),
+            r.rss_kb as f64 / 1024.0,
+            r.calls
+        );
+    }
+    println!();
+    println!("Worker, {throughput_total} invites in batches of 10 (SES emulator): sequential {:.2} s ({:.0}/s), concurrent (10) {:.2} s ({:.0}/s), ratio {:.1}×",
+        sequential.as_secs_f64(), throughput_total as f64 / sequential.as_secs_f64(),
+        concurrent.as_secs_f64(), throughput_total as f64 / concurrent.as_secs_f64(),
+        sequential.as_secs_f64() / concurrent.as_secs_f64());
+    println!("\n{n} warm invocations per function.");
+}

@@ -1,0 +1,131 @@
+//! A minimal Lambda Runtime API (the part a function's runtime client uses):
+//! `GET …/invocation/next` hands out queued events, `POST …/response` and
+//! `…/error` complete them. Times are taken where Lambda would take them.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Mutex, Notify, oneshot};
+
+#[derive(Default)]
+struct State {
+    queue: VecDeque<(String, String, oneshot::Sender<(Instant, String, bool)>)>,
+    inflight: Vec<(String, oneshot::Sender<(Instant, String, bool)>)>,
+    first_next: Option<Instant>,
+}
+
+#[derive(Clone)]
+pub struct RuntimeApi {
+    pub addr: String,
+    state: Arc<Mutex<State>>,
+    ready: Arc<Notify>,
+    counter: Arc<std::sync::atomic::AtomicU64>,
+}
+
+pub struct Outcome {
+    pub latency: std::time::Duration,
+    pub body: String,
+    pub error: bool,
+}
+
+impl RuntimeApi {
+    pub async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let api = Self { addr, state: Arc::default(), ready: Arc::new(Notify::new()), counter: Arc::default() };
+        let server = api.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let s = server.clone();
+                tokio::spawn(async move { s.serve(stream).await });
+            }
+        });
+        api
+    }
+
+    /// When the function first asked for work (end of its init).
+    pub async fn first_next(&self) -> Option<Instant> {
+        self.state.lock().await.first_next
+    }
+
+    /// Queues an event and waits for the function's answer.
+    pub async fn invoke(&self, event: String) -> Outcome {
+        let id = format!("req-{}", self.counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
+        let (tx, rx) = oneshot::channel();
+        let start = Instant::now();
+        self.state.lock().await.queue.push_back((id, event, tx));
+        self.ready.notify_waiters();
+        self.ready.notify_one();
+        let (done, body, error) = rx.await.expect("the function answered");
+        Outcome { latency: done - start, body, error }
+    }
+
+    async fn serve(&self, mut stream: TcpStream) {
+        let mut buf = Vec::new();
+        loop {
+            // Read one request: head, then content-length body.
+            let (head, body) = loop {
+                if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&buf[..pos]).to_string();
+                    let len = head
+                        .lines()
+                        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+                        .unwrap_or(0);
+                    if buf.len() >= pos + 4 + len {
+                        let body = String::from_utf8_lossy(&buf[pos + 4..pos + 4 + len]).to_string();
+                        buf.drain(..pos + 4 + len);
+                        break (head, body);
+                    }
+                }
+                let mut chunk = [0u8; 16384];
+                match stream.read(&mut chunk).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            };
+            let path = head.split_whitespace().nth(1).unwrap_or("").to_owned();
+            let reply = if path.ends_with("/invocation/next") {
+                let (id, event) = self.next().await;
+                format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nlambda-runtime-aws-request-id: {id}\r\n\
+                     lambda-runtime-deadline-ms: {}\r\nlambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:000000000000:function:bench\r\n\
+                     lambda-runtime-trace-id: Root=1-00000000-000000000000000000000000\r\ncontent-length: {}\r\n\r\n{event}",
+                    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() + 60_000,
+                    event.len()
+                )
+            } else if path.contains("/invocation/") {
+                let error = path.ends_with("/error");
+                let id = path.split('/').nth(4).unwrap_or("").to_owned();
+                let mut st = self.state.lock().await;
+                if let Some(i) = st.inflight.iter().position(|(x, _)| *x == id) {
+                    let (_, tx) = st.inflight.remove(i);
+                    let _ = tx.send((Instant::now(), body, error));
+                }
+                "HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n".to_owned()
+            } else {
+                eprintln!("runtime api: {head}\n{body}");
+                "HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n".to_owned()
+            };
+            if stream.write_all(reply.as_bytes()).await.is_err() {
+                return;
+            }
+        }
+    }
+
+    async fn next(&self) -> (String, String) {
+        loop {
+            let notified = self.ready.notified();
+            {
+                let mut st = self.state.lock().await;
+                st.first_next.get_or_insert_with(Instant::now);
+                if let Some((id, event, tx)) = st.queue.pop_front() {
+                    st.inflight.push((id.clone(), tx));
+                    return (id, event);
+                }
+            }
+            notified.await;
+        }
+    }
+}

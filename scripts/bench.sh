@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The benchmark (`make bench`): release binaries of every function and of a
+# hello-world floor, each under a minimal Lambda Runtime API against the local
+# stack behind counting proxies. Prints a Markdown report and keeps it in
+# .local/bench-report.md. BENCH_INVOCATIONS (default 300) and
+# BENCH_WORKER_INVITES (default 1000) tune it.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+scripts/setup.sh
+FUNCTIONS=(resources create-invite list-invites accept-invite revoke-invite manage-invite members me send-invite-email)
+echo "== release build (${FUNCTIONS[*]}, hello-floor)"
+build_start=$SECONDS
+cargo build --release --locked $(printf -- '-p %s ' "${FUNCTIONS[@]}") -p invites-bench
+echo "release build took $((SECONDS - build_start)) s"
+source scripts/stack.sh
+stack_start
+echo "== benchmark ($(nproc) cores, $(uname -m))"
+target/release/invites-bench | tee .local/bench-report.md
