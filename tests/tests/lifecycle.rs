@@ -32,7 +32,7 @@ async fn lookup_then_accept_makes_a_member_once() {
     let r = accept(&h, &token, "user-jane", "Jane@EXAMPLE.com").await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["role"], "admin");
-    assert_eq!(r.body["resource"]["id"], rid.as_str());
+    assert_eq!(r.body["resourceId"], rid.as_str());
     let first = r.body.clone();
 
     // Accepting again is idempotent; anyone else is refused.

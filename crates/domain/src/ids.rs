@@ -45,6 +45,15 @@ macro_rules! ulid_id {
 ulid_id!(ResourceId);
 ulid_id!(InviteId);
 
+/// A user id from a path (`{uid}`): the identity provider's `sub`, 1 to 256
+/// bytes without control characters. Anything else cannot be a member: 404.
+pub fn user_id(s: &str) -> Result<&str, Error> {
+    if s.is_empty() || s.len() > 256 || s.chars().any(char::is_control) {
+        return Err(Error::NotFound);
+    }
+    Ok(s)
+}
+
 /// A fresh time-ordered id for audit entries and send attempts; strictly
 /// increasing within a process, even within one millisecond.
 pub fn new_ulid() -> String {
@@ -61,6 +70,14 @@ pub fn new_ulid() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_ids_are_bounded() {
+        assert_eq!(user_id("auth0|abc").unwrap(), "auth0|abc");
+        for bad in ["", "a\u{0}b", &"é".repeat(129)] {
+            assert_eq!(user_id(bad).unwrap_err(), Error::NotFound);
+        }
+    }
 
     #[test]
     fn new_ulids_increase() {

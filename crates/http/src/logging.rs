@@ -1,12 +1,15 @@
+use tracing_subscriber::filter::LevelFilter;
+
 /// JSON logs (CloudWatch parses them; Lambda's JSON log format keeps them as
 /// they are). Each line carries the span of the invocation, which holds the
-/// Lambda request id. Level from `RUST_LOG`, default `info`.
+/// Lambda request id. Level from `RUST_LOG` (`error` .. `trace`), default
+/// `info`. A plain level, not per-module directives, keeps the regex engine
+/// out of every binary.
 pub fn init() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let level = std::env::var("RUST_LOG").ok().and_then(|l| l.trim().parse::<LevelFilter>().ok()).unwrap_or(LevelFilter::INFO);
     let _ = tracing_subscriber::fmt()
         .json()
-        .with_env_filter(filter)
+        .with_max_level(level)
         .with_current_span(true)
         .with_span_list(false)
         .with_target(false)

@@ -25,7 +25,7 @@ pub async fn handle(api: &Api, req: Request) -> ApiResult {
         let who = api.auth.identity(&req)?;
         let body: TokenBody = json_body(&req)?;
         let membership = api.store.accept(&body.token, &who, now).await?;
-        tracing::info!(resource_id = %membership.resource.id, "invite accepted");
+        tracing::info!(resource_id = %membership.resource_id, "invite accepted");
         return json(200, &membership);
     }
     if path.ends_with("/decline") {

@@ -27,7 +27,8 @@ pub async fn handle(api: &Api, req: Request) -> ApiResult {
             json(200, &json!({ "items": members.iter().map(MemberView::from).collect::<Vec<_>>() }))
         }
         Method::PATCH => {
-            let uid = req.path_parameters().first("uid").map(str::to_owned).ok_or(Error::NotFound)?;
+            let params = req.path_parameters();
+            let uid = invites_domain::ids::user_id(params.first("uid").unwrap_or(""))?.to_owned();
             let role = Role::parse_invitable(&json_body::<RoleBody>(&req)?.role)?;
             api.store.require_manager(&rid, &who).await?;
             let m = api.store.change_member_role(&rid.to_string(), &uid, role, &who.sub, time::now()).await?;

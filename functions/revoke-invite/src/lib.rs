@@ -21,9 +21,7 @@ pub async fn handle(api: &Api, req: Request) -> ApiResult {
         return no_content();
     }
     if let Some(uid) = params.first("uid") {
-        if uid.is_empty() || uid.len() > 256 || uid.chars().any(char::is_control) {
-            return Err(Error::NotFound);
-        }
+        let uid = invites_domain::ids::user_id(uid)?;
         api.store.remove_member(&rid.to_string(), uid, &who.sub, "member.removed", now).await?;
         return no_content();
     }

@@ -32,10 +32,12 @@ pub struct InviterRef {
     pub name: String,
 }
 
+/// The caller's membership after accepting. (The landing page already has
+/// the resource's name from lookup, so accepting needs no further reads.)
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Membership {
-    pub resource: ResourceRef,
+    pub resource_id: String,
     pub user_id: String,
     pub role: Role,
     pub joined_at: String,
@@ -166,7 +168,14 @@ impl Store {
                 self.audit(&rid, "invite.accepted", &who.sub, &item.invite_id, Some(format!("role={}", item.role.as_str())), now)?,
             ];
             match self.transact(tx).await {
-                Ok(()) => return self.membership_of(&item, who).await,
+                Ok(()) => {
+                    return Ok(Membership {
+                        resource_id: rid,
+                        user_id: who.sub.clone(),
+                        role: item.role,
+                        joined_at: rfc3339(now),
+                    });
+                }
                 Err(TxError::Conflict) => backoff(attempt).await,
                 Err(TxError::Other(e)) => return Err(e),
                 Err(TxError::Conditions(failed)) => {
@@ -184,9 +193,8 @@ impl Store {
 
     async fn membership_of(&self, item: &InviteItem, who: &Identity) -> Result<Membership, Error> {
         let member = self.member(&item.resource_id, &who.sub).await?.ok_or(Error::NotFound)?;
-        let name = self.resource(&item.resource_id).await?.map(|r| r.name).unwrap_or_default();
         Ok(Membership {
-            resource: ResourceRef { id: item.resource_id.clone(), name },
+            resource_id: item.resource_id.clone(),
             user_id: member.user_id,
             role: member.role,
             joined_at: rfc3339(member.joined_at),
