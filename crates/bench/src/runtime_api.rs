@@ -9,10 +9,13 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Mutex, Notify, oneshot};
 
+/// Where a function's answer goes: (time, body, is error).
+type Reply = oneshot::Sender<(Instant, String, bool)>;
+
 #[derive(Default)]
 struct State {
-    queue: VecDeque<(String, String, oneshot::Sender<(Instant, String, bool)>)>,
-    inflight: Vec<(String, oneshot::Sender<(Instant, String, bool)>)>,
+    queue: VecDeque<(String, String, Reply)>,
+    inflight: Vec<(String, Reply)>,
     first_next: Option<Instant>,
 }
 

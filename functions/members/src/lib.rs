@@ -2,6 +2,7 @@
 //! - `GET /v1/resources/{rid}/members` (any member) → 200 `{items}`;
 //! - `PATCH /v1/resources/{rid}/members/{uid}` `{role}` (owner, admin) → 200;
 //!   never the owner's role.
+//!
 //! Removing a member (`DELETE`) lives with revoking in `revoke-invite`.
 
 use invites_adapters::store::items::MemberView;

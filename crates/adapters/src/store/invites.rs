@@ -128,15 +128,7 @@ impl Store {
             .expression_attribute_values(":admin", s(Role::Admin.as_str()))
             .build()
             .map_err(Error::internal)?;
-        let take_seat = Update::builder()
-            .table_name(&self.table)
-            .key("PK", s(res_pk(rid)))
-            .key("SK", s(RESOURCE_SK))
-            .update_expression("ADD seatsUsed :one")
-            .condition_expression("attribute_exists(PK) AND seatsUsed < seatLimit")
-            .expression_attribute_values(":one", n(1))
-            .build()
-            .map_err(Error::internal)?;
+        let take_seat = self.take_seat(rid)?;
         let lock = EmailLockItem {
             pk: res_pk(rid),
             sk: email_sk(&item.email),
@@ -368,6 +360,19 @@ impl Store {
             Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(()),
             Err(e) => Err(Error::internal(format!("mark expired: {}", DisplayErrorContext(&e)))),
         }
+    }
+
+    /// Takes one seat, only while one is free.
+    pub(crate) fn take_seat(&self, rid: &str) -> Result<Update, Error> {
+        Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(rid)))
+            .key("SK", s(RESOURCE_SK))
+            .update_expression("ADD seatsUsed :one")
+            .condition_expression("attribute_exists(PK) AND seatsUsed < seatLimit")
+            .expression_attribute_values(":one", n(1))
+            .build()
+            .map_err(Error::internal)
     }
 
     pub(crate) fn seat_delta(&self, rid: &str, delta: i32) -> Result<Update, Error> {

@@ -71,8 +71,7 @@ impl Store {
             let expired = item.effective_status(now) == InviteStatus::Expired;
             let lock: Option<EmailLockItem> = self.get(res_pk(rid), email_sk(&item.email)).await?;
             let holds_lock = lock.as_ref().is_some_and(|l| l.invite_id.as_deref() == Some(iid));
-            if expired && !holds_lock && lock.is_some() {
-                let l = lock.unwrap();
+            if let Some(l) = lock.as_ref().filter(|_| expired && !holds_lock) {
                 return Err(if l.holder == "member" {
                     Error::conflict("already_member", "this person is already a member")
                 } else {
@@ -126,16 +125,7 @@ impl Store {
             } else {
                 // Its seat was given back: take one again.
                 tx.push(self.put(to_item(&new_lock)?, Some("attribute_not_exists(PK)")));
-                let seat = Update::builder()
-                    .table_name(&self.table)
-                    .key("PK", s(res_pk(rid)))
-                    .key("SK", s(RESOURCE_SK))
-                    .update_expression("ADD seatsUsed :one")
-                    .condition_expression("attribute_exists(PK) AND seatsUsed < seatLimit")
-                    .expression_attribute_values(":one", n(1))
-                    .build()
-                    .map_err(Error::internal)?;
-                tx.push(TransactWriteItem::builder().update(seat).build());
+                tx.push(TransactWriteItem::builder().update(self.take_seat(rid)?).build());
             }
             tx.push(self.audit(rid, "invite.resent", actor, iid, rotate.then(|| "new link".to_owned()), now)?);
             match self.transact(tx).await {
@@ -146,10 +136,8 @@ impl Store {
                 Err(TxError::Conflict) => backoff(attempt).await,
                 Err(TxError::Other(e)) => return Err(e),
                 Err(TxError::Conditions(failed)) => {
-                    if !holds_lock && failed.get(2) == Some(&true) {
-                        if self.reclaim_expired(rid, now).await? == 0 {
-                            return Err(Error::conflict("seat_limit_reached", "all seats of this resource are taken"));
-                        }
+                    if !holds_lock && failed.get(2) == Some(&true) && self.reclaim_expired(rid, now).await? == 0 {
+                        return Err(Error::conflict("seat_limit_reached", "all seats of this resource are taken"));
                     }
                 }
             }
@@ -169,7 +157,7 @@ impl Store {
         Ok((item, token))
     }
 
-    async fn put_audit(&self, rid: &str, action: &str, actor: &str, subject: &str, detail: Option<String>, now: i64) -> Result<(), Error> {
+    pub(crate) async fn put_audit(&self, rid: &str, action: &str, actor: &str, subject: &str, detail: Option<String>, now: i64) -> Result<(), Error> {
         if let Some(put) = self.audit(rid, action, actor, subject, detail, now)?.put {
             self.db
                 .put_item()

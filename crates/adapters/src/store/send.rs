@@ -84,16 +84,7 @@ impl Store {
             )
             .await?;
         if changed {
-            let audit = self.audit(&item.resource_id, "invite.delivery_failed", "system", &item.invite_id, Some(reason), now)?;
-            if let Some(put) = audit.put {
-                self.db
-                    .put_item()
-                    .table_name(&self.table)
-                    .set_item(Some(put.item))
-                    .send()
-                    .await
-                    .map_err(|e| Error::internal(format!("audit: {}", DisplayErrorContext(&e))))?;
-            }
+            self.put_audit(&item.resource_id, "invite.delivery_failed", "system", &item.invite_id, Some(reason), now).await?;
         }
         Ok(())
     }
