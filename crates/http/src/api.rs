@@ -3,6 +3,7 @@
 use crate::{ApiResult, Auth, logging, respond};
 use invites_adapters::config::ConfigError;
 use invites_adapters::{Config, Queue, Store};
+use invites_domain::message::SendInvite;
 use lambda_http::{Request, service_fn};
 use std::convert::Infallible;
 use std::future::Future;
@@ -26,8 +27,21 @@ impl Api {
         Ok(Self { store: Store::from_config(&sdk, &config), queue, auth: Auth::from_env(), config })
     }
 
-    pub fn queue(&self) -> Result<&Queue, invites_domain::Error> {
-        self.queue.as_ref().ok_or_else(|| invites_domain::Error::internal("queue not configured"))
+    /// Queues an invite e-mail after its state is committed; `true` when
+    /// queued. A failure is logged, not returned: the invite stands and an
+    /// admin can resend, so the caller reports `emailQueued: false` instead.
+    pub async fn enqueue(&self, msg: &SendInvite) -> bool {
+        let sent = match &self.queue {
+            Some(queue) => queue.send(msg).await,
+            None => Err(invites_domain::Error::internal("queue not configured")),
+        };
+        match sent {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::error!(invite_id = %msg.invite_id, error = %e, "could not queue invite e-mail");
+                false
+            }
+        }
     }
 }
 

@@ -18,15 +18,11 @@ pub async fn handle(api: &Api, req: Request) -> ApiResult {
         .store
         .create_invite(&who, CreateInvite { rid, invite, idempotency_key }, time::now())
         .await?;
-    let mut email_queued = created.message.is_none();
-    if let Some(msg) = &created.message {
-        // The invite is committed; if queueing fails the admin can resend, so
-        // say so instead of failing the whole request.
-        match api.queue()?.send(msg).await {
-            Ok(()) => email_queued = true,
-            Err(e) => tracing::error!(invite_id = %msg.invite_id, error = %e, "could not queue invite e-mail"),
-        }
-    }
+    // An idempotent replay has no message: its e-mail was queued the first time.
+    let email_queued = match &created.message {
+        Some(msg) => api.enqueue(msg).await,
+        None => true,
+    };
     tracing::info!(invite_id = %created.invite.id, resource_id = %rid, "invite created");
     json(
         201,

@@ -43,13 +43,7 @@ pub async fn handle(api: &Api, req: Request) -> ApiResult {
     match (req.method().clone(), path.rsplit('/').next().unwrap_or("")) {
         (Method::POST, "resend") => {
             let (item, msg) = api.store.resend(&rid_s, &iid_s, &who.sub, rotate, now).await?;
-            let email_queued = match api.queue()?.send(&msg).await {
-                Ok(()) => true,
-                Err(e) => {
-                    tracing::error!(invite_id = %iid, error = %e, "could not queue invite e-mail");
-                    false
-                }
-            };
+            let email_queued = api.enqueue(&msg).await;
             let url = api.config.invite_url(&api.store.link_token(&item)?);
             json(202, &json!({ "invite": InviteView::from_item(&item, now), "url": url, "emailQueued": email_queued }))
         }

@@ -1,11 +1,9 @@
 //! Creating, reclaiming and listing invites.
 
 use super::items::*;
-use super::{Store, TxError, backoff, from_item, max_attempts, n, s, to_item, too_busy};
+use super::{Store, TxError, backoff, cursor, from_item, max_attempts, n, s, to_item, too_busy};
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{ConditionCheck, Delete, TransactWriteItem, Update};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use invites_domain::invite::{NewInvite, validate_idempotency_key};
 use invites_domain::message::SendInvite;
 use invites_domain::time::DAY;
@@ -276,34 +274,11 @@ impl Store {
         Ok(self.expired_locks(rid, now).await?.len() as u32)
     }
 
-    /// E-mail locks held by pending invites that have expired.
+    /// E-mail locks held by pending invites that have expired. There are
+    /// never more locks than members plus seats, so all are read.
     async fn expired_locks(&self, rid: &str, now: i64) -> Result<Vec<EmailLockItem>, Error> {
-        let mut locks = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .db
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-                .filter_expression("holder = :invite AND expiresAt <= :now")
-                .expression_attribute_values(":pk", s(res_pk(rid)))
-                .expression_attribute_values(":prefix", s("EMAIL#"))
-                .expression_attribute_values(":invite", s("invite"))
-                .expression_attribute_values(":now", n(now))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| Error::internal(format!("query locks: {}", DisplayErrorContext(&e))))?;
-            for item in out.items.unwrap_or_default() {
-                locks.push(from_item(item)?);
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(locks);
-            }
-        }
+        let locks: Vec<EmailLockItem> = self.query_all(res_pk(rid), "EMAIL#", None, usize::MAX).await?;
+        Ok(locks.into_iter().filter(|l| l.holder == "invite" && l.expires_at.is_some_and(|e| e <= now)).collect())
     }
 
     /// Frees one expired invite's seat and e-mail. `false` if someone else
@@ -395,12 +370,7 @@ impl Store {
         let start = match cursor {
             None => None,
             Some(c) => {
-                let bytes: [u8; 16] = URL_SAFE_NO_PAD
-                    .decode(c)
-                    .ok()
-                    .and_then(|b| b.try_into().ok())
-                    .ok_or_else(|| Error::invalid("invalid_cursor", "cursor is not valid"))?;
-                let iid = InviteId::from_bytes(bytes).to_string();
+                let iid = cursor::decode(c)?;
                 Some([("PK".to_owned(), s(res_pk(rid))), ("SK".to_owned(), s(invite_sk(&iid)))].into())
             }
         };
@@ -453,7 +423,7 @@ impl Store {
             }
         }
         let next_cursor = if more {
-            items.last().and_then(|i| InviteId::parse(&i.invite_id).ok()).map(|id| URL_SAFE_NO_PAD.encode(id.to_bytes()))
+            items.last().and_then(|i| cursor::encode(&i.invite_id))
         } else {
             None
         };

@@ -2,7 +2,7 @@
 //! decline, revoke; removing members; the audit trail.
 
 use super::items::*;
-use super::{Store, TxError, backoff, from_item, max_attempts, n, s, to_item, too_busy};
+use super::{Store, TxError, backoff, cursor, from_item, max_attempts, n, s, to_item, too_busy};
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
 use invites_domain::token::{Nonce, ParsedToken};
@@ -314,7 +314,7 @@ impl Store {
         let start = match cursor {
             None => None,
             Some(c) => {
-                let id = ulid_cursor(c)?;
+                let id = cursor::decode(c)?;
                 Some([("PK".to_owned(), s(res_pk(rid))), ("SK".to_owned(), s(audit_sk(&id)))].into())
             }
         };
@@ -348,11 +348,7 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        let next_cursor = out.last_evaluated_key.and(items.last().map(|a| a.id.clone()));
+        let next_cursor = out.last_evaluated_key.and(items.last().and_then(|a| cursor::encode(&a.id)));
         Ok(AuditPage { items, next_cursor })
     }
-}
-
-fn ulid_cursor(c: &str) -> Result<String, Error> {
-    InviteId::parse(c).map(|id| id.to_string()).map_err(|_| Error::invalid("invalid_cursor", "cursor is not valid"))
 }

@@ -4,7 +4,7 @@
 
 use super::items::*;
 use super::lifecycle::ResourceRef;
-use super::{Store, TxError, backoff, from_item, max_attempts, n, s, to_item, too_busy};
+use super::{Store, TxError, backoff, max_attempts, n, s, to_item, too_busy};
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
@@ -18,6 +18,8 @@ use serde::Serialize;
 pub const RESEND_INTERVAL_SECS: i64 = 300;
 /// Resends allowed per invite.
 pub const MAX_RESENDS: u32 = 5;
+/// Most items an unpaged list (members, my invitations, my resources) returns.
+const LIST_CAP: usize = 1000;
 
 /// A pending invitation as its invitee sees it in "my invitations".
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -239,35 +241,7 @@ impl Store {
     }
 
     pub async fn members(&self, rid: &str) -> Result<Vec<MemberItem>, Error> {
-        self.query_all(res_pk(rid), "MEMBER#", None).await
-    }
-
-    async fn query_all<T: serde::de::DeserializeOwned>(&self, pk: String, prefix: &str, index: Option<&str>) -> Result<Vec<T>, Error> {
-        let (pk_attr, sk_attr) = if index.is_some() { ("GSI1PK", "GSI1SK") } else { ("PK", "SK") };
-        let mut out = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .db
-                .query()
-                .table_name(&self.table)
-                .set_index_name(index.map(str::to_owned))
-                .key_condition_expression(format!("{pk_attr} = :pk AND begins_with({sk_attr}, :prefix)"))
-                .expression_attribute_values(":pk", s(&pk))
-                .expression_attribute_values(":prefix", s(prefix))
-                .consistent_read(index.is_none())
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| Error::internal(format!("query: {}", DisplayErrorContext(&e))))?;
-            for item in page.items.unwrap_or_default() {
-                out.push(from_item(item)?);
-            }
-            start = page.last_evaluated_key;
-            if start.is_none() || out.len() >= 1000 {
-                return Ok(out);
-            }
-        }
+        self.query_all(res_pk(rid), "MEMBER#", None, LIST_CAP).await
     }
 
     async fn resource_ref(&self, rid: &str) -> Result<ResourceRef, Error> {
@@ -277,7 +251,7 @@ impl Store {
 
     /// Pending, unexpired invitations to a verified e-mail, newest first.
     pub async fn my_invites(&self, email: &Email, now: i64) -> Result<Vec<MyInvite>, Error> {
-        let mut items: Vec<InviteItem> = self.query_all(invitee_gsi(email.as_str()), "INVITE#", Some("GSI1")).await?;
+        let mut items: Vec<InviteItem> = self.query_all(invitee_gsi(email.as_str()), "INVITE#", Some("GSI1"), LIST_CAP).await?;
         items.retain(|i| i.effective_status(now) == InviteStatus::Pending);
         items.sort_by(|a, b| b.invite_id.cmp(&a.invite_id));
         let mut out = Vec::with_capacity(items.len());
@@ -296,7 +270,7 @@ impl Store {
 
     /// Resources the user can access, with the role.
     pub async fn my_resources(&self, uid: &str) -> Result<Vec<MyResource>, Error> {
-        let members: Vec<MemberItem> = self.query_all(user_gsi(uid), "RES#", Some("GSI1")).await?;
+        let members: Vec<MemberItem> = self.query_all(user_gsi(uid), "RES#", Some("GSI1"), LIST_CAP).await?;
         let mut out = Vec::with_capacity(members.len());
         for m in members {
             out.push(MyResource { resource: self.resource_ref(&m.resource_id).await?, role: m.role, joined_at: rfc3339(m.joined_at) });

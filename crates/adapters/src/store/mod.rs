@@ -103,6 +103,36 @@ impl Store {
         out.item.map(|i| from_item(i)).transpose()
     }
 
+    /// Every item of a partition (or GSI1 partition) whose sort key starts
+    /// with `prefix`, page after page, stopping once `cap` are read.
+    pub(crate) async fn query_all<T: DeserializeOwned>(&self, pk: String, prefix: &str, index: Option<&str>, cap: usize) -> Result<Vec<T>, Error> {
+        let (pk_attr, sk_attr) = if index.is_some() { ("GSI1PK", "GSI1SK") } else { ("PK", "SK") };
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .db
+                .query()
+                .table_name(&self.table)
+                .set_index_name(index.map(str::to_owned))
+                .key_condition_expression(format!("{pk_attr} = :pk AND begins_with({sk_attr}, :prefix)"))
+                .expression_attribute_values(":pk", s(&pk))
+                .expression_attribute_values(":prefix", s(prefix))
+                .consistent_read(index.is_none())
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| Error::internal(format!("query: {}", DisplayErrorContext(&e))))?;
+            for item in page.items.unwrap_or_default() {
+                out.push(from_item(item)?);
+            }
+            start = page.last_evaluated_key;
+            if start.is_none() || out.len() >= cap {
+                return Ok(out);
+            }
+        }
+    }
+
     pub(crate) fn put(&self, item: Item, condition: Option<&str>) -> TransactWriteItem {
         let put = Put::builder()
             .table_name(&self.table)
@@ -135,6 +165,28 @@ pub(crate) fn to_item<T: Serialize>(value: &T) -> Result<Item, Error> {
 
 pub(crate) fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, Error> {
     serde_dynamo::from_item(item).map_err(Error::internal)
+}
+
+/// Page cursors: base64url of the last returned item's ULID (invite or audit
+/// id). They hold no partition: the resource always comes from the path.
+pub(crate) mod cursor {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use invites_domain::{Error, InviteId};
+
+    pub fn encode(ulid: &str) -> Option<String> {
+        InviteId::parse(ulid).ok().map(|id| URL_SAFE_NO_PAD.encode(id.to_bytes()))
+    }
+
+    /// The ULID (as text) a cursor points at, or 422 `invalid_cursor`.
+    pub fn decode(c: &str) -> Result<String, Error> {
+        URL_SAFE_NO_PAD
+            .decode(c)
+            .ok()
+            .and_then(|b| <[u8; 16]>::try_from(b).ok())
+            .map(|b| InviteId::from_bytes(b).to_string())
+            .ok_or_else(|| Error::invalid("invalid_cursor", "cursor is not valid"))
+    }
 }
 
 pub(crate) fn s(v: impl Into<String>) -> AttributeValue {
