@@ -250,7 +250,7 @@ pub async fn accept(h: &Harness, token: &str, sub: &str, email: &str) -> Resp {
 }
 
 pub async fn lookup(h: &Harness, token: &str) -> Resp {
-    call(accept_invite::handle, &h.api, &Req::event("lookup-invite").query("token", token)).await
+    call(accept_invite::handle, &h.api, &Req::event("lookup-invite").body(json!({ "token": token }))).await
 }
 
 /// Invites `email` as `role` and has `sub` accept it; returns the invite id.

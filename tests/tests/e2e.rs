@@ -78,7 +78,7 @@ async fn invite_mail_accept_revoke_and_redelivery_through_the_binaries() {
     let token = link_token(&mails[0]);
 
     // Lookup (no sign-in) -> accept as the invitee -> listed as accepted and a member.
-    let (status, landing) = e.call("GET", &format!("/v1/invites/lookup?token={token}"), None, None).await;
+    let (status, landing) = e.call("POST", "/v1/invites/lookup", None, Some(json!({"token": token}))).await;
     assert_eq!((status, landing["status"].as_str(), landing["resource"]["name"].as_str()), (200, Some("pending"), Some("E2E shop")));
     let invitee = e.token("invitee-1", &invitee_email);
     let (status, membership) = e.call("POST", "/v1/invites/accept", Some(&invitee), Some(json!({"token": token}))).await;

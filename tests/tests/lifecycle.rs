@@ -105,7 +105,7 @@ async fn forged_truncated_and_foreign_tokens_are_not_found() {
         assert_eq!((r.status, r.body["error"]["code"].as_str()), (404, Some("not_found")), "accept {bad:.20}");
     }
     assert_eq!(h.dump().await, before);
-    let r = call(accept_invite::handle, &h.api, &Req::event("lookup-invite").no_query()).await;
+    let r = call(accept_invite::handle, &h.api, &Req::event("lookup-invite").body(json!({}))).await;
     assert_eq!(r.status, 422);
 }
 

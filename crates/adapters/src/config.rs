@@ -68,8 +68,8 @@ impl Config {
         let token_key = TokenKey::from_base64(&required("INVITES_TOKEN_KEY")?)
             .map_err(|e| ConfigError(format!("INVITES_TOKEN_KEY: {e}")))?;
         let accept_url = required("INVITES_ACCEPT_URL")?;
-        if !(accept_url.starts_with("https://") || accept_url.starts_with("http://")) || accept_url.contains('?') {
-            return Err(ConfigError("INVITES_ACCEPT_URL must be an http(s) URL without a query".into()));
+        if !(accept_url.starts_with("https://") || accept_url.starts_with("http://")) || accept_url.contains(['?', '#']) {
+            return Err(ConfigError("INVITES_ACCEPT_URL must be an http(s) URL without a query or fragment".into()));
         }
         let d = Limits::default();
         Ok(Self {
@@ -92,6 +92,6 @@ impl Config {
 
     /// The link an invitee opens.
     pub fn invite_url(&self, token: &str) -> String {
-        format!("{}?token={token}", self.accept_url)
+        format!("{}#token={token}", self.accept_url)
     }
 }

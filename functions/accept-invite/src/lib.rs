@@ -1,10 +1,10 @@
 //! The invitee's side of a link:
-//! - `GET /v1/invites/lookup?token=` (no sign-in): what the landing page shows;
+//! - `POST /v1/invites/lookup {token}` (no sign-in): what the landing page shows;
 //! - `POST /v1/invites/accept {token}` (signed in, verified e-mail must match): join;
 //! - `POST /v1/invites/decline {token}`: say no; the seat is freed.
 
 use invites_domain::{Error, InviteStatus, time};
-use invites_http::{Api, ApiResult, json, json_body, no_content, query_param};
+use invites_http::{Api, ApiResult, json, json_body, no_content};
 use lambda_http::{Request, RequestExt};
 use serde::Deserialize;
 
@@ -18,8 +18,8 @@ pub async fn handle(api: &Api, req: Request) -> ApiResult {
     let now = time::now();
     let path = req.raw_http_path().to_owned();
     if path.ends_with("/lookup") {
-        let token = query_param(&req, "token").ok_or_else(|| Error::invalid("invalid_token", "token is required"))?;
-        return json(200, &api.store.lookup(&token, now).await?);
+        let body: TokenBody = json_body(&req)?;
+        return json(200, &api.store.lookup(&body.token, now).await?);
     }
     if path.ends_with("/accept") {
         let who = api.auth.identity(&req)?;

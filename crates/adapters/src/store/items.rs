@@ -251,6 +251,28 @@ pub struct InviteView {
     pub resend_count: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_error: Option<String>,
+    pub email_status: EmailStatus,
+}
+
+/// Where an invite's latest e-mail is.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailStatus {
+    Queued,
+    Sent,
+    Rejected,
+}
+
+impl EmailStatus {
+    pub fn of(i: &InviteItem) -> Self {
+        if i.delivery_error.is_some() {
+            Self::Rejected
+        } else if i.sent_send_id.as_deref() == Some(i.send_id.as_str()) {
+            Self::Sent
+        } else {
+            Self::Queued
+        }
+    }
 }
 
 impl InviteView {
@@ -272,6 +294,7 @@ impl InviteView {
             email_sent_at: i.sent_at.map(rfc3339),
             resend_count: i.resend_count,
             delivery_error: i.delivery_error.clone(),
+            email_status: EmailStatus::of(i),
         }
     }
 }

@@ -19,6 +19,8 @@ pub struct LookupView {
     pub email: String,
     pub status: InviteStatus,
     pub expires_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -99,6 +101,7 @@ impl Store {
             email: Email::from_normalised(item.email.clone()).masked(),
             status: item.effective_status(now),
             expires_at: rfc3339(item.expires_at),
+            message: item.message.clone(),
         })
     }
 
