@@ -46,9 +46,6 @@ impl Email {
         &self.0
     }
 
-    pub fn domain(&self) -> &str {
-        self.0.rsplit_once('@').map(|(_, d)| d).unwrap_or("")
-    }
 
     /// `j***@example.com`: what a landing page or a log line may show.
     pub fn masked(&self) -> String {

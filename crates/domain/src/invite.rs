@@ -69,13 +69,6 @@ impl StatusFilter {
             }),
         }
     }
-
-    pub fn matches(self, effective: InviteStatus) -> bool {
-        match self {
-            Self::All => true,
-            Self::Only(s) => s == effective,
-        }
-    }
 }
 
 /// E-mail language of an invite.

@@ -1,15 +1,27 @@
-//! Invitation rules with no AWS types: e-mail normalisation, roles, invite
-//! states and expiry, seat arithmetic, link tokens and the error vocabulary
-//! the HTTP edge turns into responses.
+//! Every decision of the service, with no AWS types: values (e-mails,
+//! roles, ids, link tokens), the invite state machine (`lifecycle`), seat
+//! accounting (`seats`), owner protection (`members`), limits and retention
+//! (`limits`), the mail worker's send decision (`mail`), the records and the
+//! JSON views, the error vocabulary, and the use-case ports the store
+//! implements (`ports`). Unit-tested in seconds: `make unit`.
 
 pub mod email;
 pub mod error;
 pub mod ids;
 pub mod invite;
+pub mod lifecycle;
+pub mod limits;
+pub mod mail;
+pub mod members;
 pub mod message;
+pub mod ports;
+pub mod records;
+pub mod resource;
 pub mod role;
+pub mod seats;
 pub mod time;
 pub mod token;
+pub mod views;
 
 pub use email::Email;
 pub use error::Error;

@@ -1,0 +1,55 @@
+//! Per-deployment limits, expiry and retention: how long things live.
+
+use crate::time::DAY;
+
+/// Default seats per resource: "up to 10 additional users".
+pub const DEFAULT_SEAT_LIMIT: u32 = 10;
+/// How long audit entries are kept.
+pub const AUDIT_RETENTION_DAYS: i64 = 365;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Members besides the owner plus live invites.
+    pub seat_limit: u32,
+    /// New invites per resource per UTC day.
+    pub daily_invites: u32,
+    /// How long ended invites stay listed.
+    pub retention_days: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { seat_limit: DEFAULT_SEAT_LIMIT, daily_invites: 50, retention_days: 30 }
+    }
+}
+
+impl Limits {
+    /// When a pending invite may be deleted for good: its expiry plus the
+    /// retention period (it is listed as expired meanwhile).
+    pub fn keep_pending_until(&self, expires_at: i64) -> i64 {
+        expires_at + self.retention_days * DAY
+    }
+
+    /// When an invite that ended `now` (accepted, revoked, declined) may go.
+    pub fn keep_ended_until(&self, now: i64) -> i64 {
+        now + self.retention_days * DAY
+    }
+}
+
+/// When an audit entry written `now` may go.
+pub fn keep_audit_until(now: i64) -> i64 {
+    now + AUDIT_RETENTION_DAYS * DAY
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retention() {
+        let l = Limits::default();
+        assert_eq!(l.keep_pending_until(1_000), 1_000 + 30 * DAY);
+        assert_eq!(l.keep_ended_until(5), 5 + 30 * DAY);
+        assert_eq!(keep_audit_until(0), 365 * DAY);
+    }
+}

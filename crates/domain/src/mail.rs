@@ -1,0 +1,57 @@
+//! The mail worker's decision: send this queued message or skip it.
+
+use crate::InviteStatus;
+use crate::message::SendInvite;
+use crate::records::Invite;
+
+/// A claim older than this may be taken over (the worker holding it died).
+pub const CLAIM_SECS: i64 = 120;
+
+/// Why a message sends nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    InviteGone,
+    /// A resend or a revoke made this message stale.
+    Superseded,
+    NotPending,
+    AlreadySent,
+}
+
+/// A message sends only for an invite that is still pending, unexpired, and
+/// whose current send is the message's and has not gone out yet. (A revoke
+/// makes the invite not pending: revoke wins over a queued e-mail.)
+pub fn should_send(invite: Option<&Invite>, msg: &SendInvite, now: i64) -> Result<(), Skip> {
+    let invite = invite.ok_or(Skip::InviteGone)?;
+    if invite.send_id != msg.send_id {
+        return Err(Skip::Superseded);
+    }
+    if invite.effective_status(now) != InviteStatus::Pending {
+        return Err(Skip::NotPending);
+    }
+    if invite.sent_send_id.as_deref() == Some(msg.send_id.as_str()) {
+        return Err(Skip::AlreadySent);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_current_send_of_a_live_invite_goes_out() {
+        let json = r#"{"resourceId":"r","inviteId":"i","email":"a@b.co","role":"admin","status":"pending",
+            "nonce":"n","sendId":"s1","invitedBy":"o","inviterName":"O","locale":"en","createdAt":0,"expiresAt":100,"updatedAt":0}"#;
+        let mut i: Invite = serde_json::from_str(json).unwrap();
+        let msg = SendInvite::new("r".into(), "i".into(), "s1".into());
+        assert_eq!(should_send(None, &msg, 0), Err(Skip::InviteGone));
+        assert_eq!(should_send(Some(&i), &msg, 0), Ok(()));
+        assert_eq!(should_send(Some(&i), &msg, 100), Err(Skip::NotPending), "expired");
+        let stale = SendInvite::new("r".into(), "i".into(), "s0".into());
+        assert_eq!(should_send(Some(&i), &stale, 0), Err(Skip::Superseded));
+        i.sent_send_id = Some("s1".into());
+        assert_eq!(should_send(Some(&i), &msg, 0), Err(Skip::AlreadySent));
+        i.status = InviteStatus::Revoked;
+        assert_eq!(should_send(Some(&i), &msg, 0), Err(Skip::NotPending));
+    }
+}

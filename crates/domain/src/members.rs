@@ -1,0 +1,102 @@
+//! Who may do what on a resource, and owner protection: the owner's role
+//! never changes, the owner cannot be removed and cannot leave.
+
+use crate::records::Member;
+use crate::{Error, Role};
+
+/// The caller's membership, or 404 for outsiders (no existence leak).
+pub fn require_member(member: Option<Member>) -> Result<Member, Error> {
+    member.ok_or(Error::NotFound)
+}
+
+/// Owners and admins manage invites and members: 404 for outsiders, 403 for
+/// read-only members.
+pub fn require_manager(member: Option<Member>) -> Result<Member, Error> {
+    let m = require_member(member)?;
+    if m.role.can_manage() {
+        Ok(m)
+    } else {
+        Err(Error::forbidden("forbidden", "only owners and admins may do this"))
+    }
+}
+
+/// How a member loses access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    /// An owner or admin removed them.
+    Removed,
+    /// They left on their own.
+    Left,
+}
+
+impl Removal {
+    pub fn action(self) -> &'static str {
+        match self {
+            Self::Removed => "member.removed",
+            Self::Left => "member.left",
+        }
+    }
+}
+
+/// Decides a removal: anyone but the owner.
+pub fn remove(member: &Member, how: Removal) -> Result<(), Error> {
+    match (member.role, how) {
+        (Role::Owner, Removal::Removed) => Err(Error::forbidden("owner_protected", "the owner cannot be removed")),
+        (Role::Owner, Removal::Left) => Err(Error::forbidden(
+            "owner_cannot_leave",
+            "the owner cannot leave their resource",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Decides a member's role change: `None` when they already have it.
+pub fn change_role(member: &Member, role: Role) -> Result<Option<Role>, Error> {
+    if member.role == Role::Owner {
+        return Err(Error::forbidden("owner_protected", "the owner's role cannot be changed"));
+    }
+    Ok((member.role != role).then_some(role))
+}
+
+/// A role change that lost a race with another change.
+pub fn changed_meanwhile() -> Error {
+    Error::conflict("changed_meanwhile", "it changed meanwhile; reload and try again")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(role: Role) -> Member {
+        Member {
+            resource_id: "r".into(),
+            user_id: "u".into(),
+            role,
+            email: None,
+            name: None,
+            invite_id: None,
+            joined_at: 0,
+        }
+    }
+
+    #[test]
+    fn managers_outsiders_and_readers() {
+        assert!(require_manager(Some(member(Role::Owner))).is_ok());
+        assert!(require_manager(Some(member(Role::Admin))).is_ok());
+        assert_eq!(require_manager(Some(member(Role::ReadOnly))).unwrap_err().status(), 403);
+        assert_eq!(require_manager(None).unwrap_err().status(), 404);
+        assert_eq!(require_member(None).unwrap_err().status(), 404);
+    }
+
+    #[test]
+    fn the_owner_is_protected() {
+        assert_eq!(remove(&member(Role::Owner), Removal::Removed).unwrap_err().code(), "owner_protected");
+        assert_eq!(remove(&member(Role::Owner), Removal::Left).unwrap_err().code(), "owner_cannot_leave");
+        assert!(remove(&member(Role::Admin), Removal::Left).is_ok());
+        assert!(remove(&member(Role::ReadOnly), Removal::Removed).is_ok());
+        assert_eq!(change_role(&member(Role::Owner), Role::Admin).unwrap_err().code(), "owner_protected");
+        assert_eq!(change_role(&member(Role::Admin), Role::Admin).unwrap(), None);
+        assert_eq!(change_role(&member(Role::Admin), Role::ReadOnly).unwrap(), Some(Role::ReadOnly));
+        assert_eq!(Removal::Left.action(), "member.left");
+    }
+}

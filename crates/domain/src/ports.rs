@@ -1,0 +1,172 @@
+//! Ports: one trait per use case, implemented by the DynamoDB store
+//! (`invites_adapters::Store`), used by the HTTP handlers and the mail
+//! worker. Each method states the errors it answers with; the store keeps
+//! every rule atomic (one transaction per rule set) and decides with the
+//! functions of `lifecycle`, `members` and `seats`.
+//!
+//! Every method that acts on a resource takes the caller and checks their
+//! membership and role itself: 404 `not_found` for outsiders (no existence
+//! leak), 403 `forbidden` for read-only members on management routes.
+//! Unexpected failures are `Error::Internal` (500, details only in logs).
+
+// Handlers call these on the concrete store inside a current-thread
+// runtime, so the futures' auto traits are known at every call site.
+#![allow(async_fn_in_trait)]
+
+use crate::invite::{NewInvite, StatusFilter};
+use crate::message::SendInvite;
+use crate::records::Invite;
+use crate::resource::NewResource;
+use crate::views::{AuditView, InviteView, LookupView, MemberView, Membership, MyInvite, MyResource, Page, ResourceView};
+use crate::{Error, Identity, InviteId, ResourceId, Role};
+
+/// A validated invite request for one resource.
+pub struct CreateInvite {
+    pub rid: ResourceId,
+    pub invite: NewInvite,
+    /// `Idempotency-Key` header, if sent.
+    pub idempotency_key: Option<String>,
+}
+
+pub struct Created {
+    pub invite: InviteView,
+    /// The link token (never stored; derived from the stored nonce).
+    pub token: String,
+    /// The e-mail to queue; `None` for an idempotent replay (queued the first time).
+    pub message: Option<SendInvite>,
+}
+
+/// A working link of a pending invite.
+pub struct Link {
+    pub invite: InviteView,
+    pub token: String,
+    pub expires_at: i64,
+}
+
+pub struct Resent {
+    pub link: Link,
+    pub message: SendInvite,
+}
+
+/// Page request of a list route: `limit` is already validated (1..=100).
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest<'a> {
+    pub limit: usize,
+    pub cursor: Option<&'a str>,
+}
+
+pub trait Resources {
+    /// Registers a resource; the caller becomes its owner (and their
+    /// verified e-mail can never be invited to it). No business errors.
+    async fn create_resource(&self, who: &Identity, new: NewResource, now: i64) -> Result<ResourceView, Error>;
+    /// The resource, the caller's role and the seats in use. 404 for outsiders.
+    async fn resource(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<ResourceView, Error>;
+    /// The audit trail, newest first. 404 / 403; 422 `invalid_cursor`.
+    async fn audit_trail(&self, rid: ResourceId, who: &Identity, page: PageRequest<'_>) -> Result<Page<AuditView>, Error>;
+}
+
+pub trait CreateInvites {
+    /// Creates an invite, checking all at once: the caller manages the
+    /// resource (404 / 403), a seat is free (409 `seat_limit_reached`, after
+    /// reclaiming expired invites), the address has no live invite and is not
+    /// a member (409 `already_pending`, `already_member`), the daily budget
+    /// (429 `rate_limited`), and the idempotency key (422
+    /// `invalid_idempotency_key`, `idempotency_key_reused`; a replay returns
+    /// the first invite with no message).
+    async fn create_invite(&self, who: &Identity, cmd: CreateInvite, now: i64) -> Result<Created, Error>;
+}
+
+pub trait ListInvites {
+    /// Invites newest first; a pending invite past its expiry is listed and
+    /// filtered as expired. 404 / 403; 422 `invalid_cursor`.
+    async fn list_invites(
+        &self,
+        rid: ResourceId,
+        who: &Identity,
+        filter: StatusFilter,
+        page: PageRequest<'_>,
+        now: i64,
+    ) -> Result<Page<InviteView>, Error>;
+    /// One invite. 404 / 403.
+    async fn get_invite(&self, rid: ResourceId, iid: InviteId, who: &Identity, now: i64) -> Result<InviteView, Error>;
+}
+
+/// What anyone holding a link can do. Unknown, forged, truncated and foreign
+/// tokens are 404 `not_found` through one code path.
+pub trait Links {
+    /// What the landing page shows; changes nothing.
+    async fn lookup(&self, token: &str, now: i64) -> Result<LookupView, Error>;
+    /// Joins as the invite's role (see `lifecycle::accept` for the answers:
+    /// 403 `email_mismatch` / `email_not_verified`, 409
+    /// `invite_already_used` / `already_member`, 410 when ended).
+    async fn accept(&self, token: &str, who: &Identity, now: i64) -> Result<Membership, Error>;
+    /// Says no; the seat is free at once. 410 when no longer live.
+    async fn decline(&self, token: &str, now: i64) -> Result<(), Error>;
+}
+
+pub trait ManageInvites {
+    /// Revokes: permanent, the link dies and the seat is free at once, no
+    /// e-mail. 404 / 403; 409 `invite_not_pending` once accepted or declined.
+    async fn revoke(&self, rid: ResourceId, iid: InviteId, who: &Identity, now: i64) -> Result<(), Error>;
+    /// Queues the e-mail again (see `lifecycle::resend`): same link unless
+    /// `rotate`. 404 / 403; 409 `invite_not_pending`, `already_pending`,
+    /// `already_member`, `seat_limit_reached`; 429 `rate_limited`.
+    async fn resend(&self, rid: ResourceId, iid: InviteId, who: &Identity, rotate: bool, now: i64) -> Result<Resent, Error>;
+    /// The working link of a pending invite (audited). 404 / 403; 409 `invite_not_pending`.
+    async fn copy_link(&self, rid: ResourceId, iid: InviteId, who: &Identity, now: i64) -> Result<Link, Error>;
+    /// Changes the role a pending invite grants. 404 / 403; 409
+    /// `invite_not_pending`, `changed_meanwhile`.
+    async fn change_invite_role(
+        &self,
+        rid: ResourceId,
+        iid: InviteId,
+        role: Role,
+        who: &Identity,
+        now: i64,
+    ) -> Result<InviteView, Error>;
+}
+
+pub trait Members {
+    /// Members with roles. 404 for outsiders.
+    async fn members(&self, rid: ResourceId, who: &Identity) -> Result<Vec<MemberView>, Error>;
+    /// Changes a member's role. 404 / 403; 403 `owner_protected`; 409 `changed_meanwhile`.
+    async fn change_member_role(
+        &self,
+        rid: ResourceId,
+        uid: &str,
+        role: Role,
+        who: &Identity,
+        now: i64,
+    ) -> Result<MemberView, Error>;
+    /// Removes a member and frees the seat. 404 / 403; 403 `owner_protected`.
+    async fn remove_member(&self, rid: ResourceId, uid: &str, who: &Identity, now: i64) -> Result<(), Error>;
+    /// The caller leaves. 404 for outsiders; 403 `owner_cannot_leave`.
+    async fn leave(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<(), Error>;
+}
+
+pub trait MySide {
+    /// Pending, unexpired invitations to the caller's verified e-mail (none
+    /// without one), newest first, with their tokens.
+    async fn my_invites(&self, who: &Identity, now: i64) -> Result<Vec<MyInvite>, Error>;
+    /// Resources the caller can access, with the role.
+    async fn my_resources(&self, who: &Identity) -> Result<Vec<MyResource>, Error>;
+}
+
+/// The mail worker's bookkeeping on the invite, so that a message delivered
+/// twice (or a stale one) sends at most one e-mail.
+pub trait MailLedger {
+    async fn invite(&self, rid: ResourceId, iid: InviteId) -> Result<Option<Invite>, Error>;
+    /// The resource's name, for the e-mail ("" once it is gone).
+    async fn resource_name(&self, rid: &str) -> Result<String, Error>;
+    /// The invite's working link token.
+    fn link_token(&self, invite: &Invite) -> Result<String, Error>;
+    /// Claims a send; `false` when the invite moved on, the send already
+    /// happened, or another worker holds a fresh claim.
+    async fn claim_send(&self, invite: &Invite, send_id: &str, now: i64) -> Result<bool, Error>;
+    /// Records the SES message id of a claimed send.
+    async fn record_sent(&self, invite: &Invite, send_id: &str, message_id: &str, now: i64) -> Result<(), Error>;
+    /// Gives a claim back after a transient failure, so a retry can send.
+    async fn release_send(&self, invite: &Invite, send_id: &str) -> Result<(), Error>;
+    /// SES refused the e-mail for good: keep the reason and audit it.
+    async fn record_delivery_failed(&self, invite: &Invite, send_id: &str, reason: &str, now: i64) -> Result<(), Error>;
+}

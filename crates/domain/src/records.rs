@@ -1,0 +1,118 @@
+//! What the service keeps, without storage keys: a resource, a member, an
+//! invite and an audit entry. The store adds its keys around these records
+//! (`invites_adapters::store::items`); the rules read and decide on them.
+
+use crate::{InviteStatus, Locale, Role};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resource {
+    pub resource_id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    pub owner_id: String,
+    pub seat_limit: u32,
+    /// Members besides the owner plus pending invites that have not been
+    /// reclaimed yet (expired ones are reclaimed when a seat is needed).
+    pub seats_used: u32,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    pub resource_id: String,
+    pub user_id: String,
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The invite this membership came from (none for the owner).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite_id: Option<String>,
+    pub joined_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Invite {
+    pub resource_id: String,
+    pub invite_id: String,
+    /// Normalised (lower-case) address.
+    pub email: String,
+    pub role: Role,
+    pub status: InviteStatus,
+    /// Link nonce (base64url, 128 bits). Rotating it kills earlier links.
+    pub nonce: String,
+    /// Current send attempt; queue messages for other ids are stale.
+    pub send_id: String,
+    pub invited_by: String,
+    pub inviter_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub locale: Locale,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub updated_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declined_at: Option<i64>,
+    /// Send attempt a worker has claimed, and when (a claim older than
+    /// `mail::CLAIM_SECS` may be taken over).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sending_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sending_at: Option<i64>,
+    /// The send attempt that reached SES, its message id and time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_send_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ses_message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<i64>,
+    /// Resends so far and the last one (resend is limited per invite).
+    #[serde(default)]
+    pub resend_count: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_resent_at: Option<i64>,
+    /// Why SES refused the e-mail for good, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_error: Option<String>,
+}
+
+impl Invite {
+    /// The state a reader must see (TTL deletes late; expiry is checked here).
+    pub fn effective_status(&self, now: i64) -> InviteStatus {
+        self.status.effective(self.expires_at, now)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    pub action: String,
+    pub actor: String,
+    pub subject: String,
+    pub at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// Who holds an e-mail address on a resource: at most one live invite or one
+/// member, which is how "one live invite per address, never one for a
+/// member" holds under races.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmailHolder {
+    Member { user_id: Option<String> },
+    Invite { invite_id: String, expires_at: i64 },
+}

@@ -1,0 +1,69 @@
+//! Registering a resource: the validated request.
+
+use crate::Error;
+use serde::Deserialize;
+
+pub const MAX_NAME_CHARS: usize = 200;
+pub const MAX_CLIENT_ID_CHARS: usize = 128;
+
+/// Body of `POST /v1/resources`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NewResourceBody {
+    pub name: String,
+    #[serde(default)]
+    pub client_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewResource {
+    pub name: String,
+    pub client_id: Option<String>,
+}
+
+fn printable(s: &str) -> bool {
+    !s.chars().any(char::is_control)
+}
+
+impl NewResource {
+    pub fn validate(body: NewResourceBody) -> Result<Self, Error> {
+        let name = body.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || !printable(&name) {
+            return Err(Error::invalid(
+                "invalid_name",
+                format!("name must be 1 to {MAX_NAME_CHARS} printable characters"),
+            ));
+        }
+        let client_id = body.client_id.map(|c| c.trim().to_owned());
+        if let Some(c) = &client_id
+            && (c.is_empty() || c.chars().count() > MAX_CLIENT_ID_CHARS || !printable(c))
+        {
+            return Err(Error::invalid(
+                "invalid_client_id",
+                format!("clientId must be 1 to {MAX_CLIENT_ID_CHARS} printable characters"),
+            ));
+        }
+        Ok(Self { name, client_id })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(name: &str, client_id: Option<&str>) -> NewResourceBody {
+        NewResourceBody { name: name.into(), client_id: client_id.map(Into::into) }
+    }
+
+    #[test]
+    fn names_and_client_ids() {
+        assert_eq!(NewResource::validate(body("  Site  ", None)).unwrap().name, "Site");
+        for bad in ["", "   ", "a\u{7}b", &"x".repeat(201)] {
+            assert_eq!(NewResource::validate(body(bad, None)).unwrap_err().code(), "invalid_name", "{bad:?}");
+        }
+        assert_eq!(NewResource::validate(body("S", Some(" c-1 "))).unwrap().client_id.as_deref(), Some("c-1"));
+        for bad in ["", "a\nb", &"c".repeat(129)] {
+            assert_eq!(NewResource::validate(body("S", Some(bad))).unwrap_err().code(), "invalid_client_id");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Seat accounting: members besides the owner plus live pending invites
+//! never exceed the resource's limit. The store keeps a counter guarded by
+//! `used < limit` in the same transaction as the write that takes a seat;
+//! expired invites give their seat back without anyone acting, so a reader
+//! subtracts the expired invites that have not been reclaimed yet.
+
+use crate::Error;
+use crate::time::DAY;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seats {
+    pub used: u32,
+    pub limit: u32,
+}
+
+impl Seats {
+    /// Seats taken right now: the counter, less expired invites whose seat
+    /// is already free but not yet reclaimed.
+    pub fn in_use(counter: u32, expired_unreclaimed: u32, limit: u32) -> Self {
+        Self { used: counter.saturating_sub(expired_unreclaimed), limit }
+    }
+
+    pub fn has_free(self) -> bool {
+        self.used < self.limit
+    }
+}
+
+/// No seat is free, even after reclaiming expired invites.
+pub fn seat_limit_reached() -> Error {
+    Error::conflict("seat_limit_reached", "all seats of this resource are taken")
+}
+
+/// The UTC day an instant falls in (the daily invite budget's window).
+pub fn budget_day(now: i64) -> i64 {
+    now.div_euclid(DAY)
+}
+
+/// The daily invite budget is spent: retry at the next UTC midnight.
+pub fn daily_budget_spent(now: i64, limit: u32) -> Error {
+    let next_day = (budget_day(now) + 1) * DAY;
+    Error::RateLimited {
+        retry_after: (next_day - now).max(1) as u64,
+        message: format!("at most {limit} invites per resource per day"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expired_invites_give_their_seat_back_without_a_write() {
+        assert_eq!(Seats::in_use(10, 3, 10), Seats { used: 7, limit: 10 });
+        assert!(Seats::in_use(10, 3, 10).has_free());
+        assert!(!Seats::in_use(10, 0, 10).has_free());
+        // A counter that lags behind never goes negative.
+        assert_eq!(Seats::in_use(1, 4, 10).used, 0);
+    }
+
+    #[test]
+    fn daily_budget_retries_at_midnight() {
+        let now = 3 * DAY + 100;
+        match daily_budget_spent(now, 50) {
+            Error::RateLimited { retry_after, .. } => assert_eq!(retry_after, (DAY - 100) as u64),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(budget_day(now), 3);
+        assert_eq!(budget_day(-1), -1);
+    }
+}

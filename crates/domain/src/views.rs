@@ -1,0 +1,272 @@
+//! The JSON the API returns, built from records. No storage keys, no nonce,
+//! no token unless a view says why it carries one.
+
+use crate::records::{AuditEntry, Invite, Member, Resource};
+use crate::seats::Seats;
+use crate::time::rfc3339;
+use crate::{Email, InviteStatus, Locale, Role};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+}
+
+/// Where an invite's latest e-mail is.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailStatus {
+    /// Not handed to SES yet (queued, or being sent).
+    Queued,
+    /// SES accepted the current send.
+    Sent,
+    /// SES refused it for good (`deliveryError` says why).
+    Rejected,
+}
+
+impl EmailStatus {
+    pub fn of(i: &Invite) -> Self {
+        if i.delivery_error.is_some() {
+            Self::Rejected
+        } else if i.sent_send_id.as_deref() == Some(i.send_id.as_str()) {
+            Self::Sent
+        } else {
+            Self::Queued
+        }
+    }
+}
+
+/// An invite as owners and admins see it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct InviteView {
+    pub id: String,
+    pub resource_id: String,
+    pub email: String,
+    pub role: Role,
+    pub status: InviteStatus,
+    pub invited_by: Person,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub locale: Locale,
+    pub created_at: String,
+    pub expires_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declined_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_sent_at: Option<String>,
+    pub resend_count: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_error: Option<String>,
+    pub email_status: EmailStatus,
+}
+
+impl InviteView {
+    pub fn of(i: &Invite, now: i64) -> Self {
+        Self {
+            id: i.invite_id.clone(),
+            resource_id: i.resource_id.clone(),
+            email: i.email.clone(),
+            role: i.role,
+            status: i.effective_status(now),
+            invited_by: Person { id: i.invited_by.clone(), name: i.inviter_name.clone() },
+            message: i.message.clone(),
+            locale: i.locale,
+            created_at: rfc3339(i.created_at),
+            expires_at: rfc3339(i.expires_at),
+            accepted_at: i.accepted_at.map(rfc3339),
+            revoked_at: i.revoked_at.map(rfc3339),
+            declined_at: i.declined_at.map(rfc3339),
+            email_sent_at: i.sent_at.map(rfc3339),
+            resend_count: i.resend_count,
+            delivery_error: i.delivery_error.clone(),
+            email_status: EmailStatus::of(i),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberView {
+    pub user_id: String,
+    pub role: Role,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub joined_at: String,
+}
+
+impl From<&Member> for MemberView {
+    fn from(m: &Member) -> Self {
+        Self {
+            user_id: m.user_id.clone(),
+            role: m.role,
+            email: m.email.clone(),
+            name: m.name.clone(),
+            joined_at: rfc3339(m.joined_at),
+        }
+    }
+}
+
+/// A resource as one of its members sees it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceView {
+    pub id: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    pub role: Role,
+    pub seats: Seats,
+    pub created_at: String,
+}
+
+impl ResourceView {
+    pub fn of(r: &Resource, role: Role, seats: Seats) -> Self {
+        Self {
+            id: r.resource_id.clone(),
+            name: r.name.clone(),
+            client_id: r.client_id.clone(),
+            role,
+            seats,
+            created_at: rfc3339(r.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ResourceRef {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct InviterRef {
+    pub name: String,
+}
+
+/// What the landing page of a link shows. No full e-mail address.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LookupView {
+    pub resource: ResourceRef,
+    pub inviter: InviterRef,
+    pub role: Role,
+    pub email: String,
+    pub status: InviteStatus,
+    pub expires_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl LookupView {
+    pub fn of(i: &Invite, resource_name: String, now: i64) -> Self {
+        Self {
+            resource: ResourceRef { id: i.resource_id.clone(), name: resource_name },
+            inviter: InviterRef { name: i.inviter_name.clone() },
+            role: i.role,
+            email: Email::from_normalised(i.email.clone()).masked(),
+            status: i.effective_status(now),
+            expires_at: rfc3339(i.expires_at),
+            message: i.message.clone(),
+        }
+    }
+}
+
+/// The caller's membership after accepting. (The landing page already has
+/// the resource's name from lookup, so accepting needs no further reads.)
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Membership {
+    pub resource_id: String,
+    pub user_id: String,
+    pub role: Role,
+    pub joined_at: String,
+}
+
+impl From<&Member> for Membership {
+    fn from(m: &Member) -> Self {
+        Self { resource_id: m.resource_id.clone(), user_id: m.user_id.clone(), role: m.role, joined_at: rfc3339(m.joined_at) }
+    }
+}
+
+/// A pending invitation as its invitee sees it in "my invitations".
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct MyInvite {
+    pub id: String,
+    pub resource: ResourceRef,
+    pub inviter: String,
+    pub role: Role,
+    pub expires_at: String,
+    /// The link token, for accept / decline: the caller proved the address
+    /// with a verified e-mail, the same proof the e-mail itself gives.
+    pub token: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct MyResource {
+    pub resource: ResourceRef,
+    pub role: Role,
+    pub joined_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditView {
+    pub id: String,
+    pub action: String,
+    pub actor: String,
+    pub subject: String,
+    pub at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl AuditView {
+    pub fn of(id: String, a: AuditEntry) -> Self {
+        Self { id, action: a.action, actor: a.actor, subject: a.subject, at: rfc3339(a.at), detail: a.detail }
+    }
+}
+
+/// One page of a list, newest first; `next_cursor` is opaque.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_status_follows_the_current_send() {
+        let json = r#"{"resourceId":"r","inviteId":"i","email":"ann@example.com","role":"admin","status":"pending",
+            "nonce":"n","sendId":"s2","invitedBy":"o","inviterName":"O","locale":"en","createdAt":0,"expiresAt":10,"updatedAt":0}"#;
+        let mut i: Invite = serde_json::from_str(json).unwrap();
+        assert_eq!(EmailStatus::of(&i), EmailStatus::Queued);
+        i.sent_send_id = Some("s1".into());
+        assert_eq!(EmailStatus::of(&i), EmailStatus::Queued, "a resend is queued again");
+        i.sent_send_id = Some("s2".into());
+        assert_eq!(EmailStatus::of(&i), EmailStatus::Sent);
+        i.delivery_error = Some("MessageRejected".into());
+        assert_eq!(EmailStatus::of(&i), EmailStatus::Rejected);
+        let v = serde_json::to_value(InviteView::of(&i, 20)).unwrap();
+        assert_eq!(v["status"], "expired");
+        assert_eq!(v["emailStatus"], "rejected");
+        assert!(v.get("nonce").is_none() && v.get("sendId").is_none());
+        let l = serde_json::to_value(LookupView::of(&i, "Site".into(), 0)).unwrap();
+        assert_eq!(l["email"], "a***@example.com");
+        assert_eq!(l["resource"]["name"], "Site");
+    }
+}
