@@ -1,7 +1,8 @@
 //! Test support: a fresh table and queue per test on the local stack that
 //! `make test` starts, and API Gateway events built from `events/*.json`.
 
-use invites_adapters::config::Limits;
+use invites_domain::limits::Limits;
+pub use invites_domain::ports::*;
 use invites_adapters::{Config, Queue, Store};
 use invites_domain::token::TokenKey;
 use invites_http::{Api, ApiResult, Auth, respond};

@@ -2,8 +2,7 @@
 //! and SQS (moto), through events shaped like `events/*.json`.
 
 use futures::future::join_all;
-use invites_adapters::config::Limits;
-use invites_adapters::store::CreateInvite;
+use invites_domain::limits::Limits;
 use invites_domain::invite::{NewInvite, NewInviteBody};
 use invites_domain::time::{DAY, now};
 use invites_domain::{Identity, ResourceId};

@@ -3,8 +3,7 @@
 
 use futures::future::join_all;
 use invites_adapters::Store;
-use invites_adapters::config::Limits;
-use invites_adapters::store::CreateInvite;
+use invites_domain::limits::Limits;
 use invites_domain::invite::{NewInvite, NewInviteBody};
 use invites_domain::time::{DAY, now};
 use invites_domain::token::TokenKey;
@@ -85,9 +84,12 @@ async fn forged_truncated_and_foreign_tokens_are_not_found() {
         TokenKey::from_base64("b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXktb3RoZXI=").unwrap(),
         Limits::default(),
     );
-    let item = h.store().list_invites(&rid, invites_domain::StatusFilter::All, 1, None, now()).await.unwrap();
+    let page = PageRequest { limit: 1, cursor: None };
+    let owner = Identity { sub: OWNER.0.into(), email: None, email_verified: false, name: None };
+    let rid_id = ResourceId::parse(&rid).unwrap();
+    let item = h.store().list_invites(rid_id, &owner, invites_domain::StatusFilter::All, page, now()).await.unwrap();
     let iid = &item.items[0].id;
-    let stored = h.store().invite(&rid, iid).await.unwrap().unwrap();
+    let stored = h.store().invite_item(&rid, iid).await.unwrap().unwrap();
     let foreign = foreign_store.link_token(&stored).unwrap();
     assert_ne!(foreign, token);
     let before = h.dump().await;
@@ -208,7 +210,7 @@ async fn expired_links_answer_410_even_before_ttl() {
     assert_eq!(lookup(&h, &created.token).await.body["status"], "expired");
     assert!(h.store().member(&rid, "user-late").await.unwrap().is_none());
     // TTL keeps it listed for the retention period after expiry.
-    let item = h.store().invite(&rid, &created.invite.id).await.unwrap().unwrap();
+    let item = h.store().invite_item(&rid, &created.invite.id).await.unwrap().unwrap();
     assert_eq!(item.ttl, item.expires_at + 30 * DAY);
 }
 

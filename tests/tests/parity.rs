@@ -1,8 +1,7 @@
 //! Resend, copy link, role changes, members, the invitee's own views, and
 //! the whole seed story, against the local stack.
 
-use invites_adapters::config::Limits;
-use invites_adapters::store::CreateInvite;
+use invites_domain::limits::Limits;
 use invites_domain::invite::{NewInvite, NewInviteBody};
 use invites_domain::time::{DAY, now};
 use invites_domain::{Email, Identity, ResourceId};
@@ -48,10 +47,11 @@ async fn resend_keeps_the_first_link_working_and_is_rate_limited() {
     let retry: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=300).contains(&retry));
     // Five resends at most, 5 minutes apart.
+    let (rid_id, iid_id) = (ResourceId::parse(&rid).unwrap(), invites_domain::InviteId::parse(iid).unwrap());
     for k in 1..5 {
-        h.store().resend(&rid, iid, OWNER.0, false, now() + k * 301).await.unwrap();
+        h.store().resend(rid_id, iid_id, &owner(), false, now() + k * 301).await.unwrap();
     }
-    let err = h.store().resend(&rid, iid, OWNER.0, false, now() + 5 * 301).await.unwrap_err();
+    let err = h.store().resend(rid_id, iid_id, &owner(), false, now() + 5 * 301).await.err().unwrap();
     assert_eq!(err.code(), "rate_limited");
     // The first e-mail's link still works.
     assert_eq!(accept(&h, &token_of(&created), "user-r", &to).await.status, 200);

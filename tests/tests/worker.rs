@@ -45,7 +45,7 @@ async fn queued_invite_arrives_in_the_inbox_and_its_link_works() {
 
     // The send is recorded on the invite.
     let iid = created.body["invite"]["id"].as_str().unwrap();
-    let item = h.store().invite(&rid, iid).await.unwrap().unwrap();
+    let item = h.store().invite_item(&rid, iid).await.unwrap().unwrap();
     assert!(item.ses_message_id.is_some() && item.sent_at.is_some());
 }
 
@@ -129,7 +129,7 @@ async fn throttling_is_retried_then_a_permanent_refusal_is_recorded() {
     // Redelivered: SES refuses for good; recorded, audited, not retried.
     let response = worker.handle(batch.clone()).await;
     assert!(response.batch_item_failures.is_empty());
-    let item = h.store().invite(&rid, &iid).await.unwrap().unwrap();
+    let item = h.store().invite_item(&rid, &iid).await.unwrap().unwrap();
     assert!(item.delivery_error.as_deref().unwrap().contains("rejected"), "{:?}", item.delivery_error);
     let audit = Req::event("get-audit").user(OWNER.0, OWNER.1).path("rid", &rid).no_query();
     let r = call(resources::handle, &h.api, &audit).await;

@@ -2,6 +2,7 @@
 //! Missing or invalid values stop the function at start with a message that
 //! names the variable.
 
+use invites_domain::limits::Limits;
 use invites_domain::token::TokenKey;
 
 #[derive(Debug, Clone)]
@@ -13,25 +14,9 @@ pub struct Config {
     /// `INVITES_TOKEN_KEY`: base64, >= 32 bytes, signs invite links.
     pub token_key: TokenKey,
     /// `INVITES_ACCEPT_URL`: the frontend page invite links open
-    /// (`?token=` is appended). Links are built only from this.
+    /// (`#token=` is appended). Links are built only from this.
     pub accept_url: String,
     pub limits: Limits,
-}
-
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// `INVITES_SEAT_LIMIT` (default 10): members besides the owner plus live invites.
-    pub seat_limit: u32,
-    /// `INVITES_DAILY_INVITE_LIMIT` (default 50): new invites per resource per UTC day.
-    pub daily_invites: u32,
-    /// `INVITES_RETENTION_DAYS` (default 30): how long finished invites stay listed.
-    pub retention_days: i64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self { seat_limit: 10, daily_invites: 50, retention_days: 30 }
-    }
 }
 
 #[derive(Debug)]

@@ -11,8 +11,8 @@
 mod proxy;
 mod runtime_api;
 
-use invites_adapters::config::Limits;
-use invites_adapters::store::CreateInvite;
+use invites_domain::limits::Limits;
+use invites_domain::ports::{CreateInvite, CreateInvites, Created, Resources};
 use invites_adapters::{Config, Store};
 use invites_domain::invite::{NewInvite, NewInviteBody};
 use invites_domain::token::TokenKey;
@@ -190,7 +190,7 @@ async fn run_function(env: &Env, bin: &str, n: usize, mut next_event: impl FnMut
     }
 }
 
-async fn invites(store: &Store, rid: ResourceId, prefix: &str, count: usize) -> Vec<invites_adapters::store::Created> {
+async fn invites(store: &Store, rid: ResourceId, prefix: &str, count: usize) -> Vec<Created> {
     let owner = Identity { sub: OWNER.into(), email: Some(Email::parse(OWNER_EMAIL).unwrap()), email_verified: true, name: Some("Bench Owner".into()) };
     let mut out = Vec::with_capacity(count);
     for i in 0..count {
@@ -259,7 +259,7 @@ async fn main() {
     let store = Store::from_config(&sdk, &config);
     let owner = Identity { sub: OWNER.into(), email: Some(Email::parse(OWNER_EMAIL).unwrap()), email_verified: true, name: None };
     let view = store
-        .create_resource(&owner, serde_json::from_value(json!({"name": "Bench"})).unwrap(), invites_domain::time::now())
+        .create_resource(&owner, invites_domain::resource::NewResource { name: "Bench".into(), client_id: None }, invites_domain::time::now())
         .await
         .unwrap();
     let rid_s = view.id.clone();

@@ -4,11 +4,14 @@
 
 pub mod api;
 pub mod auth;
+pub mod bodies;
 pub mod logging;
 pub mod request;
 pub mod respond;
+pub mod route;
 
 pub use api::{Api, serve};
 pub use auth::{Auth, dev_token};
-pub use request::{header, json_body, parse_limit, path_param, query_param};
+pub use request::{header, json_body, page, query_param};
 pub use respond::{ApiResult, json, no_content, respond};
+pub use route::{Route, route};

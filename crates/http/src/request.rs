@@ -35,14 +35,6 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, Error> {
     serde_json::from_value(value).map_err(|e| Error::invalid("invalid_request", e.to_string()))
 }
 
-/// A path parameter; a missing one reads as not found.
-pub fn path_param(req: &Request, name: &str) -> Result<String, Error> {
-    req.path_parameters_ref()
-        .and_then(|p| p.first(name))
-        .map(str::to_owned)
-        .ok_or(Error::NotFound)
-}
-
 pub fn query_param(req: &Request, name: &str) -> Option<String> {
     req.query_string_parameters_ref().and_then(|q| q.first(name)).map(str::to_owned)
 }
@@ -50,6 +42,11 @@ pub fn query_param(req: &Request, name: &str) -> Option<String> {
 /// A header value as text, if present and printable.
 pub fn header(req: &Request, name: &str) -> Option<String> {
     req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+/// `?limit=` and `?cursor=` of a list route.
+pub fn page(req: &Request) -> Result<(usize, Option<String>), Error> {
+    Ok((parse_limit(query_param(req, "limit").as_deref())?, query_param(req, "cursor")))
 }
 
 pub const DEFAULT_LIMIT: usize = 50;

@@ -4,33 +4,23 @@
 //! - `GET /v1/me/resources`: resources the caller can access, with role;
 //! - `DELETE /v1/me/resources/{rid}`: leave (the owner cannot).
 
-use invites_domain::{Error, ResourceId, Role, time};
-use invites_http::{Api, ApiResult, json, no_content};
-use lambda_http::{Request, RequestExt, http::Method};
+use invites_domain::ports::{Members, MySide};
+use invites_domain::{Error, time};
+use invites_http::{Api, ApiResult, json, no_content, route};
+use lambda_http::Request;
 use serde_json::json;
 
+pub const ROUTES: &[&str] = &["GET /v1/me/invites", "GET /v1/me/resources", "DELETE /v1/me/resources/{rid}"];
+
 pub async fn handle(api: &Api, req: Request) -> ApiResult {
+    let r = route(&req, ROUTES)?;
     let who = api.auth.identity(&req)?;
-    let path = req.raw_http_path().to_owned();
     let now = time::now();
-    match *req.method() {
-        Method::GET if path.ends_with("/me/invites") => {
-            let items = match who.verified_email() {
-                Some(email) => api.store.my_invites(email, now).await?,
-                None => Vec::new(),
-            };
-            json(200, &json!({ "items": items }))
-        }
-        Method::GET if path.ends_with("/me/resources") => {
-            json(200, &json!({ "items": api.store.my_resources(&who.sub).await? }))
-        }
-        Method::DELETE => {
-            let rid = ResourceId::parse(req.path_parameters().first("rid").unwrap_or(""))?;
-            let member = api.store.require_member(&rid, &who).await?;
-            if member.role == Role::Owner {
-                return Err(Error::forbidden("owner_cannot_leave", "the owner cannot leave their resource"));
-            }
-            api.store.remove_member(&rid.to_string(), &who.sub, &who.sub, "member.left", now).await?;
+    match r.key {
+        "GET /v1/me/invites" => json(200, &json!({ "items": api.store.my_invites(&who, now).await? })),
+        "GET /v1/me/resources" => json(200, &json!({ "items": api.store.my_resources(&who).await? })),
+        "DELETE /v1/me/resources/{rid}" => {
+            api.store.leave(r.rid()?, &who, now).await?;
             no_content()
         }
         _ => Err(Error::NotFound),

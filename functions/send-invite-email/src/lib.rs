@@ -19,7 +19,9 @@ use futures::StreamExt;
 use invites_adapters::mailer::{Email, SendError};
 use invites_adapters::{Config, Mailer, Store};
 use invites_domain::message::{SendInvite, TYPE_INVITE_SEND, VERSION};
-use invites_domain::{InviteId, InviteStatus, ResourceId, time};
+use invites_domain::mail::{Skip, should_send};
+use invites_domain::ports::MailLedger;
+use invites_domain::{InviteId, ResourceId, time};
 use render::{InviteMail, Renderer};
 
 /// Messages of one batch processed at the same time (default; set with
@@ -99,23 +101,21 @@ impl Worker {
             return Ok(Outcome::Skipped("malformed"));
         };
         let now = time::now();
-        let Some(item) = self.store.invite(&rid.to_string(), &iid.to_string()).await? else {
-            return Ok(Outcome::Skipped("invite gone"));
-        };
-        if item.send_id != msg.send_id {
-            return Ok(Outcome::Skipped("superseded"));
+        let item = self.store.invite(rid, iid).await?;
+        if let Err(skip) = should_send(item.as_ref(), msg, now) {
+            return Ok(Outcome::Skipped(match skip {
+                Skip::InviteGone => "invite gone",
+                Skip::Superseded => "superseded",
+                Skip::NotPending => "not pending",
+                Skip::AlreadySent => "already sent",
+            }));
         }
-        if item.effective_status(now) != InviteStatus::Pending {
-            return Ok(Outcome::Skipped("not pending"));
-        }
-        if item.sent_send_id.as_deref() == Some(msg.send_id.as_str()) {
-            return Ok(Outcome::Skipped("already sent"));
-        }
+        let Some(item) = item else { return Ok(Outcome::Skipped("invite gone")) };
         if !self.store.claim_send(&item, &msg.send_id, now).await? {
             return Ok(Outcome::Skipped("claimed elsewhere or changed"));
         }
-        let resource = self.store.resource(&item.resource_id).await?.map(|r| r.name).unwrap_or_default();
-        let url = self.config.invite_url(&self.store.link_token(&item)?);
+        let resource = self.store.resource_name(&item.resource_id).await?;
+        let url = self.config.invite_url(&MailLedger::link_token(&self.store, &item)?);
         let rendered = self
             .renderer
             .invite(&InviteMail {

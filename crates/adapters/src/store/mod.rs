@@ -1,34 +1,36 @@
-//! The single-table DynamoDB store. Every rule that must hold under
-//! concurrency is enforced by conditions inside one `TransactWriteItems`
-//! call; expiry is always checked against the clock, never left to TTL.
+//! The single-table DynamoDB store: it implements the domain's use-case
+//! ports (`invites_domain::ports`). Decisions come from the domain; this
+//! module turns them into keys, conditions and items, keeps each rule set in
+//! one `TransactWriteItems` call, and maps a failed condition back to a
+//! named outcome. Expiry is always checked against the clock, never left to
+//! TTL.
 
 mod invites;
-pub mod manage;
-pub mod lifecycle;
 pub mod items;
-pub mod resources;
-pub mod send;
+mod links;
+mod manage;
+mod members;
+mod resources;
+mod send;
 
-use crate::config::Limits;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
-use invites_domain::{Error, time::DAY, token::TokenKey};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update};
+use invites_domain::limits::{Limits, keep_audit_until};
+use invites_domain::records::{AuditEntry, Invite};
+use invites_domain::token::{Nonce, TokenKey};
+use invites_domain::{Error, InviteId, ResourceId};
 use items::{AuditItem, audit_sk, res_pk};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::time::Duration;
 
-pub use invites::{CreateInvite, Created, InvitePage};
-
 pub type Item = HashMap<String, AttributeValue>;
 
-/// How long audit entries are kept.
-pub const AUDIT_RETENTION_DAYS: i64 = 365;
 /// Attempts for a transaction that keeps losing races to other writers.
-const MAX_ATTEMPTS: u32 = 30;
+pub(crate) const MAX_ATTEMPTS: u32 = 30;
 
 #[derive(Clone)]
 pub struct Store {
@@ -38,14 +40,77 @@ pub struct Store {
     pub(crate) limits: Limits,
 }
 
+/// The name of a condition in a transaction, so a failure is read by what
+/// it guarded, never by its position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Check {
+    /// The caller's membership and role.
+    Caller,
+    /// A free seat on the resource.
+    Seat,
+    /// Who holds the e-mail on the resource.
+    Email,
+    /// The invite's state as it was read.
+    Invite,
+    /// A member item (new, or as read).
+    Member,
+    /// The daily invite budget.
+    Budget,
+    /// The idempotency record.
+    Idempotency,
+    /// An unconditional write (audit entries, counters).
+    None,
+}
+
+/// A transaction under construction: each write with the name of its condition.
+#[derive(Default)]
+pub(crate) struct Tx {
+    items: Vec<TransactWriteItem>,
+    checks: Vec<Check>,
+}
+
+impl Tx {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    pub(crate) fn put(&mut self, check: Check, put: Put) -> &mut Self {
+        self.push(check, TransactWriteItem::builder().put(put).build())
+    }
+
+    pub(crate) fn update(&mut self, check: Check, update: Update) -> &mut Self {
+        self.push(check, TransactWriteItem::builder().update(update).build())
+    }
+
+    pub(crate) fn delete(&mut self, check: Check, delete: Delete) -> &mut Self {
+        self.push(check, TransactWriteItem::builder().delete(delete).build())
+    }
+
+    pub(crate) fn condition(&mut self, check: Check, cc: ConditionCheck) -> &mut Self {
+        self.push(check, TransactWriteItem::builder().condition_check(cc).build())
+    }
+
+    fn push(&mut self, check: Check, item: TransactWriteItem) -> &mut Self {
+        self.items.push(item);
+        self.checks.push(check);
+        self
+    }
+}
+
 /// Why a transaction did not commit.
 #[derive(Debug)]
 pub(crate) enum TxError {
-    /// Condition failures per item, in request order (`true` = failed).
-    Conditions(Vec<bool>),
+    /// These conditions failed.
+    Failed(Vec<Check>),
     /// Lost a race with another transaction; try again.
     Conflict,
     Other(Error),
+}
+
+impl TxError {
+    pub(crate) fn failed(&self, check: Check) -> bool {
+        matches!(self, Self::Failed(checks) if checks.contains(&check))
+    }
 }
 
 impl Store {
@@ -61,22 +126,21 @@ impl Store {
         &self.db
     }
 
-    pub fn limits(&self) -> Limits {
-        self.limits
-    }
-
-    pub(crate) fn retention(&self) -> i64 {
-        self.limits.retention_days * DAY
-    }
-
-    pub(crate) async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), TxError> {
+    pub(crate) async fn transact(&self, tx: Tx) -> Result<(), TxError> {
+        let Tx { items, checks } = tx;
         let res = self.db.transact_write_items().set_transact_items(Some(items)).send().await;
         let Err(err) = res else { return Ok(()) };
         match err.as_service_error() {
             Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
                 let codes: Vec<&str> = e.cancellation_reasons().iter().map(|r| r.code().unwrap_or("None")).collect();
                 if codes.contains(&"ConditionalCheckFailed") {
-                    Err(TxError::Conditions(codes.iter().map(|c| *c == "ConditionalCheckFailed").collect()))
+                    let failed = codes
+                        .iter()
+                        .zip(&checks)
+                        .filter(|(code, _)| **code == "ConditionalCheckFailed")
+                        .map(|(_, check)| *check)
+                        .collect();
+                    Err(TxError::Failed(failed))
                 } else if codes.iter().any(|c| matches!(*c, "TransactionConflict" | "ThrottlingError")) {
                     Err(TxError::Conflict)
                 } else {
@@ -105,7 +169,13 @@ impl Store {
 
     /// Every item of a partition (or GSI1 partition) whose sort key starts
     /// with `prefix`, page after page, stopping once `cap` are read.
-    pub(crate) async fn query_all<T: DeserializeOwned>(&self, pk: String, prefix: &str, index: Option<&str>, cap: usize) -> Result<Vec<T>, Error> {
+    pub(crate) async fn query_all<T: DeserializeOwned>(
+        &self,
+        pk: String,
+        prefix: &str,
+        index: Option<&str>,
+        cap: usize,
+    ) -> Result<Vec<T>, Error> {
         let (pk_attr, sk_attr) = if index.is_some() { ("GSI1PK", "GSI1SK") } else { ("PK", "SK") };
         let mut out = Vec::new();
         let mut start = None;
@@ -133,29 +203,78 @@ impl Store {
         }
     }
 
-    pub(crate) fn put(&self, item: Item, condition: Option<&str>) -> TransactWriteItem {
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .set_condition_expression(condition.map(str::to_owned))
-            .build()
-            .expect("table and item are set");
-        TransactWriteItem::builder().put(put).build()
+    /// A `Put` of `value`, with an optional condition and its values.
+    pub(crate) fn put<T: Serialize>(
+        &self,
+        value: &T,
+        condition: Option<&str>,
+        values: &[(&str, AttributeValue)],
+    ) -> Result<Put, Error> {
+        let mut put = Put::builder().table_name(&self.table).set_item(Some(to_item(value)?));
+        if let Some(c) = condition {
+            put = put.condition_expression(c);
+        }
+        for (k, v) in values {
+            put = put.expression_attribute_values(*k, v.clone());
+        }
+        if condition.is_some_and(|c| c.contains("#ttl")) {
+            put = put.expression_attribute_names("#ttl", "ttl");
+        }
+        put.build().map_err(Error::internal)
     }
 
-    pub(crate) fn audit(&self, rid: &str, action: &str, actor: &str, subject: &str, detail: Option<String>, now: i64) -> Result<TransactWriteItem, Error> {
+    /// A put that only creates (never overwrites).
+    pub(crate) fn put_new<T: Serialize>(&self, value: &T) -> Result<Put, Error> {
+        self.put(value, Some("attribute_not_exists(PK)"), &[])
+    }
+
+    /// An audit entry for the resource, kept for `AUDIT_RETENTION_DAYS`.
+    pub(crate) fn audit(
+        &self,
+        rid: &str,
+        action: &str,
+        actor: &str,
+        subject: &str,
+        detail: Option<String>,
+        now: i64,
+    ) -> Result<Put, Error> {
         let item = AuditItem {
             pk: res_pk(rid),
             sk: audit_sk(&invites_domain::ids::new_ulid()),
             entity: "audit".into(),
-            action: action.into(),
-            actor: actor.into(),
-            subject: subject.into(),
-            at: now,
-            detail,
-            ttl: now + AUDIT_RETENTION_DAYS * DAY,
+            ttl: keep_audit_until(now),
+            record: AuditEntry { action: action.into(), actor: actor.into(), subject: subject.into(), at: now, detail },
         };
-        Ok(self.put(to_item(&item)?, None))
+        self.put(&item, None, &[])
+    }
+
+    /// Writes one audit entry on its own (for changes that are a single write).
+    pub(crate) async fn put_audit(
+        &self,
+        rid: &str,
+        action: &str,
+        actor: &str,
+        subject: &str,
+        detail: Option<String>,
+        now: i64,
+    ) -> Result<(), Error> {
+        let put = self.audit(rid, action, actor, subject, detail, now)?;
+        self.db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(put.item))
+            .send()
+            .await
+            .map_err(|e| Error::internal(format!("audit: {}", DisplayErrorContext(&e))))?;
+        Ok(())
+    }
+
+    /// The working link token of an invite (derived, never stored).
+    pub fn link_token(&self, invite: &Invite) -> Result<String, Error> {
+        let rid = ResourceId::parse(&invite.resource_id).map_err(|_| Error::internal("bad stored resource id"))?;
+        let iid = InviteId::parse(&invite.invite_id).map_err(|_| Error::internal("bad stored invite id"))?;
+        let nonce = Nonce::decode(&invite.nonce).ok_or_else(|| Error::internal("bad stored nonce"))?;
+        Ok(self.key.mint(rid, iid, &nonce))
     }
 }
 
@@ -206,8 +325,4 @@ pub(crate) async fn backoff(attempt: u32) {
 
 pub(crate) fn too_busy() -> Error {
     Error::internal("transaction kept conflicting; giving up")
-}
-
-pub(crate) const fn max_attempts() -> u32 {
-    MAX_ATTEMPTS
 }

@@ -1,122 +1,163 @@
-//! Resources and membership look-ups.
+//! Resources, the caller's membership, seats and the audit trail.
 
 use super::items::*;
-use super::{Store, TxError, to_item};
-use invites_domain::{Error, Identity, ResourceId, Role, time::rfc3339};
-use serde::Deserialize;
+use super::{Check, Store, Tx, TxError, cursor, from_item, s};
+use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::types::{ConditionCheck, Update};
+use invites_domain::members::{require_manager, require_member};
+use invites_domain::ports::{PageRequest, Resources};
+use invites_domain::records::{EmailHolder, Member, Resource};
+use invites_domain::resource::NewResource;
+use invites_domain::seats::Seats;
+use invites_domain::views::{AuditView, Page, ResourceView};
+use invites_domain::{Error, Identity, ResourceId, Role};
 
-pub const MAX_NAME_CHARS: usize = 200;
-pub const MAX_CLIENT_ID_CHARS: usize = 128;
-
-/// Body of `POST /v1/resources`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct NewResourceBody {
-    pub name: String,
-    #[serde(default)]
-    pub client_id: Option<String>,
-}
-
-fn printable(s: &str) -> bool {
-    !s.chars().any(char::is_control)
-}
-
-impl Store {
-    /// Registers a resource; the caller becomes its owner. The owner's
-    /// e-mail is locked so nobody can invite the owner.
-    pub async fn create_resource(&self, who: &Identity, body: NewResourceBody, now: i64) -> Result<ResourceView, Error> {
-        let name = body.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || !printable(&name) {
-            return Err(Error::invalid("invalid_name", format!("name must be 1 to {MAX_NAME_CHARS} printable characters")));
-        }
-        let client_id = body.client_id.map(|c| c.trim().to_owned());
-        if let Some(c) = &client_id
-            && (c.is_empty() || c.chars().count() > MAX_CLIENT_ID_CHARS || !printable(c))
-        {
-            return Err(Error::invalid("invalid_client_id", format!("clientId must be 1 to {MAX_CLIENT_ID_CHARS} printable characters")));
-        }
+impl Resources for Store {
+    async fn create_resource(&self, who: &Identity, new: NewResource, now: i64) -> Result<ResourceView, Error> {
         let rid = ResourceId::new().to_string();
-        let resource = ResourceItem {
-            pk: res_pk(&rid),
-            sk: RESOURCE_SK.into(),
-            entity: "resource".into(),
+        let resource = Resource {
             resource_id: rid.clone(),
-            name,
-            client_id,
+            name: new.name,
+            client_id: new.client_id,
             owner_id: who.sub.clone(),
             seat_limit: self.limits.seat_limit,
             seats_used: 0,
             created_at: now,
         };
-        let owner = MemberItem::new(
-            &rid,
-            &who.sub,
-            Role::Owner,
-            who.verified_email().map(|e| e.as_str().to_owned()),
-            who.name.clone(),
-            None,
-            now,
-        );
-        let new = Some("attribute_not_exists(PK)");
-        let mut tx = vec![self.put(to_item(&resource)?, new), self.put(to_item(&owner)?, new)];
-        if let Some(email) = who.verified_email() {
-            let lock = EmailLockItem {
-                pk: res_pk(&rid),
-                sk: email_sk(email.as_str()),
-                entity: "emailLock".into(),
-                holder: "member".into(),
-                invite_id: None,
-                user_id: Some(who.sub.clone()),
-                expires_at: None,
-            };
-            tx.push(self.put(to_item(&lock)?, new));
-        }
-        tx.push(self.audit(&rid, "resource.created", &who.sub, &rid, None, now)?);
-        match self.transact(tx).await {
-            Ok(()) => {}
-            Err(TxError::Other(e)) => return Err(e),
-            // A fresh ULID cannot collide; anything else is unexpected.
-            Err(e) => return Err(Error::internal(format!("create resource: {e:?}"))),
-        }
-        Ok(ResourceView {
-            id: rid,
-            name: resource.name,
-            client_id: resource.client_id,
+        let owner = Member {
+            resource_id: rid.clone(),
+            user_id: who.sub.clone(),
             role: Role::Owner,
-            seats: Seats { used: 0, limit: resource.seat_limit },
-            created_at: rfc3339(now),
-        })
-    }
-
-    pub async fn member(&self, rid: &str, uid: &str) -> Result<Option<MemberItem>, Error> {
-        self.get(res_pk(rid), member_sk(uid)).await
-    }
-
-    pub async fn resource(&self, rid: &str) -> Result<Option<ResourceItem>, Error> {
-        self.get(res_pk(rid), RESOURCE_SK.into()).await
-    }
-
-    /// The caller's membership, or 404 when not a member (no existence leak).
-    pub async fn require_member(&self, rid: &ResourceId, who: &Identity) -> Result<MemberItem, Error> {
-        self.member(&rid.to_string(), &who.sub).await?.ok_or(Error::NotFound)
-    }
-
-    /// Membership with a managing role (owner, admin): 404 for outsiders, 403 for read-only.
-    pub async fn require_manager(&self, rid: &ResourceId, who: &Identity) -> Result<MemberItem, Error> {
-        let m = self.require_member(rid, who).await?;
-        if m.role.can_manage() {
-            Ok(m)
-        } else {
-            Err(Error::forbidden("forbidden", "only owners and admins may do this"))
+            email: who.verified_email().map(|e| e.as_str().to_owned()),
+            name: who.name.clone(),
+            invite_id: None,
+            joined_at: now,
+        };
+        let mut tx = Tx::new();
+        tx.put(Check::None, self.put_new(&ResourceItem::new(resource.clone()))?);
+        tx.put(Check::Member, self.put_new(&MemberItem::new(owner))?);
+        // The owner's address is held as a member's, so nobody can invite the owner.
+        if let Some(email) = who.verified_email() {
+            let holder = EmailHolder::Member { user_id: Some(who.sub.clone()) };
+            tx.put(Check::Email, self.put_new(&EmailLockItem::new(&rid, email.as_str(), &holder))?);
         }
+        tx.put(Check::None, self.audit(&rid, "resource.created", &who.sub, &rid, None, now)?);
+        match self.transact(tx).await {
+            Ok(()) => Ok(ResourceView::of(&resource, Role::Owner, Seats { used: 0, limit: resource.seat_limit })),
+            Err(TxError::Other(e)) => Err(e),
+            // A fresh ULID cannot collide; anything else is unexpected.
+            Err(e) => Err(Error::internal(format!("create resource: {e:?}"))),
+        }
+    }
+
+    async fn resource(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<ResourceView, Error> {
+        let member = self.member_of(rid, who).await?;
+        let r = self.resource_item(&rid.to_string()).await?.ok_or(Error::NotFound)?;
+        let seats = self.seats_in_use(&r, now).await?;
+        Ok(ResourceView::of(&r, member.role, seats))
+    }
+
+    async fn audit_trail(&self, rid: ResourceId, who: &Identity, page: PageRequest<'_>) -> Result<Page<AuditView>, Error> {
+        self.manager_of(rid, who).await?;
+        let rid = rid.to_string();
+        let start = match page.cursor {
+            None => None,
+            Some(c) => {
+                let id = cursor::decode(c)?;
+                Some([("PK".to_owned(), s(res_pk(&rid))), ("SK".to_owned(), s(audit_sk(&id)))].into())
+            }
+        };
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":pk", s(res_pk(&rid)))
+            .expression_attribute_values(":prefix", s(AUDIT_PREFIX))
+            .scan_index_forward(false)
+            .consistent_read(true)
+            .limit(page.limit as i32)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| Error::internal(format!("query audit: {}", DisplayErrorContext(&e))))?;
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| {
+                let a: AuditItem = from_item(i)?;
+                Ok(AuditView::of(a.sk.trim_start_matches(AUDIT_PREFIX).to_owned(), a.record))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        let next_cursor = out.last_evaluated_key.and(items.last().and_then(|a| cursor::encode(&a.id)));
+        Ok(Page { items, next_cursor })
     }
 }
 
 impl Store {
-    /// Seats taken right now: the counter, less expired invites that have not
-    /// been reclaimed yet (those seats are already free).
-    pub async fn seats_in_use(&self, r: &ResourceItem, now: i64) -> Result<u32, Error> {
-        let expired = self.count_expired_locks(&r.resource_id, now).await?;
-        Ok(r.seats_used.saturating_sub(expired))
+    /// A member of a resource, if any.
+    pub async fn member(&self, rid: &str, uid: &str) -> Result<Option<Member>, Error> {
+        Ok(self.get::<MemberItem>(res_pk(rid), member_sk(uid)).await?.map(|m| m.record))
+    }
+
+    pub(crate) async fn resource_item(&self, rid: &str) -> Result<Option<Resource>, Error> {
+        Ok(self.get::<ResourceItem>(res_pk(rid), RESOURCE_SK.into()).await?.map(|r| r.record))
+    }
+
+    /// The caller's membership, or 404 when not a member.
+    pub(crate) async fn member_of(&self, rid: ResourceId, who: &Identity) -> Result<Member, Error> {
+        require_member(self.member(&rid.to_string(), &who.sub).await?)
+    }
+
+    /// The caller's membership with a managing role (404 / 403).
+    pub(crate) async fn manager_of(&self, rid: ResourceId, who: &Identity) -> Result<Member, Error> {
+        require_manager(self.member(&rid.to_string(), &who.sub).await?)
+    }
+
+    /// Condition: the caller still manages the resource when the write commits.
+    pub(crate) fn caller_manages(&self, rid: &str, who: &Identity) -> Result<ConditionCheck, Error> {
+        ConditionCheck::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(rid)))
+            .key("SK", s(member_sk(&who.sub)))
+            .condition_expression("#role IN (:owner, :admin)")
+            .expression_attribute_names("#role", "role")
+            .expression_attribute_values(":owner", s(Role::Owner.as_str()))
+            .expression_attribute_values(":admin", s(Role::Admin.as_str()))
+            .build()
+            .map_err(Error::internal)
+    }
+
+    /// Seats taken right now (expired, unreclaimed invites are already free).
+    pub(crate) async fn seats_in_use(&self, r: &Resource, now: i64) -> Result<Seats, Error> {
+        let expired = self.expired_locks(&r.resource_id, now).await?.len() as u32;
+        Ok(Seats::in_use(r.seats_used, expired, r.seat_limit))
+    }
+
+    /// Takes one seat, only while one is free.
+    pub(crate) fn take_seat(&self, rid: &str) -> Result<Update, Error> {
+        Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(rid)))
+            .key("SK", s(RESOURCE_SK))
+            .update_expression("ADD seatsUsed :one")
+            .condition_expression("attribute_exists(PK) AND seatsUsed < seatLimit")
+            .expression_attribute_values(":one", super::n(1))
+            .build()
+            .map_err(Error::internal)
+    }
+
+    /// Gives one seat back.
+    pub(crate) fn free_seat(&self, rid: &str) -> Result<Update, Error> {
+        Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(rid)))
+            .key("SK", s(RESOURCE_SK))
+            .update_expression("ADD seatsUsed :d")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":d", super::n(-1))
+            .build()
+            .map_err(Error::internal)
     }
 }

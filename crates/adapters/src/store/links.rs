@@ -1,0 +1,178 @@
+//! What anyone holding a link can do (lookup, accept, decline), and ending an
+//! invite, which revoke shares with decline.
+
+use super::items::*;
+use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, n, s, too_busy};
+use aws_sdk_dynamodb::types::{Delete, Update};
+use invites_domain::lifecycle::{self, Accept, End, Ending, already_joined};
+use invites_domain::ports::Links;
+use invites_domain::records::{EmailHolder, Member};
+use invites_domain::token::{Nonce, ParsedToken};
+use invites_domain::views::{LookupView, Membership};
+use invites_domain::{Error, Identity, InviteId, ResourceId};
+
+impl Links for Store {
+    async fn lookup(&self, token: &str, now: i64) -> Result<LookupView, Error> {
+        let item = self.open_token(token).await?;
+        let resource = self.resource_item(&item.resource_id).await?.ok_or(Error::NotFound)?;
+        Ok(LookupView::of(&item, resource.name, now))
+    }
+
+    /// Membership, invite state, e-mail holder and audit change in one
+    /// transaction; accepting again is idempotent.
+    async fn accept(&self, token: &str, who: &Identity, now: i64) -> Result<Membership, Error> {
+        for attempt in 0..MAX_ATTEMPTS {
+            let item = self.open_token(token).await?;
+            match lifecycle::accept(&item, who, now)? {
+                Accept::AlreadyYours => {
+                    let member = self.member(&item.resource_id, &who.sub).await?.ok_or(Error::NotFound)?;
+                    return Ok(Membership::from(&member));
+                }
+                Accept::Join => {}
+            }
+            let rid = item.resource_id.clone();
+            let member = Member {
+                resource_id: rid.clone(),
+                user_id: who.sub.clone(),
+                role: item.role,
+                email: Some(item.email.clone()),
+                name: who.name.clone(),
+                invite_id: Some(item.invite_id.clone()),
+                joined_at: now,
+            };
+            let finish = Update::builder()
+                .table_name(&self.table)
+                .key("PK", s(&item.pk))
+                .key("SK", s(&item.sk))
+                .update_expression(
+                    "SET #s = :accepted, acceptedBy = :uid, acceptedAt = :now, updatedAt = :now, #ttl = :ttl \
+                     REMOVE GSI1PK, GSI1SK",
+                )
+                .condition_expression("#s = :pending AND nonce = :nonce AND expiresAt > :now")
+                .expression_attribute_names("#s", "status")
+                .expression_attribute_names("#ttl", "ttl")
+                .expression_attribute_values(":accepted", s("accepted"))
+                .expression_attribute_values(":pending", s("pending"))
+                .expression_attribute_values(":uid", s(&who.sub))
+                .expression_attribute_values(":now", n(now))
+                .expression_attribute_values(":ttl", n(self.limits.keep_ended_until(now)))
+                .expression_attribute_values(":nonce", s(&item.nonce))
+                .build()
+                .map_err(Error::internal)?;
+            let hand_over = Update::builder()
+                .table_name(&self.table)
+                .key("PK", s(res_pk(&rid)))
+                .key("SK", s(email_sk(&item.email)))
+                .update_expression("SET holder = :member, userId = :uid REMOVE expiresAt")
+                .condition_expression("holder = :invite AND inviteId = :iid")
+                .expression_attribute_values(":member", s("member"))
+                .expression_attribute_values(":invite", s("invite"))
+                .expression_attribute_values(":uid", s(&who.sub))
+                .expression_attribute_values(":iid", s(&item.invite_id))
+                .build()
+                .map_err(Error::internal)?;
+            let detail = Some(format!("role={}", item.role.as_str()));
+            let mut tx = Tx::new();
+            tx.update(Check::Invite, finish)
+                .put(Check::Member, self.put_new(&MemberItem::new(member.clone()))?)
+                .update(Check::Email, hand_over)
+                .put(Check::None, self.audit(&rid, "invite.accepted", &who.sub, &item.invite_id, detail, now)?);
+            match self.transact(tx).await {
+                Ok(()) => return Ok(Membership::from(&member)),
+                Err(TxError::Conflict) => backoff(attempt).await,
+                Err(TxError::Other(e)) => return Err(e),
+                // The caller is already a member (joined another way).
+                Err(f) if f.failed(Check::Member) && !f.failed(Check::Invite) => return Err(already_joined()),
+                // Otherwise the invite changed under us: read it again.
+                Err(TxError::Failed(_)) => {}
+            }
+        }
+        Err(too_busy())
+    }
+
+    async fn decline(&self, token: &str, now: i64) -> Result<(), Error> {
+        let item = self.open_token(token).await?;
+        self.end_invite(item, Ending::Declined, "invitee", now).await
+    }
+}
+
+impl Store {
+    /// The invite a link points to. Unknown, forged and malformed tokens are
+    /// all 404 and take the same path: one consistent read and one MAC check.
+    pub(crate) async fn open_token(&self, token: &str) -> Result<InviteItem, Error> {
+        let (parsed, well_formed) = match ParsedToken::parse(token) {
+            Ok(p) => (p, true),
+            Err(_) => {
+                // Same work as for a well-formed unknown token.
+                let dummy = self.key.mint(ResourceId::new(), InviteId::new(), &Nonce::random());
+                (ParsedToken::parse(&dummy).expect("minted tokens parse"), false)
+            }
+        };
+        let item = self.invite_item(&parsed.rid.to_string(), &parsed.iid.to_string()).await?;
+        let nonce = item.as_ref().and_then(|i| Nonce::decode(&i.nonce)).unwrap_or_else(Nonce::random);
+        let valid = self.key.verify(&parsed, &nonce);
+        match item {
+            Some(item) if valid && well_formed => Ok(item),
+            _ => Err(Error::NotFound),
+        }
+    }
+
+    /// Ends a pending (or expired) invite as revoked or declined: the link
+    /// stops working at once and the seat is free at once. The write is
+    /// guarded by the status it read, so an ended invite never comes back.
+    pub(crate) async fn end_invite(&self, mut item: InviteItem, ending: Ending, actor: &str, now: i64) -> Result<(), Error> {
+        let rid = item.resource_id.clone();
+        for attempt in 0..MAX_ATTEMPTS {
+            if lifecycle::end(&item, ending, now)? == End::AlreadyDone {
+                return Ok(());
+            }
+            let lock = self.email_lock(&rid, &item.email).await?;
+            let holds_seat = matches!(lock.as_ref().map(EmailLockItem::holder),
+                Some(EmailHolder::Invite { invite_id, .. }) if invite_id == item.invite_id);
+            let (at_attr, by) = match ending {
+                Ending::Revoked => ("revokedAt", ", revokedBy = :actor"),
+                Ending::Declined => ("declinedAt", ""),
+            };
+            let mut update = Update::builder()
+                .table_name(&self.table)
+                .key("PK", s(&item.pk))
+                .key("SK", s(&item.sk))
+                .update_expression(format!(
+                    "SET #s = :end, {at_attr} = :now, updatedAt = :now, #ttl = :ttl{by} REMOVE GSI1PK, GSI1SK"
+                ))
+                .condition_expression("#s = :seen")
+                .expression_attribute_names("#s", "status")
+                .expression_attribute_names("#ttl", "ttl")
+                .expression_attribute_values(":end", s(ending.status().as_str()))
+                .expression_attribute_values(":seen", s(item.status.as_str()))
+                .expression_attribute_values(":now", n(now))
+                .expression_attribute_values(":ttl", n(self.limits.keep_ended_until(now)));
+            if ending == Ending::Revoked {
+                update = update.expression_attribute_values(":actor", s(actor));
+            }
+            let mut tx = Tx::new();
+            tx.update(Check::Invite, update.build().map_err(Error::internal)?);
+            if holds_seat {
+                let release = Delete::builder()
+                    .table_name(&self.table)
+                    .key("PK", s(res_pk(&rid)))
+                    .key("SK", s(email_sk(&item.email)))
+                    .condition_expression("holder = :invite AND inviteId = :iid")
+                    .expression_attribute_values(":invite", s("invite"))
+                    .expression_attribute_values(":iid", s(&item.invite_id))
+                    .build()
+                    .map_err(Error::internal)?;
+                tx.delete(Check::Email, release).update(Check::None, self.free_seat(&rid)?);
+            }
+            tx.put(Check::None, self.audit(&rid, ending.action(), actor, &item.invite_id, None, now)?);
+            match self.transact(tx).await {
+                Ok(()) => return Ok(()),
+                Err(TxError::Conflict) => backoff(attempt).await,
+                Err(TxError::Other(e)) => return Err(e),
+                Err(TxError::Failed(_)) => {}
+            }
+            item = self.invite_item(&rid, &item.invite_id).await?.ok_or(Error::NotFound)?;
+        }
+        Err(too_busy())
+    }
+}

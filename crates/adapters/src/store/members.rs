@@ -1,0 +1,132 @@
+//! Members of a resource, and the invitee's own views (my invitations, my
+//! resources, leave).
+
+use super::items::*;
+use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, s, too_busy};
+use aws_sdk_dynamodb::types::Delete;
+use invites_domain::members::{self as rules, Removal, changed_meanwhile};
+use invites_domain::ports::{Members, MySide};
+use invites_domain::views::{MemberView, MyInvite, MyResource, ResourceRef};
+use invites_domain::time::rfc3339;
+use invites_domain::{Error, Identity, InviteStatus, ResourceId, Role};
+
+/// Most items an unpaged list (members, my invitations, my resources) returns.
+const LIST_CAP: usize = 1000;
+
+impl Members for Store {
+    async fn members(&self, rid: ResourceId, who: &Identity) -> Result<Vec<MemberView>, Error> {
+        self.member_of(rid, who).await?;
+        let items: Vec<MemberItem> = self.query_all(res_pk(&rid.to_string()), "MEMBER#", None, LIST_CAP).await?;
+        Ok(items.iter().map(|m| MemberView::from(&m.record)).collect())
+    }
+
+    async fn change_member_role(&self, rid: ResourceId, uid: &str, role: Role, who: &Identity, now: i64) -> Result<MemberView, Error> {
+        self.manager_of(rid, who).await?;
+        let rid = rid.to_string();
+        let member = self.member(&rid, uid).await?.ok_or(Error::NotFound)?;
+        let Some(role) = rules::change_role(&member, role)? else {
+            return Ok(MemberView::from(&member));
+        };
+        let changed = self
+            .update_if(
+                &res_pk(&rid),
+                &member_sk(uid),
+                "SET #role = :role",
+                "attribute_exists(PK) AND #role <> :owner",
+                &[(":role", s(role.as_str())), (":owner", s(Role::Owner.as_str()))],
+            )
+            .await?;
+        if !changed {
+            return Err(changed_meanwhile());
+        }
+        let detail = format!("{} -> {}", member.role.as_str(), role.as_str());
+        self.put_audit(&rid, "member.role_changed", &who.sub, uid, Some(detail), now).await?;
+        let fresh = self.member(&rid, uid).await?.ok_or(Error::NotFound)?;
+        Ok(MemberView::from(&fresh))
+    }
+
+    async fn remove_member(&self, rid: ResourceId, uid: &str, who: &Identity, now: i64) -> Result<(), Error> {
+        self.manager_of(rid, who).await?;
+        self.end_membership(&rid.to_string(), uid, &who.sub, Removal::Removed, now).await
+    }
+
+    async fn leave(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<(), Error> {
+        let me = self.member_of(rid, who).await?;
+        rules::remove(&me, Removal::Left)?;
+        self.end_membership(&rid.to_string(), &who.sub, &who.sub, Removal::Left, now).await
+    }
+}
+
+impl Store {
+    /// Removes a member (never the owner) and frees the seat and e-mail.
+    async fn end_membership(&self, rid: &str, uid: &str, actor: &str, how: Removal, now: i64) -> Result<(), Error> {
+        for attempt in 0..MAX_ATTEMPTS {
+            let member = self.member(rid, uid).await?.ok_or(Error::NotFound)?;
+            rules::remove(&member, how)?;
+            let delete_member = Delete::builder()
+                .table_name(&self.table)
+                .key("PK", s(res_pk(rid)))
+                .key("SK", s(member_sk(uid)))
+                .condition_expression("attribute_exists(PK) AND #role = :seen")
+                .expression_attribute_names("#role", "role")
+                .expression_attribute_values(":seen", s(member.role.as_str()))
+                .build()
+                .map_err(Error::internal)?;
+            let mut tx = Tx::new();
+            tx.delete(Check::Member, delete_member)
+                .update(Check::None, self.free_seat(rid)?)
+                .put(Check::None, self.audit(rid, how.action(), actor, uid, None, now)?);
+            if let Some(email) = &member.email {
+                let lock = Delete::builder()
+                    .table_name(&self.table)
+                    .key("PK", s(res_pk(rid)))
+                    .key("SK", s(email_sk(email)))
+                    .build()
+                    .map_err(Error::internal)?;
+                tx.delete(Check::None, lock);
+            }
+            match self.transact(tx).await {
+                Ok(()) => return Ok(()),
+                Err(TxError::Conflict) => backoff(attempt).await,
+                Err(TxError::Other(e)) => return Err(e),
+                Err(TxError::Failed(_)) => {}
+            }
+        }
+        Err(too_busy())
+    }
+
+    async fn resource_ref(&self, rid: &str) -> Result<ResourceRef, Error> {
+        let name = self.resource_item(rid).await?.map(|r| r.name).unwrap_or_default();
+        Ok(ResourceRef { id: rid.to_owned(), name })
+    }
+}
+
+impl MySide for Store {
+    async fn my_invites(&self, who: &Identity, now: i64) -> Result<Vec<MyInvite>, Error> {
+        let Some(email) = who.verified_email() else { return Ok(Vec::new()) };
+        let mut items: Vec<InviteItem> = self.query_all(invitee_gsi(email.as_str()), "INVITE#", Some("GSI1"), LIST_CAP).await?;
+        items.retain(|i| i.effective_status(now) == InviteStatus::Pending);
+        items.sort_by(|a, b| b.invite_id.cmp(&a.invite_id));
+        let mut out = Vec::with_capacity(items.len());
+        for i in items {
+            out.push(MyInvite {
+                id: i.invite_id.clone(),
+                resource: self.resource_ref(&i.resource_id).await?,
+                inviter: i.inviter_name.clone(),
+                role: i.role,
+                expires_at: rfc3339(i.expires_at),
+                token: self.link_token(&i)?,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn my_resources(&self, who: &Identity) -> Result<Vec<MyResource>, Error> {
+        let members: Vec<MemberItem> = self.query_all(user_gsi(&who.sub), "RES#", Some("GSI1"), LIST_CAP).await?;
+        let mut out = Vec::with_capacity(members.len());
+        for m in members {
+            out.push(MyResource { resource: self.resource_ref(&m.resource_id).await?, role: m.role, joined_at: rfc3339(m.joined_at) });
+        }
+        Ok(out)
+    }
+}
