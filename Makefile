@@ -1,19 +1,26 @@
-.PHONY: setup dev test bench token
+.PHONY: help setup dev test unit lint bench token
+.DEFAULT_GOAL := help
+
+help:             ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
 
 setup:            ## install the pinned local stack into .local/
 	scripts/setup.sh
 
-dev: setup        ## run the API locally on :9000 against the local stack
+dev: setup        ## run the API locally on :9000 (and the web UI on :5173) against the local stack
 	scripts/dev.sh
 
-test:             ## the whole test suite (what CI runs)
+test:             ## the whole test suite (what CI runs): gates, unit, integration, e2e, fuzzing, browser
 	scripts/test.sh
+
+unit:             ## the decisions and the edge, no emulators (seconds)
+	cargo test --locked -p invites-domain -p invites-http
+
+lint:             ## cargo fmt --check, clippy -D warnings, unused dependencies
+	scripts/lint.sh
 
 bench:            ## release binaries under a Lambda Runtime API emulator: docs/performance.md
 	scripts/bench.sh
 
-token:            ## print a dev bench:            ## release binaries under a Lambda Runtime API emulator: docs/performance.md
-	scripts/bench.sh
-
-token: make token SUB=user-1 EMAIL=a@example.com
+token:            ## print a dev token: make -s token SUB=user-1 EMAIL=a@example.com [NAME=Ann]
 	@scripts/dev-token.sh --sub "$(SUB)" $(if $(EMAIL),--email "$(EMAIL)") $(if $(NAME),--name "$(NAME)")

@@ -45,7 +45,7 @@ async fn invite_two_people_and_list_them_newest_first() {
     assert_eq!(inv["invitedBy"]["id"], OWNER.0);
     assert_eq!(first.body["emailQueued"], true);
     let url = first.body["url"].as_str().unwrap();
-    assert!(url.starts_with(&format!("{ACCEPT_URL}?token=")), "{url}");
+    assert!(url.starts_with(&format!("{ACCEPT_URL}#token=")), "the token travels in the fragment: {url}");
 
     let second = invite(&h, &rid, OWNER, "rita.reader@example.com", "read_only").await;
     assert_eq!(second.status, 201);
