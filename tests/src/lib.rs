@@ -1,9 +1,9 @@
 //! Test support: a fresh table and queue per test on the local stack that
 //! `make test` starts, and API Gateway events built from `events/*.json`.
 
+use invites_adapters::{Config, Queue, Store};
 use invites_domain::limits::Limits;
 pub use invites_domain::ports::*;
-use invites_adapters::{Config, Queue, Store};
 use invites_domain::token::TokenKey;
 use invites_http::{Api, ApiResult, Auth, respond};
 use lambda_http::Body;
@@ -279,14 +279,7 @@ impl Harness {
 
     /// Takes the waiting queue messages off the queue as one SQS event.
     pub async fn take_batch(&self) -> aws_lambda_events::event::sqs::SqsEvent {
-        let r = self
-            .sqs
-            .receive_message()
-            .queue_url(&self.queue_url)
-            .max_number_of_messages(10)
-            .send()
-            .await
-            .unwrap();
+        let r = self.sqs.receive_message().queue_url(&self.queue_url).max_number_of_messages(10).send().await.unwrap();
         let mut event = aws_lambda_events::event::sqs::SqsEvent::default();
         for m in r.messages.unwrap_or_default() {
             let mut msg = aws_lambda_events::event::sqs::SqsMessage::default();
@@ -356,7 +349,11 @@ impl FaultySes {
                         if let Some((head, body)) = text.split_once("\r\n\r\n") {
                             let len = head
                                 .lines()
-                                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+                                .find_map(|l| {
+                                    l.to_ascii_lowercase()
+                                        .strip_prefix("content-length:")
+                                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                                })
                                 .unwrap_or(0);
                             if body.len() >= len {
                                 break;
@@ -368,7 +365,8 @@ impl FaultySes {
                         None => (200, "", r#"{"MessageId":"fake-message-id"}"#.to_string()),
                     };
                     let reason = if status == 200 { "OK" } else { "Error" };
-                    let error_header = if kind.is_empty() { String::new() } else { format!("x-amzn-ErrorType: {kind}\r\n") };
+                    let error_header =
+                        if kind.is_empty() { String::new() } else { format!("x-amzn-ErrorType: {kind}\r\n") };
                     let resp = format!(
                         "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n{error_header}content-length: {}\r\nconnection: close\r\n\r\n{body}",
                         body.len()

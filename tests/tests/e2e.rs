@@ -16,7 +16,8 @@ struct E2e {
 
 impl E2e {
     async fn new() -> Self {
-        let var = |n: &str| std::env::var(n).unwrap_or_else(|_| panic!("{n} is not set: run the suite with `make test`"));
+        let var =
+            |n: &str| std::env::var(n).unwrap_or_else(|_| panic!("{n} is not set: run the suite with `make test`"));
         let api = var("INVITES_E2E_API");
         let sdk = invites_adapters::sdk_config().await;
         let pump = Pump {
@@ -40,7 +41,8 @@ impl E2e {
             headers.push(("authorization", a.as_str()));
         }
         let body = body.map(|b| b.to_string());
-        let Response { status, body } = request(method, &format!("{}{path}", self.api), &headers, body.as_deref()).await.unwrap();
+        let Response { status, body } =
+            request(method, &format!("{}{path}", self.api), &headers, body.as_deref()).await.unwrap();
         (status, serde_json::from_str(&body).unwrap_or(Value::Null))
     }
 }
@@ -67,21 +69,34 @@ async fn invite_mail_accept_revoke_and_redelivery_through_the_binaries() {
     // Create over HTTP -> queued -> the worker sends -> the e-mail is in the inbox.
     let invitee_email = unique_email("invitee");
     let (status, created) = e
-        .call("POST", &format!("/v1/resources/{rid}/invites"), Some(&owner), Some(json!({"email": invitee_email, "role": "read_only"})))
+        .call(
+            "POST",
+            &format!("/v1/resources/{rid}/invites"),
+            Some(&owner),
+            Some(json!({"email": invitee_email, "role": "read_only"})),
+        )
         .await;
     assert_eq!(status, 201, "{created}");
     let round = e.pump.round().await.unwrap();
     assert_eq!((round.received, round.deleted, round.failed), (1, 1, 0));
     let mails = inbox(&invitee_email).await;
     assert_eq!(mails.len(), 1);
-    eprintln!("--- rendered e-mail (text part) ---\nSubject: {}\n\n{}", mails[0]["subject"], mails[0]["body"]["text"].as_str().unwrap());
+    eprintln!(
+        "--- rendered e-mail (text part) ---\nSubject: {}\n\n{}",
+        mails[0]["subject"],
+        mails[0]["body"]["text"].as_str().unwrap()
+    );
     let token = link_token(&mails[0]);
 
     // Lookup (no sign-in) -> accept as the invitee -> listed as accepted and a member.
     let (status, landing) = e.call("POST", "/v1/invites/lookup", None, Some(json!({"token": token}))).await;
-    assert_eq!((status, landing["status"].as_str(), landing["resource"]["name"].as_str()), (200, Some("pending"), Some("E2E shop")));
+    assert_eq!(
+        (status, landing["status"].as_str(), landing["resource"]["name"].as_str()),
+        (200, Some("pending"), Some("E2E shop"))
+    );
     let invitee = e.token("invitee-1", &invitee_email);
-    let (status, membership) = e.call("POST", "/v1/invites/accept", Some(&invitee), Some(json!({"token": token}))).await;
+    let (status, membership) =
+        e.call("POST", "/v1/invites/accept", Some(&invitee), Some(json!({"token": token}))).await;
     assert_eq!(status, 200, "{membership}");
     let (_, listed) = e.call("GET", &format!("/v1/resources/{rid}/invites?status=accepted"), Some(&owner), None).await;
     assert_eq!(listed["items"][0]["email"], invitee_email.as_str());
@@ -91,7 +106,12 @@ async fn invite_mail_accept_revoke_and_redelivery_through_the_binaries() {
     // Revoke before the worker runs -> no e-mail.
     let revoked_email = unique_email("revoked");
     let (_, created) = e
-        .call("POST", &format!("/v1/resources/{rid}/invites"), Some(&owner), Some(json!({"email": revoked_email, "role": "admin"})))
+        .call(
+            "POST",
+            &format!("/v1/resources/{rid}/invites"),
+            Some(&owner),
+            Some(json!({"email": revoked_email, "role": "admin"})),
+        )
         .await;
     let iid = created["invite"]["id"].as_str().unwrap();
     assert_eq!(e.call("DELETE", &format!("/v1/resources/{rid}/invites/{iid}"), Some(&owner), None).await.0, 204);
@@ -101,7 +121,13 @@ async fn invite_mail_accept_revoke_and_redelivery_through_the_binaries() {
 
     // The same SQS message delivered twice -> one e-mail.
     let twice_email = unique_email("twice");
-    e.call("POST", &format!("/v1/resources/{rid}/invites"), Some(&owner), Some(json!({"email": twice_email, "role": "admin"}))).await;
+    e.call(
+        "POST",
+        &format!("/v1/resources/{rid}/invites"),
+        Some(&owner),
+        Some(json!({"email": twice_email, "role": "admin"})),
+    )
+    .await;
     let out = e.pump.sqs.receive_message().queue_url(&e.pump.queue_url).wait_time_seconds(1).send().await.unwrap();
     let m = &out.messages.unwrap()[0];
     let event = json!({"Records": [{"messageId": m.message_id(), "receiptHandle": m.receipt_handle(), "body": m.body(), "eventSource": "aws:sqs"}]});

@@ -2,8 +2,8 @@
 //! and SQS (moto), through events shaped like `events/*.json`.
 
 use futures::future::join_all;
-use invites_domain::limits::Limits;
 use invites_domain::invite::{NewInvite, NewInviteBody};
+use invites_domain::limits::Limits;
 use invites_domain::time::{DAY, now};
 use invites_domain::{Identity, ResourceId};
 use invites_tests::*;
@@ -91,26 +91,107 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         ("malformed JSON", base.clone().raw_body("{\"email\": "), 400, "malformed_request"),
         ("not an object", base.clone().raw_body("[1,2]"), 400, "malformed_request"),
         ("empty body", base.clone().raw_body(""), 400, "malformed_request"),
-        ("wrong content type", base.clone().header("content-type", "text/plain").body(json!({"email": "a@example.com", "role": "admin"})), 400, "malformed_request"),
+        (
+            "wrong content type",
+            base.clone().header("content-type", "text/plain").body(json!({"email": "a@example.com", "role": "admin"})),
+            400,
+            "malformed_request",
+        ),
         ("body over 16 KiB", base.clone().raw_body(&huge), 413, "payload_too_large"),
         ("bad e-mail", base.clone().body(json!({"email": "not-an-email", "role": "admin"})), 422, "invalid_email"),
-        ("display name", base.clone().body(json!({"email": "Ann <ann@example.com>", "role": "admin"})), 422, "invalid_email"),
-        ("trailing dot", base.clone().body(json!({"email": "ann@example.com.", "role": "admin"})), 422, "invalid_email"),
-        ("too long e-mail", base.clone().body(json!({"email": format!("{}@example.com", "a".repeat(250)), "role": "admin"})), 422, "invalid_email"),
-        ("unknown role", base.clone().body(json!({"email": "a@example.com", "role": "superuser"})), 422, "invalid_role"),
+        (
+            "display name",
+            base.clone().body(json!({"email": "Ann <ann@example.com>", "role": "admin"})),
+            422,
+            "invalid_email",
+        ),
+        (
+            "trailing dot",
+            base.clone().body(json!({"email": "ann@example.com.", "role": "admin"})),
+            422,
+            "invalid_email",
+        ),
+        (
+            "too long e-mail",
+            base.clone().body(json!({"email": format!("{}@example.com", "a".repeat(250)), "role": "admin"})),
+            422,
+            "invalid_email",
+        ),
+        (
+            "unknown role",
+            base.clone().body(json!({"email": "a@example.com", "role": "superuser"})),
+            422,
+            "invalid_role",
+        ),
         ("owner role", base.clone().body(json!({"email": "a@example.com", "role": "owner"})), 422, "invalid_role"),
         ("missing role", base.clone().body(json!({"email": "a@example.com"})), 422, "invalid_request"),
         ("wrong type", base.clone().body(json!({"email": 42, "role": "admin"})), 422, "invalid_request"),
-        ("unknown field", base.clone().body(json!({"email": "a@example.com", "role": "admin", "seats": 99})), 422, "invalid_request"),
-        ("expiry too long", base.clone().body(json!({"email": "a@example.com", "role": "admin", "expiresInDays": 31})), 422, "invalid_expires_in_days"),
-        ("expiry zero", base.clone().body(json!({"email": "a@example.com", "role": "admin", "expiresInDays": 0})), 422, "invalid_expires_in_days"),
-        ("bad locale", base.clone().body(json!({"email": "a@example.com", "role": "admin", "locale": "xx"})), 422, "invalid_locale"),
-        ("bad idempotency key", base.clone().header("idempotency-key", "has spaces in it").body(json!({"email": "a@example.com", "role": "admin"})), 422, "invalid_idempotency_key"),
-        ("missing identity", base.clone().anonymous().body(json!({"email": "a@example.com", "role": "admin"})), 401, "unauthenticated"),
-        ("identity without sub", base.clone().claims(json!({"email": "x@example.com"})).body(json!({"email": "a@example.com", "role": "admin"})), 401, "unauthenticated"),
-        ("not a member", base.clone().user("stranger", "s@example.com").body(json!({"email": "a@example.com", "role": "admin"})), 404, "not_found"),
-        ("unknown resource", base.clone().path("rid", &ResourceId::new().to_string()).body(json!({"email": "a@example.com", "role": "admin"})), 404, "not_found"),
-        ("junk resource id", base.clone().path("rid", &"x".repeat(10_000)).body(json!({"email": "a@example.com", "role": "admin"})), 404, "not_found"),
+        (
+            "unknown field",
+            base.clone().body(json!({"email": "a@example.com", "role": "admin", "seats": 99})),
+            422,
+            "invalid_request",
+        ),
+        (
+            "expiry too long",
+            base.clone().body(json!({"email": "a@example.com", "role": "admin", "expiresInDays": 31})),
+            422,
+            "invalid_expires_in_days",
+        ),
+        (
+            "expiry zero",
+            base.clone().body(json!({"email": "a@example.com", "role": "admin", "expiresInDays": 0})),
+            422,
+            "invalid_expires_in_days",
+        ),
+        (
+            "bad locale",
+            base.clone().body(json!({"email": "a@example.com", "role": "admin", "locale": "xx"})),
+            422,
+            "invalid_locale",
+        ),
+        (
+            "bad idempotency key",
+            base.clone()
+                .header("idempotency-key", "has spaces in it")
+                .body(json!({"email": "a@example.com", "role": "admin"})),
+            422,
+            "invalid_idempotency_key",
+        ),
+        (
+            "missing identity",
+            base.clone().anonymous().body(json!({"email": "a@example.com", "role": "admin"})),
+            401,
+            "unauthenticated",
+        ),
+        (
+            "identity without sub",
+            base.clone()
+                .claims(json!({"email": "x@example.com"}))
+                .body(json!({"email": "a@example.com", "role": "admin"})),
+            401,
+            "unauthenticated",
+        ),
+        (
+            "not a member",
+            base.clone().user("stranger", "s@example.com").body(json!({"email": "a@example.com", "role": "admin"})),
+            404,
+            "not_found",
+        ),
+        (
+            "unknown resource",
+            base.clone()
+                .path("rid", &ResourceId::new().to_string())
+                .body(json!({"email": "a@example.com", "role": "admin"})),
+            404,
+            "not_found",
+        ),
+        (
+            "junk resource id",
+            base.clone().path("rid", &"x".repeat(10_000)).body(json!({"email": "a@example.com", "role": "admin"})),
+            404,
+            "not_found",
+        ),
     ];
     for (what, req, status, code) in cases {
         let r = call(create_invite::handle, &h.api, &req).await;
@@ -119,12 +200,23 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         assert!(r.body["error"]["message"].is_string(), "{what}");
     }
     // Bad requests to the other routes of this slice.
-    let r = call(resources::handle, &h.api, &Req::event("create-resource").user(OWNER.0, OWNER.1).body(json!({"name": ""}))).await;
+    let r = call(
+        resources::handle,
+        &h.api,
+        &Req::event("create-resource").user(OWNER.0, OWNER.1).body(json!({"name": ""})),
+    )
+    .await;
     assert_eq!((r.status, r.body["error"]["code"].as_str()), (422, Some("invalid_name")));
     let r = call(resources::handle, &h.api, &Req::event("create-resource").anonymous()).await;
     assert_eq!(r.status, 401);
     let list = Req::event("list-invites").user(OWNER.0, OWNER.1).path("rid", &rid);
-    for (k, v, code) in [("limit", "0", "invalid_limit"), ("limit", "101", "invalid_limit"), ("limit", "-3", "invalid_limit"), ("status", "maybe", "invalid_status"), ("cursor", "%%%", "invalid_cursor")] {
+    for (k, v, code) in [
+        ("limit", "0", "invalid_limit"),
+        ("limit", "101", "invalid_limit"),
+        ("limit", "-3", "invalid_limit"),
+        ("status", "maybe", "invalid_status"),
+        ("cursor", "%%%", "invalid_cursor"),
+    ] {
         let r = call(list_invites::handle, &h.api, &list.clone().query(k, v)).await;
         assert_eq!((r.status, r.body["error"]["code"].as_str()), (422, Some(code)), "{k}={v}");
     }
@@ -171,7 +263,9 @@ async fn idempotency_key_replays_the_first_response() {
     assert_eq!(first.body["url"], second.body["url"]);
     assert_eq!(h.queued().await.len(), 1, "a replay queues no second e-mail");
 
-    let other = call(create_invite::handle, &h.api, &req.clone().body(json!({"email": "other@example.com", "role": "admin"}))).await;
+    let other =
+        call(create_invite::handle, &h.api, &req.clone().body(json!({"email": "other@example.com", "role": "admin"})))
+            .await;
     assert_eq!((other.status, other.body["error"]["code"].as_str()), (422, Some("idempotency_key_reused")));
 }
 
@@ -241,7 +335,11 @@ async fn expired_invites_read_as_expired_and_give_their_seat_back() {
     let h = Harness::with_limits(Limits { seat_limit: 1, ..Limits::default() }).await;
     let rid = new_resource(&h).await;
     // An invite made eight days ago with a seven-day expiry: TTL has not run.
-    let cmd = CreateInvite { rid: ResourceId::parse(&rid).unwrap(), invite: new_invite("old@example.com"), idempotency_key: None };
+    let cmd = CreateInvite {
+        rid: ResourceId::parse(&rid).unwrap(),
+        invite: new_invite("old@example.com"),
+        idempotency_key: None,
+    };
     h.store().create_invite(&owner_identity(), cmd, now() - 8 * DAY).await.unwrap();
 
     let list = Req::event("list-invites").user(OWNER.0, OWNER.1).path("rid", &rid).no_query();
@@ -264,7 +362,11 @@ async fn expired_invites_read_as_expired_and_give_their_seat_back() {
 async fn expired_invite_of_the_same_email_can_be_replaced() {
     let h = Harness::new().await;
     let rid = new_resource(&h).await;
-    let cmd = CreateInvite { rid: ResourceId::parse(&rid).unwrap(), invite: new_invite("again@example.com"), idempotency_key: None };
+    let cmd = CreateInvite {
+        rid: ResourceId::parse(&rid).unwrap(),
+        invite: new_invite("again@example.com"),
+        idempotency_key: None,
+    };
     h.store().create_invite(&owner_identity(), cmd, now() - 8 * DAY).await.unwrap();
     let r = invite(&h, &rid, OWNER, "again@example.com", "admin").await;
     assert_eq!(r.status, 201, "{}", r.body);
@@ -298,7 +400,10 @@ async fn forty_concurrent_creates_at_limit_ten_create_exactly_ten() {
     .await;
     let created = results.iter().filter(|r| r.status == 201).count();
     let full = results.iter().filter(|r| r.status == 409 && r.body["error"]["code"] == "seat_limit_reached").count();
-    eprintln!("40 concurrent creates at limit 10: {created} created, {full} seat_limit_reached in {:?}", started.elapsed());
+    eprintln!(
+        "40 concurrent creates at limit 10: {created} created, {full} seat_limit_reached in {:?}",
+        started.elapsed()
+    );
     assert_eq!(created, 10);
     assert_eq!(full, 30, "{:?}", results.iter().map(|r| r.status).collect::<Vec<_>>());
     let get = Req::event("get-resource").user(OWNER.0, OWNER.1).path("rid", &rid);

@@ -3,8 +3,8 @@
 
 use futures::future::join_all;
 use invites_adapters::Store;
-use invites_domain::limits::Limits;
 use invites_domain::invite::{NewInvite, NewInviteBody};
+use invites_domain::limits::Limits;
 use invites_domain::time::{DAY, now};
 use invites_domain::token::TokenKey;
 use invites_domain::{Email, Identity, ResourceId};
@@ -61,7 +61,9 @@ async fn only_the_invited_verified_email_can_accept() {
         .body(json!({ "token": token }));
     let r = call(accept_invite::handle, &h.api, &unverified).await;
     assert_eq!((r.status, r.body["error"]["code"].as_str()), (403, Some("email_not_verified")));
-    let r = call(accept_invite::handle, &h.api, &Req::event("accept-invite").anonymous().body(json!({ "token": token }))).await;
+    let r =
+        call(accept_invite::handle, &h.api, &Req::event("accept-invite").anonymous().body(json!({ "token": token })))
+            .await;
     assert_eq!(r.status, 401);
 
     // Still usable by the right person.
@@ -126,7 +128,13 @@ async fn twenty_concurrent_accepts_make_exactly_one_membership() {
     .await;
     let ok: Vec<&String> = results.iter().filter(|(_, r)| r.status == 200).map(|(s, _)| s).collect();
     let winners: std::collections::BTreeSet<&String> = ok.iter().copied().collect();
-    eprintln!("20 concurrent accepts: {} answered 200 (all by {:?}), {} answered 409, in {:?}", ok.len(), winners, results.len() - ok.len(), started.elapsed());
+    eprintln!(
+        "20 concurrent accepts: {} answered 200 (all by {:?}), {} answered 409, in {:?}",
+        ok.len(),
+        winners,
+        results.len() - ok.len(),
+        started.elapsed()
+    );
     assert_eq!(winners.len(), 1, "exactly one account wins");
     let winner = *winners.iter().next().unwrap();
     for (sub, r) in &results {
@@ -158,7 +166,8 @@ async fn revoke_kills_the_link_and_frees_the_seat_at_once() {
     assert_eq!(lookup(&h, &token).await.body["status"], "revoked");
     // Revoking again changes nothing; the invite stays listed as revoked.
     assert_eq!(call(revoke_invite::handle, &h.api, &revoke).await.status, 204);
-    let list = Req::event("list-invites").user(OWNER.0, OWNER.1).path("rid", &rid).no_query().query("status", "revoked");
+    let list =
+        Req::event("list-invites").user(OWNER.0, OWNER.1).path("rid", &rid).no_query().query("status", "revoked");
     assert_eq!(call(list_invites::handle, &h.api, &list).await.body["items"][0]["id"], iid.as_str());
     // The seat and the address are free again.
     assert_eq!(invite(&h, &rid, OWNER, "gone@example.com", "admin").await.status, 201);
@@ -172,7 +181,8 @@ async fn revoke_racing_accept_leaves_one_consistent_outcome() {
         let created = invite(&h, &rid, OWNER, "r@example.com", "admin").await;
         let (token, iid) = (token_of(&created), created.body["invite"]["id"].as_str().unwrap().to_owned());
         let revoke = Req::event("revoke-invite").user(OWNER.0, OWNER.1).path("rid", &rid).path("id", &iid);
-        let (a, r) = tokio::join!(accept(&h, &token, "user-r", "r@example.com"), call(revoke_invite::handle, &h.api, &revoke));
+        let (a, r) =
+            tokio::join!(accept(&h, &token, "user-r", "r@example.com"), call(revoke_invite::handle, &h.api, &revoke));
         let member = h.store().member(&rid, "user-r").await.unwrap().is_some();
         match (a.status, r.status) {
             (200, 409) => assert!(member),
@@ -201,9 +211,20 @@ async fn decline_frees_the_seat_and_ends_the_link() {
 async fn expired_links_answer_410_even_before_ttl() {
     let h = Harness::new().await;
     let rid = new_resource(&h).await;
-    let who = Identity { sub: OWNER.0.into(), email: Some(Email::parse(OWNER.1).unwrap()), email_verified: true, name: None };
-    let body = NewInviteBody { email: "late@example.com".into(), role: "admin".into(), message: None, locale: None, expires_in_days: Some(1) };
-    let cmd = CreateInvite { rid: ResourceId::parse(&rid).unwrap(), invite: NewInvite::validate(body).unwrap(), idempotency_key: None };
+    let who =
+        Identity { sub: OWNER.0.into(), email: Some(Email::parse(OWNER.1).unwrap()), email_verified: true, name: None };
+    let body = NewInviteBody {
+        email: "late@example.com".into(),
+        role: "admin".into(),
+        message: None,
+        locale: None,
+        expires_in_days: Some(1),
+    };
+    let cmd = CreateInvite {
+        rid: ResourceId::parse(&rid).unwrap(),
+        invite: NewInvite::validate(body).unwrap(),
+        idempotency_key: None,
+    };
     let created = h.store().create_invite(&who, cmd, now() - 2 * DAY).await.unwrap();
     let r = accept(&h, &created.token, "user-late", "late@example.com").await;
     assert_eq!((r.status, r.body["error"]["code"].as_str()), (410, Some("invite_expired")));
@@ -247,8 +268,12 @@ async fn audit_trail_records_every_change_newest_first() {
     let audit = Req::event("get-audit").user(OWNER.0, OWNER.1).path("rid", &rid).no_query();
     let r = call(resources::handle, &h.api, &audit).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let actions: Vec<&str> = r.body["items"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["member.removed", "invite.revoked", "invite.created", "invite.accepted", "invite.created", "resource.created"]);
+    let actions: Vec<&str> =
+        r.body["items"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        ["member.removed", "invite.revoked", "invite.created", "invite.accepted", "invite.created", "resource.created"]
+    );
     let revoked = &r.body["items"][1];
     assert_eq!((revoked["actor"].as_str(), revoked["subject"].as_str()), (Some(OWNER.0), Some(iid)));
 
@@ -310,36 +335,72 @@ async fn authorization_matrix() {
         let iid = if manager {
             r.body["invite"]["id"].as_str().unwrap().to_owned()
         } else {
-            invite(&h, &rid, OWNER, &format!("m{i}@example.com"), "read_only").await.body["invite"]["id"].as_str().unwrap().to_owned()
+            invite(&h, &rid, OWNER, &format!("m{i}@example.com"), "read_only").await.body["invite"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
         };
         let list = as_caller(Req::event("list-invites").path("rid", &rid).no_query(), *who);
         let r = call(list_invites::handle, &h.api, &list).await;
         assert_eq!(r.status, expect_manage.unwrap_or(200), "{name} list");
         let one = as_caller(Req::event("get-invite").path("rid", &rid).path("id", &iid), *who);
-        assert_eq!(call(list_invites::handle, &h.api, &one).await.status, expect_manage.unwrap_or(200), "{name} get invite");
+        assert_eq!(
+            call(list_invites::handle, &h.api, &one).await.status,
+            expect_manage.unwrap_or(200),
+            "{name} get invite"
+        );
         let audit = as_caller(Req::event("get-audit").path("rid", &rid).no_query(), *who);
         assert_eq!(call(resources::handle, &h.api, &audit).await.status, expect_manage.unwrap_or(200), "{name} audit");
         let get = as_caller(Req::event("get-resource").path("rid", &rid), *who);
         assert_eq!(call(resources::handle, &h.api, &get).await.status, expect_get, "{name} get resource");
         let link = as_caller(Req::event("copy-invite-link").path("rid", &rid).path("id", &iid), *who);
-        assert_eq!(call(manage_invite::handle, &h.api, &link).await.status, expect_manage.unwrap_or(200), "{name} copy link");
+        assert_eq!(
+            call(manage_invite::handle, &h.api, &link).await.status,
+            expect_manage.unwrap_or(200),
+            "{name} copy link"
+        );
         let patch = as_caller(Req::event("change-invite-role").path("rid", &rid).path("id", &iid), *who);
-        assert_eq!(call(manage_invite::handle, &h.api, &patch).await.status, expect_manage.unwrap_or(200), "{name} change invite role");
+        assert_eq!(
+            call(manage_invite::handle, &h.api, &patch).await.status,
+            expect_manage.unwrap_or(200),
+            "{name} change invite role"
+        );
         let resend = as_caller(Req::event("resend-invite").path("rid", &rid).path("id", &iid), *who);
-        assert_eq!(call(manage_invite::handle, &h.api, &resend).await.status, expect_manage.unwrap_or(202), "{name} resend");
+        assert_eq!(
+            call(manage_invite::handle, &h.api, &resend).await.status,
+            expect_manage.unwrap_or(202),
+            "{name} resend"
+        );
         let members = as_caller(Req::event("list-members").path("rid", &rid), *who);
         assert_eq!(call(members::handle, &h.api, &members).await.status, expect_get, "{name} list members");
-        let member_role = as_caller(Req::event("change-member-role").path("rid", &rid).path("uid", "user-reader"), *who)
-            .body(json!({"role": "read_only"}));
-        assert_eq!(call(members::handle, &h.api, &member_role).await.status, expect_manage.unwrap_or(200), "{name} change member role");
+        let member_role =
+            as_caller(Req::event("change-member-role").path("rid", &rid).path("uid", "user-reader"), *who)
+                .body(json!({"role": "read_only"}));
+        assert_eq!(
+            call(members::handle, &h.api, &member_role).await.status,
+            expect_manage.unwrap_or(200),
+            "{name} change member role"
+        );
         let revoke = as_caller(Req::event("revoke-invite").path("rid", &rid).path("id", &iid), *who);
-        assert_eq!(call(revoke_invite::handle, &h.api, &revoke).await.status, expect_manage.unwrap_or(204), "{name} revoke");
+        assert_eq!(
+            call(revoke_invite::handle, &h.api, &revoke).await.status,
+            expect_manage.unwrap_or(204),
+            "{name} revoke"
+        );
         add_member(&h, &rid, &format!("user-victim-{i}"), &format!("victim{i}@example.com"), "read_only").await;
-        let remove = as_caller(Req::event("remove-member").path("rid", &rid).path("uid", &format!("user-victim-{i}")), *who);
-        assert_eq!(call(revoke_invite::handle, &h.api, &remove).await.status, expect_manage.unwrap_or(204), "{name} remove member");
+        let remove =
+            as_caller(Req::event("remove-member").path("rid", &rid).path("uid", &format!("user-victim-{i}")), *who);
+        assert_eq!(
+            call(revoke_invite::handle, &h.api, &remove).await.status,
+            expect_manage.unwrap_or(204),
+            "{name} remove member"
+        );
         if !manager {
             // Clean up so seats do not run out.
-            let cleanup = Req::event("remove-member").user(OWNER.0, OWNER.1).path("rid", &rid).path("uid", &format!("user-victim-{i}"));
+            let cleanup = Req::event("remove-member")
+                .user(OWNER.0, OWNER.1)
+                .path("rid", &rid)
+                .path("uid", &format!("user-victim-{i}"));
             call(revoke_invite::handle, &h.api, &cleanup).await;
             let cleanup = Req::event("revoke-invite").user(OWNER.0, OWNER.1).path("rid", &rid).path("id", &iid);
             call(revoke_invite::handle, &h.api, &cleanup).await;

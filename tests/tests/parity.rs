@@ -1,8 +1,8 @@
 //! Resend, copy link, role changes, members, the invitee's own views, and
 //! the whole seed story, against the local stack.
 
-use invites_domain::limits::Limits;
 use invites_domain::invite::{NewInvite, NewInviteBody};
+use invites_domain::limits::Limits;
 use invites_domain::time::{DAY, now};
 use invites_domain::{Email, Identity, ResourceId};
 use invites_tests::*;
@@ -13,8 +13,18 @@ fn owner() -> Identity {
 }
 
 async fn old_invite(h: &Harness, rid: &str, email: &str) -> String {
-    let body = NewInviteBody { email: email.into(), role: "read_only".into(), message: None, locale: None, expires_in_days: Some(7) };
-    let cmd = CreateInvite { rid: ResourceId::parse(rid).unwrap(), invite: NewInvite::validate(body).unwrap(), idempotency_key: None };
+    let body = NewInviteBody {
+        email: email.into(),
+        role: "read_only".into(),
+        message: None,
+        locale: None,
+        expires_in_days: Some(7),
+    };
+    let cmd = CreateInvite {
+        rid: ResourceId::parse(rid).unwrap(),
+        invite: NewInvite::validate(body).unwrap(),
+        idempotency_key: None,
+    };
     h.store().create_invite(&owner(), cmd, now() - 8 * DAY).await.unwrap().invite.id
 }
 
@@ -65,12 +75,14 @@ async fn resend_with_rotate_kills_the_old_link() {
     let rid = new_resource(&h).await;
     let created = invite(&h, &rid, OWNER, "rot@example.com", "admin").await;
     let iid = created.body["invite"]["id"].as_str().unwrap();
-    let r = call(manage_invite::handle, &h.api, &on_invite("resend-invite", &rid, iid).body(json!({"rotate": true}))).await;
+    let r =
+        call(manage_invite::handle, &h.api, &on_invite("resend-invite", &rid, iid).body(json!({"rotate": true}))).await;
     assert_eq!(r.status, 202, "{}", r.body);
     assert_ne!(r.body["url"], created.body["url"]);
     assert_eq!(lookup(&h, &token_of(&created)).await.status, 404, "the old link is dead");
     assert_eq!(lookup(&h, &token_of(&r)).await.body["status"], "pending");
-    let r = call(manage_invite::handle, &h.api, &on_invite("resend-invite", &rid, iid).body(json!({"rotate": "yes"}))).await;
+    let r = call(manage_invite::handle, &h.api, &on_invite("resend-invite", &rid, iid).body(json!({"rotate": "yes"})))
+        .await;
     assert_eq!(r.status, 422);
 }
 
@@ -122,7 +134,9 @@ async fn roles_change_for_invites_and_members_but_never_the_owner() {
     let r = call(manage_invite::handle, &h.api, &on_invite("change-invite-role", &rid, iid)).await;
     assert_eq!((r.status, r.body["role"].as_str()), (200, Some("admin")));
     for bad in ["owner", "root"] {
-        let r = call(manage_invite::handle, &h.api, &on_invite("change-invite-role", &rid, iid).body(json!({"role": bad}))).await;
+        let r =
+            call(manage_invite::handle, &h.api, &on_invite("change-invite-role", &rid, iid).body(json!({"role": bad})))
+                .await;
         assert_eq!((r.status, r.body["error"]["code"].as_str()), (422, Some("invalid_role")));
     }
     assert_eq!(accept(&h, &token_of(&created), "user-role", "role@example.com").await.body["role"], "admin");
@@ -141,7 +155,12 @@ async fn roles_change_for_invites_and_members_but_never_the_owner() {
     let list = Req::event("list-members").user("user-role", "role@example.com").path("rid", &rid);
     let r = call(members::handle, &h.api, &list).await;
     assert_eq!(r.status, 200);
-    let roles: Vec<(&str, &str)> = r.body["items"].as_array().unwrap().iter().map(|m| (m["userId"].as_str().unwrap(), m["role"].as_str().unwrap())).collect();
+    let roles: Vec<(&str, &str)> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["userId"].as_str().unwrap(), m["role"].as_str().unwrap()))
+        .collect();
     assert!(roles.contains(&(OWNER.0, "owner")) && roles.contains(&("user-role", "read_only")));
     assert_eq!(call(members::handle, &h.api, &list.clone().user("stranger", "x@example.com")).await.status, 404);
 }
@@ -180,7 +199,12 @@ async fn invitees_see_their_invites_and_resources_and_can_leave() {
     assert_eq!((r.status, r.body["error"]["code"].as_str()), (403, Some("owner_cannot_leave")));
     assert_eq!(call(me::handle, &h.api, &leave(&joined, ("user-me", &me))).await.status, 204);
     assert_eq!(call(me::handle, &h.api, &leave(&joined, ("user-me", &me))).await.status, 404);
-    assert!(call(me::handle, &h.api, &Req::event("my-resources").user("user-me", &me)).await.body["items"].as_array().unwrap().is_empty());
+    assert!(
+        call(me::handle, &h.api, &Req::event("my-resources").user("user-me", &me)).await.body["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(seats_used(&h, &joined).await, 0);
 }
 
@@ -196,12 +220,26 @@ async fn seed_story() {
     let reader_id = reader.body["invite"]["id"].as_str().unwrap();
     // Resends one, copies a link, changes a role.
     assert_eq!(call(manage_invite::handle, &h.api, &on_invite("resend-invite", &rid, reader_id)).await.status, 202);
-    let link = call(manage_invite::handle, &h.api, &on_invite("copy-invite-link", &rid, admin.body["invite"]["id"].as_str().unwrap())).await;
+    let link = call(
+        manage_invite::handle,
+        &h.api,
+        &on_invite("copy-invite-link", &rid, admin.body["invite"]["id"].as_str().unwrap()),
+    )
+    .await;
     assert_eq!(link.body["url"], admin.body["url"]);
-    let r = call(manage_invite::handle, &h.api, &on_invite("change-invite-role", &rid, reader_id).body(json!({"role": "admin"}))).await;
+    let r = call(
+        manage_invite::handle,
+        &h.api,
+        &on_invite("change-invite-role", &rid, reader_id).body(json!({"role": "admin"})),
+    )
+    .await;
     assert_eq!(r.status, 200);
     // The invitees list their invitations, accept and decline.
-    for (sub, email) in [("user-admin", "admin@example.com"), ("user-reader", "reader@example.com"), ("user-guest", "guest@example.com")] {
+    for (sub, email) in [
+        ("user-admin", "admin@example.com"),
+        ("user-reader", "reader@example.com"),
+        ("user-guest", "guest@example.com"),
+    ] {
         let r = call(me::handle, &h.api, &Req::event("my-invites").user(sub, email)).await;
         assert_eq!(r.body["items"].as_array().unwrap().len(), 1, "{sub}");
     }
@@ -217,7 +255,8 @@ async fn seed_story() {
     // The audit shows all of it.
     let audit = Req::event("get-audit").user(OWNER.0, OWNER.1).path("rid", &rid).no_query();
     let r = call(resources::handle, &h.api, &audit).await;
-    let mut actions: Vec<&str> = r.body["items"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+    let mut actions: Vec<&str> =
+        r.body["items"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
     actions.reverse();
     assert_eq!(
         actions,

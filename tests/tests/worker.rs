@@ -9,7 +9,11 @@ use serde_json::json;
 async fn invite_to(h: &Harness, rid: &str, email: &str, extra: serde_json::Value) -> Resp {
     let mut body = json!({"email": email, "role": "read_only"});
     body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-    let req = Req::event("create-invite").user(OWNER.0, OWNER.1).path("rid", rid).without_header("idempotency-key").body(body);
+    let req = Req::event("create-invite")
+        .user(OWNER.0, OWNER.1)
+        .path("rid", rid)
+        .without_header("idempotency-key")
+        .body(body);
     let r = call(create_invite::handle, &h.api, &req).await;
     assert_eq!(r.status, 201, "{}", r.body);
     r
@@ -33,7 +37,10 @@ async fn queued_invite_arrives_in_the_inbox_and_its_link_works() {
     let text = mail["body"]["text"].as_str().unwrap();
     assert!(text.contains("as read-only user") && text.contains("Welcome <b>aboard</b>!"), "{text}");
     let html = mail["body"]["html"].as_str().unwrap();
-    assert!(html.contains("Welcome &lt;b&gt;aboard") && !html.contains("<b>aboard"), "the inviter's message is escaped");
+    assert!(
+        html.contains("Welcome &lt;b&gt;aboard") && !html.contains("<b>aboard"),
+        "the inviter's message is escaped"
+    );
     // The link in the e-mail (HTML attribute, entity-encoded) is the one the
     // create call returned, and it works.
     let href = html.split("href=\"").nth(1).unwrap().split('"').next().unwrap();
@@ -100,7 +107,14 @@ async fn malformed_messages_are_dropped_not_retried() {
     let h = Harness::new().await;
     let worker = h.worker().await;
     let mut event = aws_lambda_events::event::sqs::SqsEvent::default();
-    for (i, body) in ["not json", r#"{"v":2,"type":"invite.send","resourceId":"x","inviteId":"y","sendId":"z"}"#, r#"{"v":1,"type":"invite.send","resourceId":"../x","inviteId":"y","sendId":"z"}"#].iter().enumerate() {
+    for (i, body) in [
+        "not json",
+        r#"{"v":2,"type":"invite.send","resourceId":"x","inviteId":"y","sendId":"z"}"#,
+        r#"{"v":1,"type":"invite.send","resourceId":"../x","inviteId":"y","sendId":"z"}"#,
+    ]
+    .iter()
+    .enumerate()
+    {
         let mut m = aws_lambda_events::event::sqs::SqsMessage::default();
         m.message_id = Some(format!("m{i}"));
         m.body = Some(body.to_string());

@@ -38,12 +38,9 @@ fn required(name: &str) -> Result<String, ConfigError> {
 
 fn number<T: std::str::FromStr>(name: &str, default: T, ok: impl Fn(&T) -> bool) -> Result<T, ConfigError> {
     match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => v
-            .trim()
-            .parse()
-            .ok()
-            .filter(|n| ok(n))
-            .ok_or_else(|| ConfigError(format!("{name} has an invalid value"))),
+        Ok(v) if !v.trim().is_empty() => {
+            v.trim().parse().ok().filter(|n| ok(n)).ok_or_else(|| ConfigError(format!("{name} has an invalid value")))
+        }
         _ => Ok(default),
     }
 }
@@ -53,7 +50,8 @@ impl Config {
         let token_key = TokenKey::from_base64(&required("INVITES_TOKEN_KEY")?)
             .map_err(|e| ConfigError(format!("INVITES_TOKEN_KEY: {e}")))?;
         let accept_url = required("INVITES_ACCEPT_URL")?;
-        if !(accept_url.starts_with("https://") || accept_url.starts_with("http://")) || accept_url.contains(['?', '#']) {
+        if !(accept_url.starts_with("https://") || accept_url.starts_with("http://")) || accept_url.contains(['?', '#'])
+        {
             return Err(ConfigError("INVITES_ACCEPT_URL must be an http(s) URL without a query or fragment".into()));
         }
         let d = Limits::default();

@@ -56,13 +56,23 @@ impl Mailer {
             .content(EmailContent::builder().simple(message).build())
             .set_configuration_set_name(self.configuration_set.clone());
         for (name, value) in &mail.tags {
-            req = req.email_tags(MessageTag::builder().name(name).value(value).build().map_err(|e| SendError::Permanent(e.to_string()))?);
+            req = req.email_tags(
+                MessageTag::builder()
+                    .name(name)
+                    .value(value)
+                    .build()
+                    .map_err(|e| SendError::Permanent(e.to_string()))?,
+            );
         }
         match req.send().await {
             Ok(out) => Ok(out.message_id().unwrap_or_default().to_owned()),
             Err(err) => Err(match err.as_service_error() {
-                Some(SendEmailError::MessageRejected(e)) => SendError::Permanent(format!("rejected: {}", e.message().unwrap_or("message rejected"))),
-                Some(SendEmailError::BadRequestException(e)) => SendError::Permanent(format!("bad request: {}", e.message().unwrap_or("bad request"))),
+                Some(SendEmailError::MessageRejected(e)) => {
+                    SendError::Permanent(format!("rejected: {}", e.message().unwrap_or("message rejected")))
+                }
+                Some(SendEmailError::BadRequestException(e)) => {
+                    SendError::Permanent(format!("bad request: {}", e.message().unwrap_or("bad request")))
+                }
                 _ => SendError::Transient(DisplayErrorContext(&err).to_string()),
             }),
         }

@@ -11,10 +11,10 @@
 mod proxy;
 mod runtime_api;
 
-use invites_domain::limits::Limits;
-use invites_domain::ports::{CreateInvite, CreateInvites, Created, Resources};
 use invites_adapters::{Config, Store};
 use invites_domain::invite::{NewInvite, NewInviteBody};
+use invites_domain::limits::Limits;
+use invites_domain::ports::{CreateInvite, CreateInvites, Created, Resources};
 use invites_domain::token::TokenKey;
 use invites_domain::{Email, Identity, ResourceId};
 use proxy::Proxy;
@@ -36,7 +36,8 @@ fn event(name: &str) -> Value {
 }
 
 fn as_user(mut e: Value, sub: &str, email: &str) -> Value {
-    e["requestContext"]["authorizer"] = json!({"jwt": {"claims": {"sub": sub, "email": email, "email_verified": "true"}, "scopes": null}});
+    e["requestContext"]["authorizer"] =
+        json!({"jwt": {"claims": {"sub": sub, "email": email, "email_verified": "true"}, "scopes": null}});
     e
 }
 
@@ -112,7 +113,9 @@ struct Row {
 fn peak_rss_kb(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -191,10 +194,21 @@ async fn run_function(env: &Env, bin: &str, n: usize, mut next_event: impl FnMut
 }
 
 async fn invites(store: &Store, rid: ResourceId, prefix: &str, count: usize) -> Vec<Created> {
-    let owner = Identity { sub: OWNER.into(), email: Some(Email::parse(OWNER_EMAIL).unwrap()), email_verified: true, name: Some("Bench Owner".into()) };
+    let owner = Identity {
+        sub: OWNER.into(),
+        email: Some(Email::parse(OWNER_EMAIL).unwrap()),
+        email_verified: true,
+        name: Some("Bench Owner".into()),
+    };
     let mut out = Vec::with_capacity(count);
     for i in 0..count {
-        let body = NewInviteBody { email: format!("{prefix}{i}@bench.example.com"), role: "read_only".into(), message: None, locale: None, expires_in_days: None };
+        let body = NewInviteBody {
+            email: format!("{prefix}{i}@bench.example.com"),
+            role: "read_only".into(),
+            message: None,
+            locale: None,
+            expires_in_days: None,
+        };
         let cmd = CreateInvite { rid, invite: NewInvite::validate(body).unwrap(), idempotency_key: None };
         out.push(store.create_invite(&owner, cmd, invites_domain::time::now()).await.unwrap());
     }
@@ -216,7 +230,8 @@ fn sqs_event(messages: &[Value]) -> Value {
 
 async fn worker_throughput(env: &Env, store: &Store, rid: ResourceId, concurrency: usize, total: usize) -> Duration {
     let created = invites(store, rid, &format!("w{concurrency}-"), total).await;
-    let messages: Vec<Value> = created.iter().map(|c| serde_json::to_value(c.message.as_ref().unwrap()).unwrap()).collect();
+    let messages: Vec<Value> =
+        created.iter().map(|c| serde_json::to_value(c.message.as_ref().unwrap()).unwrap()).collect();
     let api = RuntimeApi::start().await;
     let mut child = tokio::process::Command::new(root().join("target/release/send-invite-email"))
         .env_clear()
@@ -242,9 +257,19 @@ async fn worker_throughput(env: &Env, store: &Store, rid: ResourceId, concurrenc
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let n: usize = std::env::var("BENCH_INVOCATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
-    let throughput_total: usize = std::env::var("BENCH_WORKER_INVITES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
-    let upstream = |var: &str| std::env::var(var).unwrap_or_else(|_| panic!("{var} not set: run with `make bench`")).trim_start_matches("http://").to_owned();
-    let env0 = (Proxy::start(upstream("AWS_ENDPOINT_URL_DYNAMODB")).await, Proxy::start(upstream("AWS_ENDPOINT_URL_SQS")).await, Proxy::start(upstream("AWS_ENDPOINT_URL_SESV2")).await);
+    let throughput_total: usize =
+        std::env::var("BENCH_WORKER_INVITES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let upstream = |var: &str| {
+        std::env::var(var)
+            .unwrap_or_else(|_| panic!("{var} not set: run with `make bench`"))
+            .trim_start_matches("http://")
+            .to_owned()
+    };
+    let env0 = (
+        Proxy::start(upstream("AWS_ENDPOINT_URL_DYNAMODB")).await,
+        Proxy::start(upstream("AWS_ENDPOINT_URL_SQS")).await,
+        Proxy::start(upstream("AWS_ENDPOINT_URL_SESV2")).await,
+    );
 
     // Table and queue from template.yaml, straight on the emulators.
     let sdk = invites_adapters::sdk_config().await;
@@ -255,11 +280,26 @@ async fn main() {
     let env = Env { ddb: env0.0, sqs: env0.1, ses: env0.2, table: table.clone(), queue_url: queue_url.clone() };
 
     let limits = Limits { seat_limit: 10_000, daily_invites: 100_000, retention_days: 30 };
-    let config = Config { table: table.clone(), queue_url: Some(queue_url), token_key: TokenKey::from_base64(TOKEN_KEY).unwrap(), accept_url: "https://app.example.com/invite".into(), limits };
+    let config = Config {
+        table: table.clone(),
+        queue_url: Some(queue_url),
+        token_key: TokenKey::from_base64(TOKEN_KEY).unwrap(),
+        accept_url: "https://app.example.com/invite".into(),
+        limits,
+    };
     let store = Store::from_config(&sdk, &config);
-    let owner = Identity { sub: OWNER.into(), email: Some(Email::parse(OWNER_EMAIL).unwrap()), email_verified: true, name: None };
+    let owner = Identity {
+        sub: OWNER.into(),
+        email: Some(Email::parse(OWNER_EMAIL).unwrap()),
+        email_verified: true,
+        name: None,
+    };
     let view = store
-        .create_resource(&owner, invites_domain::resource::NewResource { name: "Bench".into(), client_id: None }, invites_domain::time::now())
+        .create_resource(
+            &owner,
+            invites_domain::resource::NewResource { name: "Bench".into(), client_id: None },
+            invites_domain::time::now(),
+        )
         .await
         .unwrap();
     let rid_s = view.id.clone();
@@ -273,34 +313,87 @@ async fn main() {
     let mut rows = Vec::new();
     eprintln!("bench: functions...");
     rows.push(run_function(&env, "hello-floor", n, |_| json!({})).await);
-    let get = { let mut e = owner_ev("get-resource"); e["pathParameters"]["rid"] = json!(rid_s); e };
+    let get = {
+        let mut e = owner_ev("get-resource");
+        e["pathParameters"]["rid"] = json!(rid_s);
+        e
+    };
     rows.push(run_function(&env, "resources", n, |_| get.clone()).await);
-    let create = { let mut e = owner_ev("create-invite"); e["pathParameters"]["rid"] = json!(rid_s); e["headers"].as_object_mut().unwrap().remove("idempotency-key"); e };
-    rows.push(run_function(&env, "create-invite", n, |i| { let mut e = create.clone(); e["body"] = json!(json!({"email": format!("new{i}@bench.example.com"), "role": "admin"}).to_string()); e }).await);
-    let list = { let mut e = owner_ev("list-invites"); e["pathParameters"]["rid"] = json!(rid_s); e["queryStringParameters"] = json!({"limit": "50"}); e["rawQueryString"] = json!("limit=50"); e };
+    let create = {
+        let mut e = owner_ev("create-invite");
+        e["pathParameters"]["rid"] = json!(rid_s);
+        e["headers"].as_object_mut().unwrap().remove("idempotency-key");
+        e
+    };
+    rows.push(
+        run_function(&env, "create-invite", n, |i| {
+            let mut e = create.clone();
+            e["body"] = json!(json!({"email": format!("new{i}@bench.example.com"), "role": "admin"}).to_string());
+            e
+        })
+        .await,
+    );
+    let list = {
+        let mut e = owner_ev("list-invites");
+        e["pathParameters"]["rid"] = json!(rid_s);
+        e["queryStringParameters"] = json!({"limit": "50"});
+        e["rawQueryString"] = json!("limit=50");
+        e
+    };
     rows.push(run_function(&env, "list-invites", n, |_| list.clone()).await);
     let accept = event("accept-invite");
-    rows.push(run_function(&env, "accept-invite", n, |i| {
-        let mut e = as_user(accept.clone(), &format!("acc-user-{i}"), &format!("acc{i}@bench.example.com"));
-        e["body"] = json!(json!({"token": to_accept[i].token}).to_string());
+    rows.push(
+        run_function(&env, "accept-invite", n, |i| {
+            let mut e = as_user(accept.clone(), &format!("acc-user-{i}"), &format!("acc{i}@bench.example.com"));
+            e["body"] = json!(json!({"token": to_accept[i].token}).to_string());
+            e
+        })
+        .await,
+    );
+    let revoke = {
+        let mut e = owner_ev("revoke-invite");
+        e["pathParameters"]["rid"] = json!(rid_s);
         e
-    }).await);
-    let revoke = { let mut e = owner_ev("revoke-invite"); e["pathParameters"]["rid"] = json!(rid_s); e };
-    rows.push(run_function(&env, "revoke-invite", n, |i| { let mut e = revoke.clone(); e["pathParameters"]["id"] = json!(to_revoke[i].invite.id); e }).await);
-    let link = { let mut e = owner_ev("copy-invite-link"); e["pathParameters"]["rid"] = json!(rid_s); e["pathParameters"]["id"] = json!(to_mail[0].invite.id); e["rawPath"] = json!(format!("/v1/resources/{rid_s}/invites/{}/link", to_mail[0].invite.id)); e };
+    };
+    rows.push(
+        run_function(&env, "revoke-invite", n, |i| {
+            let mut e = revoke.clone();
+            e["pathParameters"]["id"] = json!(to_revoke[i].invite.id);
+            e
+        })
+        .await,
+    );
+    let link = {
+        let mut e = owner_ev("copy-invite-link");
+        e["pathParameters"]["rid"] = json!(rid_s);
+        e["pathParameters"]["id"] = json!(to_mail[0].invite.id);
+        e["rawPath"] = json!(format!("/v1/resources/{rid_s}/invites/{}/link", to_mail[0].invite.id));
+        e
+    };
     rows.push(run_function(&env, "manage-invite", n, |_| link.clone()).await);
-    let members = { let mut e = owner_ev("list-members"); e["pathParameters"]["rid"] = json!(rid_s); e };
+    let members = {
+        let mut e = owner_ev("list-members");
+        e["pathParameters"]["rid"] = json!(rid_s);
+        e
+    };
     rows.push(run_function(&env, "members", n, |_| members.clone()).await);
     let mine = owner_ev("my-resources");
     rows.push(run_function(&env, "me", n, |_| mine.clone()).await);
-    rows.push(run_function(&env, "send-invite-email", n, |i| sqs_event(&[serde_json::to_value(to_mail[i].message.as_ref().unwrap()).unwrap()])).await);
+    rows.push(
+        run_function(&env, "send-invite-email", n, |i| {
+            sqs_event(&[serde_json::to_value(to_mail[i].message.as_ref().unwrap()).unwrap()])
+        })
+        .await,
+    );
 
     eprintln!("bench: worker throughput...");
     let sequential = worker_throughput(&env, &store, rid, 1, throughput_total).await;
     let concurrent = worker_throughput(&env, &store, rid, 10, throughput_total).await;
 
     let floor = &rows[0];
-    println!("| function | stripped size | init | init ÷ floor | first call | warm p50 | warm p99 | handler overhead p50 | peak RSS | AWS calls per warm request |");
+    println!(
+        "| function | stripped size | init | init ÷ floor | first call | warm p50 | warm p99 | handler overhead p50 | peak RSS | AWS calls per warm request |"
+    );
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
     for r in &rows {
         println!(
@@ -318,9 +411,13 @@ async fn main() {
         );
     }
     println!();
-    println!("Worker, {throughput_total} invites in batches of 10 (SES emulator): sequential {:.2} s ({:.0}/s), concurrent (10) {:.2} s ({:.0}/s), ratio {:.1}×",
-        sequential.as_secs_f64(), throughput_total as f64 / sequential.as_secs_f64(),
-        concurrent.as_secs_f64(), throughput_total as f64 / concurrent.as_secs_f64(),
-        sequential.as_secs_f64() / concurrent.as_secs_f64());
+    println!(
+        "Worker, {throughput_total} invites in batches of 10 (SES emulator): sequential {:.2} s ({:.0}/s), concurrent (10) {:.2} s ({:.0}/s), ratio {:.1}×",
+        sequential.as_secs_f64(),
+        throughput_total as f64 / sequential.as_secs_f64(),
+        concurrent.as_secs_f64(),
+        throughput_total as f64 / concurrent.as_secs_f64(),
+        sequential.as_secs_f64() / concurrent.as_secs_f64()
+    );
     println!("\n{n} warm invocations per function; init is the median of {COLD_STARTS} cold starts.");
 }

@@ -74,7 +74,11 @@ impl RuntimeApi {
                     let head = String::from_utf8_lossy(&buf[..pos]).to_string();
                     let len = head
                         .lines()
-                        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
                         .unwrap_or(0);
                     if buf.len() >= pos + 4 + len {
                         let body = String::from_utf8_lossy(&buf[pos + 4..pos + 4 + len]).to_string();

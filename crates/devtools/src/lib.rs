@@ -3,8 +3,8 @@
 //! very definition that is deployed.
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
+    ScalarAttributeType, TimeToLiveSpecification,
 };
 use serde_yaml::Value;
 use std::path::{Path, PathBuf};
@@ -92,10 +92,7 @@ pub async fn create_table(db: &aws_sdk_dynamodb::Client, template: &Value, table
         db.update_time_to_live()
             .table_name(table_name)
             .time_to_live_specification(
-                TimeToLiveSpecification::builder()
-                    .attribute_name(text(ttl, "AttributeName")?)
-                    .enabled(true)
-                    .build()?,
+                TimeToLiveSpecification::builder().attribute_name(text(ttl, "AttributeName")?).enabled(true).build()?,
             )
             .send()
             .await?;

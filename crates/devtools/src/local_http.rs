@@ -10,7 +10,12 @@ pub struct Response {
 }
 
 /// Sends one request with `Connection: close` and reads the whole answer.
-pub async fn request(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&str>) -> Result<Response, BoxError> {
+pub async fn request(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Result<Response, BoxError> {
     let rest = url.strip_prefix("http://").ok_or("only http:// URLs")?;
     let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
     let mut stream = tokio::net::TcpStream::connect(host).await?;
@@ -30,7 +35,8 @@ pub async fn request(method: &str, url: &str, headers: &[(&str, &str)], body: Op
     let text = String::from_utf8_lossy(&raw).to_string();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or("no HTTP status")?;
-    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_owned() };
+    let body =
+        if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_owned() };
     Ok(Response { status, body })
 }
 

@@ -67,7 +67,9 @@ async fn main() -> Result<(), BoxError> {
             }
         }
         _ => {
-            eprintln!("usage: invites-dev token --sub USER [--email ADDRESS] [--name NAME] [--ttl SECONDS]\n       invites-dev init\n       invites-dev pump");
+            eprintln!(
+                "usage: invites-dev token --sub USER [--email ADDRESS] [--name NAME] [--ttl SECONDS]\n       invites-dev init\n       invites-dev pump"
+            );
             std::process::exit(2);
         }
     }

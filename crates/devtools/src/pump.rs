@@ -62,7 +62,12 @@ impl Pump {
             .iter()
             .enumerate()
             .filter(|(_, m)| !failed.iter().any(|f| Some(f.as_str()) == m.message_id()))
-            .map(|(i, m)| DeleteMessageBatchRequestEntry::builder().id(i.to_string()).receipt_handle(m.receipt_handle().unwrap_or_default()).build())
+            .map(|(i, m)| {
+                DeleteMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(m.receipt_handle().unwrap_or_default())
+                    .build()
+            })
             .collect::<Result<_, _>>()?;
         let deleted = done.len();
         if !done.is_empty() {

@@ -25,11 +25,8 @@ impl Email {
         if trimmed.chars().count() > MAX_LEN {
             return Err(bad("is longer than 254 characters"));
         }
-        let options = Options::default()
-            .without_display_text()
-            .without_domain_literal();
-        let parsed = EmailAddress::parse_with_options(trimmed, options)
-            .map_err(|_| bad("is not a valid address"))?;
+        let options = Options::default().without_display_text().without_domain_literal();
+        let parsed = EmailAddress::parse_with_options(trimmed, options).map_err(|_| bad("is not a valid address"))?;
         let domain = parsed.domain();
         if !domain.contains('.') || domain.ends_with('.') || domain.starts_with('.') {
             return Err(bad("needs a domain like example.com"));
@@ -45,7 +42,6 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
 
     /// `j***@example.com`: what a landing page or a log line may show.
     pub fn masked(&self) -> String {

@@ -60,11 +60,7 @@ pub fn new_ulid() -> String {
     use std::sync::Mutex;
     static GENERATOR: Mutex<Option<ulid::Generator>> = Mutex::new(None);
     let mut generator = GENERATOR.lock().unwrap_or_else(|e| e.into_inner());
-    generator
-        .get_or_insert_with(ulid::Generator::new)
-        .generate()
-        .unwrap_or_else(|_| Ulid::new())
-        .to_string()
+    generator.get_or_insert_with(ulid::Generator::new).generate().unwrap_or_else(|_| Ulid::new()).to_string()
 }
 
 #[cfg(test)]

@@ -42,11 +42,7 @@ impl InviteStatus {
     /// The state a reader must see: a pending invite past its expiry is
     /// expired even while DynamoDB TTL has not removed or touched it.
     pub fn effective(self, expires_at: i64, now: i64) -> Self {
-        if self == Self::Pending && expires_at <= now {
-            Self::Expired
-        } else {
-            self
-        }
+        if self == Self::Pending && expires_at <= now { Self::Expired } else { self }
     }
 }
 
@@ -190,13 +186,7 @@ mod tests {
     use super::*;
 
     fn body(email: &str, role: &str) -> NewInviteBody {
-        NewInviteBody {
-            email: email.into(),
-            role: role.into(),
-            message: None,
-            locale: None,
-            expires_in_days: None,
-        }
+        NewInviteBody { email: email.into(), role: role.into(), message: None, locale: None, expires_in_days: None }
     }
 
     #[test]
@@ -241,10 +231,7 @@ mod tests {
     #[test]
     fn status_filter() {
         assert_eq!(StatusFilter::parse(None).unwrap(), StatusFilter::All);
-        assert_eq!(
-            StatusFilter::parse(Some("expired")).unwrap(),
-            StatusFilter::Only(InviteStatus::Expired)
-        );
+        assert_eq!(StatusFilter::parse(Some("expired")).unwrap(), StatusFilter::Only(InviteStatus::Expired));
         assert_eq!(StatusFilter::parse(Some("bogus")).unwrap_err().status(), 422);
     }
 }

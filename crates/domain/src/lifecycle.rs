@@ -15,10 +15,10 @@
 //! ```
 //! Accepted, revoked and declined are final: nothing brings them back.
 
+use crate::invite::MAX_EXPIRY_DAYS;
 use crate::records::{EmailHolder, Invite};
 use crate::time::DAY;
 use crate::{Error, Identity, InviteStatus, Role};
-use crate::invite::MAX_EXPIRY_DAYS;
 
 /// Minimum time between two resends of one invite.
 pub const RESEND_INTERVAL_SECS: i64 = 300;
@@ -71,10 +71,7 @@ pub fn accept(invite: &Invite, who: &Identity, now: i64) -> Result<Accept, Error
     match who.verified_email() {
         Some(e) if e.as_str() == invite.email => Ok(Accept::Join),
         Some(_) => Err(Error::forbidden("email_mismatch", "this invite was sent to another e-mail address")),
-        None => Err(Error::forbidden(
-            "email_not_verified",
-            "sign in with a verified e-mail address to accept",
-        )),
+        None => Err(Error::forbidden("email_not_verified", "sign in with a verified e-mail address to accept")),
     }
 }
 
@@ -222,7 +219,9 @@ pub enum EmailTaken {
 pub fn email_taken(holder: Option<&EmailHolder>, now: i64) -> EmailTaken {
     match holder {
         Some(EmailHolder::Member { .. }) => EmailTaken::Refuse(already_member_error()),
-        Some(EmailHolder::Invite { expires_at, .. }) if *expires_at > now => EmailTaken::Refuse(already_pending_error()),
+        Some(EmailHolder::Invite { expires_at, .. }) if *expires_at > now => {
+            EmailTaken::Refuse(already_pending_error())
+        }
         Some(EmailHolder::Invite { .. }) => EmailTaken::Reclaim,
         None => EmailTaken::Retry,
     }

@@ -13,11 +13,7 @@ pub fn require_member(member: Option<Member>) -> Result<Member, Error> {
 /// read-only members.
 pub fn require_manager(member: Option<Member>) -> Result<Member, Error> {
     let m = require_member(member)?;
-    if m.role.can_manage() {
-        Ok(m)
-    } else {
-        Err(Error::forbidden("forbidden", "only owners and admins may do this"))
-    }
+    if m.role.can_manage() { Ok(m) } else { Err(Error::forbidden("forbidden", "only owners and admins may do this")) }
 }
 
 /// How a member loses access.
@@ -42,10 +38,9 @@ impl Removal {
 pub fn remove(member: &Member, how: Removal) -> Result<(), Error> {
     match (member.role, how) {
         (Role::Owner, Removal::Removed) => Err(Error::forbidden("owner_protected", "the owner cannot be removed")),
-        (Role::Owner, Removal::Left) => Err(Error::forbidden(
-            "owner_cannot_leave",
-            "the owner cannot leave their resource",
-        )),
+        (Role::Owner, Removal::Left) => {
+            Err(Error::forbidden("owner_cannot_leave", "the owner cannot leave their resource"))
+        }
         _ => Ok(()),
     }
 }

@@ -17,7 +17,9 @@ use crate::invite::{NewInvite, StatusFilter};
 use crate::message::SendInvite;
 use crate::records::Invite;
 use crate::resource::NewResource;
-use crate::views::{AuditView, InviteView, LookupView, MemberView, Membership, MyInvite, MyResource, Page, ResourceView};
+use crate::views::{
+    AuditView, InviteView, LookupView, MemberView, Membership, MyInvite, MyResource, Page, ResourceView,
+};
 use crate::{Error, Identity, InviteId, ResourceId, Role};
 
 /// A validated invite request for one resource.
@@ -62,7 +64,12 @@ pub trait Resources {
     /// The resource, the caller's role and the seats in use. 404 for outsiders.
     async fn resource(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<ResourceView, Error>;
     /// The audit trail, newest first. 404 / 403; 422 `invalid_cursor`.
-    async fn audit_trail(&self, rid: ResourceId, who: &Identity, page: PageRequest<'_>) -> Result<Page<AuditView>, Error>;
+    async fn audit_trail(
+        &self,
+        rid: ResourceId,
+        who: &Identity,
+        page: PageRequest<'_>,
+    ) -> Result<Page<AuditView>, Error>;
 }
 
 pub trait CreateInvites {
@@ -111,7 +118,14 @@ pub trait ManageInvites {
     /// Queues the e-mail again (see `lifecycle::resend`): same link unless
     /// `rotate`. 404 / 403; 409 `invite_not_pending`, `already_pending`,
     /// `already_member`, `seat_limit_reached`; 429 `rate_limited`.
-    async fn resend(&self, rid: ResourceId, iid: InviteId, who: &Identity, rotate: bool, now: i64) -> Result<Resent, Error>;
+    async fn resend(
+        &self,
+        rid: ResourceId,
+        iid: InviteId,
+        who: &Identity,
+        rotate: bool,
+        now: i64,
+    ) -> Result<Resent, Error>;
     /// The working link of a pending invite (audited). 404 / 403; 409 `invite_not_pending`.
     async fn copy_link(&self, rid: ResourceId, iid: InviteId, who: &Identity, now: i64) -> Result<Link, Error>;
     /// Changes the role a pending invite grants. 404 / 403; 409
@@ -168,5 +182,6 @@ pub trait MailLedger {
     /// Gives a claim back after a transient failure, so a retry can send.
     async fn release_send(&self, invite: &Invite, send_id: &str) -> Result<(), Error>;
     /// SES refused the e-mail for good: keep the reason and audit it.
-    async fn record_delivery_failed(&self, invite: &Invite, send_id: &str, reason: &str, now: i64) -> Result<(), Error>;
+    async fn record_delivery_failed(&self, invite: &Invite, send_id: &str, reason: &str, now: i64)
+    -> Result<(), Error>;
 }

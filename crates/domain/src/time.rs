@@ -10,10 +10,7 @@ pub fn now() -> i64 {
 }
 
 pub fn rfc3339(epoch: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(epoch)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_default()
+    OffsetDateTime::from_unix_timestamp(epoch).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
 }
 
 #[cfg(test)]

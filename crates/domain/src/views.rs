@@ -193,7 +193,12 @@ pub struct Membership {
 
 impl From<&Member> for Membership {
     fn from(m: &Member) -> Self {
-        Self { resource_id: m.resource_id.clone(), user_id: m.user_id.clone(), role: m.role, joined_at: rfc3339(m.joined_at) }
+        Self {
+            resource_id: m.resource_id.clone(),
+            user_id: m.user_id.clone(),
+            role: m.role,
+            joined_at: rfc3339(m.joined_at),
+        }
     }
 }
 

@@ -68,10 +68,7 @@ fn identity_from_claims(claims: &HashMap<String, String>) -> Option<Identity> {
     // An unparseable e-mail claim just means "no usable e-mail".
     let email = claims.get("email").and_then(|e| Email::parse(e).ok());
     let email_verified = claims.get("email_verified").is_some_and(|v| v == "true");
-    let name = claims
-        .get("name")
-        .map(|n| n.trim().chars().take(200).collect::<String>())
-        .filter(|n| !n.is_empty());
+    let name = claims.get("name").map(|n| n.trim().chars().take(200).collect::<String>()).filter(|n| !n.is_empty());
     Some(Identity { sub: sub.to_owned(), email, email_verified, name })
 }
 

@@ -6,7 +6,8 @@ use tracing_subscriber::filter::LevelFilter;
 /// `info`. A plain level, not per-module directives, keeps the regex engine
 /// out of every binary.
 pub fn init() {
-    let level = std::env::var("RUST_LOG").ok().and_then(|l| l.trim().parse::<LevelFilter>().ok()).unwrap_or(LevelFilter::INFO);
+    let level =
+        std::env::var("RUST_LOG").ok().and_then(|l| l.trim().parse::<LevelFilter>().ok()).unwrap_or(LevelFilter::INFO);
     let _ = tracing_subscriber::fmt()
         .json()
         .with_max_level(level)

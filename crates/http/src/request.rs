@@ -27,8 +27,8 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, Error> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::Malformed("request body must be a JSON object".into()));
     }
-    let value: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|_| Error::Malformed("request body is not valid JSON".into()))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|_| Error::Malformed("request body is not valid JSON".into()))?;
     if !value.is_object() {
         return Err(Error::Malformed("request body must be a JSON object".into()));
     }

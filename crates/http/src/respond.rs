@@ -87,9 +87,6 @@ mod tests {
     fn conflict_shape() {
         let r = respond(Err(Error::conflict("already_pending", "an invite is already pending")));
         assert_eq!(r.status(), 409);
-        assert_eq!(
-            body(&r),
-            json!({"error": {"code": "already_pending", "message": "an invite is already pending"}})
-        );
+        assert_eq!(body(&r), json!({"error": {"code": "already_pending", "message": "an invite is already pending"}}));
     }
 }

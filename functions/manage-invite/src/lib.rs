@@ -25,7 +25,8 @@ pub async fn handle(api: &Api, req: Request) -> ApiResult {
     let now = time::now();
     match r.key {
         "POST /v1/resources/{rid}/invites/{id}/resend" => {
-            let body: ResendBody = if matches!(req.body(), Body::Empty) { ResendBody::default() } else { json_body(&req)? };
+            let body: ResendBody =
+                if matches!(req.body(), Body::Empty) { ResendBody::default() } else { json_body(&req)? };
             let resent = api.store.resend(rid, iid, &who, body.rotate, now).await?;
             let email_queued = api.enqueue(&resent.message).await;
             let url = api.config.invite_url(&resent.link.token);
@@ -33,7 +34,10 @@ pub async fn handle(api: &Api, req: Request) -> ApiResult {
         }
         "POST /v1/resources/{rid}/invites/{id}/link" => {
             let link = api.store.copy_link(rid, iid, &who, now).await?;
-            json(200, &json!({ "url": api.config.invite_url(&link.token), "expiresAt": time::rfc3339(link.expires_at) }))
+            json(
+                200,
+                &json!({ "url": api.config.invite_url(&link.token), "expiresAt": time::rfc3339(link.expires_at) }),
+            )
         }
         "PATCH /v1/resources/{rid}/invites/{id}" => {
             let role = json_body::<RoleBody>(&req)?.role()?;

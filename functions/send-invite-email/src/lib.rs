@@ -18,8 +18,8 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use futures::StreamExt;
 use invites_adapters::mailer::{Email, SendError};
 use invites_adapters::{Config, Mailer, Store};
-use invites_domain::message::{SendInvite, TYPE_INVITE_SEND, VERSION};
 use invites_domain::mail::{Skip, should_send};
+use invites_domain::message::{SendInvite, TYPE_INVITE_SEND, VERSION};
 use invites_domain::ports::MailLedger;
 use invites_domain::{InviteId, ResourceId, time};
 use render::{InviteMail, Renderer};
@@ -161,12 +161,11 @@ impl Worker {
 /// `INVITES_WORKER_CONCURRENCY` (default 5, 1 to 10).
 pub fn concurrency_from_env() -> Result<usize, invites_adapters::config::ConfigError> {
     match std::env::var("INVITES_WORKER_CONCURRENCY") {
-        Ok(v) => v
-            .trim()
-            .parse()
-            .ok()
-            .filter(|n| (1..=10).contains(n))
-            .ok_or_else(|| invites_adapters::config::ConfigError("INVITES_WORKER_CONCURRENCY must be 1 to 10".into())),
+        Ok(v) => {
+            v.trim().parse().ok().filter(|n| (1..=10).contains(n)).ok_or_else(|| {
+                invites_adapters::config::ConfigError("INVITES_WORKER_CONCURRENCY must be 1 to 10".into())
+            })
+        }
         Err(_) => Ok(CONCURRENCY),
     }
 }

@@ -40,7 +40,9 @@ fn date(epoch: i64, locale: Locale) -> String {
     let Ok(t) = time::OffsetDateTime::from_unix_timestamp(epoch) else { return String::new() };
     match locale {
         Locale::En => format!("{} {} {} ({:02}:{:02} UTC)", t.day(), t.month(), t.year(), t.hour(), t.minute()),
-        Locale::De => format!("{:02}.{:02}.{} ({:02}:{:02} UTC)", t.day(), u8::from(t.month()), t.year(), t.hour(), t.minute()),
+        Locale::De => {
+            format!("{:02}.{:02}.{} ({:02}:{:02} UTC)", t.day(), u8::from(t.month()), t.year(), t.hour(), t.minute())
+        }
     }
 }
 

@@ -85,7 +85,14 @@ fn new_invite(who: &Identity, cmd: &CreateInvite, rid: &str, iid: InviteId, nonc
 }
 
 impl Store {
-    fn create_tx(&self, who: &Identity, cmd: &CreateInvite, invite: &Invite, fingerprint: &str, now: i64) -> Result<Tx, Error> {
+    fn create_tx(
+        &self,
+        who: &Identity,
+        cmd: &CreateInvite,
+        invite: &Invite,
+        fingerprint: &str,
+        now: i64,
+    ) -> Result<Tx, Error> {
         let rid = &invite.resource_id;
         let holder = EmailHolder::Invite { invite_id: invite.invite_id.clone(), expires_at: invite.expires_at };
         let day = budget_day(now);
@@ -112,7 +119,14 @@ impl Store {
             .update(Check::Budget, budget)
             .put(
                 Check::None,
-                self.audit(rid, "invite.created", &who.sub, &invite.invite_id, Some(format!("role={}", invite.role.as_str())), now)?,
+                self.audit(
+                    rid,
+                    "invite.created",
+                    &who.sub,
+                    &invite.invite_id,
+                    Some(format!("role={}", invite.role.as_str())),
+                    now,
+                )?,
             );
         if let Some(key) = &cmd.idempotency_key {
             let record = IdempotencyItem {
@@ -123,7 +137,10 @@ impl Store {
                 invite_id: invite.invite_id.clone(),
                 ttl: now + DAY,
             };
-            tx.put(Check::Idempotency, self.put(&record, Some("attribute_not_exists(PK) OR #ttl <= :now"), &[(":now", n(now))])?);
+            tx.put(
+                Check::Idempotency,
+                self.put(&record, Some("attribute_not_exists(PK) OR #ttl <= :now"), &[(":now", n(now))])?,
+            );
         }
         Ok(tx)
     }
@@ -181,7 +198,8 @@ impl Store {
     }
 
     async fn replay(&self, rid: &str, iid: &str, now: i64) -> Result<Created, Error> {
-        let item = self.invite_item(rid, iid).await?.ok_or_else(|| Error::internal("idempotency record without invite"))?;
+        let item =
+            self.invite_item(rid, iid).await?.ok_or_else(|| Error::internal("idempotency record without invite"))?;
         Ok(Created { invite: InviteView::of(&item, now), token: self.link_token(&item)?, message: None })
     }
 
@@ -342,13 +360,16 @@ impl ListInvites for Store {
                 if let Some(st) = status {
                     q = q.expression_attribute_values(":status", s(st));
                 } else {
-                    q = q.expression_attribute_values(":pending", s("pending")).expression_attribute_values(":now", n(now));
+                    q = q
+                        .expression_attribute_values(":pending", s("pending"))
+                        .expression_attribute_values(":now", n(now));
                     if filter == StatusFilter::Only(InviteStatus::Expired) {
                         q = q.expression_attribute_values(":expired", s("expired"));
                     }
                 }
             }
-            let out = q.send().await.map_err(|e| Error::internal(format!("query invites: {}", DisplayErrorContext(&e))))?;
+            let out =
+                q.send().await.map_err(|e| Error::internal(format!("query invites: {}", DisplayErrorContext(&e))))?;
             for raw in out.items.unwrap_or_default() {
                 if items.len() == limit {
                     more = true;

@@ -121,7 +121,9 @@ impl EmailLockItem {
     pub fn new(rid: &str, email: &str, holder: &EmailHolder) -> Self {
         let (kind, invite_id, user_id, expires_at) = match holder {
             EmailHolder::Member { user_id } => ("member", None, user_id.clone(), None),
-            EmailHolder::Invite { invite_id, expires_at } => ("invite", Some(invite_id.clone()), None, Some(*expires_at)),
+            EmailHolder::Invite { invite_id, expires_at } => {
+                ("invite", Some(invite_id.clone()), None, Some(*expires_at))
+            }
         };
         Self {
             pk: res_pk(rid),
@@ -136,7 +138,9 @@ impl EmailLockItem {
 
     pub fn holder(&self) -> EmailHolder {
         match (self.holder.as_str(), &self.invite_id) {
-            ("invite", Some(iid)) => EmailHolder::Invite { invite_id: iid.clone(), expires_at: self.expires_at.unwrap_or(0) },
+            ("invite", Some(iid)) => {
+                EmailHolder::Invite { invite_id: iid.clone(), expires_at: self.expires_at.unwrap_or(0) }
+            }
             _ => EmailHolder::Member { user_id: self.user_id.clone() },
         }
     }

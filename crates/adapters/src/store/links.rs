@@ -120,7 +120,13 @@ impl Store {
     /// Ends a pending (or expired) invite as revoked or declined: the link
     /// stops working at once and the seat is free at once. The write is
     /// guarded by the status it read, so an ended invite never comes back.
-    pub(crate) async fn end_invite(&self, mut item: InviteItem, ending: Ending, actor: &str, now: i64) -> Result<(), Error> {
+    pub(crate) async fn end_invite(
+        &self,
+        mut item: InviteItem,
+        ending: Ending,
+        actor: &str,
+        now: i64,
+    ) -> Result<(), Error> {
         let rid = item.resource_id.clone();
         for attempt in 0..MAX_ATTEMPTS {
             if lifecycle::end(&item, ending, now)? == End::AlreadyDone {

@@ -20,7 +20,14 @@ impl ManageInvites for Store {
         self.end_invite(item, Ending::Revoked, &who.sub, now).await
     }
 
-    async fn resend(&self, rid: ResourceId, iid: InviteId, who: &Identity, rotate: bool, now: i64) -> Result<Resent, Error> {
+    async fn resend(
+        &self,
+        rid: ResourceId,
+        iid: InviteId,
+        who: &Identity,
+        rotate: bool,
+        now: i64,
+    ) -> Result<Resent, Error> {
         self.manager_of(rid, who).await?;
         let (rid, iid) = (rid.to_string(), iid.to_string());
         for attempt in 0..MAX_ATTEMPTS {
@@ -61,17 +68,27 @@ impl ManageInvites for Store {
                 // Still holds its seat: just move the lock's expiry along.
                 SeatAction::Keep => tx.put(
                     Check::Email,
-                    self.put(&new_lock, Some("holder = :invite AND inviteId = :iid"), &[(":invite", s("invite")), (":iid", s(&iid))])?,
+                    self.put(
+                        &new_lock,
+                        Some("holder = :invite AND inviteId = :iid"),
+                        &[(":invite", s("invite")), (":iid", s(&iid))],
+                    )?,
                 ),
                 // Its seat was given back: take one again.
-                SeatAction::Take => tx.put(Check::Email, self.put_new(&new_lock)?).update(Check::Seat, self.take_seat(&rid)?),
+                SeatAction::Take => {
+                    tx.put(Check::Email, self.put_new(&new_lock)?).update(Check::Seat, self.take_seat(&rid)?)
+                }
             };
             let detail = rotate.then(|| "new link".to_owned());
             tx.put(Check::None, self.audit(&rid, "invite.resent", &who.sub, &iid, detail, now)?);
             match self.transact(tx).await {
                 Ok(()) => {
                     let fresh = self.invite_item(&rid, &iid).await?.ok_or(Error::NotFound)?;
-                    let link = Link { invite: InviteView::of(&fresh, now), token: self.link_token(&fresh)?, expires_at: fresh.expires_at };
+                    let link = Link {
+                        invite: InviteView::of(&fresh, now),
+                        token: self.link_token(&fresh)?,
+                        expires_at: fresh.expires_at,
+                    };
                     return Ok(Resent { link, message: SendInvite::new(rid, iid, send_id) });
                 }
                 Err(TxError::Conflict) => backoff(attempt).await,
@@ -96,7 +113,14 @@ impl ManageInvites for Store {
         Ok(Link { invite: InviteView::of(&item, now), token, expires_at: item.expires_at })
     }
 
-    async fn change_invite_role(&self, rid: ResourceId, iid: InviteId, role: Role, who: &Identity, now: i64) -> Result<InviteView, Error> {
+    async fn change_invite_role(
+        &self,
+        rid: ResourceId,
+        iid: InviteId,
+        role: Role,
+        who: &Identity,
+        now: i64,
+    ) -> Result<InviteView, Error> {
         self.manager_of(rid, who).await?;
         let (rid, iid) = (rid.to_string(), iid.to_string());
         let item = self.invite_item(&rid, &iid).await?.ok_or(Error::NotFound)?;

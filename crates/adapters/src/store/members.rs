@@ -6,8 +6,8 @@ use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, s, too_busy};
 use aws_sdk_dynamodb::types::Delete;
 use invites_domain::members::{self as rules, Removal, changed_meanwhile};
 use invites_domain::ports::{Members, MySide};
-use invites_domain::views::{MemberView, MyInvite, MyResource, ResourceRef};
 use invites_domain::time::rfc3339;
+use invites_domain::views::{MemberView, MyInvite, MyResource, ResourceRef};
 use invites_domain::{Error, Identity, InviteStatus, ResourceId, Role};
 
 /// Most items an unpaged list (members, my invitations, my resources) returns.
@@ -20,7 +20,14 @@ impl Members for Store {
         Ok(items.iter().map(|m| MemberView::from(&m.record)).collect())
     }
 
-    async fn change_member_role(&self, rid: ResourceId, uid: &str, role: Role, who: &Identity, now: i64) -> Result<MemberView, Error> {
+    async fn change_member_role(
+        &self,
+        rid: ResourceId,
+        uid: &str,
+        role: Role,
+        who: &Identity,
+        now: i64,
+    ) -> Result<MemberView, Error> {
         self.manager_of(rid, who).await?;
         let rid = rid.to_string();
         let member = self.member(&rid, uid).await?.ok_or(Error::NotFound)?;
@@ -104,7 +111,8 @@ impl Store {
 impl MySide for Store {
     async fn my_invites(&self, who: &Identity, now: i64) -> Result<Vec<MyInvite>, Error> {
         let Some(email) = who.verified_email() else { return Ok(Vec::new()) };
-        let mut items: Vec<InviteItem> = self.query_all(invitee_gsi(email.as_str()), "INVITE#", Some("GSI1"), LIST_CAP).await?;
+        let mut items: Vec<InviteItem> =
+            self.query_all(invitee_gsi(email.as_str()), "INVITE#", Some("GSI1"), LIST_CAP).await?;
         items.retain(|i| i.effective_status(now) == InviteStatus::Pending);
         items.sort_by(|a, b| b.invite_id.cmp(&a.invite_id));
         let mut out = Vec::with_capacity(items.len());
@@ -125,7 +133,11 @@ impl MySide for Store {
         let members: Vec<MemberItem> = self.query_all(user_gsi(&who.sub), "RES#", Some("GSI1"), LIST_CAP).await?;
         let mut out = Vec::with_capacity(members.len());
         for m in members {
-            out.push(MyResource { resource: self.resource_ref(&m.resource_id).await?, role: m.role, joined_at: rfc3339(m.joined_at) });
+            out.push(MyResource {
+                resource: self.resource_ref(&m.resource_id).await?,
+                role: m.role,
+                joined_at: rfc3339(m.joined_at),
+            });
         }
         Ok(out)
     }

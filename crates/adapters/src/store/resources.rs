@@ -57,7 +57,12 @@ impl Resources for Store {
         Ok(ResourceView::of(&r, member.role, seats))
     }
 
-    async fn audit_trail(&self, rid: ResourceId, who: &Identity, page: PageRequest<'_>) -> Result<Page<AuditView>, Error> {
+    async fn audit_trail(
+        &self,
+        rid: ResourceId,
+        who: &Identity,
+        page: PageRequest<'_>,
+    ) -> Result<Page<AuditView>, Error> {
         self.manager_of(rid, who).await?;
         let rid = rid.to_string();
         let start = match page.cursor {

@@ -58,7 +58,13 @@ impl MailLedger for Store {
         .map(drop)
     }
 
-    async fn record_delivery_failed(&self, invite: &Invite, send_id: &str, reason: &str, now: i64) -> Result<(), Error> {
+    async fn record_delivery_failed(
+        &self,
+        invite: &Invite,
+        send_id: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<(), Error> {
         let reason: String = reason.chars().take(300).collect();
         let changed = self
             .update_if(
@@ -70,7 +76,15 @@ impl MailLedger for Store {
             )
             .await?;
         if changed {
-            self.put_audit(&invite.resource_id, "invite.delivery_failed", "system", &invite.invite_id, Some(reason), now).await?;
+            self.put_audit(
+                &invite.resource_id,
+                "invite.delivery_failed",
+                "system",
+                &invite.invite_id,
+                Some(reason),
+                now,
+            )
+            .await?;
         }
         Ok(())
     }

@@ -6,5 +6,6 @@ use serde_json::Value;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    lambda_runtime::run(service_fn(|e: LambdaEvent<Value>| async move { Ok::<_, lambda_runtime::Error>(e.payload) })).await
+    lambda_runtime::run(service_fn(|e: LambdaEvent<Value>| async move { Ok::<_, lambda_runtime::Error>(e.payload) }))
+        .await
 }
