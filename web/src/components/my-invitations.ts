@@ -1,0 +1,163 @@
+// <my-invitations> and <my-resources>: the signed-in person's side. Accept
+// or decline open invitations; open or leave resources.
+
+import { LitElement, html, nothing } from 'lit';
+import { api, ok, type Schemas } from '../api/client';
+import { isConfigured, resourceHref } from '../config';
+import { confirmIn } from '../confirm';
+import { explain } from '../errors';
+import { formatDate, t } from '../i18n';
+import { base } from '../styles';
+
+type MyInvite = Schemas['MyInviteList']['items'][number];
+type MyResource = Schemas['MyResourceList']['items'][number];
+
+/** Shared loading, notice and error handling of the two lists. */
+abstract class MyList<T> extends LitElement {
+  static styles = base;
+  static properties = { items: { state: true }, notice: { state: true }, alert: { state: true }, loaded: { state: true } };
+  declare items: T[];
+  declare notice: string;
+  declare alert: string;
+  declare loaded: boolean;
+
+  constructor() {
+    super();
+    this.items = [];
+    this.notice = '';
+    this.alert = '';
+    this.loaded = false;
+  }
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    if (isConfigured()) void this.refresh();
+    else window.addEventListener('invites-config', () => void this.refresh(), { once: true });
+  }
+
+  protected abstract fetch(): Promise<T[]>;
+
+  async refresh() {
+    try {
+      this.items = await this.fetch();
+    } catch (e) {
+      this.alert = explain(e);
+    }
+    this.loaded = true;
+  }
+
+  protected async act(work: () => Promise<string>) {
+    this.notice = '';
+    this.alert = '';
+    try {
+      this.notice = await work();
+      await this.refresh();
+      this.dispatchEvent(new CustomEvent('invites-changed', { bubbles: true, composed: true }));
+    } catch (e) {
+      this.alert = explain(e);
+    }
+  }
+
+  protected frame(title: string, empty: string, body: unknown) {
+    return html`<section class="card" aria-labelledby="title">
+      <h2 id="title">${title}</h2>
+      <div role="status" aria-live="polite">${this.notice ? html`<p class="notice">${this.notice}</p>` : nothing}</div>
+      <div role="alert">${this.alert ? html`<p class="notice error">${this.alert}</p>` : nothing}</div>
+      ${!this.loaded ? html`<p>${t('loading')}</p>` : this.items.length === 0 ? html`<p class="muted">${empty}</p>` : body}
+    </section>`;
+  }
+}
+
+export class MyInvitations extends MyList<MyInvite> {
+  protected async fetch() {
+    return (await ok(api().GET('/v1/me/invites'))).items;
+  }
+
+  private accept(i: MyInvite) {
+    return this.act(async () => {
+      await ok(api().POST('/v1/invites/accept', { body: { token: i.token } }));
+      return t('me.joined', { resource: i.resource.name });
+    });
+  }
+
+  private async decline(i: MyInvite) {
+    const sure = await confirmIn(this.renderRoot as ShadowRoot, {
+      title: t('landing.decline'),
+      body: t('landing.confirmDecline', { resource: i.resource.name }),
+      confirm: t('me.decline'),
+      danger: true,
+    });
+    if (!sure) return;
+    await this.act(async () => {
+      await ok(api().POST('/v1/invites/decline', { body: { token: i.token } }));
+      return t('landing.declinedNow.title');
+    });
+  }
+
+  render() {
+    return this.frame(
+      t('me.invites.title'),
+      t('me.invites.none'),
+      html`<ul style="list-style:none;padding:0;margin:0">
+        ${this.items.map(
+          (i) => html`<li class="spread" style="padding:0.6rem 0;border-bottom:1px solid var(--inv-line)" data-resource=${i.resource.name}>
+            <div>
+              <strong>${i.resource.name}</strong>
+              <div class="muted">${t('me.invites.from', { inviter: i.inviter, role: t(`role.${i.role}`), date: formatDate(i.expiresAt) })}</div>
+            </div>
+            <div class="row">
+              <button class="primary" @click=${() => this.accept(i)}>${t('me.accept')}</button>
+              <button @click=${() => this.decline(i)}>${t('me.decline')}</button>
+            </div>
+          </li>`,
+        )}
+      </ul>`,
+    );
+  }
+}
+
+export class MyResources extends MyList<MyResource> {
+  protected async fetch() {
+    return (await ok(api().GET('/v1/me/resources'))).items;
+  }
+
+  private async leave(r: MyResource) {
+    const sure = await confirmIn(this.renderRoot as ShadowRoot, {
+      title: t('me.leave.title', { resource: r.resource.name }),
+      body: t('me.leave.body'),
+      confirm: t('me.leave'),
+      danger: true,
+    });
+    if (!sure) return;
+    await this.act(async () => {
+      await ok(api().DELETE('/v1/me/resources/{rid}', { params: { path: { rid: r.resource.id } } }));
+      return t('me.left', { resource: r.resource.name });
+    });
+  }
+
+  render() {
+    return this.frame(
+      t('me.resources.title'),
+      t('me.resources.none'),
+      html`<ul style="list-style:none;padding:0;margin:0">
+        ${this.items.map(
+          (r) => html`<li class="spread" style="padding:0.6rem 0;border-bottom:1px solid var(--inv-line)" data-resource=${r.resource.name}>
+            <div>
+              <strong>${r.resource.name}</strong>
+              <div class="muted">${t(`role.${r.role}`)} · ${formatDate(r.joinedAt)}</div>
+            </div>
+            <div class="row">
+              <a class="button" href=${resourceHref(r.resource.id)}>${t('me.open')}<span class="sr-only"> ${r.resource.name}</span></a>
+              ${r.role === 'owner'
+                ? nothing
+                : html`<button @click=${() => this.leave(r)}>${t('me.leave')}<span class="sr-only"> ${r.resource.name}</span></button>`}
+            </div>
+          </li>`,
+        )}
+      </ul>`,
+    );
+  }
+}
+
+customElements.define('my-invitations', MyInvitations);
+customElements.define('my-resources', MyResources);

@@ -1,0 +1,49 @@
+// How a host application configures the components: the API, its identity
+// provider's token, where to sign in, where a resource lives.
+
+export type Locale = 'en' | 'de';
+
+export interface InvitesConfig {
+  /** Base URL of the invites API, e.g. https://api.example.com */
+  apiBaseUrl: string;
+  /** The signed-in user's bearer token (an ID token with e-mail claims), or null when signed out. */
+  getToken: () => Promise<string | null>;
+  /** Sign-in page; `{returnTo}` is replaced with the URL to come back to (URL-encoded). */
+  signInUrl: string;
+  /** Where "go to the resource" leads; `{resourceId}` is replaced. */
+  resourceUrl: string;
+  /** Who is signed in, to say so on the wrong-account screen (optional). */
+  currentUser?: () => { name?: string; email?: string } | null;
+  /** UI language; default from the browser. */
+  locale?: Locale;
+}
+
+let current: InvitesConfig | null = null;
+
+/** Configures every component on the page. Call once, before they render. */
+export function configure(config: InvitesConfig): void {
+  current = config;
+  window.dispatchEvent(new CustomEvent('invites-config'));
+}
+
+export function config(): InvitesConfig {
+  if (!current) throw new Error('invites: call configure({...}) before using the components');
+  return current;
+}
+
+export function isConfigured(): boolean {
+  return current !== null;
+}
+
+export function locale(): Locale {
+  const l = current?.locale ?? (navigator.language || 'en');
+  return l.toLowerCase().startsWith('de') ? 'de' : 'en';
+}
+
+export function signInHref(returnTo: string): string {
+  return config().signInUrl.replace('{returnTo}', encodeURIComponent(returnTo));
+}
+
+export function resourceHref(resourceId: string): string {
+  return config().resourceUrl.replace('{resourceId}', encodeURIComponent(resourceId));
+}

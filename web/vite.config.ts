@@ -1,0 +1,69 @@
+// Dev server (make dev: http://localhost:5173): the demo app, the API proxied
+// under /v1 (same origin, so no CORS in the way), a runtime config.json, and
+// the DEV-ONLY sign-in endpoint. `apply: 'serve'` keeps the endpoint out of
+// every production build.
+
+import { createHmac } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineConfig, type Plugin } from 'vite';
+
+const api = process.env.INVITES_API ?? 'http://127.0.0.1:9000';
+
+function devSecret(): string | null {
+  if (process.env.INVITES_DEV_AUTH_SECRET) return process.env.INVITES_DEV_AUTH_SECRET;
+  const file = resolve(__dirname, '../.local/dev/auth-secret');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : null;
+}
+
+const b64 = (v: string | Buffer) => Buffer.from(v).toString('base64url');
+
+/** An HS256 JWT exactly as the functions' dev auth checks it. */
+function devToken(secret: string, claims: Record<string, unknown>): string {
+  const header = b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+  const payload = b64(JSON.stringify({ ...claims, iss: 'invites-dev', exp: Math.floor(Date.now() / 1000) + 12 * 3600 }));
+  const sig = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
+  return `${header}.${payload}.${sig}`;
+}
+
+function devOnly(): Plugin {
+  return {
+    name: 'invites-dev-only',
+    apply: 'serve',
+    configureServer(server) {
+      server.middlewares.use('/config.json', (_req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ apiBaseUrl: '', signInUrl: '/signin?returnTo={returnTo}', resourceUrl: '/resource?rid={resourceId}', devSignIn: true }));
+      });
+      server.middlewares.use('/__dev/token', (req, res) => {
+        const secret = devSecret();
+        if (req.method !== 'POST' || !secret) {
+          res.statusCode = secret ? 405 : 503;
+          res.end(secret ? 'POST only' : 'dev auth is off: no INVITES_DEV_AUTH_SECRET');
+          return;
+        }
+        let body = '';
+        req.on('data', (c) => (body += c));
+        req.on('end', () => {
+          const { sub, email, name, verified } = JSON.parse(body || '{}');
+          if (typeof sub !== 'string' || !sub.trim()) {
+            res.statusCode = 422;
+            res.end('sub is required');
+            return;
+          }
+          const claims: Record<string, unknown> = { sub: sub.trim() };
+          if (email) Object.assign(claims, { email, email_verified: verified !== false });
+          if (name) claims.name = name;
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ token: devToken(secret, claims) }));
+        });
+      });
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [devOnly()],
+  server: { port: Number(process.env.WEB_PORT ?? 5173), strictPort: true, host: '127.0.0.1', proxy: { '/v1': api } },
+  build: { target: 'es2022' },
+});
