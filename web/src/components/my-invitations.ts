@@ -29,10 +29,19 @@ abstract class MyList<T> extends LitElement {
     this.loaded = false;
   }
 
+  private readonly onChanged = () => void this.refresh();
+
   connectedCallback(): void {
     super.connectedCallback();
+    // Accepting in one list changes the other.
+    window.addEventListener('invites-changed', this.onChanged);
     if (isConfigured()) void this.refresh();
-    else window.addEventListener('invites-config', () => void this.refresh(), { once: true });
+    else window.addEventListener('invites-config', this.onChanged, { once: true });
+  }
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('invites-changed', this.onChanged);
   }
 
   protected abstract fetch(): Promise<T[]>;
@@ -51,7 +60,6 @@ abstract class MyList<T> extends LitElement {
     this.alert = '';
     try {
       this.notice = await work();
-      await this.refresh();
       this.dispatchEvent(new CustomEvent('invites-changed', { bubbles: true, composed: true }));
     } catch (e) {
       this.alert = explain(e);

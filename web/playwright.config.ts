@@ -1,0 +1,30 @@
+import { defineConfig } from '@playwright/test';
+
+// Debian's chromium (scripts/setup.sh installs it): Playwright's own browser
+// download cannot be reached from here, and is not needed.
+export default defineConfig({
+  testDir: 'tests',
+  workers: 1,
+  timeout: 120_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list']],
+  outputDir: 'test-results',
+  use: {
+    baseURL: process.env.WEB_URL ?? 'http://127.0.0.1:5173',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+    locale: 'en-GB',
+    timezoneId: 'UTC',
+    trace: 'off',
+  },
+});
