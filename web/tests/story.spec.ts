@@ -204,7 +204,7 @@ test('the reader accepts from "my invitations"; a guest declines; a revoked link
   await scan(page, 'landing: confirm decline');
   await page.getByRole('dialog').getByRole('button', { name: 'Decline' }).click();
   await expect(page.getByRole('heading', { name: 'You declined the invitation' })).toBeVisible();
-  await page.goto(guestLink);
+  await page.reload();
   await expect(page.getByRole('heading', { name: 'This invitation was declined' })).toBeVisible();
   await scan(page, 'landing: declined');
 

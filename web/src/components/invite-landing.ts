@@ -58,8 +58,21 @@ export class InviteLanding extends LitElement {
     this.error = '';
   }
 
+  /** Another link opened in the same tab changes only the fragment. */
+  private readonly onHashChange = () => {
+    this.token = tokenFromLocation();
+    this.screen = 'loading';
+    void this.load();
+  };
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('hashchange', this.onHashChange);
+  }
+
   connectedCallback(): void {
     super.connectedCallback();
+    window.addEventListener('hashchange', this.onHashChange);
     this.token ??= tokenFromLocation();
     if (isConfigured()) void this.load();
     else window.addEventListener('invites-config', () => void this.load(), { once: true });
