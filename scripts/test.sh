@@ -39,6 +39,9 @@ fi
 echo "== fuzzing the API contract (schemathesis)"
 scripts/fuzz.sh
 
+echo "== the web UI in a browser"
+scripts/web-test.sh
+
 echo "== no tokens or e-mail addresses in the function logs"
 python3 scripts/check-logs.py "$STACK_LOG_DIR/api.log"
 

@@ -49,11 +49,25 @@ async function shot(page: Page, name: string) {
 }
 
 /** The e-mails the SES emulator holds for an address, oldest first. */
-async function mails(to: string): Promise<{ subject: string; text: string }[]> {
+async function mails(to: string): Promise<{ subject: string; text: string; html: string }[]> {
   const store = await (await fetch(`${INBOX}/store`)).json();
   return store.emails
     .filter((e: any) => e.destination.to.includes(to))
-    .map((e: any) => ({ subject: e.subject, text: e.body.text as string }));
+    .map((e: any) => ({ subject: e.subject, text: e.body.text as string, html: e.body.html as string }));
+}
+
+/** The e-mail is a screen too: its HTML part rendered at desktop width and at 375 px. */
+async function emailShots(page: Page, to: string, name: string) {
+  const mail = (await mails(to)).at(-1)!;
+  const view = await page.context().newPage();
+  await view.setContent(mail.html);
+  for (const [width, suffix] of [[1280, 'desktop'], [375, '375']] as const) {
+    await view.setViewportSize({ width, height: 900 });
+    // The long raw link wraps: nothing is wider than the screen.
+    expect(await view.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    await view.screenshot({ path: `${SHOTS}/email-${name}-${suffix}.png`, fullPage: true });
+  }
+  await view.close();
 }
 
 /** The invite link of the newest e-mail to `to`, opened at this test's origin. */
@@ -119,13 +133,14 @@ test('the owner creates a resource and invites people', async ({ page, context }
   await menu(page, ADMIN.email, 'Resend invite');
   await expect(page.getByText(`Invitation resent to ${ADMIN.email}. The link stays the same.`)).toBeVisible();
   expect(await linkFor(ADMIN.email, 2)).toBe(first);
+  await emailShots(page, ADMIN.email, 'en');
   expect(new URL(copied).hash).toBe(new URL(first).hash);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await shot(page, 'users-and-invites');
   // Again at once: the wait is shown.
   await menu(page, ADMIN.email, 'Resend invite');
   await expect(page.getByText(/Too many attempts. Try again in/)).toBeVisible();
   await expect(invitesRow(page, ADMIN.email)).toContainText(/Sent|Queued/);
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await shot(page, 'users-and-invites');
 
   // The ⋯ menu works from the keyboard.
   await page.getByRole('button', { name: `Actions for ${READER.email}` }).focus();
@@ -196,9 +211,12 @@ test('the reader accepts from "my invitations"; a guest declines; a revoked link
   // The owner invites a guest, who declines through the link.
   await signIn(page, OWNER, `/resource?rid=${rid}`);
   await page.getByLabel('E-mail address').fill(GUEST);
+  await page.getByLabel('E-mail language').selectOption('de');
   await page.getByRole('button', { name: 'Send invitation' }).click();
   await expect(page.getByText(`Invitation sent to ${GUEST}.`)).toBeVisible();
   const guestLink = await linkFor(GUEST);
+  expect((await mails(GUEST))[0].subject).toBe('Site Owner hat Sie zu Marketing site eingeladen');
+  await emailShots(page, GUEST, 'de');
   await page.goto(guestLink);
   await page.getByRole('button', { name: 'Decline' }).click();
   await scan(page, 'landing: confirm decline');

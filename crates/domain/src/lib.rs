@@ -19,6 +19,7 @@ pub mod records;
 pub mod resource;
 pub mod role;
 pub mod seats;
+pub mod text;
 pub mod time;
 pub mod token;
 pub mod views;
@@ -41,16 +42,37 @@ pub struct Identity {
 }
 
 impl Identity {
-    /// The name shown to invitees: the display name, else the e-mail, else the id.
+    /// The name shown to invitees: the display name, else the verified
+    /// e-mail (never an unverified one: anyone can claim any address), else the id.
     pub fn display_name(&self) -> String {
         self.name
             .clone()
-            .or_else(|| self.email.as_ref().map(|e| e.as_str().to_owned()))
+            .or_else(|| self.verified_email().map(|e| e.as_str().to_owned()))
             .unwrap_or_else(|| self.sub.clone())
     }
 
     /// The e-mail the identity provider has verified, if any.
     pub fn verified_email(&self) -> Option<&Email> {
         self.email.as_ref().filter(|_| self.email_verified)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unverified_address_is_never_shown_as_the_inviter() {
+        let mut who = Identity {
+            sub: "u-1".into(),
+            email: Some(Email::parse("ceo@bank.example").unwrap()),
+            email_verified: false,
+            name: None,
+        };
+        assert_eq!(who.display_name(), "u-1");
+        who.email_verified = true;
+        assert_eq!(who.display_name(), "ceo@bank.example");
+        who.name = Some("Ann".into());
+        assert_eq!(who.display_name(), "Ann");
     }
 }

@@ -27,7 +27,7 @@ fn printable(s: &str) -> bool {
 
 impl NewResource {
     pub fn validate(body: NewResourceBody) -> Result<Self, Error> {
-        let name = body.name.trim().to_owned();
+        let name = crate::text::one_line(&body.name);
         if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || !printable(&name) {
             return Err(Error::invalid(
                 "invalid_name",
@@ -58,7 +58,9 @@ mod tests {
     #[test]
     fn names_and_client_ids() {
         assert_eq!(NewResource::validate(body("  Site  ", None)).unwrap().name, "Site");
-        for bad in ["", "   ", "a\u{7}b", &"x".repeat(201)] {
+        assert_eq!(NewResource::validate(body("Shop\u{202E}gnp.exe", None)).unwrap().name, "Shopgnp.exe");
+        assert_eq!(NewResource::validate(body("a\u{7}b", None)).unwrap().name, "a b");
+        for bad in ["", "   ", "\u{202E}", &"x".repeat(201)] {
             assert_eq!(NewResource::validate(body(bad, None)).unwrap_err().code(), "invalid_name", "{bad:?}");
         }
         assert_eq!(NewResource::validate(body("S", Some(" c-1 "))).unwrap().client_id.as_deref(), Some("c-1"));

@@ -68,7 +68,11 @@ fn identity_from_claims(claims: &HashMap<String, String>) -> Option<Identity> {
     // An unparseable e-mail claim just means "no usable e-mail".
     let email = claims.get("email").and_then(|e| Email::parse(e).ok());
     let email_verified = claims.get("email_verified").is_some_and(|v| v == "true");
-    let name = claims.get("name").map(|n| n.trim().chars().take(200).collect::<String>()).filter(|n| !n.is_empty());
+    // Shown to invitees in e-mails and on screens: one plain line.
+    let name = claims
+        .get("name")
+        .map(|n| invites_domain::text::one_line(n).chars().take(200).collect::<String>())
+        .filter(|n| !n.is_empty());
     Some(Identity { sub: sub.to_owned(), email, email_verified, name })
 }
 

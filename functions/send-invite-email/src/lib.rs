@@ -52,7 +52,7 @@ impl Worker {
         Self {
             store: Store::from_config(sdk, &config),
             mailer: Mailer::new(sdk, from, configuration_set),
-            renderer: Renderer::new(),
+            renderer: Renderer::default(),
             concurrency: CONCURRENCY,
             config,
         }
@@ -120,6 +120,7 @@ impl Worker {
             .renderer
             .invite(&InviteMail {
                 locale: item.locale,
+                to: &item.email,
                 inviter: &item.inviter_name,
                 resource: &resource,
                 role: item.role,

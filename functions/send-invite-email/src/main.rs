@@ -1,4 +1,5 @@
 use lambda_runtime::{LambdaEvent, service_fn};
+use send_invite_email::render::{Brand, Renderer};
 use send_invite_email::{Worker, concurrency_from_env, sender_from_env};
 
 #[tokio::main(flavor = "current_thread")]
@@ -9,6 +10,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let sdk = invites_adapters::sdk_config().await;
     let mut worker = Worker::new(&sdk, config, from, configuration_set);
     worker.concurrency = concurrency_from_env()?;
+    worker.renderer = Renderer::new(Brand::from_env()?);
     let worker: &'static Worker = Box::leak(Box::new(worker));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<aws_lambda_events::event::sqs::SqsEvent>| async move {
         Ok::<_, lambda_runtime::Error>(worker.handle(event.payload).await)

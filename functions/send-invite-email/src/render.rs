@@ -1,11 +1,17 @@
-//! E-mail templates (minijinja): HTML with auto-escaping and plain text, in
-//! English and German. Compiled once per cold start.
+//! E-mail templates (minijinja): table-based HTML with inline styles (what
+//! mail clients render) with auto-escaping, and a plain-text part saying the
+//! same, in English and German, with the operator's branding. The subject
+//! comes from its own one-line template. Compiled once per cold start.
 
+use invites_adapters::config::ConfigError;
+use invites_domain::text::one_line;
 use invites_domain::{Locale, Role};
 use minijinja::{AutoEscape, Environment, context};
+use serde::Serialize;
 
 pub struct Renderer {
     env: Environment<'static>,
+    brand: Brand,
 }
 
 pub struct Rendered {
@@ -14,9 +20,51 @@ pub struct Rendered {
     pub html: String,
 }
 
+/// The operator's branding, from configuration.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Brand {
+    /// `INVITES_BRAND_NAME` (default "Invites").
+    pub name: String,
+    /// `INVITES_BRAND_LOGO_URL`: an https image, shown instead of the name.
+    pub logo_url: Option<String>,
+    /// `INVITES_BRAND_COLOR`: accent colour, `#rrggbb` (default #3451b2).
+    pub color: String,
+    /// `INVITES_SUPPORT_EMAIL`: where questions go.
+    pub support: Option<String>,
+}
+
+impl Default for Brand {
+    fn default() -> Self {
+        Self { name: "Invites".into(), logo_url: None, color: "#3451b2".into(), support: None }
+    }
+}
+
+impl Brand {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let var = |n: &str| std::env::var(n).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let d = Self::default();
+        let color = var("INVITES_BRAND_COLOR").unwrap_or(d.color);
+        if !(color.len() == 7 && color.starts_with('#') && color[1..].chars().all(|c| c.is_ascii_hexdigit())) {
+            return Err(ConfigError("INVITES_BRAND_COLOR must look like #3451b2".into()));
+        }
+        let logo_url = var("INVITES_BRAND_LOGO_URL");
+        if logo_url.as_deref().is_some_and(|u| !u.starts_with("https://")) {
+            return Err(ConfigError("INVITES_BRAND_LOGO_URL must be an https URL".into()));
+        }
+        Ok(Self {
+            name: var("INVITES_BRAND_NAME").map(|n| one_line(&n)).unwrap_or(d.name),
+            logo_url,
+            color,
+            support: var("INVITES_SUPPORT_EMAIL"),
+        })
+    }
+}
+
 /// What an invite e-mail says.
 pub struct InviteMail<'a> {
     pub locale: Locale,
+    /// The invitee's address (the mail goes there; the text tells them to use it).
+    pub to: &'a str,
     pub inviter: &'a str,
     pub resource: &'a str,
     pub role: Role,
@@ -25,14 +73,14 @@ pub struct InviteMail<'a> {
     pub expires_at: i64,
 }
 
-fn role_name(role: Role, locale: Locale) -> &'static str {
+fn role_words(role: Role, locale: Locale) -> (&'static str, &'static str) {
     match (locale, role) {
-        (Locale::En, Role::Owner) => "owner",
-        (Locale::En, Role::Admin) => "administrator",
-        (Locale::En, Role::ReadOnly) => "read-only user",
-        (Locale::De, Role::Owner) => "Eigentümer",
-        (Locale::De, Role::Admin) => "Administrator",
-        (Locale::De, Role::ReadOnly) => "Nur-Lese-Benutzer",
+        (Locale::En, Role::Owner) => ("owner", "full control, including users and settings."),
+        (Locale::En, Role::Admin) => ("administrator", "you can see everything and manage users and invitations."),
+        (Locale::En, Role::ReadOnly) => ("read-only user", "you can see everything but change nothing."),
+        (Locale::De, Role::Owner) => ("Inhaber", "volle Kontrolle, auch über Benutzer und Einstellungen."),
+        (Locale::De, Role::Admin) => ("Administrator", "Sie sehen alles und verwalten Benutzer und Einladungen."),
+        (Locale::De, Role::ReadOnly) => ("Nur-Lese-Benutzer", "Sie sehen alles, können aber nichts ändern."),
     }
 }
 
@@ -48,15 +96,17 @@ fn date(epoch: i64, locale: Locale) -> String {
 
 impl Default for Renderer {
     fn default() -> Self {
-        Self::new()
+        Self::new(Brand::default())
     }
 }
 
 impl Renderer {
-    pub fn new() -> Self {
+    pub fn new(brand: Brand) -> Self {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|name| if name.ends_with(".html") { AutoEscape::Html } else { AutoEscape::None });
         for (name, src) in [
+            ("subject.en.txt", "{{ inviter }} invited you to {{ resource }}"),
+            ("subject.de.txt", "{{ inviter }} hat Sie zu {{ resource }} eingeladen"),
             ("invite.en.txt", include_str!("../templates/invite.en.txt")),
             ("invite.de.txt", include_str!("../templates/invite.de.txt")),
             ("invite.en.html", include_str!("../templates/invite.en.html")),
@@ -64,24 +114,31 @@ impl Renderer {
         ] {
             env.add_template(name, src).expect("bundled templates compile");
         }
-        Self { env }
+        Self { env, brand }
     }
 
     pub fn invite(&self, m: &InviteMail) -> Result<Rendered, minijinja::Error> {
+        let (role, role_meaning) = role_words(m.role, m.locale);
+        // Names people chose: one line each, whatever they typed.
+        let (inviter, resource) = (one_line(m.inviter), one_line(m.resource));
+        let lang = m.locale.as_str();
+        let subject = self.env.get_template(&format!("subject.{lang}.txt"))?.render(context! { inviter, resource })?;
+        let subject = one_line(&subject);
         let ctx = context! {
-            inviter => m.inviter,
-            resource => m.resource,
-            role => role_name(m.role, m.locale),
+            subject,
+            inviter,
+            resource,
+            role,
+            role_meaning,
+            to => m.to,
             message => m.message,
             url => m.url,
             expires => date(m.expires_at, m.locale),
+            brand => &self.brand,
         };
-        let lang = m.locale.as_str();
         let text = self.env.get_template(&format!("invite.{lang}.txt"))?.render(&ctx)?;
         let html = self.env.get_template(&format!("invite.{lang}.html"))?.render(&ctx)?;
-        // The first line of the text template is the subject.
-        let (subject, body) = text.split_once('\n').unwrap_or((&text, ""));
-        Ok(Rendered { subject: subject.trim().to_owned(), text: body.trim_start().to_owned(), html })
+        Ok(Rendered { subject, text, html })
     }
 }
 
@@ -89,18 +146,23 @@ impl Renderer {
 mod tests {
     use super::*;
 
-    fn mail(locale: Locale, message: Option<&str>) -> Rendered {
-        Renderer::new()
+    fn mail_from(locale: Locale, inviter: &str, resource: &str, message: Option<&str>) -> Rendered {
+        Renderer::default()
             .invite(&InviteMail {
                 locale,
-                inviter: "Ann <Admin>",
-                resource: "Shop & Co",
+                to: "ann@example.com",
+                inviter,
+                resource,
                 role: Role::Admin,
                 message,
-                url: "https://app.example.com/invite?token=abc",
+                url: "https://app.example.com/invite#token=abc",
                 expires_at: 1_800_000_000,
             })
             .unwrap()
+    }
+
+    fn mail(locale: Locale, message: Option<&str>) -> Rendered {
+        mail_from(locale, "Ann <Admin>", "Shop & Co", message)
     }
 
     #[test]
@@ -109,11 +171,13 @@ mod tests {
         assert_eq!(m.subject, "Ann <Admin> invited you to Shop & Co");
         assert!(m.text.contains("as administrator"));
         assert!(m.text.contains("<script>alert(1)</script> Welcome!"), "plain text is not escaped");
-        assert!(m.text.contains("https://app.example.com/invite?token=abc"));
+        assert!(m.text.contains("https://app.example.com/invite#token=abc"));
         assert!(m.text.contains("15 January 2027"));
+        assert!(m.text.contains("Use this address, ann@example.com"));
         assert!(m.html.contains("&lt;script&gt;"));
         assert!(!m.html.contains("<script>"));
         assert!(m.html.contains("Ann &lt;Admin&gt;") && m.html.contains("Shop &amp; Co"));
+        assert!(m.html.contains("word-break:break-all"), "the raw link wraps at 375 px");
     }
 
     #[test]
@@ -121,7 +185,51 @@ mod tests {
         let m = mail(Locale::De, None);
         assert_eq!(m.subject, "Ann <Admin> hat Sie zu Shop & Co eingeladen");
         assert!(m.text.contains("15.01.2027"));
-        assert!(!m.text.contains("Nachricht:"));
+        assert!(!m.text.contains("Nachricht von"));
         assert!(m.html.contains("Einladung annehmen"));
+        assert!(m.html.contains("So geht es weiter"));
+    }
+
+    #[test]
+    fn hostile_names_stay_on_their_line_in_both_languages() {
+        for locale in [Locale::En, Locale::De] {
+            let m = mail_from(
+                locale,
+                "Eve\r\nSubject: Your account is locked\u{2028}",
+                "Bank\u{202E}moc.evil\n\nClick here",
+                None,
+            );
+            assert!(!m.subject.contains(['\r', '\n', '\u{2028}', '\u{202E}']), "{}", m.subject);
+            assert!(m.subject.starts_with("Eve Subject: Your account is locked"), "{}", m.subject);
+            let first_line = m.text.lines().next().unwrap();
+            assert!(first_line.contains("Bankmoc.evil Click here"), "{first_line}");
+            assert!(!m.html.contains('\u{202E}'));
+        }
+    }
+
+    #[test]
+    fn branding_from_configuration() {
+        let brand = Brand {
+            name: "Acme Cloud".into(),
+            logo_url: Some("https://acme.example/logo.png".into()),
+            color: "#aa3300".into(),
+            support: Some("help@acme.example".into()),
+        };
+        let m = Renderer::new(brand)
+            .invite(&InviteMail {
+                locale: Locale::En,
+                to: "a@b.co",
+                inviter: "Ann",
+                resource: "Site",
+                role: Role::ReadOnly,
+                message: None,
+                url: "https://x/invite#token=t",
+                expires_at: 0,
+            })
+            .unwrap();
+        // (HTML escaping writes "/" as &#x2f;, which attributes decode.)
+        assert!(m.html.contains("logo.png") && m.html.contains("#aa3300"));
+        assert!(m.html.contains("help@acme.example") && m.text.contains("Questions: help@acme.example"));
+        assert!(m.text.contains("on Acme Cloud as read-only user"));
     }
 }

@@ -131,6 +131,7 @@ export class InviteAdmin extends LitElement {
   private async act(work: () => Promise<void>) {
     this.notice = '';
     this.alert = '';
+    this.fieldErrors = {};
     this.copiedUrl = '';
     this.busy = true;
     try {
@@ -165,7 +166,6 @@ export class InviteAdmin extends LitElement {
       expiresInDays: Number(data.get('expires')),
       ...(message ? { message } : {}),
     };
-    this.fieldErrors = {};
     await this.act(async () => {
       try {
         const created = await ok(api().POST('/v1/resources/{rid}/invites', { params: this.rid, body }));
