@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the API locally: the local AWS stack, the table and queues from
-# template.yaml, and `cargo lambda watch` with the real API paths on
-# http://localhost:$API_PORT (default 9000). Ctrl-C stops everything.
+# Runs the service locally: the local AWS stack, the table and queues from
+# template.yaml, `cargo lambda watch` with the real API paths on
+# http://localhost:$API_PORT (default 9000), the mail pump, and the web UI on
+# http://localhost:5173. Ctrl-C stops everything.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -17,8 +18,15 @@ export INVITES_QUEUE_URL
 target/debug/invites-dev pump 2>&1 | sed -u 's/^/[mail] /' &
 STACK_PIDS+=($!)
 
+# The web UI (landing page, admin screens, dev sign-in) on :5173, the
+# default accept URL, with the API proxied under /v1.
+WEB_PORT=${WEB_PORT:-5173}
+setsid bash -c "cd web && INVITES_API=http://127.0.0.1:$API_PORT WEB_PORT=$WEB_PORT npx vite --port $WEB_PORT 2>&1 | sed -u 's/^/[web] /'" &
+STACK_GROUPS+=($!)
+
 cat <<INFO
 
+  Web UI     http://localhost:$WEB_PORT   (sign in at /signin; links in e-mails open /invite)
   API        http://localhost:$API_PORT   (routes: README "API")
   Inbox      $INVITES_SES_INBOX_URL        (e-mails sent through SES v2; JSON at /store)
   Sign in    export TOKEN=\$(make -s token SUB=user-1 EMAIL=you@example.com)
