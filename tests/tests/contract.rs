@@ -92,3 +92,27 @@ fn every_http_sample_event_is_a_route() {
     }
     assert_eq!(seen, template.len(), "one sample event per route");
 }
+
+/// Each function routes by route key over its own `ROUTES`: they must be
+/// exactly the routes template.yaml sends to that binary.
+#[test]
+fn each_function_routes_exactly_its_template_routes() {
+    let functions: [(&str, &[&str]); 8] = [
+        ("resources", resources::ROUTES),
+        ("create-invite", create_invite::ROUTES),
+        ("list-invites", list_invites::ROUTES),
+        ("accept-invite", accept_invite::ROUTES),
+        ("revoke-invite", revoke_invite::ROUTES),
+        ("manage-invite", manage_invite::ROUTES),
+        ("members", members::ROUTES),
+        ("me", me::ROUTES),
+    ];
+    let template = template_routes();
+    for (binary, routes) in functions {
+        let mut declared: Vec<&str> = routes.to_vec();
+        declared.sort();
+        let mut expected: Vec<&str> = template.iter().filter(|(_, b)| *b == binary).map(|(r, _)| r.as_str()).collect();
+        expected.sort();
+        assert_eq!(declared, expected, "{binary}: ROUTES vs template.yaml");
+    }
+}

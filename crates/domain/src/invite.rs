@@ -170,6 +170,11 @@ impl NewInvite {
     }
 }
 
+/// The same `Idempotency-Key` came with a different request.
+pub fn idempotency_key_reused() -> Error {
+    Error::invalid("idempotency_key_reused", "this Idempotency-Key was used with a different request")
+}
+
 /// Checks an `Idempotency-Key` header value: 1 to 128 visible ASCII characters.
 pub fn validate_idempotency_key(key: &str) -> Result<(), Error> {
     if key.is_empty() || key.len() > 128 || !key.bytes().all(|b| b.is_ascii_graphic()) {

@@ -390,6 +390,7 @@ mod tests {
         assert_eq!(email_taken(Some(&live), NOW), EmailTaken::Refuse(already_pending_error()));
         let stale = EmailHolder::Invite { invite_id: "x".into(), expires_at: NOW };
         assert_eq!(email_taken(Some(&stale), NOW), EmailTaken::Reclaim);
+        assert!(stale.is_expired_invite(NOW) && !live.is_expired_invite(NOW) && !member.is_expired_invite(NOW));
         assert_eq!(email_taken(None, NOW), EmailTaken::Retry);
     }
 }

@@ -17,6 +17,17 @@ pub enum Skip {
     AlreadySent,
 }
 
+impl Skip {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InviteGone => "invite gone",
+            Self::Superseded => "superseded",
+            Self::NotPending => "not pending",
+            Self::AlreadySent => "already sent",
+        }
+    }
+}
+
 /// A message sends only for an invite that is still pending, unexpired, and
 /// whose current send is the message's and has not gone out yet. (A revoke
 /// makes the invite not pending: revoke wins over a queued e-mail.)

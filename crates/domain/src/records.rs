@@ -116,3 +116,11 @@ pub enum EmailHolder {
     Member { user_id: Option<String> },
     Invite { invite_id: String, expires_at: i64 },
 }
+
+impl EmailHolder {
+    /// An invite that holds the address past its expiry: its seat and
+    /// address are free, waiting to be reclaimed.
+    pub fn is_expired_invite(&self, now: i64) -> bool {
+        matches!(self, Self::Invite { expires_at, .. } if *expires_at <= now)
+    }
+}

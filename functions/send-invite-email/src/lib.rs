@@ -103,12 +103,7 @@ impl Worker {
         let now = time::now();
         let item = self.store.invite(rid, iid).await?;
         if let Err(skip) = should_send(item.as_ref(), msg, now) {
-            return Ok(Outcome::Skipped(match skip {
-                Skip::InviteGone => "invite gone",
-                Skip::Superseded => "superseded",
-                Skip::NotPending => "not pending",
-                Skip::AlreadySent => "already sent",
-            }));
+            return Ok(Outcome::Skipped(skip.as_str()));
         }
         let Some(item) = item else { return Ok(Outcome::Skipped("invite gone")) };
         if !self.store.claim_send(&item, &msg.send_id, now).await? {

@@ -4,7 +4,7 @@ use super::items::*;
 use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, cursor, from_item, n, s, too_busy};
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{Delete, Update};
-use invites_domain::invite::validate_idempotency_key;
+use invites_domain::invite::{idempotency_key_reused, validate_idempotency_key};
 use invites_domain::lifecycle::{EmailTaken, email_taken};
 use invites_domain::message::SendInvite;
 use invites_domain::ports::{CreateInvite, CreateInvites, Created, ListInvites, PageRequest};
@@ -163,10 +163,7 @@ impl Store {
             let record: Option<IdempotencyItem> = self.get(res_pk(&rid), idempotency_sk(&who.sub, key)).await?;
             if let Some(record) = record.filter(|r| r.ttl > now) {
                 if record.request_hash != fingerprint {
-                    return Err(Error::invalid(
-                        "idempotency_key_reused",
-                        "this Idempotency-Key was used with a different request",
-                    ));
+                    return Err(idempotency_key_reused());
                 }
                 return Ok(Some(self.replay(&rid, &record.invite_id, now).await));
             }
@@ -228,10 +225,7 @@ impl Store {
     /// never more locks than members plus seats, so all are read.
     pub(crate) async fn expired_locks(&self, rid: &str, now: i64) -> Result<Vec<EmailLockItem>, Error> {
         let locks: Vec<EmailLockItem> = self.query_all(res_pk(rid), "EMAIL#", None, usize::MAX).await?;
-        Ok(locks
-            .into_iter()
-            .filter(|l| matches!(l.holder(), EmailHolder::Invite { expires_at, .. } if expires_at <= now))
-            .collect())
+        Ok(locks.into_iter().filter(|l| l.holder().is_expired_invite(now)).collect())
     }
 
     /// Frees one expired invite's seat and e-mail. `false` if someone else
