@@ -18,7 +18,7 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use futures::StreamExt;
 use invites_adapters::mailer::{Email, SendError};
 use invites_adapters::{Config, Mailer, Store};
-use invites_domain::mail::{Skip, should_send};
+use invites_domain::mail::should_send;
 use invites_domain::message::{SendInvite, TYPE_INVITE_SEND, VERSION};
 use invites_domain::ports::MailLedger;
 use invites_domain::{InviteId, ResourceId, time};
