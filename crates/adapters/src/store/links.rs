@@ -92,7 +92,7 @@ impl Links for Store {
 
     async fn decline(&self, token: &str, now: i64) -> Result<(), Error> {
         let item = self.open_token(token).await?;
-        self.end_invite(item, Ending::Declined, "invitee", now).await
+        self.end_invite(item, Ending::Declined, None, now).await
     }
 }
 
@@ -120,14 +120,17 @@ impl Store {
     /// Ends a pending (or expired) invite as revoked or declined: the link
     /// stops working at once and the seat is free at once. The write is
     /// guarded by the status it read, so an ended invite never comes back.
+    /// `by` is the managing caller of a revoke (checked in the same
+    /// transaction: a just-demoted admin cannot revoke); a decline has none.
     pub(crate) async fn end_invite(
         &self,
         mut item: InviteItem,
         ending: Ending,
-        actor: &str,
+        by: Option<&Identity>,
         now: i64,
     ) -> Result<(), Error> {
         let rid = item.resource_id.clone();
+        let actor = by.map_or("invitee", |who| who.sub.as_str());
         for attempt in 0..MAX_ATTEMPTS {
             if lifecycle::end(&item, ending, now)? == End::AlreadyDone {
                 return Ok(());
@@ -135,7 +138,7 @@ impl Store {
             let lock = self.email_lock(&rid, &item.email).await?;
             let holds_seat = matches!(lock.as_ref().map(EmailLockItem::holder),
                 Some(EmailHolder::Invite { invite_id, .. }) if invite_id == item.invite_id);
-            let (at_attr, by) = match ending {
+            let (at_attr, revoked_by) = match ending {
                 Ending::Revoked => ("revokedAt", ", revokedBy = :actor"),
                 Ending::Declined => ("declinedAt", ""),
             };
@@ -144,7 +147,7 @@ impl Store {
                 .key("PK", s(&item.pk))
                 .key("SK", s(&item.sk))
                 .update_expression(format!(
-                    "SET #s = :end, {at_attr} = :now, updatedAt = :now, #ttl = :ttl{by} REMOVE GSI1PK, GSI1SK"
+                    "SET #s = :end, {at_attr} = :now, updatedAt = :now, #ttl = :ttl{revoked_by} REMOVE GSI1PK, GSI1SK"
                 ))
                 .condition_expression("#s = :seen")
                 .expression_attribute_names("#s", "status")
@@ -157,6 +160,9 @@ impl Store {
                 update = update.expression_attribute_values(":actor", s(actor));
             }
             let mut tx = Tx::new();
+            if let Some(who) = by {
+                tx.condition(Check::Caller, self.caller_manages(&rid, who)?);
+            }
             tx.update(Check::Invite, update.build().map_err(Error::internal)?);
             if holds_seat {
                 let release = Delete::builder()
@@ -175,7 +181,7 @@ impl Store {
                 Ok(()) => return Ok(()),
                 Err(TxError::Conflict) => backoff(attempt).await,
                 Err(TxError::Other(e)) => return Err(e),
-                Err(TxError::Failed(_)) => {}
+                Err(f) => self.recheck_caller(&f, &rid, by).await?,
             }
             item = self.invite_item(&rid, &item.invite_id).await?.ok_or(Error::NotFound)?;
         }

@@ -2,7 +2,7 @@
 
 use super::items::*;
 use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, n, s, too_busy};
-use aws_sdk_dynamodb::types::Update;
+use aws_sdk_dynamodb::types::{ConditionCheck, Update};
 use invites_domain::lifecycle::{self, Ending, SeatAction};
 use invites_domain::members::changed_meanwhile;
 use invites_domain::message::SendInvite;
@@ -17,7 +17,7 @@ impl ManageInvites for Store {
     async fn revoke(&self, rid: ResourceId, iid: InviteId, who: &Identity, now: i64) -> Result<(), Error> {
         self.manager_of(rid, who).await?;
         let item = self.invite_item(&rid.to_string(), &iid.to_string()).await?.ok_or(Error::NotFound)?;
-        self.end_invite(item, Ending::Revoked, &who.sub, now).await
+        self.end_invite(item, Ending::Revoked, Some(who), now).await
     }
 
     async fn resend(
@@ -45,12 +45,15 @@ impl ManageInvites for Store {
                      resendCount = :count, lastResentAt = :now, updatedAt = :now, GSI1PK = :gpk, GSI1SK = :gsk \
                      REMOVE deliveryError",
                 )
-                .condition_expression("sendId = :old")
+                // Guarded by the status it read, so a revoke that commits in
+                // between is never undone (ended invites never come back).
+                .condition_expression("sendId = :old AND #s = :seen")
                 .expression_attribute_names("#s", "status")
                 .expression_attribute_names("#ttl", "ttl")
                 .expression_attribute_values(":pending", s("pending"))
                 .expression_attribute_values(":sid", s(&send_id))
                 .expression_attribute_values(":old", s(&item.send_id))
+                .expression_attribute_values(":seen", s(item.status.as_str()))
                 .expression_attribute_values(":nonce", s(&nonce))
                 .expression_attribute_values(":exp", n(plan.expires_at))
                 .expression_attribute_values(":ttl", n(self.limits.keep_pending_until(plan.expires_at)))
@@ -63,7 +66,7 @@ impl ManageInvites for Store {
             let holder = EmailHolder::Invite { invite_id: iid.clone(), expires_at: plan.expires_at };
             let new_lock = EmailLockItem::new(&rid, &item.email, &holder);
             let mut tx = Tx::new();
-            tx.update(Check::Invite, update);
+            tx.condition(Check::Caller, self.caller_manages(&rid, who)?).update(Check::Invite, update);
             match plan.seat {
                 // Still holds its seat: just move the lock's expiry along.
                 SeatAction::Keep => tx.put(
@@ -94,6 +97,7 @@ impl ManageInvites for Store {
                 Err(TxError::Conflict) => backoff(attempt).await,
                 Err(TxError::Other(e)) => return Err(e),
                 Err(f) => {
+                    self.recheck_caller(&f, &rid, Some(who)).await?;
                     if f.failed(Check::Seat) && self.reclaim_expired(&rid, now).await? == 0 {
                         return Err(seat_limit_reached());
                     }
@@ -106,11 +110,35 @@ impl ManageInvites for Store {
     async fn copy_link(&self, rid: ResourceId, iid: InviteId, who: &Identity, now: i64) -> Result<Link, Error> {
         self.manager_of(rid, who).await?;
         let (rid, iid) = (rid.to_string(), iid.to_string());
-        let item = self.invite_item(&rid, &iid).await?.ok_or(Error::NotFound)?;
-        lifecycle::copy_link(&item, now)?;
-        let token = self.link_token(&item)?;
-        self.put_audit(&rid, "invite.link_copied", &who.sub, &iid, None, now).await?;
-        Ok(Link { invite: InviteView::of(&item, now), token, expires_at: item.expires_at })
+        for attempt in 0..MAX_ATTEMPTS {
+            let item = self.invite_item(&rid, &iid).await?.ok_or(Error::NotFound)?;
+            lifecycle::copy_link(&item, now)?;
+            let live = ConditionCheck::builder()
+                .table_name(&self.table)
+                .key("PK", s(&item.pk))
+                .key("SK", s(&item.sk))
+                .condition_expression("#s = :pending AND expiresAt > :now AND nonce = :nonce")
+                .expression_attribute_names("#s", "status")
+                .expression_attribute_values(":pending", s("pending"))
+                .expression_attribute_values(":now", n(now))
+                .expression_attribute_values(":nonce", s(&item.nonce))
+                .build()
+                .map_err(Error::internal)?;
+            let mut tx = Tx::new();
+            tx.condition(Check::Caller, self.caller_manages(&rid, who)?)
+                .condition(Check::Invite, live)
+                .put(Check::None, self.audit(&rid, "invite.link_copied", &who.sub, &iid, None, now)?);
+            match self.transact(tx).await {
+                Ok(()) => {
+                    let token = self.link_token(&item)?;
+                    return Ok(Link { invite: InviteView::of(&item, now), token, expires_at: item.expires_at });
+                }
+                Err(TxError::Conflict) => backoff(attempt).await,
+                Err(TxError::Other(e)) => return Err(e),
+                Err(f) => self.recheck_caller(&f, &rid, Some(who)).await?,
+            }
+        }
+        Err(too_busy())
     }
 
     async fn change_invite_role(
@@ -127,21 +155,41 @@ impl ManageInvites for Store {
         let Some(role) = lifecycle::change_role(&item, role, now)? else {
             return Ok(InviteView::of(&item, now));
         };
-        let changed = self
-            .update_if(
-                &item.pk,
-                &item.sk,
-                "SET #role = :role",
-                "#s = :pending AND expiresAt > :now",
-                &[(":role", s(role.as_str())), (":pending", s("pending")), (":now", n(now))],
-            )
-            .await?;
-        if !changed {
-            return Err(changed_meanwhile());
-        }
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(&item.pk))
+            .key("SK", s(&item.sk))
+            .update_expression("SET #role = :role, updatedAt = :now")
+            .condition_expression("#s = :pending AND expiresAt > :now")
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_names("#role", "role")
+            .expression_attribute_values(":role", s(role.as_str()))
+            .expression_attribute_values(":pending", s("pending"))
+            .expression_attribute_values(":now", n(now))
+            .build()
+            .map_err(Error::internal)?;
         let detail = format!("{} -> {}", item.role.as_str(), role.as_str());
-        self.put_audit(&rid, "invite.role_changed", &who.sub, &iid, Some(detail), now).await?;
+        let mut tx = Tx::new();
+        tx.condition(Check::Caller, self.caller_manages(&rid, who)?)
+            .update(Check::Invite, update)
+            .put(Check::None, self.audit(&rid, "invite.role_changed", &who.sub, &iid, Some(detail), now)?);
+        self.commit_role_change(tx, &rid, who).await?;
         let fresh = self.invite_item(&rid, &iid).await?.ok_or(Error::NotFound)?;
         Ok(InviteView::of(&fresh, now))
+    }
+}
+
+impl Store {
+    /// Commits a role change: the caller's role and the target's state were
+    /// both conditions; a lost race is `changed_meanwhile`, a demoted caller 403.
+    pub(crate) async fn commit_role_change(&self, tx: Tx, rid: &str, who: &Identity) -> Result<(), Error> {
+        match self.transact(tx).await {
+            Ok(()) => Ok(()),
+            Err(TxError::Other(e)) => Err(e),
+            Err(f) => {
+                self.recheck_caller(&f, rid, Some(who)).await?;
+                Err(changed_meanwhile())
+            }
+        }
     }
 }

@@ -3,8 +3,8 @@
 
 use super::items::*;
 use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, s, too_busy};
-use aws_sdk_dynamodb::types::Delete;
-use invites_domain::members::{self as rules, Removal, changed_meanwhile};
+use aws_sdk_dynamodb::types::{Delete, Update};
+use invites_domain::members::{self as rules, Removal};
 use invites_domain::ports::{Members, MySide};
 use invites_domain::time::rfc3339;
 use invites_domain::views::{MemberView, MyInvite, MyResource, ResourceRef};
@@ -34,39 +34,49 @@ impl Members for Store {
         let Some(role) = rules::change_role(&member, role)? else {
             return Ok(MemberView::from(&member));
         };
-        let changed = self
-            .update_if(
-                &res_pk(&rid),
-                &member_sk(uid),
-                "SET #role = :role",
-                "attribute_exists(PK) AND #role <> :owner",
-                &[(":role", s(role.as_str())), (":owner", s(Role::Owner.as_str()))],
-            )
-            .await?;
-        if !changed {
-            return Err(changed_meanwhile());
-        }
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(&rid)))
+            .key("SK", s(member_sk(uid)))
+            .update_expression("SET #role = :role")
+            .condition_expression("#role = :seen")
+            .expression_attribute_names("#role", "role")
+            .expression_attribute_values(":role", s(role.as_str()))
+            .expression_attribute_values(":seen", s(member.role.as_str()))
+            .build()
+            .map_err(Error::internal)?;
         let detail = format!("{} -> {}", member.role.as_str(), role.as_str());
-        self.put_audit(&rid, "member.role_changed", &who.sub, uid, Some(detail), now).await?;
+        let mut tx = Tx::new();
+        // A manager changing their own role: the update's condition is the check.
+        if uid != who.sub {
+            tx.condition(Check::Caller, self.caller_manages(&rid, who)?);
+        }
+        tx.update(Check::Member, update)
+            .put(Check::None, self.audit(&rid, "member.role_changed", &who.sub, uid, Some(detail), now)?);
+        self.commit_role_change(tx, &rid, who).await?;
         let fresh = self.member(&rid, uid).await?.ok_or(Error::NotFound)?;
         Ok(MemberView::from(&fresh))
     }
 
     async fn remove_member(&self, rid: ResourceId, uid: &str, who: &Identity, now: i64) -> Result<(), Error> {
         self.manager_of(rid, who).await?;
-        self.end_membership(&rid.to_string(), uid, &who.sub, Removal::Removed, now).await
+        self.end_membership(&rid.to_string(), uid, who, Removal::Removed, now).await
     }
 
     async fn leave(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<(), Error> {
         let me = self.member_of(rid, who).await?;
         rules::remove(&me, Removal::Left)?;
-        self.end_membership(&rid.to_string(), &who.sub, &who.sub, Removal::Left, now).await
+        self.end_membership(&rid.to_string(), &who.sub, who, Removal::Left, now).await
     }
 }
 
 impl Store {
     /// Removes a member (never the owner) and frees the seat and e-mail.
-    async fn end_membership(&self, rid: &str, uid: &str, actor: &str, how: Removal, now: i64) -> Result<(), Error> {
+    /// Removed by a manager: their role is a condition of the same
+    /// transaction (unless they remove themselves, whose own item is guarded).
+    async fn end_membership(&self, rid: &str, uid: &str, who: &Identity, how: Removal, now: i64) -> Result<(), Error> {
+        let actor = who.sub.as_str();
+        let check_caller = how == Removal::Removed && uid != who.sub;
         for attempt in 0..MAX_ATTEMPTS {
             let member = self.member(rid, uid).await?.ok_or(Error::NotFound)?;
             rules::remove(&member, how)?;
@@ -80,6 +90,9 @@ impl Store {
                 .build()
                 .map_err(Error::internal)?;
             let mut tx = Tx::new();
+            if check_caller {
+                tx.condition(Check::Caller, self.caller_manages(rid, who)?);
+            }
             tx.delete(Check::Member, delete_member)
                 .update(Check::None, self.free_seat(rid)?)
                 .put(Check::None, self.audit(rid, how.action(), actor, uid, None, now)?);
@@ -96,7 +109,7 @@ impl Store {
                 Ok(()) => return Ok(()),
                 Err(TxError::Conflict) => backoff(attempt).await,
                 Err(TxError::Other(e)) => return Err(e),
-                Err(TxError::Failed(_)) => {}
+                Err(f) => self.recheck_caller(&f, rid, check_caller.then_some(who)).await?,
             }
         }
         Err(too_busy())

@@ -134,6 +134,20 @@ impl Store {
             .map_err(Error::internal)
     }
 
+    /// After a failed transaction: if the caller's role was the condition
+    /// that failed, answer as a fresh check does (404 / 403); otherwise retry.
+    pub(crate) async fn recheck_caller(
+        &self,
+        failed: &TxError,
+        rid: &str,
+        who: Option<&Identity>,
+    ) -> Result<(), Error> {
+        if let (true, Some(who)) = (failed.failed(Check::Caller), who) {
+            self.manager_of(ResourceId::parse(rid)?, who).await?;
+        }
+        Ok(())
+    }
+
     /// Seats taken right now (expired, unreclaimed invites are already free).
     pub(crate) async fn seats_in_use(&self, r: &Resource, now: i64) -> Result<Seats, Error> {
         let expired = self.expired_locks(&r.resource_id, now).await?.len() as u32;
