@@ -63,6 +63,8 @@ impl Config {
             limits: Limits {
                 seat_limit: number("INVITES_SEAT_LIMIT", d.seat_limit, |n| (1..=10_000).contains(n))?,
                 daily_invites: number("INVITES_DAILY_INVITE_LIMIT", d.daily_invites, |n| *n >= 1)?,
+                user_daily_invites: number("INVITES_USER_DAILY_INVITE_LIMIT", d.user_daily_invites, |n| *n >= 1)?,
+                resources_per_owner: number("INVITES_RESOURCES_PER_OWNER", d.resources_per_owner, |n| *n >= 1)?,
                 retention_days: number("INVITES_RETENTION_DAYS", d.retention_days, |n| (1..=365).contains(n))?,
             },
         })

@@ -279,7 +279,13 @@ async fn main() {
     let queue_url = invites_devtools::create_queues(&aws_sdk_sqs::Client::new(&sdk), &template, &table).await.unwrap();
     let env = Env { ddb: env0.0, sqs: env0.1, ses: env0.2, table: table.clone(), queue_url: queue_url.clone() };
 
-    let limits = Limits { seat_limit: 10_000, daily_invites: 100_000, retention_days: 30 };
+    let limits = Limits {
+        seat_limit: 10_000,
+        daily_invites: 100_000,
+        user_daily_invites: 1_000_000,
+        resources_per_owner: 1_000,
+        retention_days: 30,
+    };
     let config = Config {
         table: table.clone(),
         queue_url: Some(queue_url),

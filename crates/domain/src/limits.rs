@@ -13,13 +13,24 @@ pub struct Limits {
     pub seat_limit: u32,
     /// New invites per resource per UTC day.
     pub daily_invites: u32,
+    /// E-mails (invites and resends) one user may cause per UTC day, across
+    /// all their resources.
+    pub user_daily_invites: u32,
+    /// Resources one user may own.
+    pub resources_per_owner: u32,
     /// How long ended invites stay listed.
     pub retention_days: i64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { seat_limit: DEFAULT_SEAT_LIMIT, daily_invites: 50, retention_days: 30 }
+        Self {
+            seat_limit: DEFAULT_SEAT_LIMIT,
+            daily_invites: 50,
+            user_daily_invites: 100,
+            resources_per_owner: 25,
+            retention_days: 30,
+        }
     }
 }
 

@@ -5,7 +5,6 @@
 //! subtracts the expired invites that have not been reclaimed yet.
 
 use crate::Error;
-use crate::time::DAY;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,20 +30,6 @@ pub fn seat_limit_reached() -> Error {
     Error::conflict("seat_limit_reached", "all seats of this resource are taken")
 }
 
-/// The UTC day an instant falls in (the daily invite budget's window).
-pub fn budget_day(now: i64) -> i64 {
-    now.div_euclid(DAY)
-}
-
-/// The daily invite budget is spent: retry at the next UTC midnight.
-pub fn daily_budget_spent(now: i64, limit: u32) -> Error {
-    let next_day = (budget_day(now) + 1) * DAY;
-    Error::RateLimited {
-        retry_after: (next_day - now).max(1) as u64,
-        message: format!("at most {limit} invites per resource per day"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,16 +41,5 @@ mod tests {
         assert!(!Seats::in_use(10, 0, 10).has_free());
         // A counter that lags behind never goes negative.
         assert_eq!(Seats::in_use(1, 4, 10).used, 0);
-    }
-
-    #[test]
-    fn daily_budget_retries_at_midnight() {
-        let now = 3 * DAY + 100;
-        match daily_budget_spent(now, 50) {
-            Error::RateLimited { retry_after, .. } => assert_eq!(retry_after, (DAY - 100) as u64),
-            other => panic!("{other:?}"),
-        }
-        assert_eq!(budget_day(now), 3);
-        assert_eq!(budget_day(-1), -1);
     }
 }

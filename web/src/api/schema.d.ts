@@ -13,7 +13,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Register a resource; the caller becomes its owner. */
+        /**
+         * Register a resource; the caller becomes its owner.
+         * @description Needs a verified e-mail (403 email_not_verified). One user may own a limited number of resources (403 resource_limit_reached, INVITES_RESOURCES_PER_OWNER).
+         */
         post: operations["createResource"];
         delete?: never;
         options?: never;
@@ -71,7 +74,10 @@ export interface paths {
         /** Invites of the resource, newest first (owner, admin). */
         get: operations["listInvites"];
         put?: never;
-        /** Invite a person by e-mail with a role (owner, admin). */
+        /**
+         * Invite a person by e-mail with a role (owner, admin).
+         * @description The caller needs a verified e-mail (403 email_not_verified). Budgets, each checked in the transaction that creates the invite: seats (409 seat_limit_reached), invites per resource per UTC day (429, INVITES_DAILY_INVITE_LIMIT), and invitation e-mails per user per UTC day across all their resources, resends included (429, INVITES_USER_DAILY_INVITE_LIMIT).
+         */
         post: operations["createInvite"];
         delete?: never;
         options?: never;
@@ -289,7 +295,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_token" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "internal_error";
+                code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_token" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error";
                 message: string;
             };
         };
@@ -490,6 +496,7 @@ export interface operations {
             };
             400: components["responses"]["Error"];
             401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
         };

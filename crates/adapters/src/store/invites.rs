@@ -3,13 +3,14 @@
 use super::items::*;
 use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, cursor, from_item, n, s, too_busy};
 use aws_sdk_dynamodb::error::DisplayErrorContext;
-use aws_sdk_dynamodb::types::{Delete, Update};
+use aws_sdk_dynamodb::types::Delete;
+use invites_domain::budgets::{budget_day, require_verified_sender, resource_budget_spent, user_budget_spent};
 use invites_domain::invite::{idempotency_key_reused, validate_idempotency_key};
 use invites_domain::lifecycle::{EmailTaken, email_taken};
 use invites_domain::message::SendInvite;
 use invites_domain::ports::{CreateInvite, CreateInvites, Created, ListInvites, PageRequest};
 use invites_domain::records::{EmailHolder, Invite};
-use invites_domain::seats::{budget_day, daily_budget_spent, seat_limit_reached};
+use invites_domain::seats::seat_limit_reached;
 use invites_domain::time::DAY;
 use invites_domain::token::Nonce;
 use invites_domain::views::{InviteView, Page};
@@ -20,6 +21,7 @@ impl CreateInvites for Store {
     /// holder, the daily budget and the idempotency key; losers of races
     /// retry, and expired invites found in the way are reclaimed first.
     async fn create_invite(&self, who: &Identity, cmd: CreateInvite, now: i64) -> Result<Created, Error> {
+        require_verified_sender(who)?;
         let rid = cmd.rid.to_string();
         let fingerprint = cmd.invite.fingerprint(&rid);
         if let Some(key) = &cmd.idempotency_key {
@@ -96,20 +98,7 @@ impl Store {
         let rid = &invite.resource_id;
         let holder = EmailHolder::Invite { invite_id: invite.invite_id.clone(), expires_at: invite.expires_at };
         let day = budget_day(now);
-        let budget = Update::builder()
-            .table_name(&self.table)
-            .key("PK", s(res_pk(rid)))
-            .key("SK", s(rate_sk(day)))
-            .update_expression("ADD #count :one SET #ttl = :ttl, entity = :entity")
-            .condition_expression("attribute_not_exists(#count) OR #count < :limit")
-            .expression_attribute_names("#count", "count")
-            .expression_attribute_names("#ttl", "ttl")
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":ttl", n((day + 2) * DAY))
-            .expression_attribute_values(":entity", s("rate"))
-            .expression_attribute_values(":limit", n(self.limits.daily_invites))
-            .build()
-            .map_err(Error::internal)?;
+        let budget = self.count_one(res_pk(rid), rate_sk(day), self.limits.daily_invites, Some((day + 2) * DAY))?;
         let item = InviteItem::pending(invite.clone(), self.limits.keep_pending_until(invite.expires_at));
         let mut tx = Tx::new();
         tx.condition(Check::Caller, self.caller_manages(rid, who)?)
@@ -117,6 +106,7 @@ impl Store {
             .put(Check::Email, self.put_new(&EmailLockItem::new(rid, &invite.email, &holder))?)
             .put(Check::Invite, self.put_new(&item)?)
             .update(Check::Budget, budget)
+            .update(Check::UserBudget, self.count_user_send(who, now)?)
             .put(
                 Check::None,
                 self.audit(
@@ -189,7 +179,10 @@ impl Store {
             return Ok(None);
         }
         if failed.failed(Check::Budget) {
-            return Err(daily_budget_spent(now, self.limits.daily_invites));
+            return Err(resource_budget_spent(now, self.limits.daily_invites));
+        }
+        if failed.failed(Check::UserBudget) {
+            return Err(user_budget_spent(now, self.limits.user_daily_invites));
         }
         Ok(None)
     }

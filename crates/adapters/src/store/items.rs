@@ -26,6 +26,11 @@ pub fn audit_sk(id: &str) -> String {
 pub fn rate_sk(day: i64) -> String {
     format!("RATE#{day}")
 }
+/// The user's own partition: their daily sending budget and owned-resource count.
+pub fn user_pk(sub: &str) -> String {
+    format!("USER#{sub}")
+}
+pub const OWNED_SK: &str = "OWNED";
 pub fn idempotency_sk(sub: &str, key: &str) -> String {
     format!("IDEMPOTENCY#{sub}#{key}")
 }

@@ -3,6 +3,7 @@
 use super::items::*;
 use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, n, s, too_busy};
 use aws_sdk_dynamodb::types::{ConditionCheck, Update};
+use invites_domain::budgets::user_budget_spent;
 use invites_domain::lifecycle::{self, Ending, SeatAction};
 use invites_domain::members::changed_meanwhile;
 use invites_domain::message::SendInvite;
@@ -66,7 +67,9 @@ impl ManageInvites for Store {
             let holder = EmailHolder::Invite { invite_id: iid.clone(), expires_at: plan.expires_at };
             let new_lock = EmailLockItem::new(&rid, &item.email, &holder);
             let mut tx = Tx::new();
-            tx.condition(Check::Caller, self.caller_manages(&rid, who)?).update(Check::Invite, update);
+            tx.condition(Check::Caller, self.caller_manages(&rid, who)?)
+                .update(Check::Invite, update)
+                .update(Check::UserBudget, self.count_user_send(who, now)?);
             match plan.seat {
                 // Still holds its seat: just move the lock's expiry along.
                 SeatAction::Keep => tx.put(
@@ -98,6 +101,9 @@ impl ManageInvites for Store {
                 Err(TxError::Other(e)) => return Err(e),
                 Err(f) => {
                     self.recheck_caller(&f, &rid, Some(who)).await?;
+                    if f.failed(Check::UserBudget) {
+                        return Err(user_budget_spent(now, self.limits.user_daily_invites));
+                    }
                     if f.failed(Check::Seat) && self.reclaim_expired(&rid, now).await? == 0 {
                         return Err(seat_limit_reached());
                     }

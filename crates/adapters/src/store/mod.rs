@@ -19,6 +19,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update};
 use invites_domain::limits::{Limits, keep_audit_until};
 use invites_domain::records::{AuditEntry, Invite};
+use invites_domain::time::DAY;
 use invites_domain::token::{Nonce, TokenKey};
 use invites_domain::{Error, InviteId, ResourceId};
 use items::{AuditItem, audit_sk, res_pk};
@@ -54,8 +55,11 @@ pub(crate) enum Check {
     Invite,
     /// A member item (new, or as read).
     Member,
-    /// The daily invite budget.
+    /// The resource's daily invite budget.
     Budget,
+    /// The caller's own budget across all their resources (daily e-mails,
+    /// owned resources).
+    UserBudget,
     /// The idempotency record.
     Idempotency,
     /// An unconditional write (audit entries, counters).
@@ -221,6 +225,39 @@ impl Store {
             put = put.expression_attribute_names("#ttl", "ttl");
         }
         put.build().map_err(Error::internal)
+    }
+
+    /// Counts one more against a budget item, only while under `limit`;
+    /// `ttl` lets daily counters expire.
+    pub(crate) fn count_one(&self, pk: String, sk: String, limit: u32, ttl: Option<i64>) -> Result<Update, Error> {
+        let mut u = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(pk))
+            .key("SK", s(sk))
+            .condition_expression("attribute_not_exists(#count) OR #count < :limit")
+            .expression_attribute_names("#count", "count")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":limit", n(limit))
+            .expression_attribute_values(":entity", s("budget"));
+        u = match ttl {
+            Some(ttl) => u
+                .update_expression("ADD #count :one SET #ttl = :ttl, entity = :entity")
+                .expression_attribute_names("#ttl", "ttl")
+                .expression_attribute_values(":ttl", n(ttl)),
+            None => u.update_expression("ADD #count :one SET entity = :entity"),
+        };
+        u.build().map_err(Error::internal)
+    }
+
+    /// The caller's daily e-mail budget across all their resources.
+    pub(crate) fn count_user_send(&self, who: &invites_domain::Identity, now: i64) -> Result<Update, Error> {
+        let day = invites_domain::budgets::budget_day(now);
+        self.count_one(
+            items::user_pk(&who.sub),
+            items::rate_sk(day),
+            self.limits.user_daily_invites,
+            Some((day + 2) * DAY),
+        )
     }
 
     /// A put that only creates (never overwrites).

@@ -4,6 +4,7 @@ use super::items::*;
 use super::{Check, Store, Tx, TxError, cursor, from_item, s};
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{ConditionCheck, Update};
+use invites_domain::budgets::{require_verified_sender, resource_limit_reached};
 use invites_domain::members::{require_manager, require_member};
 use invites_domain::ports::{PageRequest, Resources};
 use invites_domain::records::{EmailHolder, Member, Resource};
@@ -14,6 +15,7 @@ use invites_domain::{Error, Identity, ResourceId, Role};
 
 impl Resources for Store {
     async fn create_resource(&self, who: &Identity, new: NewResource, now: i64) -> Result<ResourceView, Error> {
+        require_verified_sender(who)?;
         let rid = ResourceId::new().to_string();
         let resource = Resource {
             resource_id: rid.clone(),
@@ -34,6 +36,10 @@ impl Resources for Store {
             joined_at: now,
         };
         let mut tx = Tx::new();
+        tx.update(
+            Check::UserBudget,
+            self.count_one(user_pk(&who.sub), OWNED_SK.into(), self.limits.resources_per_owner, None)?,
+        );
         tx.put(Check::None, self.put_new(&ResourceItem::new(resource.clone()))?);
         tx.put(Check::Member, self.put_new(&MemberItem::new(owner))?);
         // The owner's address is held as a member's, so nobody can invite the owner.
@@ -45,6 +51,7 @@ impl Resources for Store {
         match self.transact(tx).await {
             Ok(()) => Ok(ResourceView::of(&resource, Role::Owner, Seats { used: 0, limit: resource.seat_limit })),
             Err(TxError::Other(e)) => Err(e),
+            Err(f) if f.failed(Check::UserBudget) => Err(resource_limit_reached(self.limits.resources_per_owner)),
             // A fresh ULID cannot collide; anything else is unexpected.
             Err(e) => Err(Error::internal(format!("create resource: {e:?}"))),
         }

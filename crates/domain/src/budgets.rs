@@ -1,0 +1,81 @@
+//! Sending budgets, so no account can turn the service into a spam relay:
+//! only a verified address may register resources or send invitations; each
+//! resource has a daily invite budget, each user a daily budget across all
+//! their resources (invites and resends), and each user a cap on the
+//! resources they own. The store checks each budget inside the same
+//! transaction as the write it guards.
+
+use crate::time::DAY;
+use crate::{Error, Identity};
+
+/// The UTC day an instant falls in (the budgets' window).
+pub fn budget_day(now: i64) -> i64 {
+    now.div_euclid(DAY)
+}
+
+fn until_midnight(now: i64) -> u64 {
+    ((budget_day(now) + 1) * DAY - now).max(1) as u64
+}
+
+/// The resource's daily invite budget is spent: retry at the next UTC midnight.
+pub fn resource_budget_spent(now: i64, limit: u32) -> Error {
+    Error::RateLimited {
+        retry_after: until_midnight(now),
+        message: format!("at most {limit} invites per resource per day"),
+    }
+}
+
+/// The caller's own daily budget, across all their resources, is spent.
+pub fn user_budget_spent(now: i64, limit: u32) -> Error {
+    Error::RateLimited {
+        retry_after: until_midnight(now),
+        message: format!("at most {limit} invitation e-mails per user per day, across all resources"),
+    }
+}
+
+/// The caller owns as many resources as one user may.
+pub fn resource_limit_reached(limit: u32) -> Error {
+    Error::forbidden("resource_limit_reached", format!("one user may own at most {limit} resources"))
+}
+
+/// Registering resources and sending invitations needs a verified address:
+/// an unverified one could be anybody's.
+pub fn require_verified_sender(who: &Identity) -> Result<(), Error> {
+    match who.verified_email() {
+        Some(_) => Ok(()),
+        None => Err(Error::forbidden(
+            "email_not_verified",
+            "verify your e-mail address before registering resources or inviting people",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Email;
+
+    #[test]
+    fn budgets_retry_at_midnight() {
+        let now = 3 * DAY + 100;
+        for e in [resource_budget_spent(now, 50), user_budget_spent(now, 100)] {
+            match e {
+                Error::RateLimited { retry_after, .. } => assert_eq!(retry_after, (DAY - 100) as u64),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(budget_day(now), 3);
+        assert_eq!(budget_day(-1), -1);
+        assert_eq!(resource_limit_reached(25).status(), 403);
+    }
+
+    #[test]
+    fn only_verified_senders() {
+        let mut who = Identity { sub: "u".into(), email: None, email_verified: false, name: None };
+        assert_eq!(require_verified_sender(&who).unwrap_err().code(), "email_not_verified");
+        who.email = Some(Email::parse("a@b.co").unwrap());
+        assert!(require_verified_sender(&who).is_err());
+        who.email_verified = true;
+        assert!(require_verified_sender(&who).is_ok());
+    }
+}

@@ -1,0 +1,113 @@
+//! Sending budgets hold per user across all their resources, also when
+//! racing; only verified addresses register resources or invite; names in
+//! e-mails are one plain line.
+
+use futures::future::join_all;
+use invites_domain::limits::Limits;
+use invites_tests::*;
+use serde_json::json;
+
+fn create_resource(who: (&str, &str), name: &str) -> Req {
+    Req::event("create-resource").user(who.0, who.1).body(json!({ "name": name }))
+}
+
+#[tokio::test]
+async fn one_account_cannot_own_more_resources_than_the_cap_even_racing() {
+    let h = Harness::with_limits(Limits { resources_per_owner: 3, ..Limits::default() }).await;
+    let who = ("user-many", "many@example.com");
+    let results = join_all((0..8).map(|i| {
+        let req = create_resource(who, &format!("Site {i}"));
+        let h = &h;
+        async move { call(resources::handle, &h.api, &req).await }
+    }))
+    .await;
+    let created = results.iter().filter(|r| r.status == 201).count();
+    let refused: Vec<_> = results.iter().filter(|r| r.status == 403).map(|r| r.body["error"]["code"].clone()).collect();
+    assert_eq!(created, 3, "exactly the cap");
+    assert_eq!(refused.len(), 5);
+    assert!(refused.iter().all(|c| c == "resource_limit_reached"), "{refused:?}");
+    // Another user is not affected.
+    assert_eq!(
+        call(resources::handle, &h.api, &create_resource(("user-other", "o@example.com"), "Mine")).await.status,
+        201
+    );
+    println!("resource cap 3: 8 racing creates, {created} created, {} refused", refused.len());
+}
+
+#[tokio::test]
+async fn the_daily_budget_holds_per_user_across_resources_even_racing() {
+    let h = Harness::with_limits(Limits { user_daily_invites: 5, ..Limits::default() }).await;
+    let owner = ("user-sender", "sender@example.com");
+    let mut rids = Vec::new();
+    for i in 0..3 {
+        let r = call(resources::handle, &h.api, &create_resource(owner, &format!("Site {i}"))).await;
+        rids.push(r.body["id"].as_str().unwrap().to_owned());
+    }
+    // 12 invites at once, spread over three resources (each far under its own budget).
+    let results = join_all((0..12).map(|i| {
+        let (h, rid) = (&h, rids[i % 3].clone());
+        async move { invite(h, &rid, owner, &format!("target-{i}@example.com"), "read_only").await }
+    }))
+    .await;
+    let created = results.iter().filter(|r| r.status == 201).count();
+    let limited = results.iter().filter(|r| r.status == 429).count();
+    assert_eq!(created, 5, "exactly the user's budget");
+    assert_eq!(limited, 7);
+    assert!(results.iter().filter(|r| r.status == 429).all(|r| r.headers.contains_key("retry-after")));
+    // A resend is an e-mail too: it counts against the same budget.
+    let first = results.iter().find(|r| r.status == 201).unwrap();
+    let iid = first.body["invite"]["id"].as_str().unwrap();
+    let resend = Req::event("resend-invite")
+        .user(owner.0, owner.1)
+        .path("rid", first.body["invite"]["resourceId"].as_str().unwrap())
+        .path("id", iid);
+    let r = call(manage_invite::handle, &h.api, &resend).await;
+    assert_eq!((r.status, r.body["error"]["code"].as_str()), (429, Some("rate_limited")));
+    println!("user budget 5: 12 racing invites over 3 resources, {created} created, {limited} refused");
+}
+
+#[tokio::test]
+async fn unverified_addresses_can_neither_register_nor_invite() {
+    let h = Harness::new().await;
+    let unverified = json!({"sub": "user-unverified", "email": "ceo@bank.example", "email_verified": "false"});
+    let register = Req::event("create-resource").claims(unverified.clone()).body(json!({"name": "Phish"}));
+    let r = call(resources::handle, &h.api, &register).await;
+    assert_eq!((r.status, r.body["error"]["code"].as_str()), (403, Some("email_not_verified")));
+    // Made an admin of someone else's resource, they still cannot send.
+    let rid = new_resource(&h).await;
+    add_member(&h, &rid, "user-unverified", "ceo@bank.example", "admin").await;
+    let send = Req::event("create-invite")
+        .claims(unverified)
+        .path("rid", &rid)
+        .without_header("idempotency-key")
+        .body(json!({"email": "victim@example.com", "role": "read_only"}));
+    let r = call(create_invite::handle, &h.api, &send).await;
+    assert_eq!((r.status, r.body["error"]["code"].as_str()), (403, Some("email_not_verified")));
+}
+
+#[tokio::test]
+async fn hostile_names_reach_the_e_mail_as_one_plain_line() {
+    let h = Harness::new().await;
+    let owner = Req::event("create-resource")
+        .claims(json!({"sub": "user-eve", "email": "eve@example.com", "email_verified": "true",
+            "name": "Eve\r\nSubject: Your account is locked\u{202E}"}))
+        .body(json!({"name": "Bank\u{2028}Security \u{202E}moc.evil"}));
+    let r = call(resources::handle, &h.api, &owner).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["name"], "Bank Security moc.evil");
+    let rid = r.body["id"].as_str().unwrap().to_owned();
+    let to = unique_email("hostile");
+    let send = Req::event("create-invite")
+        .claims(json!({"sub": "user-eve", "email": "eve@example.com", "email_verified": "true",
+            "name": "Eve\r\nSubject: Your account is locked\u{202E}"}))
+        .path("rid", &rid)
+        .without_header("idempotency-key")
+        .body(json!({"email": to, "role": "read_only", "locale": "de"}));
+    let created = call(create_invite::handle, &h.api, &send).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.body["invite"]["invitedBy"]["name"], "Eve Subject: Your account is locked");
+    h.worker().await.handle(h.take_batch().await).await;
+    let mails = inbox(&to).await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0]["subject"], "Eve Subject: Your account is locked hat Sie zu Bank Security moc.evil eingeladen");
+}
