@@ -1,9 +1,39 @@
-//! E-mail addresses: validated with the `email_address` crate, stored
-//! normalised (trimmed, lower-case) so they compare case-insensitively.
+//! E-mail addresses: validated with the `email_address` crate and stored in
+//! one normal form everywhere, so an address typed in Unicode and the
+//! identity provider's punycode compare equal: the local part in Unicode NFC
+//! and lower case, the domain in its IDNA ASCII form (UTS 46: `bücher.de` is
+//! `xn--bcher-kva.de`). Domains whose labels mix Latin, Greek and Cyrillic
+//! letters (`pаypal.com` with a Cyrillic `а`) are refused as look-alikes.
 
 use crate::Error;
 use email_address::{EmailAddress, Options};
 use std::fmt;
+use unicode_normalization::UnicodeNormalization;
+
+#[derive(PartialEq, Eq, Clone, Copy)]
+enum Script {
+    Latin,
+    Greek,
+    Cyrillic,
+}
+
+fn script(c: char) -> Option<Script> {
+    match c {
+        'a'..='z' | 'A'..='Z' | '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => Some(Script::Latin),
+        '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}' => Some(Script::Greek),
+        '\u{0400}'..='\u{052F}' | '\u{1C80}'..='\u{1C8F}' | '\u{2DE0}'..='\u{2DFF}' | '\u{A640}'..='\u{A69F}' => {
+            Some(Script::Cyrillic)
+        }
+        _ => None,
+    }
+}
+
+/// A label whose letters come from more than one of Latin, Greek, Cyrillic.
+fn mixes_scripts(label: &str) -> bool {
+    let mut seen = label.chars().filter_map(script);
+    let Some(first) = seen.next() else { return false };
+    seen.any(|s| s != first)
+}
 
 /// RFC 5321 limit on a forward path.
 pub const MAX_LEN: usize = 254;
@@ -25,13 +55,26 @@ impl Email {
         if trimmed.chars().count() > MAX_LEN {
             return Err(bad("is longer than 254 characters"));
         }
+        let (local, domain) = trimmed.rsplit_once('@').ok_or_else(|| bad("is not a valid address"))?;
+        let (unicode, shown) = idna::domain_to_unicode(domain);
+        if shown.is_err() {
+            return Err(bad("is not a valid address"));
+        }
+        if unicode.split('.').any(mixes_scripts) {
+            return Err(bad("mixes scripts in its domain, like a look-alike of another domain"));
+        }
+        let ascii = idna::domain_to_ascii(domain).map_err(|_| bad("is not a valid address"))?;
+        let normal = format!("{}@{ascii}", local.nfc().collect::<String>().to_lowercase());
+        if normal.chars().count() > MAX_LEN {
+            return Err(bad("is longer than 254 characters"));
+        }
         let options = Options::default().without_display_text().without_domain_literal();
-        let parsed = EmailAddress::parse_with_options(trimmed, options).map_err(|_| bad("is not a valid address"))?;
+        let parsed = EmailAddress::parse_with_options(&normal, options).map_err(|_| bad("is not a valid address"))?;
         let domain = parsed.domain();
         if !domain.contains('.') || domain.ends_with('.') || domain.starts_with('.') {
             return Err(bad("needs a domain like example.com"));
         }
-        Ok(Self(parsed.as_str().to_lowercase()))
+        Ok(Self(normal))
     }
 
     /// Rebuilds an already normalised address read back from storage.
@@ -107,9 +150,23 @@ mod tests {
     }
 
     #[test]
-    fn unicode_is_accepted_and_lowercased() {
-        let e = Email::parse("Jörg@Bücher.de").unwrap();
-        assert_eq!(e.as_str(), "jörg@bücher.de");
+    fn unicode_and_punycode_meet_in_one_form() {
+        let typed = Email::parse("Jörg@Bücher.DE").unwrap();
+        assert_eq!(typed.as_str(), "jörg@xn--bcher-kva.de");
+        // The identity provider's punycode, and a decomposed ö (NFD), are the same address.
+        assert_eq!(Email::parse("jörg@xn--bcher-kva.de").unwrap(), typed);
+        assert_eq!(Email::parse("jo\u{308}rg@bücher.de").unwrap(), typed);
+        // A whole-script domain is fine.
+        assert_eq!(Email::parse("иван@пример.рф").unwrap().as_str(), "иван@xn--e1afmkfd.xn--p1ai");
+    }
+
+    #[test]
+    fn mixed_script_look_alike_domains_are_refused() {
+        for bad in ["ceo@p\u{0430}ypal.com", "ceo@xn--pypal-4ve.com", "a@g\u{03BF}ogle.com"] {
+            let err = Email::parse(bad).unwrap_err();
+            assert_eq!(err.code(), "invalid_email", "{bad}");
+            assert!(err.public_message().contains("mixes scripts"), "{bad}: {}", err.public_message());
+        }
     }
 
     #[test]
