@@ -57,7 +57,7 @@ function header(cfg: RuntimeConfig) {
 
 function signInPage(cfg: RuntimeConfig) {
   const returnTo = new URLSearchParams(location.search).get('returnTo') ?? '/';
-  if (!cfg.devSignIn) {
+  if (!import.meta.env.DEV || !cfg.devSignIn) {
     render(html`<p>Sign-in is handled by your identity provider.</p>`, app);
     return;
   }
