@@ -4,7 +4,7 @@
 use invites_adapters::{Config, Queue, Store};
 use invites_domain::limits::Limits;
 pub use invites_domain::ports::*;
-use invites_domain::token::TokenKey;
+use invites_domain::token::{Keyring, TokenKey};
 use invites_http::{Api, ApiResult, Auth, respond};
 use lambda_http::Body;
 use serde_json::{Value, json};
@@ -47,7 +47,7 @@ impl Harness {
         let config = Config {
             table: name.clone(),
             queue_url: Some(queue_url.clone()),
-            token_key: TokenKey::from_base64(TOKEN_KEY_B64).unwrap(),
+            token_keys: Some(Keyring::new(TokenKey::from_base64(TOKEN_KEY_B64).unwrap(), None).unwrap()),
             accept_url: ACCEPT_URL.into(),
             limits,
         };

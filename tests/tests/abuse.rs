@@ -111,3 +111,37 @@ async fn hostile_names_reach_the_e_mail_as_one_plain_line() {
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0]["subject"], "Eve Subject: Your account is locked hat Sie zu Bank Security moc.evil eingeladen");
 }
+
+#[tokio::test]
+async fn a_key_rotation_keeps_live_links_and_a_retired_key_kills_them() {
+    use invites_domain::token::{Keyring, TokenKey};
+    let h = Harness::new().await;
+    let rid = new_resource(&h).await;
+    let created = invite(&h, &rid, OWNER, "rotate@example.com", "read_only").await;
+    let old_link = token_of(&created);
+    let key = |b64: &str| TokenKey::from_base64(b64).unwrap();
+    let sdk = invites_adapters::sdk_config().await;
+    let store = |current, previous| {
+        let keys = Keyring::new(current, previous).unwrap();
+        invites_adapters::Store::new(&sdk, h.table.clone(), Some(keys), invites_domain::limits::Limits::default())
+    };
+    let now = invites_domain::time::now();
+    // Rotated once: the link from before the rotation still opens.
+    let rotated = store(key("AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI="), Some(key(TOKEN_KEY_B64)));
+    assert_eq!(rotated.lookup(&old_link, now).await.unwrap().status.as_str(), "pending");
+    // Rotated again: the first key is retired; its links are unknown, like forged ones.
+    let retired = store(
+        key("AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM="),
+        Some(key("AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=")),
+    );
+    assert_eq!(retired.lookup(&old_link, now).await.unwrap_err().code(), "not_found");
+    let invitee = invites_domain::Identity {
+        sub: "user-rotate".into(),
+        email: Some(invites_domain::Email::parse("rotate@example.com").unwrap()),
+        email_verified: true,
+        name: None,
+    };
+    assert_eq!(retired.accept(&old_link, &invitee, now).await.unwrap_err().code(), "not_found");
+    // The invite itself is untouched: the current deployment's link works.
+    assert_eq!(lookup(&h, &old_link).await.body["status"], "pending");
+}

@@ -6,7 +6,7 @@ use invites_adapters::Store;
 use invites_domain::invite::{NewInvite, NewInviteBody};
 use invites_domain::limits::Limits;
 use invites_domain::time::{DAY, now};
-use invites_domain::token::TokenKey;
+use invites_domain::token::{Keyring, TokenKey};
 use invites_domain::{Email, Identity, ResourceId};
 use invites_tests::*;
 use serde_json::json;
@@ -83,7 +83,10 @@ async fn forged_truncated_and_foreign_tokens_are_not_found() {
     let foreign_store = Store::new(
         &invites_adapters::sdk_config().await,
         h.table.clone(),
-        TokenKey::from_base64("b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXktb3RoZXI=").unwrap(),
+        Some(
+            Keyring::new(TokenKey::from_base64("b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXktb3RoZXI=").unwrap(), None)
+                .unwrap(),
+        ),
         Limits::default(),
     );
     let page = PageRequest { limit: 1, cursor: None };

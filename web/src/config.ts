@@ -12,10 +12,17 @@ export interface InvitesConfig {
   signInUrl: string;
   /** Where "go to the resource" leads; `{resourceId}` is replaced. */
   resourceUrl: string;
-  /** Who is signed in, to say so on the wrong-account screen (optional). */
-  currentUser?: () => { name?: string; email?: string } | null;
+  /** Who is signed in, to say so on the landing page and the wrong-account screen (optional). */
+  getUser?: () => CurrentUser | null | Promise<CurrentUser | null>;
+  /** @deprecated the same as `getUser`. */
+  currentUser?: () => CurrentUser | null;
   /** UI language; default from the browser. */
   locale?: Locale;
+}
+
+export interface CurrentUser {
+  name?: string;
+  email?: string;
 }
 
 let current: InvitesConfig | null = null;
@@ -46,4 +53,14 @@ export function signInHref(returnTo: string): string {
 
 export function resourceHref(resourceId: string): string {
   return config().resourceUrl.replace('{resourceId}', encodeURIComponent(resourceId));
+}
+
+/** The signed-in person, if the host says who it is. */
+export async function currentUser(): Promise<CurrentUser | null> {
+  const c = config();
+  try {
+    return (await (c.getUser ?? c.currentUser)?.()) ?? null;
+  } catch {
+    return null;
+  }
 }

@@ -22,8 +22,7 @@ export function confirmIn(root: ShadowRoot, o: ConfirmOptions): Promise<boolean>
   p.id = 'confirm-body';
   p.textContent = o.body;
   const row = document.createElement('div');
-  row.className = 'row';
-  row.style.justifyContent = 'flex-end';
+  row.className = 'actions';
   const cancel = document.createElement('button');
   cancel.textContent = t('admin.cancel');
   const yes = document.createElement('button');

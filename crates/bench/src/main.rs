@@ -15,7 +15,7 @@ use invites_adapters::{Config, Store};
 use invites_domain::invite::{NewInvite, NewInviteBody};
 use invites_domain::limits::Limits;
 use invites_domain::ports::{CreateInvite, CreateInvites, Created, Resources};
-use invites_domain::token::TokenKey;
+use invites_domain::token::{Keyring, TokenKey};
 use invites_domain::{Email, Identity, ResourceId};
 use proxy::Proxy;
 use runtime_api::RuntimeApi;
@@ -289,7 +289,7 @@ async fn main() {
     let config = Config {
         table: table.clone(),
         queue_url: Some(queue_url),
-        token_key: TokenKey::from_base64(TOKEN_KEY).unwrap(),
+        token_keys: Some(Keyring::new(TokenKey::from_base64(TOKEN_KEY).unwrap(), None).unwrap()),
         accept_url: "https://app.example.com/invite".into(),
         limits,
     };

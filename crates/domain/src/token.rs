@@ -1,7 +1,11 @@
 //! Invite link tokens.
 //!
-//! A token is `base64url(version || resource id || invite id || mac)` where
-//! `mac = HMAC-SHA256(key, "invites/link/v1" || rid || iid || nonce)`.
+//! A token is `base64url(2 || key id || resource id || invite id || mac)` where
+//! `mac = HMAC-SHA256(key, "invites/link/v1" || rid || iid || nonce)` and the
+//! key id names the signing key, so keys rotate without killing live links:
+//! a [`Keyring`] mints with the current key and verifies with the current or
+//! the previous one; a link of a retired key answers like any unknown link.
+//! Version 1 tokens (no key id, from before key ids) verify against both keys.
 //! The 128-bit nonce comes from the OS CSPRNG and is stored on the invite;
 //! the key lives only in configuration (Secrets Manager in AWS). So:
 //! - the same working link can be shown again (copy link, resend) without
@@ -16,12 +20,15 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-const VERSION: u8 = 1;
+const V1: u8 = 1;
+const VERSION: u8 = 2;
 const DOMAIN: &[u8] = b"invites/link/v1";
 const MAC_LEN: usize = 32;
-const TOKEN_LEN: usize = 1 + 16 + 16 + MAC_LEN;
-/// Base64url length of a token; longer input is rejected before decoding.
+const V1_LEN: usize = 1 + 16 + 16 + MAC_LEN;
+const TOKEN_LEN: usize = 1 + 1 + 16 + 16 + MAC_LEN;
+/// Base64url length of a token; other lengths are rejected before decoding.
 pub const TOKEN_CHARS: usize = (TOKEN_LEN * 4).div_ceil(3);
+const V1_CHARS: usize = (V1_LEN * 4).div_ceil(3);
 pub const MIN_KEY_BYTES: usize = 32;
 
 /// The link-signing key. Debug output never shows it.
@@ -57,20 +64,57 @@ impl TokenKey {
         mac
     }
 
+    /// The key's id in tokens: a byte of a hash of the key (not secret).
+    pub fn id(&self) -> u8 {
+        use sha2::Digest;
+        Sha256::new().chain_update(b"invites/key-id").chain_update(&self.0).finalize()[0]
+    }
+
+    fn verify(&self, token: &ParsedToken, nonce: &Nonce) -> bool {
+        self.mac(token.rid, token.iid, nonce).verify_slice(&token.mac).is_ok()
+    }
+}
+
+/// The signing keys of a deployment: the current one mints, the current and
+/// the previous one verify (a rotation keeps live links working).
+#[derive(Clone, Debug)]
+pub struct Keyring {
+    current: TokenKey,
+    previous: Option<TokenKey>,
+}
+
+impl Keyring {
+    pub fn new(current: TokenKey, previous: Option<TokenKey>) -> Result<Self, String> {
+        if previous.as_ref().is_some_and(|p| p.id() == current.id()) {
+            return Err("the previous token key must differ from the current one (and have another key id)".into());
+        }
+        Ok(Self { current, previous })
+    }
+
     /// The link token for an invite with this nonce.
     pub fn mint(&self, rid: ResourceId, iid: InviteId, nonce: &Nonce) -> String {
-        let tag = self.mac(rid, iid, nonce).finalize().into_bytes();
+        let tag = self.current.mac(rid, iid, nonce).finalize().into_bytes();
         let mut raw = Vec::with_capacity(TOKEN_LEN);
         raw.push(VERSION);
+        raw.push(self.current.id());
         raw.extend_from_slice(&rid.to_bytes());
         raw.extend_from_slice(&iid.to_bytes());
         raw.extend_from_slice(&tag);
         URL_SAFE_NO_PAD.encode(raw)
     }
 
-    /// Checks a parsed token against the invite's stored nonce in constant time.
+    /// Checks a parsed token against the invite's stored nonce, in constant
+    /// time, with the key its id names (both keys for version 1 tokens). A
+    /// retired key's id matches neither and fails the same way as a forgery.
     pub fn verify(&self, token: &ParsedToken, nonce: &Nonce) -> bool {
-        self.mac(token.rid, token.iid, nonce).verify_slice(&token.mac).is_ok()
+        let current = self.current.verify(token, nonce);
+        let previous = self.previous.as_ref().is_some_and(|p| p.verify(token, nonce));
+        match token.kid {
+            None => current || previous,
+            Some(kid) if kid == self.current.id() => current,
+            Some(kid) if self.previous.as_ref().is_some_and(|p| p.id() == kid) => previous,
+            Some(_) => false,
+        }
     }
 }
 
@@ -79,6 +123,8 @@ impl TokenKey {
 pub struct ParsedToken {
     pub rid: ResourceId,
     pub iid: InviteId,
+    /// The signing key's id (none in version 1 tokens).
+    kid: Option<u8>,
     mac: [u8; MAC_LEN],
 }
 
@@ -86,17 +132,19 @@ impl ParsedToken {
     /// Any token that is not well formed is simply unknown: 404.
     pub fn parse(token: &str) -> Result<Self, Error> {
         let token = token.trim();
-        if token.len() != TOKEN_CHARS {
+        if token.len() != TOKEN_CHARS && token.len() != V1_CHARS {
             return Err(Error::NotFound);
         }
         let raw = URL_SAFE_NO_PAD.decode(token).map_err(|_| Error::NotFound)?;
-        if raw.len() != TOKEN_LEN || raw[0] != VERSION {
-            return Err(Error::NotFound);
-        }
-        let rid = ResourceId::from_bytes(raw[1..17].try_into().expect("16 bytes"));
-        let iid = InviteId::from_bytes(raw[17..33].try_into().expect("16 bytes"));
-        let mac = raw[33..].try_into().expect("32 bytes");
-        Ok(Self { rid, iid, mac })
+        let (kid, rest) = match (raw.len(), raw.first()) {
+            (TOKEN_LEN, Some(&VERSION)) => (Some(raw[1]), &raw[2..]),
+            (V1_LEN, Some(&V1)) => (None, &raw[1..]),
+            _ => return Err(Error::NotFound),
+        };
+        let rid = ResourceId::from_bytes(rest[0..16].try_into().expect("16 bytes"));
+        let iid = InviteId::from_bytes(rest[16..32].try_into().expect("16 bytes"));
+        let mac = rest[32..].try_into().expect("32 bytes");
+        Ok(Self { rid, iid, kid, mac })
     }
 }
 
@@ -139,36 +187,74 @@ mod tests {
         TokenKey(vec![byte; 32])
     }
 
+    fn ring(current: u8, previous: Option<u8>) -> Keyring {
+        Keyring::new(key(current), previous.map(key)).unwrap()
+    }
+
     #[test]
     fn round_trip_and_single_nonce() {
         let (rid, iid, nonce) = (ResourceId::new(), InviteId::new(), Nonce::random());
-        let token = key(1).mint(rid, iid, &nonce);
+        let token = ring(1, None).mint(rid, iid, &nonce);
         assert_eq!(token.len(), TOKEN_CHARS);
         let parsed = ParsedToken::parse(&token).unwrap();
         assert_eq!((parsed.rid, parsed.iid), (rid, iid));
-        assert!(key(1).verify(&parsed, &nonce));
+        assert!(ring(1, None).verify(&parsed, &nonce));
         // Same inputs give the same link (copy link / resend keep it working).
-        assert_eq!(token, key(1).mint(rid, iid, &nonce));
+        assert_eq!(token, ring(1, None).mint(rid, iid, &nonce));
         // A rotated nonce kills it; another deployment's key cannot forge it.
-        assert!(!key(1).verify(&parsed, &Nonce::random()));
-        assert!(!key(2).verify(&parsed, &nonce));
+        assert!(!ring(1, None).verify(&parsed, &Nonce::random()));
+        assert!(!ring(2, None).verify(&parsed, &nonce));
+    }
+
+    #[test]
+    fn a_rotation_keeps_live_links_and_a_retired_key_kills_them() {
+        let (rid, iid, nonce) = (ResourceId::new(), InviteId::new(), Nonce::random());
+        let old = ParsedToken::parse(&ring(1, None).mint(rid, iid, &nonce)).unwrap();
+        // Rotated: key 2 is current, key 1 previous. Old links still work.
+        assert!(ring(2, Some(1)).verify(&old, &nonce));
+        // New links are minted with key 2.
+        let new = ParsedToken::parse(&ring(2, Some(1)).mint(rid, iid, &nonce)).unwrap();
+        assert!(ring(2, Some(1)).verify(&new, &nonce));
+        // Rotated again: key 1 is retired, its links are unknown.
+        assert!(!ring(3, Some(2)).verify(&old, &nonce));
+        assert!(ring(3, Some(2)).verify(&new, &nonce));
+        // The same key twice is a configuration error.
+        assert!(Keyring::new(key(1), Some(key(1))).is_err());
+    }
+
+    #[test]
+    fn version_one_links_still_verify() {
+        let (rid, iid, nonce) = (ResourceId::new(), InviteId::new(), Nonce::random());
+        let tag = key(1).mac(rid, iid, &nonce).finalize().into_bytes();
+        let mut raw = vec![V1];
+        raw.extend_from_slice(&rid.to_bytes());
+        raw.extend_from_slice(&iid.to_bytes());
+        raw.extend_from_slice(&tag);
+        let v1 = ParsedToken::parse(&URL_SAFE_NO_PAD.encode(raw)).unwrap();
+        assert!(ring(1, None).verify(&v1, &nonce));
+        assert!(ring(2, Some(1)).verify(&v1, &nonce));
+        assert!(!ring(3, Some(2)).verify(&v1, &nonce));
     }
 
     #[test]
     fn tampering_is_detected() {
         let (rid, iid, nonce) = (ResourceId::new(), InviteId::new(), Nonce::random());
-        let token = key(1).mint(rid, iid, &nonce);
+        let token = ring(1, None).mint(rid, iid, &nonce);
         // Point the token at another invite id: the MAC no longer matches.
         let mut raw = URL_SAFE_NO_PAD.decode(&token).unwrap();
-        raw[20] ^= 0x01;
-        let forged = URL_SAFE_NO_PAD.encode(raw);
-        let parsed = ParsedToken::parse(&forged).unwrap();
-        assert!(!key(1).verify(&parsed, &nonce));
+        raw[21] ^= 0x01;
+        let parsed = ParsedToken::parse(&URL_SAFE_NO_PAD.encode(&raw)).unwrap();
+        assert!(!ring(1, None).verify(&parsed, &nonce));
+        // Claiming another key id does not help either.
+        raw[21] ^= 0x01;
+        raw[1] ^= 0x01;
+        let parsed = ParsedToken::parse(&URL_SAFE_NO_PAD.encode(&raw)).unwrap();
+        assert!(!ring(1, None).verify(&parsed, &nonce));
     }
 
     #[test]
     fn malformed_tokens_are_not_found() {
-        let good = key(1).mint(ResourceId::new(), InviteId::new(), &Nonce::random());
+        let good = ring(1, None).mint(ResourceId::new(), InviteId::new(), &Nonce::random());
         for bad in [
             String::new(),
             "abc".into(),

@@ -8,6 +8,16 @@ use lambda_http::{Request, service_fn};
 use std::convert::Infallible;
 use std::future::Future;
 
+/// What a function needs beyond the table, checked at cold start.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Needs {
+    /// It queues invitation e-mails (`INVITES_QUEUE_URL`).
+    pub queue: bool,
+    /// It mints or checks invite links (`INVITES_TOKEN_KEY`); the others
+    /// never see the key.
+    pub links: bool,
+}
+
 /// Clients and configuration shared by all invocations of a function.
 pub struct Api {
     pub config: Config,
@@ -20,10 +30,13 @@ pub struct Api {
 impl Api {
     /// Reads configuration and builds the AWS clients. Fails with a message
     /// naming the missing variable.
-    pub async fn from_env(needs_queue: bool) -> Result<Self, ConfigError> {
+    pub async fn from_env(needs: Needs) -> Result<Self, ConfigError> {
         let config = Config::from_env()?;
+        if needs.links {
+            config.require_token_keys()?;
+        }
         let sdk = invites_adapters::sdk_config().await;
-        let queue = if needs_queue { Some(Queue::new(&sdk, config.require_queue()?)) } else { None };
+        let queue = if needs.queue { Some(Queue::new(&sdk, config.require_queue()?)) } else { None };
         Ok(Self { store: Store::from_config(&sdk, &config), queue, auth: Auth::from_env(), config })
     }
 
@@ -47,13 +60,13 @@ impl Api {
 
 /// Runs an API function: logging, configuration and clients once, then the
 /// Lambda loop. Every result goes through [`respond`].
-pub async fn serve<F, Fut>(needs_queue: bool, handler: F) -> Result<(), lambda_http::Error>
+pub async fn serve<F, Fut>(needs: Needs, handler: F) -> Result<(), lambda_http::Error>
 where
     F: Fn(&'static Api, Request) -> Fut,
     Fut: Future<Output = ApiResult> + Send,
 {
     logging::init();
-    let api = match Api::from_env(needs_queue).await {
+    let api = match Api::from_env(needs).await {
         Ok(api) => api,
         Err(e) => {
             tracing::error!("{e}");

@@ -10,7 +10,7 @@ pub mod request;
 pub mod respond;
 pub mod route;
 
-pub use api::{Api, serve};
+pub use api::{Api, Needs, serve};
 pub use auth::{Auth, dev_token};
 pub use request::{header, json_body, page, query_param};
 pub use respond::{ApiResult, json, no_content, respond};

@@ -6,6 +6,7 @@ use send_invite_email::{Worker, concurrency_from_env, sender_from_env};
 async fn main() -> Result<(), lambda_runtime::Error> {
     invites_http::logging::init();
     let config = invites_adapters::Config::from_env()?;
+    config.require_token_keys()?;
     let (from, configuration_set) = sender_from_env()?;
     let sdk = invites_adapters::sdk_config().await;
     let mut worker = Worker::new(&sdk, config, from, configuration_set);

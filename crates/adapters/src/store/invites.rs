@@ -37,7 +37,7 @@ impl CreateInvites for Store {
                     let message = SendInvite::new(rid.clone(), invite.invite_id.clone(), invite.send_id.clone());
                     return Ok(Created {
                         invite: InviteView::of(&invite, now),
-                        token: self.key.mint(cmd.rid, iid, &nonce),
+                        token: self.keys()?.mint(cmd.rid, iid, &nonce),
                         message: Some(message),
                     });
                 }

@@ -20,7 +20,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, Trans
 use invites_domain::limits::{Limits, keep_audit_until};
 use invites_domain::records::{AuditEntry, Invite};
 use invites_domain::time::DAY;
-use invites_domain::token::{Nonce, TokenKey};
+use invites_domain::token::{Keyring, Nonce};
 use invites_domain::{Error, InviteId, ResourceId};
 use items::{AuditItem, audit_sk, res_pk};
 use serde::Serialize;
@@ -37,7 +37,8 @@ pub(crate) const MAX_ATTEMPTS: u32 = 30;
 pub struct Store {
     pub(crate) db: Client,
     pub(crate) table: String,
-    pub(crate) key: TokenKey,
+    /// Link keys; only functions that mint or check links have them.
+    key: Option<Keyring>,
     pub(crate) limits: Limits,
 }
 
@@ -118,12 +119,17 @@ impl TxError {
 }
 
 impl Store {
-    pub fn new(sdk: &aws_config::SdkConfig, table: String, key: TokenKey, limits: Limits) -> Self {
+    pub fn new(sdk: &aws_config::SdkConfig, table: String, key: Option<Keyring>, limits: Limits) -> Self {
         Self { db: Client::new(sdk), table, key, limits }
     }
 
     pub fn from_config(sdk: &aws_config::SdkConfig, cfg: &crate::Config) -> Self {
-        Self::new(sdk, cfg.table.clone(), cfg.token_key.clone(), cfg.limits)
+        Self::new(sdk, cfg.table.clone(), cfg.token_keys.clone(), cfg.limits)
+    }
+
+    /// The link keys; functions that use links require them at start.
+    pub(crate) fn keys(&self) -> Result<&Keyring, Error> {
+        self.key.as_ref().ok_or_else(|| Error::internal("no link signing key configured in this function"))
     }
 
     pub fn client(&self) -> &Client {
@@ -311,7 +317,7 @@ impl Store {
         let rid = ResourceId::parse(&invite.resource_id).map_err(|_| Error::internal("bad stored resource id"))?;
         let iid = InviteId::parse(&invite.invite_id).map_err(|_| Error::internal("bad stored invite id"))?;
         let nonce = Nonce::decode(&invite.nonce).ok_or_else(|| Error::internal("bad stored nonce"))?;
-        Ok(self.key.mint(rid, iid, &nonce))
+        Ok(self.keys()?.mint(rid, iid, &nonce))
     }
 }
 
