@@ -2,10 +2,10 @@
 // the invite up (POST /v1/invites/lookup); accepting and declining are the
 // person's explicit choices, so mail scanners that "click" links change nothing.
 
-import { LitElement, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, svg, type TemplateResult } from 'lit';
 import { ApiError, api, ok, type Lookup } from '../api/client';
 import { confirmIn } from '../confirm';
-import { config, isConfigured, resourceHref, signInHref } from '../config';
+import { config, currentUser, isConfigured, resourceHref, signInHref, type CurrentUser } from '../config';
 import { explain } from '../errors';
 import { formatDate, t, type I18nKey } from '../i18n';
 import { base } from '../styles';
@@ -32,14 +32,58 @@ export function tokenFromLocation(loc: Location = window.location): string | nul
   return fromHash || new URLSearchParams(loc.search).get('token');
 }
 
+type Tone = 'info' | 'warn' | 'stop' | 'done';
+const ICONS: Record<string, TemplateResult> = {
+  mail: svg`<path d="M4 6h16v12H4z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/><path d="m4 7 8 6 8-6" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/>`,
+  clock: svg`<circle cx="12" cy="12" r="8.5" fill="none" stroke="currentColor" stroke-width="2"/><path d="M12 7.5V12l3 2" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>`,
+  ban: svg`<circle cx="12" cy="12" r="8.5" fill="none" stroke="currentColor" stroke-width="2"/><path d="m6 6 12 12" stroke="currentColor" stroke-width="2"/>`,
+  check: svg`<circle cx="12" cy="12" r="8.5" fill="none" stroke="currentColor" stroke-width="2"/><path d="m8 12.5 2.7 2.7L16.5 9.5" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/>`,
+  user: svg`<circle cx="12" cy="8.5" r="3.5" fill="none" stroke="currentColor" stroke-width="2"/><path d="M5 19.5c1.2-3.4 3.8-5 7-5s5.8 1.6 7 5" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>`,
+  link: svg`<path d="M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/><path d="m4 4 16 16" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>`,
+  alert: svg`<path d="M12 4 2.8 19.5h18.4z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/><path d="M12 10v4.5M12 17v.5" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>`,
+};
+
 export class InviteLanding extends LitElement {
-  static styles = base;
+  static styles = [
+    base,
+    css`
+      :host { max-width: 34rem; margin: 0 auto; }
+      h1:focus { outline: none; }
+      .landing { padding: 1.75rem; }
+      @media (max-width: 30rem) { .landing { padding: 1.25rem; } }
+      .eyebrow { font-size: 0.8rem; font-weight: 650; letter-spacing: 0.06em; text-transform: uppercase; color: var(--inv-accent); margin-bottom: 0.35rem; }
+      .mark {
+        width: 3rem; height: 3rem; border-radius: 12px; display: grid; place-items: center;
+        background: var(--inv-accent); color: var(--inv-accent-ink); font-weight: 700; font-size: 1.35rem; margin-bottom: 1rem;
+      }
+      .state-icon { width: 3rem; height: 3rem; border-radius: 50%; display: grid; place-items: center; margin-bottom: 1rem; }
+      .state-icon svg { width: 1.6rem; height: 1.6rem; }
+      .tone-info { background: var(--inv-accent-soft); color: var(--inv-accent); }
+      .tone-warn { background: #fff4d6; color: #7a5300; }
+      .tone-stop { background: var(--inv-danger-soft); color: var(--inv-danger); }
+      .tone-done { background: #e3f6ea; color: #146c34; }
+      dl.facts { margin: 1.25rem 0; border: 1px solid var(--inv-line); border-radius: 10px; }
+      dl.facts > div { display: grid; grid-template-columns: 8.5rem 1fr; gap: 0.75rem; padding: 0.65rem 0.9rem; border-top: 1px solid var(--inv-line); }
+      dl.facts > div:first-child { border-top: none; }
+      dt { color: var(--inv-muted); font-size: 0.9rem; }
+      dd { margin: 0; font-weight: 550; min-width: 0; }
+      dd .muted { font-weight: 400; font-size: 0.88rem; display: block; }
+      @media (max-width: 30rem) { dl.facts > div { grid-template-columns: 1fr; gap: 0.1rem; } }
+      blockquote { margin: 0 0 1.25rem; padding: 0.75rem 1rem; border-left: 3px solid var(--inv-accent); background: var(--inv-soft); border-radius: 0 8px 8px 0; white-space: pre-wrap; }
+      blockquote footer { margin-top: 0.35rem; font-size: 0.85rem; color: var(--inv-muted); white-space: normal; }
+      .actions .primary { flex: 1 1 auto; }
+      @media (min-width: 30rem) { .actions .primary { flex: 0 1 auto; } }
+      .who { margin-top: 1.25rem; padding-top: 1rem; border-top: 1px solid var(--inv-line); font-size: 0.9rem; color: var(--inv-muted); }
+      .who a { font-weight: 600; }
+    `,
+  ];
   static properties = {
     token: { type: String },
     screen: { state: true },
     invite: { state: true },
     busy: { state: true },
     error: { state: true },
+    user: { state: true },
   };
 
   declare token: string | null;
@@ -47,6 +91,7 @@ export class InviteLanding extends LitElement {
   declare invite: Lookup | null;
   declare busy: boolean;
   declare error: string;
+  declare user: CurrentUser | null;
   private signedIn = false;
 
   constructor() {
@@ -56,6 +101,7 @@ export class InviteLanding extends LitElement {
     this.invite = null;
     this.busy = false;
     this.error = '';
+    this.user = null;
   }
 
   /** Another link opened in the same tab changes only the fragment. */
@@ -84,6 +130,7 @@ export class InviteLanding extends LitElement {
       return;
     }
     this.signedIn = (await config().getToken()) !== null;
+    this.user = this.signedIn ? await currentUser() : null;
     try {
       this.invite = await ok(api().POST('/v1/invites/lookup', { body: { token: this.token } }));
       this.screen = this.screenFor(this.invite.status);
@@ -113,7 +160,6 @@ export class InviteLanding extends LitElement {
     } catch (e) {
       this.screen = this.screenForError(e);
       this.error = explain(e);
-    } finally {
       this.busy = false;
     }
   }
@@ -137,7 +183,7 @@ export class InviteLanding extends LitElement {
   private async decline() {
     const resource = this.invite?.resource.name ?? '';
     const sure = await confirmIn(this.renderRoot as ShadowRoot, {
-      title: t('landing.decline'),
+      title: t('landing.decline.title', { resource }),
       body: t('landing.confirmDecline', { resource }),
       confirm: t('landing.decline'),
       danger: true,
@@ -147,6 +193,7 @@ export class InviteLanding extends LitElement {
     try {
       await ok(api().POST('/v1/invites/decline', { body: { token: this.token! } }));
       this.screen = 'declined-now';
+      this.dispatchEvent(new CustomEvent('invite-declined', { bubbles: true, composed: true }));
     } catch (e) {
       this.screen = this.screenForError(e);
       this.error = explain(e);
@@ -155,87 +202,118 @@ export class InviteLanding extends LitElement {
     }
   }
 
-  private here(): string {
-    return window.location.href;
+  /** Sign-in (or switch account) and come back here, fragment included. */
+  private signIn(): string {
+    return signInHref(window.location.href);
+  }
+
+  protected updated(changed: Map<string, unknown>): void {
+    // A new state is announced by moving focus to its heading.
+    const before = changed.get('screen');
+    if (changed.has('screen') && before !== undefined && before !== 'loading' && this.screen !== 'loading') {
+      (this.renderRoot.querySelector('h1') as HTMLElement | null)?.focus({ preventScroll: true });
+    }
   }
 
   render() {
-    return html`<main class="card" aria-live="polite" aria-busy=${this.busy || this.screen === 'loading'}>
-      ${this.body()}
-    </main>`;
+    return html`<main class="card landing" aria-busy=${this.busy || this.screen === 'loading'}>${this.body()}</main>`;
   }
 
-  private body() {
+  private params() {
     const i = this.invite;
-    const p = {
+    return {
       inviter: i?.inviter.name ?? '',
       resource: i?.resource.name ?? '',
       email: i?.email ?? '',
       role: i ? t(`role.${i.role}` as I18nKey) : '',
     };
+  }
+
+  private body() {
+    const p = this.params();
     switch (this.screen) {
       case 'loading':
-        return html`<p>${t('loading')}</p>`;
-      case 'no-token':
-        return this.message('landing.noToken.title', 'landing.noToken.body', p);
-      case 'not-found':
-        return this.message('landing.notFound.title', 'landing.notFound.body', p);
-      case 'expired':
-        return this.message('landing.expired.title', 'landing.expired.body', p);
-      case 'revoked':
-        return this.message('landing.revoked.title', 'landing.revoked.body', p);
-      case 'declined':
-        return this.message('landing.declined.title', 'landing.declined.body', p);
-      case 'declined-now':
-        return this.message('landing.declinedNow.title', 'landing.declinedNow.body', p);
-      case 'used':
-        return this.message('landing.used.title', 'landing.used.body', p);
-      case 'member':
-        return html`${this.message('landing.member.title', 'landing.member.body', p)}
-          <a class="button primary" href=${resourceHref(i!.resource.id)}>${t('landing.goTo', p)}</a>`;
-      case 'mismatch': {
-        const me = config().currentUser?.()?.email ?? t('landing.mismatch.meUnknown');
-        return html`<h1>${t('landing.mismatch.title')}</h1>
-          <p>${t('landing.mismatch.body', { ...p, me })}</p>
-          <a class="button primary" href=${signInHref(this.here())}>${t('landing.switch')}</a>`;
-      }
-      case 'unverified':
-        return this.message('landing.unverified.title', 'landing.unverified.body', p);
-      case 'error':
-        return html`<h1>${t('error.generic')}</h1><p class="notice error" role="alert">${this.error}</p>`;
+        return html`<p class="muted" role="status">${t('loading')}</p>`;
       case 'pending':
       case 'signed-out':
         return this.pending(p);
+      case 'no-token':
+        return this.state('link', 'warn', 'landing.noToken.title', 'landing.noToken.body', p);
+      case 'not-found':
+        return this.state('link', 'warn', 'landing.notFound.title', 'landing.notFound.body', p);
+      case 'expired':
+        return this.state('clock', 'warn', 'landing.expired.title', 'landing.expired.body', p);
+      case 'revoked':
+        return this.state('ban', 'stop', 'landing.revoked.title', 'landing.revoked.body', p);
+      case 'declined':
+        return this.state('ban', 'stop', 'landing.declined.title', 'landing.declined.body', p);
+      case 'declined-now':
+        return this.state('check', 'done', 'landing.declinedNow.title', 'landing.declinedNow.body', p);
+      case 'used':
+        return this.state('check', 'info', 'landing.used.title', 'landing.used.body', p,
+          html`<div class="actions"><a class="button" href=${this.signIn()}>${t('landing.switch')}</a></div>`);
+      case 'member':
+        return this.state('check', 'done', 'landing.member.title', 'landing.member.body', p,
+          html`<div class="actions"><a class="button primary" href=${resourceHref(this.invite!.resource.id)}>${t('landing.goTo', p)}</a></div>`);
+      case 'mismatch':
+        return this.state('user', 'warn', 'landing.mismatch.title', 'landing.mismatch.body',
+          { ...p, me: this.user?.email ?? t('landing.mismatch.meUnknown') },
+          html`<p>${t('landing.mismatch.next', p)}</p>
+            <div class="actions"><a class="button primary" href=${this.signIn()}>${t('landing.switch')}</a></div>`);
+      case 'unverified':
+        return this.state('mail', 'warn', 'landing.unverified.title', 'landing.unverified.body', p,
+          html`<div class="actions">
+            <button class="primary" @click=${this.accept} ?disabled=${this.busy}>${t('landing.retry')}</button>
+            <a class="button" href=${this.signIn()}>${t('landing.switch')}</a>
+          </div>`);
+      case 'error':
+        return html`<div class="state-icon tone-stop" aria-hidden="true">${this.icon('alert')}</div>
+          <h1 tabindex="-1">${t('error.generic')}</h1>
+          <p class="notice error" role="alert">${this.error}</p>
+          <div class="actions"><button @click=${() => { this.screen = 'loading'; void this.load(); }}>${t('landing.retry')}</button></div>`;
     }
+  }
+
+  private icon(name: string) {
+    return html`<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">${ICONS[name]}</svg>`;
+  }
+
+  private state(icon: string, tone: Tone, title: I18nKey, body: I18nKey, p: Record<string, string>, extra: unknown = nothing) {
+    return html`<div class="state-icon tone-${tone}" aria-hidden="true">${this.icon(icon)}</div>
+      <h1 tabindex="-1">${t(title, p)}</h1>
+      <p>${t(body, p)}</p>
+      ${extra}`;
   }
 
   private pending(p: Record<string, string>) {
     const i = this.invite!;
-    return html`<h1>${t('landing.title', p)}</h1>
-      <p>${t('landing.role', p)}</p>
-      <p class="muted">${t('landing.for', p)}</p>
+    const initial = (i.resource.name.trim()[0] ?? '?').toUpperCase();
+    return html`<div class="mark" aria-hidden="true">${initial}</div>
+      <p class="eyebrow">${t('landing.eyebrow')}</p>
+      <h1 tabindex="-1">${t('landing.title', p)}</h1>
+      <dl class="facts">
+        <div><dt>${t('landing.fact.resource')}</dt><dd class="break">${i.resource.name}</dd></div>
+        <div><dt>${t('landing.fact.role')}</dt><dd>${p.role}<span class="muted">${t(`role.${i.role}.desc` as I18nKey)}</span></dd></div>
+        <div><dt>${t('landing.fact.for')}</dt><dd class="break">${i.email}</dd></div>
+        <div><dt>${t('landing.fact.expires')}</dt><dd>${formatDate(i.expiresAt)}</dd></div>
+      </dl>
       ${i.message
-        ? html`<figure class="card" style="background:var(--inv-soft);margin:0 0 1rem">
-            <figcaption class="muted">${t('landing.message', p)}</figcaption>
-            <blockquote style="margin:0.25rem 0 0;white-space:pre-wrap" class="break">${i.message}</blockquote>
-          </figure>`
+        ? html`<blockquote class="break">${i.message}<footer>— ${p.inviter}</footer></blockquote>`
         : nothing}
-      <p class="muted">${t('landing.expires', { date: formatDate(i.expiresAt) })}</p>
       ${this.screen === 'signed-out'
         ? html`<p class="notice">${t('landing.signedOut', p)}</p>
-            <div class="row">
-              <a class="button primary" href=${signInHref(this.here())}>${t('landing.signIn')}</a>
+            <div class="actions">
+              <a class="button primary" href=${this.signIn()}>${t('landing.signIn')}</a>
               <button @click=${this.decline} ?disabled=${this.busy}>${t('landing.decline')}</button>
             </div>`
-        : html`<div class="row">
-            <button class="primary" @click=${this.accept} ?disabled=${this.busy}>${t('landing.accept')}</button>
-            <button @click=${this.decline} ?disabled=${this.busy}>${t('landing.decline')}</button>
-          </div>`}`;
-  }
-
-  private message(title: I18nKey, body: I18nKey, p: Record<string, string>) {
-    return html`<h1>${t(title, p)}</h1>
-      <p>${t(body, p)}</p>`;
+        : html`<div class="actions">
+              <button class="primary" @click=${this.accept} ?disabled=${this.busy}>${t('landing.accept')}</button>
+              <button @click=${this.decline} ?disabled=${this.busy}>${t('landing.decline')}</button>
+            </div>
+            <p class="who">
+              ${this.user?.email ? t('landing.signedInAs', { me: this.user.email }) : t('landing.signedInSomeone')}
+              <a href=${this.signIn()}>${t('landing.notYou')}</a>
+            </p>`}`;
   }
 }
 
