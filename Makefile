@@ -1,4 +1,4 @@
-.PHONY: help setup dev test unit lint bench token
+.PHONY: help setup dev reset test unit lint bench token
 .DEFAULT_GOAL := help
 
 help:             ## list the targets
@@ -9,6 +9,9 @@ setup:            ## install the pinned local stack into .local/
 
 dev: setup        ## run the API locally on :9000 (and the web UI on :5173) against the local stack
 	scripts/dev.sh
+
+reset:            ## forget the data make dev keeps in .local/data (stop make dev first)
+	rm -rf .local/data
 
 test:             ## the whole test suite (what CI runs): gates, unit, integration, e2e, fuzzing, browser
 	scripts/test.sh

@@ -9,6 +9,8 @@ cd "$ROOT"
 scripts/setup.sh
 source scripts/local-env.sh
 source scripts/stack.sh
+# Resources, invites and members survive a restart (`make reset` starts clean).
+export DDB_DATA_DIR=${DDB_DATA_DIR:-$ROOT/.local/data/dynamodb}
 stack_start
 
 cargo build -q -p invites-devtools

