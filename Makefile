@@ -1,4 +1,4 @@
-.PHONY: help setup dev reset test unit lint bench token
+.PHONY: help setup dev reset test unit lint bench invoke token
 .DEFAULT_GOAL := help
 
 help:             ## list the targets
@@ -24,6 +24,9 @@ lint:             ## cargo fmt --check, clippy -D warnings, unused dependencies
 
 bench:            ## release binaries under a Lambda Runtime API emulator: docs/performance.md
 	scripts/bench.sh
+
+invoke:           ## replay a sample event against make dev: make invoke EVENT=create-invite
+	@scripts/dev-invoke.sh "$(EVENT)"
 
 token:            ## print a dev token: make -s token SUB=user-1 EMAIL=a@example.com [NAME=Ann]
 	@scripts/dev-token.sh --sub "$(SUB)" $(if $(EMAIL),--email "$(EMAIL)") $(if $(NAME),--name "$(NAME)")

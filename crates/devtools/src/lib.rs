@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 pub mod local_http;
 pub mod pump;
+pub mod replay;
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 

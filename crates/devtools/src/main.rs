@@ -1,7 +1,7 @@
 //! `invites-dev`: local development helper (`invites-dev --help`).
 
 use clap::{Parser, Subcommand};
-use invites_devtools::{BoxError, create_queues, create_table, load_template, template_path};
+use invites_devtools::{BoxError, create_queues, create_table, load_template, replay, template_path};
 
 #[derive(Parser)]
 #[command(name = "invites-dev", about = "Local development helper for the invites service")]
@@ -29,6 +29,12 @@ enum Command {
     Init,
     /// SQS -> worker through `cargo lambda watch`, like Lambda's event source mapping.
     Pump,
+    /// Replay a sample event (events/NAME.json) against `make dev`, signed with
+    /// a dev token for the claims it carries; prints the function's answer.
+    Invoke {
+        /// The sample's name (create-invite) or a path to an event file.
+        event: String,
+    },
 }
 
 fn env(name: &str) -> Result<String, BoxError> {
@@ -54,6 +60,19 @@ async fn main() -> Result<(), BoxError> {
             let url = create_queues(&aws_sdk_sqs::Client::new(&sdk), &template, &queue).await?;
             eprintln!("table {table} and queue {url} ready");
             println!("{url}");
+        }
+        Command::Invoke { event } => {
+            let path = if event.ends_with(".json") {
+                std::path::PathBuf::from(&event)
+            } else {
+                template_path().with_file_name("events").join(format!("{event}.json"))
+            };
+            let sample: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+            let function = replay::function_of(&sample, &replay::route_binaries(&load_template(&template_path())?))?;
+            let secret = env(invites_http::auth::DEV_SECRET_ENV)?;
+            let base = format!("http://127.0.0.1:{}", env("API_PORT")?);
+            let answer = replay::invoke(&base, &function, &replay::sign(sample, secret.as_bytes())).await?;
+            println!("{}", serde_json::to_string_pretty(&answer)?);
         }
         Command::Pump => {
             let sdk = invites_adapters::sdk_config().await;
