@@ -39,6 +39,13 @@ fi
 echo "== fuzzing the API contract (schemathesis)"
 scripts/fuzz.sh
 
+echo "== post-deploy smoke test, against the local API"
+export SMOKE_INVITEE_EMAIL="smoke-$RANDOM@example.com"
+SMOKE_OWNER_TOKEN=$(target/debug/invites-dev token --sub smoke-owner --email smoke-owner@example.com)
+SMOKE_INVITEE_TOKEN=$(target/debug/invites-dev token --sub "smoke-invitee-$RANDOM" --email "$SMOKE_INVITEE_EMAIL")
+export SMOKE_OWNER_TOKEN SMOKE_INVITEE_TOKEN
+scripts/smoke.sh "$INVITES_E2E_API"
+
 echo "== the web UI in a browser"
 scripts/web-test.sh
 
