@@ -1,4 +1,4 @@
-.PHONY: help setup dev reset test unit lint bench invoke token
+.PHONY: help setup dev reset test unit lint package deploy bench invoke token
 .DEFAULT_GOAL := help
 
 help:             ## list the targets
@@ -21,6 +21,12 @@ unit:             ## the decisions and the edge, no emulators (seconds)
 
 lint:             ## cargo fmt --check, clippy -D warnings, unused dependencies
 	scripts/lint.sh
+
+package:          ## release zips for Lambda, one per function: make package [ARCH=arm64]
+	scripts/package.sh
+
+deploy:           ## sam build + sam deploy with deploy.env (see infra/deploy.example.env)
+	scripts/deploy.sh
 
 bench:            ## release binaries under a Lambda Runtime API emulator: docs/performance.md
 	scripts/bench.sh

