@@ -1,7 +1,12 @@
-// Dev server (make dev: http://localhost:5173): the demo app, the API proxied
-// under /v1 (same origin, so no CORS in the way), a runtime config.json, and
-// the DEV-ONLY sign-in endpoint. `apply: 'serve'` keeps the endpoint out of
-// every production build.
+// Dev server (make dev: http://localhost:5173): the demo app, a runtime
+// config.json, and the DEV-ONLY sign-in endpoint. `apply: 'serve'` keeps the
+// plugin (and with it the endpoint) out of every production build.
+//
+//   INVITES_API           where the API runs (default http://127.0.0.1:9000); the
+//                         dev server proxies /v1 to it, so the page calls its own origin
+//   INVITES_WEB_API_BASE  apiBaseUrl to hand the page instead (e.g. the API's own
+//                         URL, to go through CORS as a deployed frontend does)
+//   INVITES_DEV_AUTH_SECRET  dev auth secret (default: ../.local/dev/auth-secret)
 
 import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -33,7 +38,15 @@ function devOnly(): Plugin {
     configureServer(server) {
       server.middlewares.use('/config.json', (_req, res) => {
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ apiBaseUrl: '', signInUrl: '/signin?returnTo={returnTo}', resourceUrl: '/resource?rid={resourceId}', devSignIn: true }));
+        res.setHeader('cache-control', 'no-store');
+        res.end(
+          JSON.stringify({
+            apiBaseUrl: process.env.INVITES_WEB_API_BASE ?? '',
+            signInUrl: '/signin?returnTo={returnTo}',
+            resourceUrl: '/resources/{resourceId}',
+            devSignIn: devSecret() !== null,
+          }),
+        );
       });
       server.middlewares.use('/__dev/token', (req, res) => {
         const secret = devSecret();
@@ -45,7 +58,15 @@ function devOnly(): Plugin {
         let body = '';
         req.on('data', (c) => (body += c));
         req.on('end', () => {
-          const { sub, email, name, verified } = JSON.parse(body || '{}');
+          let input: { sub?: unknown; email?: unknown; name?: unknown; verified?: unknown };
+          try {
+            input = JSON.parse(body || '{}');
+          } catch {
+            res.statusCode = 400;
+            res.end('JSON body expected');
+            return;
+          }
+          const { sub, email, name, verified } = input;
           if (typeof sub !== 'string' || !sub.trim()) {
             res.statusCode = 422;
             res.end('sub is required');

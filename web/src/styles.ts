@@ -150,7 +150,7 @@ export const base = css`
   .table-wrap { overflow-x: auto; }
   .nowrap { white-space: nowrap; }
   .strong { font-weight: 600; }
-  .cell-sub { display: block; font-size: 0.82rem; color: var(--inv-muted); }
+  .cell-sub { display: block; font-size: 0.82rem; font-weight: 400; color: var(--inv-muted); }
 
   /* Tables become stacked cards on narrow screens. */
   @media (max-width: 40rem) {

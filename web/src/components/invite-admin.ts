@@ -3,12 +3,12 @@
 // pending invite (resend, copy link, change role, delete), members (role,
 // remove) and the audit trail.
 
-import { LitElement, html, nothing } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { ApiError, api, ok, type Invite, type Member, type Schemas } from '../api/client';
 import { isConfigured, locale } from '../config';
 import { confirmIn } from '../confirm';
 import { explain } from '../errors';
-import { formatDate, t, type I18nKey } from '../i18n';
+import { formatDate, formatShort, has, t, type I18nKey } from '../i18n';
 import { base } from '../styles';
 
 type Tab = 'invites' | 'members' | 'audit';
@@ -18,6 +18,7 @@ type Audit = Schemas['AuditPage']['items'][number];
 type Resource = Schemas['Resource'];
 
 const FILTERS: Filter[] = ['pending', 'accepted', 'expired', 'revoked', 'declined', 'all'];
+/** Which form field an API error code belongs to. */
 const FIELD_OF: Record<string, string> = {
   invalid_email: 'email',
   already_pending: 'email',
@@ -25,10 +26,56 @@ const FIELD_OF: Record<string, string> = {
   invalid_message: 'message',
   invalid_expires_in_days: 'expires',
   invalid_role: 'role',
+  invalid_locale: 'locale',
 };
+const PAGE = 20;
 
 export class InviteAdmin extends LitElement {
-  static styles = base;
+  static styles = [
+    base,
+    css`
+      .page-head { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: flex-end; justify-content: space-between; margin-bottom: 1.25rem; }
+      .page-head h1 { margin: 0; }
+      .eyebrow { font-size: 0.85rem; font-weight: 600; color: var(--inv-muted); margin: 0 0 0.2rem; }
+      .seats { min-width: 14rem; flex: 0 1 18rem; }
+      .seats-line { display: flex; justify-content: space-between; font-size: 0.875rem; margin-bottom: 0.35rem; }
+      .meter { height: 0.5rem; border-radius: 999px; background: #e4e7ee; overflow: hidden; }
+      .meter > span { display: block; height: 100%; background: var(--inv-accent); border-radius: inherit; }
+      .meter.full > span { background: var(--inv-danger); }
+      [role='tablist'] { display: flex; gap: 0.25rem; border-bottom: 1px solid var(--inv-line); margin: 0 0 1.25rem; overflow-x: auto; }
+      [role='tab'] {
+        border: none; border-radius: 0; background: none; padding: 0.6rem 0.85rem; min-height: 2.75rem;
+        color: var(--inv-muted); font-weight: 600; border-bottom: 3px solid transparent; margin-bottom: -1px; white-space: nowrap;
+      }
+      [role='tab']:hover { background: none; color: var(--inv-ink); }
+      [role='tab'][aria-selected='true'] { color: var(--inv-accent); border-bottom-color: var(--inv-accent); }
+      .count { display: inline-block; min-width: 1.4rem; padding: 0 0.35rem; margin-left: 0.35rem; border-radius: 999px; background: #e4e7ee; color: var(--inv-ink); font-size: 0.75rem; line-height: 1.4rem; text-align: center; }
+      .layout { display: grid; gap: 1rem; grid-template-columns: minmax(0, 1fr); align-items: start; }
+      .layout > .card { margin: 0; }
+      .filters { display: inline-flex; flex-wrap: wrap; gap: 0.25rem; padding: 0.25rem; background: var(--inv-soft); border: 1px solid var(--inv-line); border-radius: 10px; }
+      .filters button { border: none; background: none; min-height: 2.25rem; padding: 0.35rem 0.75rem; font-size: 0.9rem; color: var(--inv-muted); }
+      .filters button:hover { color: var(--inv-ink); background: #eceef3; }
+      .filters button[aria-pressed='true'] { background: var(--inv-surface); color: var(--inv-ink); box-shadow: var(--inv-shadow); }
+      .cell-actions { position: relative; text-align: right; width: 3.5rem; }
+      [role='menu'] {
+        position: fixed; z-index: 30; min-width: 15rem; max-width: calc(100vw - 1rem); padding: 0.35rem; margin: 0;
+        background: var(--inv-surface); border: 1px solid var(--inv-line); border-radius: 10px; box-shadow: 0 12px 32px rgb(16 24 40 / 18%); text-align: left;
+      }
+      [role='menuitem'] { display: flex; width: 100%; justify-content: flex-start; border: none; background: none; border-radius: 6px; font-weight: 500; padding: 0.5rem 0.75rem; }
+      [role='menuitem']:hover, [role='menuitem']:focus { background: var(--inv-soft); }
+      [role='menuitem'].danger-item { color: var(--inv-danger); }
+      [role='separator'] { height: 1px; background: var(--inv-line); margin: 0.3rem 0; }
+      .copied { margin-top: 0.5rem; width: 100%; }
+      .copied input { font: 0.85rem ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+      .empty { text-align: center; padding: 2rem 1rem; color: var(--inv-muted); }
+      .more { display: flex; justify-content: center; margin-top: 1rem; }
+      .audit-text { font-weight: 500; }
+      .owner-note { display: block; font-size: 0.8rem; color: var(--inv-muted); margin-top: 0.15rem; }
+      td select { width: auto; min-width: 10rem; }
+      td.date { font-size: 0.9rem; white-space: nowrap; }
+      @media (min-width: 64rem) { .layout.with-form { grid-template-columns: 18.5rem minmax(0, 1fr); } }
+    `,
+  ];
   static properties = {
     resourceId: { type: String, attribute: 'resource-id' },
     resource: { state: true },
@@ -43,8 +90,10 @@ export class InviteAdmin extends LitElement {
     alert: { state: true },
     fieldErrors: { state: true },
     openMenu: { state: true },
+    menuAt: { state: true },
     copiedUrl: { state: true },
     busy: { state: true },
+    loaded: { state: true },
   };
 
   declare resourceId: string;
@@ -60,8 +109,13 @@ export class InviteAdmin extends LitElement {
   declare alert: string;
   declare fieldErrors: Record<string, string>;
   declare openMenu: string | null;
+  /** Where the open ⋯ menu sits (fixed, so no scrolling table clips it). */
+  declare menuAt: string;
   declare copiedUrl: string;
   declare busy: boolean;
+  declare loaded: boolean;
+  /** Display names for the audit trail: user ids and invite ids → a name or an address. */
+  private names = new Map<string, string>();
 
   constructor() {
     super();
@@ -78,14 +132,32 @@ export class InviteAdmin extends LitElement {
     this.alert = '';
     this.fieldErrors = {};
     this.openMenu = null;
+    this.menuAt = '';
     this.copiedUrl = '';
     this.busy = false;
+    this.loaded = false;
   }
+
+  private readonly closeMenu = () => (this.openMenu = null);
 
   connectedCallback(): void {
     super.connectedCallback();
+    document.addEventListener('click', this.closeMenu);
+    window.addEventListener('resize', this.closeMenu);
+    window.addEventListener('scroll', this.closeMenu, true);
     if (isConfigured()) void this.reload();
     else window.addEventListener('invites-config', () => void this.reload(), { once: true });
+  }
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    document.removeEventListener('click', this.closeMenu);
+    window.removeEventListener('resize', this.closeMenu);
+    window.removeEventListener('scroll', this.closeMenu, true);
+  }
+
+  protected updated(changed: Map<string, unknown>): void {
+    if (changed.has('resourceId') && changed.get('resourceId') !== undefined) void this.reload();
   }
 
   private get rid() {
@@ -97,33 +169,50 @@ export class InviteAdmin extends LitElement {
   }
 
   private async reload() {
+    if (!this.resourceId) return;
     try {
       this.resource = await ok(api().GET('/v1/resources/{rid}', { params: this.rid }));
-      if (!this.canManage) {
-        this.tab = 'members';
-      }
+      if (!this.canManage) this.tab = 'members';
       await this.loadTab();
     } catch (e) {
       this.alert = explain(e);
     }
+    this.loaded = true;
   }
 
   private async refreshSeats() {
     this.resource = await ok(api().GET('/v1/resources/{rid}', { params: this.rid }));
   }
 
+  private learn(invites: Invite[], members: Member[] = []) {
+    for (const i of invites) {
+      this.names.set(i.id, i.email);
+      this.names.set(i.invitedBy.id, i.invitedBy.name);
+    }
+    for (const m of members) this.names.set(m.userId, m.name ?? m.email ?? m.userId);
+  }
+
   private async loadTab(more = false) {
     if (this.tab === 'invites' && this.canManage) {
-      const query = { status: this.filter, limit: 20, ...(more && this.invitesCursor ? { cursor: this.invitesCursor } : {}) };
+      const query = { status: this.filter, limit: PAGE, ...(more && this.invitesCursor ? { cursor: this.invitesCursor } : {}) };
       const page = await ok(api().GET('/v1/resources/{rid}/invites', { params: { ...this.rid, query } }));
       this.invites = more ? [...this.invites, ...page.items] : page.items;
       this.invitesCursor = page.nextCursor ?? null;
     } else if (this.tab === 'members') {
       this.members = (await ok(api().GET('/v1/resources/{rid}/members', { params: this.rid }))).items;
     } else if (this.tab === 'audit' && this.canManage) {
-      const query = { limit: 20, ...(more && this.auditCursor ? { cursor: this.auditCursor } : {}) };
-      const page = await ok(api().GET('/v1/resources/{rid}/audit', { params: { ...this.rid, query } }));
+      const query = { limit: PAGE, ...(more && this.auditCursor ? { cursor: this.auditCursor } : {}) };
+      const [page, all, members] = await Promise.all([
+        ok(api().GET('/v1/resources/{rid}/audit', { params: { ...this.rid, query } })),
+        more ? null : ok(api().GET('/v1/resources/{rid}/invites', { params: { ...this.rid, query: { status: 'all', limit: 100 } } })),
+        more ? null : ok(api().GET('/v1/resources/{rid}/members', { params: this.rid })),
+      ]);
+      this.learn(all?.items ?? [], members?.items ?? []);
       this.audit = more ? [...this.audit, ...page.items] : page.items;
+      // Someone who joined and has left since is still known by the address their invite went to.
+      for (const a of this.audit) {
+        if (a.action === 'invite.accepted' && !this.names.has(a.actor) && this.names.has(a.subject)) this.names.set(a.actor, this.names.get(a.subject)!);
+      }
       this.auditCursor = page.nextCursor ?? null;
     }
   }
@@ -143,9 +232,20 @@ export class InviteAdmin extends LitElement {
     }
   }
 
-  private showTab(tab: Tab) {
+  private showTab(tab: Tab, focus = false) {
     this.tab = tab;
+    this.openMenu = null;
+    if (focus) void this.updateComplete.then(() => (this.renderRoot.querySelector(`#tab-${tab}`) as HTMLElement | null)?.focus());
     void this.act(() => this.loadTab());
+  }
+
+  /** Tabs follow the ARIA pattern: arrow keys, Home and End move between them. */
+  private tabKeys(ev: KeyboardEvent, tabs: Tab[]) {
+    const at = tabs.indexOf(this.tab);
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: tabs.length - 1 }[ev.key];
+    if (to === undefined) return;
+    ev.preventDefault();
+    this.showTab(tabs[(to + tabs.length) % tabs.length], true);
   }
 
   private setFilter(f: Filter) {
@@ -175,74 +275,124 @@ export class InviteAdmin extends LitElement {
         await Promise.all([this.loadTab(), this.refreshSeats()]);
       } catch (e) {
         const field = e instanceof ApiError ? FIELD_OF[e.code] : undefined;
-        if (field) {
-          this.fieldErrors = { [field]: explain(e) };
-          await this.updateComplete;
-          (this.renderRoot.querySelector(`[name=${field}]`) as HTMLElement | null)?.focus();
-        } else throw e;
+        if (!field) throw e;
+        this.fieldErrors = { [field]: explain(e) };
+        await this.updateComplete;
+        (this.renderRoot.querySelector(`[name=${field}]`) as HTMLElement | null)?.focus();
       }
     });
   }
 
   private toggleMenu(id: string, ev: Event) {
     ev.stopPropagation();
-    this.openMenu = this.openMenu === id ? null : id;
-    if (this.openMenu) {
-      void this.updateComplete.then(() =>
-        (this.renderRoot.querySelector(`#menu-${id} [role=menuitem]`) as HTMLElement | null)?.focus(),
-      );
+    if (this.openMenu === id) {
+      this.openMenu = null;
+      return;
+    }
+    this.openAt(id);
+    void this.updateComplete.then(() => this.menuItems(id)[0]?.focus());
+  }
+
+  /** Opens the menu below its button, or above it when there is no room below. */
+  private openAt(id: string) {
+    const button = this.renderRoot.querySelector(`#menu-button-${id}`) as HTMLElement | null;
+    const r = button?.getBoundingClientRect();
+    if (r) {
+      const right = Math.max(8, window.innerWidth - r.right);
+      this.menuAt =
+        r.bottom + 200 > window.innerHeight && r.top > 200
+          ? `bottom:${window.innerHeight - r.top + 4}px;right:${right}px`
+          : `top:${r.bottom + 4}px;right:${right}px`;
+    }
+    this.openMenu = id;
+  }
+
+  private menuItems(id: string) {
+    return [...this.renderRoot.querySelectorAll<HTMLElement>(`#menu-${id} [role=menuitem]`)];
+  }
+
+  private menuButtonKeys(ev: KeyboardEvent, id: string) {
+    if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
+      ev.preventDefault();
+      this.openAt(id);
+      void this.updateComplete.then(() => this.menuItems(id).at(ev.key === 'ArrowDown' ? 0 : -1)?.focus());
     }
   }
 
+  /** The ⋯ menu: arrows, Home and End move, Escape closes and returns focus, Tab closes. */
   private menuKeys(ev: KeyboardEvent, id: string) {
-    const items = [...this.renderRoot.querySelectorAll<HTMLElement>(`#menu-${id} [role=menuitem]`)];
+    const items = this.menuItems(id);
     const at = items.indexOf((this.renderRoot as ShadowRoot).activeElement as HTMLElement);
-    if (ev.key === 'Escape') {
-      this.openMenu = null;
-      (this.renderRoot.querySelector(`#menu-button-${id}`) as HTMLElement | null)?.focus();
-    } else if (ev.key === 'ArrowDown') {
-      items[(at + 1) % items.length]?.focus();
+    const focus = (i: number) => {
       ev.preventDefault();
-    } else if (ev.key === 'ArrowUp') {
-      items[(at - 1 + items.length) % items.length]?.focus();
-      ev.preventDefault();
+      items[(i + items.length) % items.length]?.focus();
+    };
+    switch (ev.key) {
+      case 'Escape':
+        ev.preventDefault();
+        this.openMenu = null;
+        (this.renderRoot.querySelector(`#menu-button-${id}`) as HTMLElement | null)?.focus();
+        break;
+      case 'Tab':
+        this.openMenu = null;
+        break;
+      case 'ArrowDown':
+        focus(at + 1);
+        break;
+      case 'ArrowUp':
+        focus(at - 1);
+        break;
+      case 'Home':
+        focus(0);
+        break;
+      case 'End':
+        focus(items.length - 1);
+        break;
     }
+  }
+
+  /** After a menu action, focus goes back to the row's ⋯ button (or the list). */
+  private refocus(i: Invite) {
+    void this.updateComplete.then(() => (this.renderRoot.querySelector(`#menu-button-${i.id}`) as HTMLElement | null)?.focus());
   }
 
   private inviteParams(i: Invite) {
     return { path: { rid: this.resourceId, id: i.id } };
   }
 
-  private resend(i: Invite) {
+  private async resend(i: Invite) {
     this.openMenu = null;
-    return this.act(async () => {
+    await this.act(async () => {
       await ok(api().POST('/v1/resources/{rid}/invites/{id}/resend', { params: this.inviteParams(i), body: { rotate: false } }));
       this.notice = t('admin.resent', { email: i.email });
       await this.loadTab();
     });
+    this.refocus(i);
   }
 
-  private copy(i: Invite) {
+  private async copy(i: Invite) {
     this.openMenu = null;
-    return this.act(async () => {
+    await this.act(async () => {
       const link = await ok(api().POST('/v1/resources/{rid}/invites/{id}/link', { params: this.inviteParams(i) }));
       try {
         await navigator.clipboard.writeText(link.url);
-        this.notice = t('admin.copied');
+        this.notice = t('admin.copied', { email: i.email });
       } catch {
         this.notice = t('admin.copyFallback');
       }
       this.copiedUrl = link.url;
     });
+    this.refocus(i);
   }
 
-  private changeInviteRole(i: Invite, role: Role) {
+  private async changeInviteRole(i: Invite, role: Role) {
     this.openMenu = null;
-    return this.act(async () => {
+    await this.act(async () => {
       await ok(api().PATCH('/v1/resources/{rid}/invites/{id}', { params: this.inviteParams(i), body: { role } }));
-      this.notice = t('admin.roleChanged', { role: t(`role.${role}`) });
+      this.notice = t('admin.inviteRoleChanged', { email: i.email, role: t(`role.${role}`) });
       await this.loadTab();
     });
+    this.refocus(i);
   }
 
   private async deleteInvite(i: Invite) {
@@ -250,10 +400,10 @@ export class InviteAdmin extends LitElement {
     const sure = await confirmIn(this.renderRoot as ShadowRoot, {
       title: t('admin.delete.title'),
       body: t('admin.delete.body', { email: i.email }),
-      confirm: t('admin.delete'),
+      confirm: t('admin.delete.confirm'),
       danger: true,
     });
-    if (!sure) return;
+    if (!sure) return this.refocus(i);
     await this.act(async () => {
       await ok(api().DELETE('/v1/resources/{rid}/invites/{id}', { params: this.inviteParams(i) }));
       this.notice = t('admin.deleted', { email: i.email });
@@ -268,7 +418,7 @@ export class InviteAdmin extends LitElement {
   private changeMemberRole(m: Member, role: Role) {
     return this.act(async () => {
       await ok(api().PATCH('/v1/resources/{rid}/members/{uid}', { params: { path: { rid: this.resourceId, uid: m.userId } }, body: { role } }));
-      this.notice = t('admin.roleChanged', { role: t(`role.${role}`) });
+      this.notice = t('admin.memberRoleChanged', { name: this.memberName(m), role: t(`role.${role}`) });
       await this.loadTab();
     });
   }
@@ -292,33 +442,42 @@ export class InviteAdmin extends LitElement {
   render() {
     const r = this.resource;
     if (!r) {
-      return html`<section class="card">${this.alert ? html`<p class="notice error" role="alert">${this.alert}</p>` : t('loading')}</section>`;
+      return html`<section class="card" aria-busy=${!this.loaded}>
+        ${this.alert ? html`<p class="notice error" role="alert">${this.alert}</p>` : html`<p class="muted" role="status">${t('loading')}</p>`}
+      </section>`;
     }
     const tabs: Tab[] = this.canManage ? ['invites', 'members', 'audit'] : ['members'];
-    return html`<section @click=${() => (this.openMenu = null)}>
-      <header class="spread" style="margin-bottom:1rem">
+    const full = r.seats.used >= r.seats.limit;
+    return html`<section aria-labelledby="admin-title">
+      <header class="page-head">
         <div>
-          <h1>${t('admin.title')}</h1>
-          <p class="muted" style="margin:0">${r.name} · ${t(`role.${r.role}`)}</p>
+          <p class="eyebrow break">${r.name} · ${t(`role.${r.role}`)}</p>
+          <h1 id="admin-title">${t('admin.title')}</h1>
         </div>
-        <div style="min-width:12rem">
-          <div class="muted" id="seats-label">${t('admin.seats', { used: r.seats.used, limit: r.seats.limit })}</div>
-          <progress style="width:100%" max=${r.seats.limit} .value=${r.seats.used} aria-labelledby="seats-label"></progress>
+        <div class="seats">
+          <div class="seats-line"><span class="strong">${t('admin.seats.label')}</span><span id="seats-label">${t('admin.seats', { used: r.seats.used, limit: r.seats.limit })}</span></div>
+          <div class="meter ${full ? 'full' : ''}" role="meter" aria-labelledby="seats-label" aria-valuemin="0" aria-valuemax=${r.seats.limit} aria-valuenow=${r.seats.used}>
+            <span style="width:${Math.min(100, (100 * r.seats.used) / Math.max(1, r.seats.limit))}%"></span>
+          </div>
         </div>
       </header>
       ${this.canManage ? nothing : html`<p class="notice">${t('admin.readOnly')}</p>`}
       <div role="status" aria-live="polite">
-        ${this.notice ? html`<p class="notice">${this.notice}</p>` : nothing}
-        ${this.copiedUrl
-          ? html`<label for="copied-url" class="sr-only">${t('admin.copy')}</label>
-              <input id="copied-url" class="break" readonly .value=${this.copiedUrl} @focus=${(e: Event) => (e.target as HTMLInputElement).select()} />`
+        ${this.notice
+          ? html`<div class="notice success"><div class="grow">
+              <div>${this.notice}</div>
+              ${this.copiedUrl
+                ? html`<div class="copied"><label for="copied-url" class="sr-only">${t('admin.link')}</label>
+                    <input id="copied-url" readonly .value=${this.copiedUrl} @focus=${(e: Event) => (e.target as HTMLInputElement).select()} /></div>`
+                : nothing}
+            </div></div>`
           : nothing}
       </div>
       <div role="alert">${this.alert ? html`<p class="notice error">${this.alert}</p>` : nothing}</div>
-      <div role="tablist" class="row" style="margin:1rem 0" aria-label=${t('admin.title')}>
+      <div role="tablist" aria-label=${t('admin.title')} @keydown=${(e: KeyboardEvent) => this.tabKeys(e, tabs)}>
         ${tabs.map(
           (tab) => html`<button role="tab" id="tab-${tab}" aria-controls="panel" aria-selected=${this.tab === tab}
-            class=${this.tab === tab ? 'primary' : ''} @click=${() => this.showTab(tab)}>${t(`admin.tab.${tab}`)}</button>`,
+            tabindex=${this.tab === tab ? 0 : -1} @click=${() => this.showTab(tab)}>${t(`admin.tab.${tab}`)}</button>`,
         )}
       </div>
       <div id="panel" role="tabpanel" aria-labelledby="tab-${this.tab}">
@@ -333,89 +492,104 @@ export class InviteAdmin extends LitElement {
 
   private invitesPanel() {
     const err = (n: string) => (this.fieldErrors[n] ? 'true' : 'false');
-    return html`<form class="card" @submit=${this.submitInvite} novalidate aria-labelledby="invite-title">
+    const described = (n: string, hint = '') =>
+      [this.fieldErrors[n] ? `${n}-error` : '', hint].filter(Boolean).join(' ') || nothing;
+    return html`<div class="layout with-form">
+      <form class="card" @submit=${this.submitInvite} novalidate aria-labelledby="invite-title">
         <h2 id="invite-title">${t('admin.invite.title')}</h2>
+        <p class="muted small">${t('admin.invite.lead')}</p>
         <div class="field">
           <label for="email">${t('admin.invite.email')}</label>
-          <input id="email" name="email" type="email" autocomplete="off" required aria-invalid=${err('email')}
-            aria-describedby=${this.fieldErrors.email ? 'email-error' : nothing} />
+          <input id="email" name="email" type="email" autocomplete="off" spellcheck="false" required placeholder="name@example.com"
+            aria-invalid=${err('email')} aria-describedby=${described('email')} />
           ${this.fieldError('email')}
         </div>
-        <div class="row" style="align-items:flex-start">
-          <div class="field" style="flex:1 1 10rem">
-            <label for="role">${t('admin.invite.role')}</label>
-            <select id="role" name="role">
-              <option value="read_only">${t('role.read_only')}</option>
-              <option value="admin">${t('role.admin')}</option>
-            </select>
-          </div>
-          <div class="field" style="flex:1 1 8rem">
+        <div class="field">
+          <label for="role">${t('admin.invite.role')}</label>
+          <select id="role" name="role" aria-describedby="role-hint">
+            <option value="read_only">${t('role.read_only')}</option>
+            <option value="admin">${t('role.admin')}</option>
+          </select>
+          <div class="hint" id="role-hint">${t('admin.invite.roleHint')}</div>
+        </div>
+        <div class="grid">
+          <div class="field">
             <label for="locale">${t('admin.invite.language')}</label>
-            <select id="locale" name="locale">
+            <select id="locale" name="locale" aria-invalid=${err('locale')} aria-describedby=${described('locale')}>
               <option value="en" ?selected=${locale() === 'en'}>English</option>
               <option value="de" ?selected=${locale() === 'de'}>Deutsch</option>
             </select>
+            ${this.fieldError('locale')}
           </div>
-          <div class="field" style="flex:1 1 8rem">
+          <div class="field">
             <label for="expires">${t('admin.invite.expiry')}</label>
-            <input id="expires" name="expires" type="number" min="1" max="30" value="7" aria-invalid=${err('expires')}
-              aria-describedby=${this.fieldErrors.expires ? 'expires-error' : nothing} />
+            <input id="expires" name="expires" type="number" inputmode="numeric" min="1" max="30" value="7" aria-invalid=${err('expires')}
+              aria-describedby=${described('expires', 'expires-hint')} />
+            <div class="hint" id="expires-hint">${t('admin.invite.expiryHint')}</div>
             ${this.fieldError('expires')}
           </div>
         </div>
         <div class="field">
           <label for="message">${t('admin.invite.message')}</label>
-          <textarea id="message" name="message" rows="2" maxlength="1000" aria-invalid=${err('message')}
-            aria-describedby=${this.fieldErrors.message ? 'message-error' : nothing}></textarea>
+          <textarea id="message" name="message" rows="3" maxlength="1000" aria-invalid=${err('message')}
+            aria-describedby=${described('message')}></textarea>
           ${this.fieldError('message')}
         </div>
-        <button class="primary" type="submit" ?disabled=${this.busy}>${t('admin.invite.submit')}</button>
+        <button class="primary" type="submit" ?disabled=${this.busy} style="width:100%">${t('admin.invite.submit')}</button>
       </form>
       <div class="card">
-        <div class="row" role="group" aria-label=${t('admin.filter')} style="margin-bottom:0.75rem">
-          ${FILTERS.map(
-            (f) => html`<button aria-pressed=${this.filter === f} class=${this.filter === f ? 'primary' : ''}
-              @click=${() => this.setFilter(f)}>${t(`status.${f}`)}</button>`,
-          )}
+        <div class="card-head">
+          <h2 id="invites-title">${t('admin.invites.title')}</h2>
+          <div class="filters" role="group" aria-label=${t('admin.filter')}>
+            ${FILTERS.map(
+              (f) => html`<button type="button" aria-pressed=${this.filter === f} @click=${() => this.setFilter(f)}>${t(`status.${f}`)}</button>`,
+            )}
+          </div>
         </div>
         ${this.invites.length === 0
-          ? html`<p class="muted">${t('admin.none')}</p>`
-          : html`<div class="table-wrap"><table>
+          ? html`<p class="empty">${t(this.filter === 'pending' ? 'admin.none.pending' : 'admin.none')}</p>`
+          : html`<div class="table-wrap"><table class="stack-sm" aria-labelledby="invites-title">
               <thead><tr>
-                <th scope="col">${t('admin.col.email')}</th><th scope="col">${t('admin.col.role')}</th>
+                <th scope="col">${t('admin.col.person')}</th>
                 <th scope="col">${t('admin.col.status')}</th><th scope="col">${t('admin.col.mail')}</th>
                 <th scope="col">${t('admin.col.sent')}</th><th scope="col">${t('admin.col.expires')}</th>
                 <th scope="col"><span class="sr-only">${t('admin.col.actions')}</span></th>
               </tr></thead>
               <tbody>${this.invites.map((i) => this.inviteRow(i))}</tbody>
             </table></div>`}
-        ${this.invitesCursor ? html`<button @click=${() => this.act(() => this.loadTab(true))}>${t('admin.more')}</button>` : nothing}
-      </div>`;
+        ${this.invitesCursor
+          ? html`<div class="more"><button @click=${() => this.act(() => this.loadTab(true))} ?disabled=${this.busy}>${t('admin.more')}</button></div>`
+          : nothing}
+      </div>
+    </div>`;
   }
 
   private inviteRow(i: Invite) {
     const other: Role = i.role === 'admin' ? 'read_only' : 'admin';
+    const open = this.openMenu === i.id;
     return html`<tr data-email=${i.email}>
-      <td class="break">${i.email}</td>
-      <td>${t(`role.${i.role}` as I18nKey)}</td>
-      <td><span class="badge ${i.status}">${t(`status.${i.status}`)}</span></td>
-      <td><span class="badge ${i.emailStatus}" title=${i.deliveryError ?? ''}>${t(`mail.${i.emailStatus}`)}</span></td>
-      <td>${formatDate(i.emailSentAt)}</td>
-      <td>${formatDate(i.expiresAt)}</td>
-      <td style="position:relative;text-align:right">
+      <td class="break cell-first"><span class="strong">${i.email}</span><span class="cell-sub">${t(`role.${i.role}` as I18nKey)}</span></td>
+      <td data-label=${t('admin.col.status')}><span class="badge ${i.status}">${t(`status.${i.status}`)}</span></td>
+      <td data-label=${t('admin.col.mail')}>
+        <span class="badge ${i.emailStatus}" title=${i.deliveryError ?? nothing}>${t(`mail.${i.emailStatus}`)}</span>
+        ${i.deliveryError ? html`<span class="cell-sub break">${i.deliveryError}</span>` : nothing}
+      </td>
+      <td data-label=${t('admin.col.sent')} class="date"><time datetime=${i.emailSentAt ?? nothing} title=${i.emailSentAt ? formatDate(i.emailSentAt) : nothing}>${formatShort(i.emailSentAt)}</time></td>
+      <td data-label=${t('admin.col.expires')} class="date"><time datetime=${i.expiresAt} title=${formatDate(i.expiresAt)}>${formatShort(i.expiresAt)}</time></td>
+      <td class="cell-actions">
         ${i.status === 'pending'
-          ? html`<button id="menu-button-${i.id}" aria-haspopup="menu" aria-expanded=${this.openMenu === i.id}
-                aria-label=${t('admin.menu', { email: i.email })} @click=${(e: Event) => this.toggleMenu(i.id, e)}>⋯</button>
-              ${this.openMenu === i.id
-                ? html`<div id="menu-${i.id}" role="menu" aria-label=${t('admin.menu', { email: i.email })} class="card"
-                    style="position:absolute;right:0;z-index:5;padding:0.35rem;min-width:14rem;text-align:left;box-shadow:0 8px 24px rgb(0 0 0 / 14%)"
+          ? html`<button class="icon ghost" id="menu-button-${i.id}" aria-haspopup="menu" aria-expanded=${open}
+                aria-controls=${open ? `menu-${i.id}` : nothing} aria-label=${t('admin.menu', { email: i.email })}
+                @click=${(e: Event) => this.toggleMenu(i.id, e)} @keydown=${(e: KeyboardEvent) => this.menuButtonKeys(e, i.id)}>⋯</button>
+              ${open
+                ? html`<div id="menu-${i.id}" role="menu" style=${this.menuAt} aria-label=${t('admin.menu', { email: i.email })}
                     @keydown=${(e: KeyboardEvent) => this.menuKeys(e, i.id)} @click=${(e: Event) => e.stopPropagation()}>
-                    <button role="menuitem" class="link" style="display:flex;width:100%" @click=${() => this.resend(i)}>${t('admin.resend')}</button>
-                    <button role="menuitem" class="link" style="display:flex;width:100%" @click=${() => this.copy(i)}>${t('admin.copy')}</button>
-                    <button role="menuitem" class="link" style="display:flex;width:100%" @click=${() => this.changeInviteRole(i, other)}>
-                      ${t('admin.changeRole')}: ${t(`role.${other}`)}</button>
-                    <button role="menuitem" class="link" style="display:flex;width:100%;color:var(--inv-danger)" @click=${() => this.deleteInvite(i)}>
-                      ${t('admin.delete')}</button>
+                    <button role="menuitem" tabindex="-1" @click=${() => this.resend(i)}>${t('admin.resend')}</button>
+                    <button role="menuitem" tabindex="-1" @click=${() => this.copy(i)}>${t('admin.copy')}</button>
+                    <button role="menuitem" tabindex="-1" @click=${() => this.changeInviteRole(i, other)}>
+                      ${t('admin.changeRoleTo', { role: t(`role.${other}`) })}</button>
+                    <div role="separator"></div>
+                    <button role="menuitem" tabindex="-1" class="danger-item" @click=${() => this.deleteInvite(i)}>${t('admin.delete')}</button>
                   </div>`
                 : nothing}`
           : nothing}
@@ -425,11 +599,13 @@ export class InviteAdmin extends LitElement {
 
   private membersPanel() {
     return html`<div class="card">
+      <div class="card-head"><h2 id="members-title">${t('admin.members.title')}</h2>
+        <span class="muted small">${t('admin.members.count', { n: this.members.length })}</span></div>
       ${this.members.length === 0
-        ? html`<p class="muted">${t('admin.none')}</p>`
-        : html`<div class="table-wrap"><table>
+        ? html`<p class="empty">${t('admin.none')}</p>`
+        : html`<div class="table-wrap"><table class="stack-sm" aria-labelledby="members-title">
             <thead><tr>
-              <th scope="col">${t('admin.col.name')}</th><th scope="col">${t('admin.col.email')}</th>
+              <th scope="col">${t('admin.col.name')}</th>
               <th scope="col">${t('admin.col.role')}</th><th scope="col">${t('admin.col.joined')}</th>
               <th scope="col"><span class="sr-only">${t('admin.col.actions')}</span></th>
             </tr></thead>
@@ -442,43 +618,70 @@ export class InviteAdmin extends LitElement {
     const name = this.memberName(m);
     const editable = this.canManage && m.role !== 'owner';
     return html`<tr data-user=${m.userId}>
-      <td>${name}</td>
-      <td class="break">${m.email ?? ''}</td>
-      <td>
+      <td class="cell-first break"><span class="strong">${name}</span>${m.email && m.email !== name ? html`<span class="cell-sub">${m.email}</span>` : nothing}</td>
+      <td data-label=${t('admin.col.role')}>
         ${editable
           ? html`<label class="sr-only" for="role-${m.userId}">${t('admin.member.role', { name })}</label>
-              <select id="role-${m.userId}" @change=${(e: Event) => this.changeMemberRole(m, (e.target as HTMLSelectElement).value as Role)}>
+              <select id="role-${m.userId}" ?disabled=${this.busy} @change=${(e: Event) => this.changeMemberRole(m, (e.target as HTMLSelectElement).value as Role)}>
                 <option value="admin" ?selected=${m.role === 'admin'}>${t('role.admin')}</option>
                 <option value="read_only" ?selected=${m.role === 'read_only'}>${t('role.read_only')}</option>
               </select>`
-          : html`<span title=${m.role === 'owner' ? t('admin.member.owner') : ''}>${t(`role.${m.role}` as I18nKey)}</span>`}
+          : html`<span class="badge role">${t(`role.${m.role}` as I18nKey)}</span>
+              ${m.role === 'owner' ? html`<span class="owner-note">${t('admin.member.owner')}</span>` : nothing}`}
       </td>
-      <td>${formatDate(m.joinedAt)}</td>
-      <td style="text-align:right">
+      <td data-label=${t('admin.col.joined')} class="date"><time datetime=${m.joinedAt} title=${formatDate(m.joinedAt)}>${formatShort(m.joinedAt)}</time></td>
+      <td class="cell-actions">
         ${editable
-          ? html`<button aria-label="${t('admin.member.remove')}: ${name}" @click=${() => this.removeMember(m)}>🗑 ${t('admin.member.remove')}</button>`
+          ? html`<button class="icon ghost" aria-label=${t('admin.member.removeName', { name })} title=${t('admin.member.removeName', { name })}
+              @click=${() => this.removeMember(m)}><svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+                <path d="M4 7h16M10 11v6M14 11v6M6 7l1 12h10l1-12M9 7V4h6v3" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/></svg></button>`
           : nothing}
       </td>
     </tr>`;
   }
 
+  private who(id: string) {
+    if (id === 'system') return t('audit.system');
+    if (id === 'invitee') return t('audit.invitee');
+    return this.names.get(id) ?? id;
+  }
+
+  /** An audit entry in words: "Site Owner invited ann@example.com as Administrator". */
+  private describe(a: Audit): string {
+    const role = (r: string) => (has(`role.${r}`) ? t(`role.${r}` as I18nKey) : r);
+    let from = '';
+    let to = '';
+    let granted = '';
+    const detail = a.detail ?? '';
+    const change = /^(\w+) -> (\w+)$/.exec(detail);
+    if (change) [from, to] = [role(change[1]), role(change[2])];
+    const roleIs = /^role=(\w+)$/.exec(detail);
+    if (roleIs) granted = role(roleIs[1]);
+    const p = { actor: this.who(a.actor), subject: this.who(a.subject), from, to, role: granted, detail };
+    const key = `audit.${a.action}`;
+    let text = has(key) ? t(key, p) : `${a.action} (${p.actor})`;
+    if (a.action === 'invite.resent' && detail === 'new link') text += ` ${t('audit.newLink')}`;
+    if (a.action === 'invite.delivery_failed' && detail) text += `: ${detail}`;
+    return text;
+  }
+
   private auditPanel() {
     return html`<div class="card">
+      <div class="card-head"><h2 id="audit-title">${t('admin.audit.title')}</h2><span class="muted small">${t('admin.audit.lead')}</span></div>
       ${this.audit.length === 0
-        ? html`<p class="muted">${t('admin.none')}</p>`
-        : html`<div class="table-wrap"><table>
-            <thead><tr>
-              <th scope="col">${t('admin.col.when')}</th><th scope="col">${t('admin.col.what')}</th>
-              <th scope="col">${t('admin.col.who')}</th><th scope="col">${t('admin.col.subject')}</th>
-            </tr></thead>
+        ? html`<p class="empty">${t('admin.none')}</p>`
+        : html`<div class="table-wrap"><table class="stack-sm" aria-labelledby="audit-title">
+            <thead><tr><th scope="col">${t('admin.col.when')}</th><th scope="col">${t('admin.col.what')}</th></tr></thead>
             <tbody>${this.audit.map(
               (a) => html`<tr data-action=${a.action}>
-                <td>${formatDate(a.at)}</td><td><code>${a.action}</code>${a.detail ? html` <span class="muted">${a.detail}</span>` : nothing}</td>
-                <td class="break">${a.actor}</td><td class="break">${a.subject}</td>
+                <td class="date muted" data-label=${t('admin.col.when')}><time datetime=${a.at} title=${formatDate(a.at)}>${formatShort(a.at)}</time></td>
+                <td class="break audit-text">${this.describe(a)}</td>
               </tr>`,
             )}</tbody>
           </table></div>`}
-      ${this.auditCursor ? html`<button @click=${() => this.act(() => this.loadTab(true))}>${t('admin.more')}</button>` : nothing}
+      ${this.auditCursor
+        ? html`<div class="more"><button @click=${() => this.act(() => this.loadTab(true))} ?disabled=${this.busy}>${t('admin.more')}</button></div>`
+        : nothing}
     </div>`;
   }
 }

@@ -1,7 +1,7 @@
 // <my-invitations> and <my-resources>: the signed-in person's side. Accept
 // or decline open invitations; open or leave resources.
 
-import { LitElement, html, nothing } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { api, ok, type Schemas } from '../api/client';
 import { isConfigured, resourceHref } from '../config';
 import { confirmIn } from '../confirm';
@@ -9,12 +9,26 @@ import { explain } from '../errors';
 import { formatDate, t } from '../i18n';
 import { base } from '../styles';
 
+const initial = (name: string) => (name.trim()[0] ?? '?').toUpperCase();
+
 type MyInvite = Schemas['MyInviteList']['items'][number];
 type MyResource = Schemas['MyResourceList']['items'][number];
 
 /** Shared loading, notice and error handling of the two lists. */
 abstract class MyList<T> extends LitElement {
-  static styles = base;
+  static styles = [
+    base,
+    css`
+      ul { list-style: none; padding: 0; margin: 0; }
+      li { display: flex; flex-wrap: wrap; gap: 0.75rem 1rem; align-items: center; padding: 0.85rem 0; border-top: 1px solid var(--inv-line); }
+      li:first-child { border-top: none; padding-top: 0.25rem; }
+      .mark { flex: none; width: 2.5rem; height: 2.5rem; border-radius: 10px; display: grid; place-items: center; background: var(--inv-accent-soft); color: #263d8c; font-weight: 700; }
+      .what { flex: 1 1 12rem; min-width: 0; }
+      .what .muted { font-size: 0.875rem; }
+      .row { flex: none; }
+      .empty { color: var(--inv-muted); padding: 0.5rem 0; margin: 0; }
+    `,
+  ];
   static properties = { items: { state: true }, notice: { state: true }, alert: { state: true }, loaded: { state: true } };
   declare items: T[];
   declare notice: string;
@@ -69,9 +83,9 @@ abstract class MyList<T> extends LitElement {
   protected frame(title: string, empty: string, body: unknown) {
     return html`<section class="card" aria-labelledby="title">
       <h2 id="title">${title}</h2>
-      <div role="status" aria-live="polite">${this.notice ? html`<p class="notice">${this.notice}</p>` : nothing}</div>
+      <div role="status" aria-live="polite">${this.notice ? html`<p class="notice success">${this.notice}</p>` : nothing}</div>
       <div role="alert">${this.alert ? html`<p class="notice error">${this.alert}</p>` : nothing}</div>
-      ${!this.loaded ? html`<p>${t('loading')}</p>` : this.items.length === 0 ? html`<p class="muted">${empty}</p>` : body}
+      ${!this.loaded ? html`<p>${t('loading')}</p>` : this.items.length === 0 ? html`<p class="empty">${empty}</p>` : body}
     </section>`;
   }
 }
@@ -106,16 +120,17 @@ export class MyInvitations extends MyList<MyInvite> {
     return this.frame(
       t('me.invites.title'),
       t('me.invites.none'),
-      html`<ul style="list-style:none;padding:0;margin:0">
+      html`<ul>
         ${this.items.map(
-          (i) => html`<li class="spread" style="padding:0.6rem 0;border-bottom:1px solid var(--inv-line)" data-resource=${i.resource.name}>
-            <div>
-              <strong>${i.resource.name}</strong>
+          (i) => html`<li data-resource=${i.resource.name}>
+            <div class="mark" aria-hidden="true">${initial(i.resource.name)}</div>
+            <div class="what">
+              <strong class="break">${i.resource.name}</strong>
               <div class="muted">${t('me.invites.from', { inviter: i.inviter, role: t(`role.${i.role}`), date: formatDate(i.expiresAt) })}</div>
             </div>
             <div class="row">
-              <button class="primary" @click=${() => this.accept(i)}>${t('me.accept')}</button>
-              <button @click=${() => this.decline(i)}>${t('me.decline')}</button>
+              <button class="primary" @click=${() => this.accept(i)}>${t('me.accept')}<span class="sr-only"> ${i.resource.name}</span></button>
+              <button @click=${() => this.decline(i)}>${t('me.decline')}<span class="sr-only"> ${i.resource.name}</span></button>
             </div>
           </li>`,
         )}
@@ -147,17 +162,18 @@ export class MyResources extends MyList<MyResource> {
     return this.frame(
       t('me.resources.title'),
       t('me.resources.none'),
-      html`<ul style="list-style:none;padding:0;margin:0">
+      html`<ul>
         ${this.items.map(
-          (r) => html`<li class="spread" style="padding:0.6rem 0;border-bottom:1px solid var(--inv-line)" data-resource=${r.resource.name}>
-            <div>
-              <strong>${r.resource.name}</strong>
-              <div class="muted">${t(`role.${r.role}`)} · ${formatDate(r.joinedAt)}</div>
+          (r) => html`<li data-resource=${r.resource.name}>
+            <div class="mark" aria-hidden="true">${initial(r.resource.name)}</div>
+            <div class="what">
+              <strong class="break">${r.resource.name}</strong>
+              <div class="muted">${t(`role.${r.role}`)} · ${t(r.role === 'owner' ? 'me.created' : 'me.joinedOn', { date: formatDate(r.joinedAt) })}</div>
             </div>
             <div class="row">
               <a class="button" href=${resourceHref(r.resource.id)}>${t('me.open')}<span class="sr-only"> ${r.resource.name}</span></a>
               ${r.role === 'owner'
-                ? nothing
+                ? html`<span class="muted small" title=${t('error.owner_cannot_leave')}>${t('me.owner')}</span>`
                 : html`<button @click=${() => this.leave(r)}>${t('me.leave')}<span class="sr-only"> ${r.resource.name}</span></button>`}
             </div>
           </li>`,

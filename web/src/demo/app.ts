@@ -1,156 +1,268 @@
 // The demo host app: what a SaaS frontend does around the components. It reads
-// its settings from /config.json at runtime, keeps the bearer token in
-// sessionStorage, and has four pages: home (/), the landing page (/invite),
-// a resource (/resource?rid=) and sign-in (/signin, dev sign-in locally).
+// its settings from /config.json at run time and has these pages:
+//   /                    your resources (pick one, or create one) and invitations
+//   /me                  my invitations and my resources
+//   /invite#token=…      the landing page behind the e-mailed link
+//   /resources/{id}      a resource: users & invites (also /admin?rid=…, /resource?rid=…)
+//   /signin?returnTo=…   dev sign-in locally; the OIDC provider in production
+//   /signin/callback     the OIDC redirect target
 
-import { html, render } from 'lit';
-import { configure, type Locale } from '../config';
-import { t } from '../i18n';
+import { html, nothing, render } from 'lit';
+import { api, ok } from '../api/client';
+import { configure, locale, type Locale } from '../config';
+import { explain } from '../errors';
 import '../index';
+import * as auth from './auth';
 
 interface RuntimeConfig {
   apiBaseUrl: string;
-  signInUrl: string;
-  resourceUrl: string;
+  signInUrl?: string;
+  resourceUrl?: string;
+  oidc?: auth.OidcSettings;
+  /** Only the dev server sets it (vite.config.ts); the production bundle has no dev sign-in at all. */
   devSignIn?: boolean;
 }
 
-const TOKEN = 'invites-token';
-const app = document.getElementById('app')!;
+const strings = {
+  en: {
+    skip: 'Skip to content',
+    nav: 'Main',
+    resources: 'Resources',
+    invitations: 'Invitations',
+    language: 'Language',
+    signIn: 'Sign in',
+    signOut: 'Sign out',
+    switch: 'Switch account',
+    welcome: 'Invite people to your resources',
+    welcomeLead: 'Sign in to see your resources, invite people and answer your invitations.',
+    homeTitle: 'Your resources',
+    homeLead: 'Open a resource to manage its users and invitations, or create a new one.',
+    meTitle: 'Invitations and access',
+    meLead: 'Invitations sent to your verified e-mail address, and the resources you can use.',
+    create: 'New resource',
+    createLead: 'You become its owner and can invite up to 10 people.',
+    createName: 'Resource name',
+    createButton: 'Create',
+    back: '← All resources',
+    idp: 'Sign-in is handled by your identity provider.',
+  },
+  de: {
+    skip: 'Zum Inhalt springen',
+    nav: 'Hauptmenü',
+    resources: 'Ressourcen',
+    invitations: 'Einladungen',
+    language: 'Sprache',
+    signIn: 'Anmelden',
+    signOut: 'Abmelden',
+    switch: 'Konto wechseln',
+    welcome: 'Laden Sie Personen zu Ihren Ressourcen ein',
+    welcomeLead: 'Melden Sie sich an, um Ihre Ressourcen zu sehen, Personen einzuladen und Ihre Einladungen zu beantworten.',
+    homeTitle: 'Ihre Ressourcen',
+    homeLead: 'Öffnen Sie eine Ressource, um Benutzer und Einladungen zu verwalten, oder legen Sie eine neue an.',
+    meTitle: 'Einladungen und Zugriff',
+    meLead: 'Einladungen an Ihre bestätigte E-Mail-Adresse und die Ressourcen, die Sie nutzen können.',
+    create: 'Neue Ressource',
+    createLead: 'Sie werden Inhaber und können bis zu 10 Personen einladen.',
+    createName: 'Name der Ressource',
+    createButton: 'Anlegen',
+    back: '← Alle Ressourcen',
+    idp: 'Die Anmeldung übernimmt Ihr Identitätsanbieter.',
+  },
+};
+type S = keyof (typeof strings)['en'];
+const s = (key: S) => strings[locale()][key];
 
-function claims(): { sub?: string; email?: string; name?: string } | null {
-  const token = sessionStorage.getItem(TOKEN);
-  if (!token) return null;
-  try {
-    const json = atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'));
-    return JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0))));
-  } catch {
-    return null;
-  }
-}
+const app = document.getElementById('app')!;
+const top = document.getElementById('top')!;
 
 function chosenLocale(): Locale | undefined {
   const l = new URLSearchParams(location.search).get('lang') ?? localStorage.getItem('invites-lang');
   if (l === 'de' || l === 'en') {
     localStorage.setItem('invites-lang', l);
-    document.documentElement.lang = l;
     return l;
   }
   return undefined;
 }
 
-function header(cfg: RuntimeConfig) {
-  const me = claims();
-  const who = document.getElementById('who')!;
-  const signOut = () => {
-    sessionStorage.removeItem(TOKEN);
+function signInHref(cfg: RuntimeConfig, returnTo = location.href) {
+  return (cfg.signInUrl ?? '/signin?returnTo={returnTo}').replace('{returnTo}', encodeURIComponent(returnTo));
+}
+
+function initials(text: string) {
+  return text.split(/[\s@._-]+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('') || '?';
+}
+
+function header(cfg: RuntimeConfig, path: string) {
+  const me = auth.claims();
+  const current = (href: string) => (path === href ? 'page' : nothing);
+  const setLang = (e: Event) => {
+    const url = new URL(location.href);
+    url.searchParams.set('lang', (e.target as HTMLSelectElement).value);
+    location.assign(url.href);
+  };
+  const signOut = async () => {
+    await auth.signOut();
     location.assign('/');
   };
   render(
-    me
-      ? html`<span>${me.name ?? me.sub} &lt;${me.email ?? '—'}&gt;</span>
-          <button @click=${signOut}>Sign out</button>`
-      : html`<a href=${cfg.signInUrl.replace('{returnTo}', encodeURIComponent(location.href))}>Sign in</a>`,
-    who,
+    html`<div class="inner">
+      <a class="brand" href="/"><span class="logo" aria-hidden="true">✉</span>Invites</a>
+      ${me
+        ? html`<nav class="main" aria-label=${s('nav')}>
+            <a href="/" aria-current=${current('/')}>${s('resources')}</a>
+            <a href="/me" aria-current=${current('/me')}>${s('invitations')}</a>
+          </nav>`
+        : html`<span style="flex:1"></span>`}
+      <div class="account">
+        <select aria-label=${s('language')} @change=${setLang}>
+          <option value="en" ?selected=${locale() === 'en'}>EN</option>
+          <option value="de" ?selected=${locale() === 'de'}>DE</option>
+        </select>
+        ${me
+          ? html`<span class="who" data-testid="who">
+                <span class="avatar" aria-hidden="true">${initials(me.name ?? me.email ?? me.sub ?? '')}</span>
+                <span class="text"><span class="name">${me.name ?? me.sub}</span><span class="mail">${me.email ?? ''}</span></span>
+              </span>
+              <a class="btn switch" href=${signInHref(cfg)}>${s('switch')}</a>
+              <button @click=${signOut}>${s('signOut')}</button>`
+          : html`<a class="btn primary" href=${signInHref(cfg)}>${s('signIn')}</a>`}
+      </div>
+    </div>`,
+    top,
   );
 }
 
-function signInPage(cfg: RuntimeConfig) {
-  const returnTo = new URLSearchParams(location.search).get('returnTo') ?? '/';
-  if (!import.meta.env.DEV || !cfg.devSignIn) {
-    render(html`<p>Sign-in is handled by your identity provider.</p>`, app);
+async function signInPage(cfg: RuntimeConfig) {
+  if (auth.usesOidc()) {
+    await auth.oidcSignIn(auth.safeReturn(new URLSearchParams(location.search).get('returnTo')));
     return;
   }
+  // Dev sign-in: a separate module the production build never contains.
+  if (import.meta.env.DEV && cfg.devSignIn) return (await import('./dev-signin')).devSignInPage(app);
+  render(html`<section class="panel narrow"><h1 class="page-title">${s('signIn')}</h1><p>${s('idp')}</p></section>`, app);
+}
+
+function createResourceForm() {
+  let error = '';
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
-    const f = new FormData(e.target as HTMLFormElement);
-    const res = await fetch('/__dev/token', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sub: f.get('sub'), email: f.get('email'), name: f.get('name'), verified: f.get('verified') === 'on' }),
-    });
-    const { token } = await res.json();
-    sessionStorage.setItem(TOKEN, token);
-    // Only same-origin return targets.
-    const target = new URL(returnTo, location.origin);
-    location.assign(target.origin === location.origin ? target.href : '/');
+    const name = String(new FormData(e.target as HTMLFormElement).get('name') ?? '').trim();
+    try {
+      const created = await ok(api().POST('/v1/resources', { body: { name } }));
+      location.assign(`/resources/${encodeURIComponent(created.id)}`);
+    } catch (err) {
+      error = explain(err);
+      draw();
+    }
   };
+  const host = document.createElement('div');
+  const draw = () =>
+    render(
+      html`<form class="panel" @submit=${submit} aria-labelledby="create-title">
+        <h2 id="create-title">${s('create')}</h2>
+        <p class="lead" style="margin-bottom:1rem">${s('createLead')}</p>
+        <div class="inline">
+          <label class="field" for="new-name">${s('createName')}
+            <input id="new-name" name="name" required maxlength="100" autocomplete="off" aria-invalid=${error ? 'true' : 'false'}
+              aria-describedby=${error ? 'create-error' : nothing} /></label>
+          <button type="submit">${s('createButton')}</button>
+        </div>
+        ${error ? html`<p class="error" id="create-error" role="alert">${error}</p>` : nothing}
+      </form>`,
+      host,
+    );
+  draw();
+  return host;
+}
+
+function homePage(cfg: RuntimeConfig) {
+  if (!auth.claims()) {
+    render(
+      html`<section class="panel narrow" style="text-align:center;padding:2.5rem 1.5rem">
+        <h1 class="page-title">${s('welcome')}</h1>
+        <p class="lead">${s('welcomeLead')}</p>
+        <a class="btn primary" style="display:inline-flex;background:#3451b2;color:#fff;padding:0.6rem 1.2rem;border-radius:8px;text-decoration:none;font-weight:600"
+          href=${signInHref(cfg)}>${s('signIn')}</a>
+      </section>`,
+      app,
+    );
+    return;
+  }
   render(
-    html`<section class="signin" style="max-width:26rem;margin:0 auto;background:#fff;border:1px solid #dcdfe6;border-radius:10px;padding:1.25rem">
-      <h1 style="margin-top:0">Dev sign-in</h1>
-      <p>Local development only: the token is signed with the dev secret of <code>make dev</code>. In production your identity provider signs people in.</p>
-      <form @submit=${submit} style="display:grid;gap:0.75rem">
-        <label>User id <input name="sub" required value="owner-1" style="display:block;width:100%;font:inherit;padding:0.45rem" /></label>
-        <label>E-mail <input name="email" type="email" value="owner@example.com" style="display:block;width:100%;font:inherit;padding:0.45rem" /></label>
-        <label>Name <input name="name" value="Site Owner" style="display:block;width:100%;font:inherit;padding:0.45rem" /></label>
-        <label><input name="verified" type="checkbox" checked /> E-mail verified</label>
-        <button type="submit" style="font:inherit;background:#3451b2;color:#fff;border:0;border-radius:8px;padding:0.6rem;min-height:2.5rem">Sign in</button>
-      </form>
-    </section>`,
+    html`<h1 class="page-title">${s('homeTitle')}</h1>
+      <p class="lead">${s('homeLead')}</p>
+      <div class="cols">
+        <div><my-resources></my-resources></div>
+        <div>${createResourceForm()}<my-invitations></my-invitations></div>
+      </div>`,
     app,
   );
 }
 
-function homePage() {
-  if (!claims()) {
-    render(html`<h1>Invites</h1><p>Sign in to see your invitations and resources.</p>`, app);
-    return;
-  }
-  const create = async (e: SubmitEvent) => {
-    e.preventDefault();
-    const name = String(new FormData(e.target as HTMLFormElement).get('name') ?? '');
-    const res = await fetch('/v1/resources', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionStorage.getItem(TOKEN)}` },
-      body: JSON.stringify({ name }),
-    });
-    if (res.ok) location.assign(`/resource?rid=${(await res.json()).id}`);
-  };
+function mePage() {
   render(
-    html`<h1>Home</h1>
+    html`<div class="narrow">
+      <h1 class="page-title">${s('meTitle')}</h1>
+      <p class="lead">${s('meLead')}</p>
       <my-invitations></my-invitations>
       <my-resources></my-resources>
-      <form @submit=${create} style="background:#fff;border:1px solid #dcdfe6;border-radius:10px;padding:1.25rem">
-        <h2 style="margin-top:0;font-size:1.15rem">New resource</h2>
-        <label for="new-name" style="display:block;font-weight:600">Name</label>
-        <div style="display:flex;gap:0.5rem;flex-wrap:wrap">
-          <input id="new-name" name="name" required style="flex:1 1 14rem;font:inherit;padding:0.45rem;min-height:2.5rem" />
-          <button type="submit" style="font:inherit;background:#3451b2;color:#fff;border:0;border-radius:8px;padding:0.5rem 1rem">Create</button>
-        </div>
-      </form>`,
+    </div>`,
     app,
   );
+}
+
+function resourcePage(rid: string) {
+  render(html`<a class="crumb" href="/">${s('back')}</a><invite-admin resource-id=${rid}></invite-admin>`, app);
 }
 
 async function main() {
-  const cfg: RuntimeConfig = await (await fetch('/config.json')).json();
+  const lang = chosenLocale();
+  document.documentElement.lang = lang ?? (navigator.language.toLowerCase().startsWith('de') ? 'de' : 'en');
+  let cfg: RuntimeConfig;
+  try {
+    const res = await fetch('/config.json', { cache: 'no-store' });
+    if (!res.ok) throw new Error(`config.json: HTTP ${res.status}`);
+    cfg = await res.json();
+  } catch (e) {
+    app.textContent = `This app needs a config.json next to index.html (see config.example.json). ${e}`;
+    return;
+  }
+  await auth.startAuth(cfg.oidc);
   configure({
     apiBaseUrl: cfg.apiBaseUrl,
-    getToken: async () => sessionStorage.getItem(TOKEN),
-    signInUrl: cfg.signInUrl,
-    resourceUrl: cfg.resourceUrl,
-    currentUser: () => claims(),
-    locale: chosenLocale(),
+    getToken: auth.getToken,
+    signInUrl: cfg.signInUrl ?? '/signin?returnTo={returnTo}',
+    resourceUrl: cfg.resourceUrl ?? '/resources/{resourceId}',
+    getUser: () => auth.claims(),
+    locale: lang,
   });
-  header(cfg);
+  document.querySelector('.skip')!.textContent = s('skip');
+  const path = location.pathname.replace(/\/+$/, '') || '/';
   const params = new URLSearchParams(location.search);
-  switch (location.pathname) {
-    case '/invite':
-      document.title = 'Invitation';
-      render(html`<invite-landing></invite-landing>`, app);
-      break;
-    case '/resource':
-      document.title = t('admin.title');
-      render(html`<invite-admin resource-id=${params.get('rid') ?? ''}></invite-admin>`, app);
-      break;
-    case '/signin':
-      document.title = 'Sign in';
-      signInPage(cfg);
-      break;
-    default:
-      document.title = 'Invites';
-      homePage();
+  if (path === '/signin/callback') {
+    location.replace(await auth.oidcCallback());
+    return;
   }
+  header(cfg, path);
+  const resource = /^\/resources\/([^/]+)$/.exec(path)?.[1];
+  if (path === '/invite') {
+    render(html`<invite-landing></invite-landing>`, app);
+  } else if (resource || path === '/admin' || path === '/resource') {
+    resourcePage(resource ? decodeURIComponent(resource) : (params.get('rid') ?? ''));
+  } else if (path === '/me') {
+    mePage();
+  } else if (path === '/signin') {
+    await signInPage(cfg);
+  } else {
+    homePage(cfg);
+  }
+  const titles: Record<string, string> = {
+    '/invite': locale() === 'de' ? 'Einladung' : 'Invitation',
+    '/me': s('meTitle'),
+    '/signin': s('signIn'),
+    '/': s('homeTitle'),
+  };
+  document.title = `${titles[path] ?? (locale() === 'de' ? 'Benutzer & Einladungen' : 'Users & invites')} · Invites`;
 }
 
 void main();
