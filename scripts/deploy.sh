@@ -10,6 +10,7 @@ CONFIG=${DEPLOY_ENV:-deploy.env}
 set -a; source "$CONFIG"; set +a
 scripts/setup.sh
 SAM="$ROOT/.local/sam/bin/sam"
+export SAM_CLI_TELEMETRY=0
 PATH="$ROOT/.local/venv/bin:$PATH" "$SAM" build --parameter-overrides "Architecture=${ARCHITECTURE:-arm64}"
 PATH="$ROOT/.local/venv/bin:$PATH" "$SAM" deploy \
   --stack-name "${STACK_NAME:-invites}" --region "${AWS_REGION:?}" \

@@ -12,7 +12,7 @@ scripts/setup.sh
 echo "== cfn-lint template.yaml (every condition's branch: with and without the Cognito default)"
 .local/venv/bin/cfn-lint template.yaml
 echo "== sam validate --lint"
-AWS_DEFAULT_REGION=us-east-1 .local/sam/bin/sam validate --lint --template template.yaml
+SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 .local/sam/bin/sam validate --lint --template template.yaml
 
 echo "== build"
 cargo build --workspace --all-targets --locked
