@@ -49,6 +49,7 @@ export class InviteAdmin extends LitElement {
       }
       [role='tab']:hover { background: none; color: var(--inv-ink); }
       [role='tab'][aria-selected='true'] { color: var(--inv-accent); border-bottom-color: var(--inv-accent); }
+      [role='tab']:focus-visible { outline-offset: -3px; border-radius: 6px 6px 0 0; }
       .count { display: inline-block; min-width: 1.4rem; padding: 0 0.35rem; margin-left: 0.35rem; border-radius: 999px; background: #e4e7ee; color: var(--inv-ink); font-size: 0.75rem; line-height: 1.4rem; text-align: center; }
       .layout { display: grid; gap: 1rem; grid-template-columns: minmax(0, 1fr); align-items: start; }
       .layout > .card { margin: 0; }

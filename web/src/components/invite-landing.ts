@@ -71,8 +71,7 @@ export class InviteLanding extends LitElement {
       @media (max-width: 30rem) { dl.facts > div { grid-template-columns: 1fr; gap: 0.1rem; } }
       blockquote { margin: 0 0 1.25rem; padding: 0.75rem 1rem; border-left: 3px solid var(--inv-accent); background: var(--inv-soft); border-radius: 0 8px 8px 0; white-space: pre-wrap; }
       blockquote footer { margin-top: 0.35rem; font-size: 0.85rem; color: var(--inv-muted); white-space: normal; }
-      .actions .primary { flex: 1 1 auto; }
-      @media (min-width: 30rem) { .actions .primary { flex: 0 1 auto; } }
+      @media (max-width: 30rem) { .actions > * { flex: 1 1 100%; } }
       .who { margin-top: 1.25rem; padding-top: 1rem; border-top: 1px solid var(--inv-line); font-size: 0.9rem; color: var(--inv-muted); }
       .who a { font-weight: 600; }
     `,
@@ -226,6 +225,7 @@ export class InviteLanding extends LitElement {
       resource: i?.resource.name ?? '',
       email: i?.email ?? '',
       role: i ? t(`role.${i.role}` as I18nKey) : '',
+      date: i ? formatDate(i.expiresAt) : '',
     };
   }
 
