@@ -326,6 +326,7 @@ fn new_invite(email: &str) -> NewInvite {
         message: None,
         locale: None,
         expires_in_days: Some(7),
+        ignore_suppression: false,
     })
     .unwrap()
 }

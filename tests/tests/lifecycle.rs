@@ -222,6 +222,7 @@ async fn expired_links_answer_410_even_before_ttl() {
         message: None,
         locale: None,
         expires_in_days: Some(1),
+        ignore_suppression: false,
     };
     let cmd = CreateInvite {
         rid: ResourceId::parse(&rid).unwrap(),

@@ -19,6 +19,7 @@ async fn old_invite(h: &Harness, rid: &str, email: &str) -> String {
         message: None,
         locale: None,
         expires_in_days: Some(7),
+        ignore_suppression: false,
     };
     let cmd = CreateInvite {
         rid: ResourceId::parse(rid).unwrap(),
@@ -59,9 +60,9 @@ async fn resend_keeps_the_first_link_working_and_is_rate_limited() {
     // Five resends at most, 5 minutes apart.
     let (rid_id, iid_id) = (ResourceId::parse(&rid).unwrap(), invites_domain::InviteId::parse(iid).unwrap());
     for k in 1..5 {
-        h.store().resend(rid_id, iid_id, &owner(), false, now() + k * 301).await.unwrap();
+        h.store().resend(rid_id, iid_id, &owner(), Default::default(), now() + k * 301).await.unwrap();
     }
-    let err = h.store().resend(rid_id, iid_id, &owner(), false, now() + 5 * 301).await.err().unwrap();
+    let err = h.store().resend(rid_id, iid_id, &owner(), Default::default(), now() + 5 * 301).await.err().unwrap();
     assert_eq!(err.code(), "rate_limited");
     // The first e-mail's link still works.
     assert_eq!(accept(&h, &token_of(&created), "user-r", &to).await.status, 200);

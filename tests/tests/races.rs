@@ -3,6 +3,7 @@
 //! same time and asserts that it ended in one consistent state.
 
 use invites_domain::invite::{NewInvite, NewInviteBody};
+use invites_domain::ports::ResendOptions;
 use invites_domain::time::{DAY, now};
 use invites_domain::{Email, Identity, InviteId, ResourceId};
 use invites_tests::*;
@@ -41,6 +42,7 @@ async fn revoke_racing_resend_of_an_expired_invite_always_ends_revoked() {
             message: None,
             locale: None,
             expires_in_days: Some(7),
+            ignore_suppression: false,
         };
         let cmd = CreateInvite {
             rid: ResourceId::parse(&rid).unwrap(),
@@ -53,7 +55,9 @@ async fn revoke_racing_resend_of_an_expired_invite_always_ends_revoked() {
         let revoke = call(revoke_invite::handle, &h.api, &revoke_req);
         let resend = async {
             after(round).await;
-            h.store().resend(ids.0, ids.1, &me, round % 2 == 1, now()).await
+            h.store()
+                .resend(ids.0, ids.1, &me, ResendOptions { rotate: round % 2 == 1, ..Default::default() }, now())
+                .await
         };
         let (revoked, resent) = tokio::join!(revoke, resend);
         assert_eq!(revoked.status, 204, "round {round}: {}", revoked.body);

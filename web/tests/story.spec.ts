@@ -7,11 +7,12 @@
 
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 test.describe.configure({ mode: 'serial' });
 
 const INBOX = process.env.INVITES_SES_INBOX_URL!;
+const API = process.env.INVITES_E2E_API!;
 const WEB = process.env.WEB_URL ?? 'http://127.0.0.1:5173';
 const SHOTS = process.env.UPDATE_SCREENSHOTS ? '../docs/screenshots' : 'test-results/screenshots';
 mkdirSync(SHOTS, { recursive: true });
@@ -81,6 +82,27 @@ async function linkFor(to: string, count = 1): Promise<string> {
   const text = (await mails(to)).at(-1)!.text;
   const url = new URL(text.match(/https?:\/\/\S+#token=\S+/)![0]);
   return new URL(`${url.pathname}${url.search}${url.hash}`, WEB).href;
+}
+
+/**
+ * SES reports a hard bounce of the newest e-mail to `to`: the sample SNS
+ * event `events/ses-bounce-hard.json`, aimed at that message, handed to the
+ * running `delivery-events` function (the local SES emulator publishes no
+ * events). The invite id comes from the API, as the signed-in owner.
+ */
+async function bounce(page: Page, to: string) {
+  const messageId = (await (await fetch(`${INBOX}/store`)).json()).emails.filter((e: any) => e.destination.to.includes(to)).at(-1).messageId;
+  const token = await page.evaluate(() => sessionStorage.getItem('invites-token'));
+  const list = await (await fetch(`${API}/v1/resources/${rid}/invites?status=pending`, { headers: { authorization: `Bearer ${token}` } })).json();
+  const iid = list.items.find((i: any) => i.email === to).id;
+  const sample = JSON.parse(readFileSync('../events/ses-bounce-hard.json', 'utf8'));
+  const message = JSON.parse(sample.Records[0].Sns.Message);
+  message.mail.messageId = messageId;
+  message.mail.tags.resourceId = [rid];
+  message.mail.tags.inviteId = [iid];
+  sample.Records[0].Sns.Message = JSON.stringify(message);
+  const r = await fetch(`${API}/2015-03-31/functions/delivery-events/invocations`, { method: 'POST', body: JSON.stringify(sample) });
+  expect(r.status).toBe(200);
 }
 
 const inApp = (link: string) => new URL(link).pathname + new URL(link).hash;
@@ -330,6 +352,30 @@ test('the reader accepts from "my invitations"; a guest declines; a revoked link
   // Older links carry the token in the query string.
   await page.goto(`/invite?token=${encodeURIComponent(new URLSearchParams(new URL(lateLink).hash.slice(1)).get('token')!)}`);
   await expect(page.getByRole('heading', { name: 'This invitation was withdrawn' })).toBeVisible();
+
+  // An e-mail that bounces: SES's event shows in the list, the invite is
+  // undeliverable, its link says so, and a resend asks before sending anyway.
+  const gone = addr('nobody');
+  await signIn(page, OWNER, `/resources/${rid}`);
+  await invite(page, gone);
+  const goneLink = await linkFor(gone);
+  await bounce(page, gone);
+  await page.locator('invite-admin').getByRole('button', { name: /^Undeliverable/ }).click();
+  const row = invitesRow(page, gone);
+  await expect(row).toContainText('Bounced');
+  await expect(row).toContainText('does not exist or refuses mail');
+  await expect(row).toContainText('550 5.1.1');
+  await scan(page, 'users & invites: bounced');
+  await shot(page, 'users-and-invites-bounced');
+  await menu(page, gone, 'Resend');
+  const ask = page.getByRole('dialog');
+  await expect(ask).toContainText('bounced for good or was marked as spam');
+  await scan(page, 'users & invites: send anyway?');
+  await ask.getByRole('button', { name: 'Cancel' }).click();
+  await expect(row).toContainText('Undeliverable');
+  await page.goto(goneLink);
+  await expect(page.getByRole('heading', { name: 'This invitation is on hold' })).toBeVisible();
+  await scan(page, 'landing: undeliverable');
 });
 
 test('roles, removal, leaving and the audit trail', async ({ page }) => {

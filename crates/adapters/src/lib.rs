@@ -4,6 +4,7 @@
 pub mod config;
 pub mod mailer;
 pub mod queue;
+pub mod ses_events;
 pub mod store;
 
 pub use config::Config;

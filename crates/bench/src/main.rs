@@ -208,6 +208,7 @@ async fn invites(store: &Store, rid: ResourceId, prefix: &str, count: usize) -> 
             message: None,
             locale: None,
             expires_in_days: None,
+            ignore_suppression: false,
         };
         let cmd = CreateInvite { rid, invite: NewInvite::validate(body).unwrap(), idempotency_key: None };
         out.push(store.create_invite(&owner, cmd, invites_domain::time::now()).await.unwrap());

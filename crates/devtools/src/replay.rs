@@ -25,11 +25,12 @@ pub fn route_binaries(template: &serde_yaml::Value) -> Vec<(String, String)> {
     out
 }
 
-/// The function a sample event goes to: by its route key, or the mail
-/// worker for an SQS event.
+/// The function a sample event goes to: by its route key, the delivery
+/// events function for an SNS event (SES events), the mail worker for an SQS one.
 pub fn function_of(event: &Value, routes: &[(String, String)]) -> Result<String, BoxError> {
-    if event.get("Records").is_some() {
-        return Ok("send-invite-email".into());
+    if let Some(records) = event.get("Records") {
+        let sns = records[0]["EventSource"] == "aws:sns";
+        return Ok(if sns { "delivery-events" } else { "send-invite-email" }.into());
     }
     let key = event["routeKey"].as_str().ok_or("the event has no routeKey")?;
     routes

@@ -15,6 +15,8 @@ pub enum InviteStatus {
     Revoked,
     Expired,
     Declined,
+    /// The address bounced for good or complained; resend may bring it back.
+    Undeliverable,
 }
 
 impl InviteStatus {
@@ -25,6 +27,7 @@ impl InviteStatus {
             Self::Revoked => "revoked",
             Self::Expired => "expired",
             Self::Declined => "declined",
+            Self::Undeliverable => "undeliverable",
         }
     }
 
@@ -35,8 +38,14 @@ impl InviteStatus {
             "revoked" => Self::Revoked,
             "expired" => Self::Expired,
             "declined" => Self::Declined,
+            "undeliverable" => Self::Undeliverable,
             _ => return None,
         })
+    }
+
+    /// Not ended for good: an admin may still revoke or resend it.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Pending | Self::Expired | Self::Undeliverable)
     }
 
     /// The state a reader must see: a pending invite past its expiry is
@@ -60,7 +69,7 @@ impl StatusFilter {
             Some(s) => InviteStatus::parse(s).map(Self::Only).ok_or_else(|| {
                 Error::invalid(
                     "invalid_status",
-                    "status must be one of: pending, accepted, revoked, expired, declined, all",
+                    "status must be one of: pending, accepted, revoked, expired, declined, undeliverable, all",
                 )
             }),
         }
@@ -107,6 +116,9 @@ pub struct NewInviteBody {
     pub locale: Option<String>,
     #[serde(default)]
     pub expires_in_days: Option<i64>,
+    /// Invite an address on the resource's suppression list anyway.
+    #[serde(default)]
+    pub ignore_suppression: bool,
 }
 
 /// A validated invite request.
@@ -117,6 +129,8 @@ pub struct NewInvite {
     pub message: Option<String>,
     pub locale: Locale,
     pub expires_in_days: i64,
+    /// The admin knows the address bounced or complained and invites anyway.
+    pub ignore_suppression: bool,
 }
 
 impl NewInvite {
@@ -144,7 +158,7 @@ impl NewInvite {
                 format!("expiresInDays must be between 1 and {MAX_EXPIRY_DAYS}"),
             ));
         }
-        Ok(Self { email, role, message, locale, expires_in_days })
+        Ok(Self { email, role, message, locale, expires_in_days, ignore_suppression: body.ignore_suppression })
     }
 
     pub fn expires_at(&self, now: i64) -> i64 {
@@ -191,7 +205,14 @@ mod tests {
     use super::*;
 
     fn body(email: &str, role: &str) -> NewInviteBody {
-        NewInviteBody { email: email.into(), role: role.into(), message: None, locale: None, expires_in_days: None }
+        NewInviteBody {
+            email: email.into(),
+            role: role.into(),
+            message: None,
+            locale: None,
+            expires_in_days: None,
+            ignore_suppression: false,
+        }
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! Every decision of the service, with no AWS types: values (e-mails,
 //! roles, ids, link tokens), the invite state machine (`lifecycle`), seat
 //! accounting (`seats`), sending budgets (`budgets`), owner protection (`members`), limits and retention
-//! (`limits`), the mail worker's send decision (`mail`), the records and the
+//! (`limits`), the mail worker's send decision (`mail`), what SES
+//! reports after sending (`delivery`), the records and the
 //! JSON views, the error vocabulary, and the use-case ports the store
 //! implements (`ports`). Unit-tested in seconds: `make unit`.
 
 pub mod budgets;
+pub mod delivery;
 pub mod email;
 pub mod error;
 pub mod ids;

@@ -12,6 +12,10 @@
 //!      ▼
 //!   expired ── revoke ──▶ revoked
 //!      └────── resend ──▶ pending (fresh expiry, takes a seat again)
+//!
+//!   pending / expired ── hard bounce or complaint (SES) ──▶ undeliverable
+//!   undeliverable ── revoke ──▶ revoked
+//!      └────────── resend (ignoring the suppression) ──▶ pending (fresh expiry, takes a seat again)
 //! ```
 //! Accepted, revoked and declined are final: nothing brings them back.
 
@@ -30,6 +34,9 @@ pub fn gone_for(status: InviteStatus) -> Error {
     match status {
         InviteStatus::Revoked => Error::gone("invite_revoked", "this invite was revoked"),
         InviteStatus::Declined => Error::gone("invite_declined", "this invite was declined"),
+        InviteStatus::Undeliverable => {
+            Error::gone("invite_undeliverable", "the invitation e-mail could not be delivered; ask for a new one")
+        }
         _ => Error::gone("invite_expired", "this invite has expired"),
     }
 }
@@ -125,7 +132,7 @@ pub fn end(invite: &Invite, ending: Ending, now: i64) -> Result<End, Error> {
     if ending == Ending::Declined && effective != InviteStatus::Pending {
         return Err(gone_for(effective));
     }
-    if !matches!(invite.status, InviteStatus::Pending | InviteStatus::Expired) {
+    if !invite.status.is_open() {
         return Err(not_pending(invite.status));
     }
     Ok(End::Proceed)
@@ -152,7 +159,7 @@ pub enum SeatAction {
 
 /// Decides a resend, given who holds the invite's e-mail on the resource now.
 pub fn resend(invite: &Invite, holder: Option<&EmailHolder>, now: i64) -> Result<Resend, Error> {
-    if !matches!(invite.status, InviteStatus::Pending | InviteStatus::Expired) {
+    if !invite.status.is_open() {
         return Err(not_pending(invite.status));
     }
     if let Some(last) = invite.last_resent_at
@@ -169,7 +176,8 @@ pub fn resend(invite: &Invite, holder: Option<&EmailHolder>, now: i64) -> Result
             message: format!("an invite can be resent at most {MAX_RESENDS} times; revoke it and invite again"),
         });
     }
-    let expired = invite.effective_status(now) == InviteStatus::Expired;
+    // An expired or undeliverable invite comes back with a fresh period.
+    let expired = invite.effective_status(now) != InviteStatus::Pending;
     let holds_lock = matches!(holder, Some(EmailHolder::Invite { invite_id, .. }) if *invite_id == invite.invite_id);
     if expired && !holds_lock {
         match holder {
@@ -263,6 +271,9 @@ mod tests {
             resend_count: 0,
             last_resent_at: None,
             delivery_error: None,
+            delivery_state: None,
+            bounce_type: None,
+            delivery_at: None,
         }
     }
 
@@ -348,6 +359,20 @@ mod tests {
         // Someone else holds the address now.
         assert_eq!(code(resend(&e, Some(&lock("other", NOW + DAY)), NOW)), "already_pending");
         assert_eq!(code(resend(&e, Some(&EmailHolder::Member { user_id: None }), NOW)), "already_member");
+    }
+
+    #[test]
+    fn an_undeliverable_invite_can_be_revoked_or_resent_but_its_link_is_gone() {
+        let u = invite(InviteStatus::Undeliverable, NOW + DAY);
+        let ann = who("u1", Some("ann@example.com"), true);
+        assert_eq!(code(accept(&u, &ann, NOW)), "invite_undeliverable");
+        assert_eq!(code(end(&u, Ending::Declined, NOW)), "invite_undeliverable");
+        assert_eq!(code(copy_link(&u, NOW)), "invite_not_pending");
+        assert_eq!(end(&u, Ending::Revoked, NOW).unwrap(), End::Proceed);
+        // Its seat and address were given back when it bounced: a fresh period and a seat again.
+        let plan = resend(&u, None, NOW).unwrap();
+        assert_eq!(plan.seat, SeatAction::Take);
+        assert!(plan.expires_at > NOW + DAY);
     }
 
     #[test]

@@ -13,6 +13,7 @@
 // runtime, so the futures' auto traits are known at every call site.
 #![allow(async_fn_in_trait)]
 
+use crate::delivery::{DeliveryEvent, Record};
 use crate::invite::{NewInvite, StatusFilter};
 use crate::message::SendInvite;
 use crate::records::Invite;
@@ -43,6 +44,15 @@ pub struct Link {
     pub invite: InviteView,
     pub token: String,
     pub expires_at: i64,
+}
+
+/// How to resend.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ResendOptions {
+    /// A new link: earlier links stop working.
+    pub rotate: bool,
+    /// Send to an address on the resource's suppression list anyway.
+    pub ignore_suppression: bool,
 }
 
 pub struct Resent {
@@ -117,13 +127,14 @@ pub trait ManageInvites {
     async fn revoke(&self, rid: ResourceId, iid: InviteId, who: &Identity, now: i64) -> Result<(), Error>;
     /// Queues the e-mail again (see `lifecycle::resend`): same link unless
     /// `rotate`. 404 / 403; 409 `invite_not_pending`, `already_pending`,
-    /// `already_member`, `seat_limit_reached`; 429 `rate_limited`.
+    /// `already_member`, `seat_limit_reached`, `email_suppressed` (without
+    /// `ignore_suppression`); 429 `rate_limited`.
     async fn resend(
         &self,
         rid: ResourceId,
         iid: InviteId,
         who: &Identity,
-        rotate: bool,
+        opts: ResendOptions,
         now: i64,
     ) -> Result<Resent, Error>;
     /// The working link of a pending invite (audited). 404 / 403; 409 `invite_not_pending`.
@@ -184,4 +195,19 @@ pub trait MailLedger {
     /// SES refused the e-mail for good: keep the reason and audit it.
     async fn record_delivery_failed(&self, invite: &Invite, send_id: &str, reason: &str, now: i64)
     -> Result<(), Error>;
+}
+
+/// What SES reports after sending (see `delivery`).
+pub trait DeliveryLedger {
+    /// Records an event on the invite whose current message it concerns,
+    /// atomically with what it implies (undeliverable, seat freed,
+    /// suppression, audit). Unknown, stale and duplicate events change
+    /// nothing and answer `Record::Ignore`.
+    async fn record_delivery(
+        &self,
+        rid: ResourceId,
+        iid: InviteId,
+        event: &DeliveryEvent,
+        now: i64,
+    ) -> Result<Record, Error>;
 }

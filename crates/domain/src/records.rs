@@ -2,6 +2,7 @@
 //! invite and an audit entry. The store adds its keys around these records
 //! (`invites_adapters::store::items`); the rules read and decide on them.
 
+use crate::delivery::{self, BounceType, DeliveryState};
 use crate::{InviteStatus, Locale, Role};
 use serde::{Deserialize, Serialize};
 
@@ -85,15 +86,28 @@ pub struct Invite {
     pub resend_count: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_resent_at: Option<i64>,
-    /// Why SES refused the e-mail for good, if it did.
+    /// Why SES refused the e-mail for good, if it did, or SES's diagnostic
+    /// of a bounce, delay or reject.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_error: Option<String>,
+    /// What SES reported about the sent message (`delivery`), and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_state: Option<DeliveryState>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounce_type: Option<BounceType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_at: Option<i64>,
 }
 
 impl Invite {
     /// The state a reader must see (TTL deletes late; expiry is checked here).
     pub fn effective_status(&self, now: i64) -> InviteStatus {
         self.status.effective(self.expires_at, now)
+    }
+
+    /// The rank of what SES last reported (0: nothing yet).
+    pub fn delivery_rank(&self) -> u8 {
+        self.delivery_state.map_or(0, |state| delivery::rank(state, self.bounce_type))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The JSON the API returns, built from records. No storage keys, no nonce,
 //! no token unless a view says why it carries one.
 
+use crate::delivery::{BounceType, DeliveryState};
 use crate::records::{AuditEntry, Invite, Member, Resource};
 use crate::seats::Seats;
 use crate::time::rfc3339;
@@ -22,18 +23,31 @@ pub enum EmailStatus {
     Queued,
     /// SES accepted the current send.
     Sent,
+    /// The receiving server took it (SES delivery event).
+    Delivered,
+    /// SES keeps trying (delivery-delay event).
+    Delayed,
+    /// It bounced (`bounceType` hard or soft, `deliveryError` has SES's diagnostic).
+    Bounced,
+    /// The recipient marked it as spam.
+    Complained,
     /// SES refused it for good (`deliveryError` says why).
     Rejected,
 }
 
 impl EmailStatus {
     pub fn of(i: &Invite) -> Self {
-        if i.delivery_error.is_some() {
-            Self::Rejected
-        } else if i.sent_send_id.as_deref() == Some(i.send_id.as_str()) {
-            Self::Sent
-        } else {
-            Self::Queued
+        if i.sent_send_id.as_deref() != Some(i.send_id.as_str()) {
+            return Self::Queued;
+        }
+        match i.delivery_state {
+            Some(DeliveryState::Delivered) => Self::Delivered,
+            Some(DeliveryState::Delayed) => Self::Delayed,
+            Some(DeliveryState::Bounced) => Self::Bounced,
+            Some(DeliveryState::Complained) => Self::Complained,
+            Some(DeliveryState::Rejected) => Self::Rejected,
+            None if i.delivery_error.is_some() => Self::Rejected,
+            None => Self::Sent,
         }
     }
 }
@@ -65,6 +79,11 @@ pub struct InviteView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_error: Option<String>,
     pub email_status: EmailStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bounce_type: Option<BounceType>,
+    /// When SES last reported on the e-mail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_status_at: Option<String>,
 }
 
 impl InviteView {
@@ -87,6 +106,8 @@ impl InviteView {
             resend_count: i.resend_count,
             delivery_error: i.delivery_error.clone(),
             email_status: EmailStatus::of(i),
+            bounce_type: i.bounce_type,
+            email_status_at: i.delivery_at.map(rfc3339),
         }
     }
 }
@@ -264,6 +285,13 @@ mod tests {
         assert_eq!(EmailStatus::of(&i), EmailStatus::Queued, "a resend is queued again");
         i.sent_send_id = Some("s2".into());
         assert_eq!(EmailStatus::of(&i), EmailStatus::Sent);
+        i.delivery_state = Some(DeliveryState::Delivered);
+        assert_eq!(EmailStatus::of(&i), EmailStatus::Delivered);
+        i.delivery_state = Some(DeliveryState::Bounced);
+        i.bounce_type = Some(BounceType::Hard);
+        assert_eq!(EmailStatus::of(&i), EmailStatus::Bounced);
+        i.delivery_state = None;
+        i.bounce_type = None;
         i.delivery_error = Some("MessageRejected".into());
         assert_eq!(EmailStatus::of(&i), EmailStatus::Rejected);
         let v = serde_json::to_value(InviteView::of(&i, 20)).unwrap();

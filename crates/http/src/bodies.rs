@@ -24,10 +24,18 @@ impl RoleBody {
     }
 }
 
-/// `{rotate?}`: resend.
+/// `{rotate?, ignoreSuppression?}`: resend.
 #[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ResendBody {
     #[serde(default)]
     pub rotate: bool,
+    #[serde(default)]
+    pub ignore_suppression: bool,
+}
+
+impl From<ResendBody> for invites_domain::ports::ResendOptions {
+    fn from(b: ResendBody) -> Self {
+        Self { rotate: b.rotate, ignore_suppression: b.ignore_suppression }
+    }
 }

@@ -1,7 +1,9 @@
 //! Managing one pending invite (owner, admin):
-//! - `POST …/invites/{id}/resend` `{rotate?}` → 202, queues the e-mail again;
-//!   same link unless `rotate: true`; an expired invite gets a fresh expiry
-//!   and its seat back; at most once per 5 minutes and 5 times per invite;
+//! - `POST …/invites/{id}/resend` `{rotate?, ignoreSuppression?}` → 202,
+//!   queues the e-mail again; same link unless `rotate: true`; an expired or
+//!   undeliverable invite gets a fresh expiry and its seat back; at most once
+//!   per 5 minutes and 5 times per invite; a suppressed address (it bounced
+//!   or complained) only with `ignoreSuppression: true`;
 //! - `POST …/invites/{id}/link` → 200 `{url, expiresAt}`, no e-mail;
 //! - `PATCH …/invites/{id}` `{role}` → 200, changes the role it grants.
 
@@ -27,7 +29,7 @@ pub async fn handle(api: &Api, req: Request) -> ApiResult {
         "POST /v1/resources/{rid}/invites/{id}/resend" => {
             let body: ResendBody =
                 if matches!(req.body(), Body::Empty) { ResendBody::default() } else { json_body(&req)? };
-            let resent = api.store.resend(rid, iid, &who, body.rotate, now).await?;
+            let resent = api.store.resend(rid, iid, &who, body.into(), now).await?;
             let email_queued = api.enqueue(&resent.message).await;
             let url = api.config.invite_url(&resent.link.token);
             json(202, &json!({ "invite": resent.link.invite, "url": url, "emailQueued": email_queued }))

@@ -290,12 +290,15 @@ export interface components {
         Role: "owner" | "admin" | "read_only";
         /** @enum {string} */
         InvitableRole: "admin" | "read_only";
-        /** @enum {string} */
-        Status: "pending" | "accepted" | "revoked" | "expired" | "declined";
+        /**
+         * @description undeliverable: the e-mail bounced for good or the recipient complained; the seat is free, the link does not work, and a resend with ignoreSuppression brings it back.
+         * @enum {string}
+         */
+        Status: "pending" | "accepted" | "revoked" | "expired" | "declined" | "undeliverable";
         Error: {
             error: {
                 /** @enum {string} */
-                code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_token" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error";
+                code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_token" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error";
                 message: string;
             };
         };
@@ -323,6 +326,11 @@ export interface components {
             locale?: "en" | "de";
             /** @default 7 */
             expiresInDays: number;
+            /**
+             * @description Invite an address on the resource's suppression list (it bounced for good or complained) anyway; without it such an address gets 409 email_suppressed.
+             * @default false
+             */
+            ignoreSuppression: boolean;
         };
         Invite: {
             id: components["schemas"]["Ulid"];
@@ -344,12 +352,19 @@ export interface components {
             declinedAt?: components["schemas"]["Timestamp"];
             emailSentAt?: components["schemas"]["Timestamp"];
             resendCount: number;
+            /** @description Why SES refused the e-mail, or SES's diagnostic of a bounce, delay, complaint or reject. */
             deliveryError?: string;
             /**
-             * @description Where the invite's latest e-mail is: queued (not sent yet), sent (accepted by SES), rejected (SES refused it for good; see deliveryError). Later releases add delivered, delayed, bounced, complained and suppressed from SES events.
+             * @description Where the invite's latest e-mail is: queued (not sent yet), sent (accepted by SES), delivered (the receiving server took it), delayed (SES keeps trying), bounced (see bounceType and deliveryError), complained (marked as spam), rejected (SES refused it; see deliveryError). From SES's events; a resend starts over at queued.
              * @enum {string}
              */
-            emailStatus: "queued" | "sent" | "delivered" | "delayed" | "bounced" | "complained" | "rejected" | "suppressed";
+            emailStatus: "queued" | "sent" | "delivered" | "delayed" | "bounced" | "complained" | "rejected";
+            /**
+             * @description With emailStatus bounced: hard (the address does not work; the invite is undeliverable and the address suppressed) or soft (a full mailbox, a temporary refusal).
+             * @enum {string}
+             */
+            bounceType?: "hard" | "soft";
+            emailStatusAt?: components["schemas"]["Timestamp"];
         };
         CreatedInvite: {
             invite: components["schemas"]["Invite"];
@@ -364,6 +379,11 @@ export interface components {
         ResendBody: {
             /** @default false */
             rotate: boolean;
+            /**
+             * @description Send to an address on the resource's suppression list anyway (it bounced for good or complained).
+             * @default false
+             */
+            ignoreSuppression: boolean;
         };
         RoleBody: {
             role: components["schemas"]["InvitableRole"];
@@ -557,7 +577,7 @@ export interface operations {
     listInvites: {
         parameters: {
             query?: {
-                status?: "pending" | "accepted" | "revoked" | "expired" | "declined" | "all";
+                status?: "pending" | "accepted" | "revoked" | "expired" | "declined" | "undeliverable" | "all";
                 limit?: components["parameters"]["limit"];
                 cursor?: components["parameters"]["cursor"];
             };

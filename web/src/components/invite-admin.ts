@@ -12,12 +12,12 @@ import { formatDate, formatShort, has, t, type I18nKey } from '../i18n';
 import { base } from '../styles';
 
 type Tab = 'invites' | 'members' | 'audit';
-type Filter = 'pending' | 'accepted' | 'expired' | 'revoked' | 'declined' | 'all';
+type Filter = 'pending' | 'accepted' | 'expired' | 'revoked' | 'declined' | 'undeliverable' | 'all';
 type Role = 'admin' | 'read_only';
 type Audit = Schemas['AuditPage']['items'][number];
 type Resource = Schemas['Resource'];
 
-const FILTERS: Filter[] = ['pending', 'accepted', 'expired', 'revoked', 'declined', 'all'];
+const FILTERS: Filter[] = ['pending', 'accepted', 'expired', 'revoked', 'declined', 'undeliverable', 'all'];
 /** Which form field an API error code belongs to. */
 const FIELD_OF: Record<string, string> = {
   invalid_email: 'email',
@@ -269,7 +269,10 @@ export class InviteAdmin extends LitElement {
     };
     await this.act(async () => {
       try {
-        const created = await ok(api().POST('/v1/resources/{rid}/invites', { params: this.rid, body }));
+        const created = await this.overridingSuppression(email, (ignoreSuppression) =>
+          ok(api().POST('/v1/resources/{rid}/invites', { params: this.rid, body: { ...body, ignoreSuppression } })),
+        );
+        if (!created) return;
         this.notice = created.emailQueued ? t('admin.invite.sent', { email }) : t('admin.invite.notQueued');
         form.reset();
         this.filter = 'pending';
@@ -361,12 +364,35 @@ export class InviteAdmin extends LitElement {
     return { path: { rid: this.resourceId, id: i.id } };
   }
 
+  /**
+   * Runs a call that sends an e-mail; when the address is on the resource's
+   * suppression list (it bounced for good or complained), asks first and
+   * sends anyway only on a yes. `null` when the admin said no.
+   */
+  private async overridingSuppression<T>(email: string, call: (ignoreSuppression: boolean) => Promise<T>): Promise<T | null> {
+    try {
+      return await call(false);
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 'email_suppressed')) throw e;
+      const sure = await confirmIn(this.renderRoot as ShadowRoot, {
+        title: t('admin.suppressed.title', { email }),
+        body: t('admin.suppressed.body', { email }),
+        confirm: t('admin.suppressed.confirm'),
+        danger: true,
+      });
+      return sure ? call(true) : null;
+    }
+  }
+
   private async resend(i: Invite) {
     this.openMenu = null;
     await this.act(async () => {
-      await ok(api().POST('/v1/resources/{rid}/invites/{id}/resend', { params: this.inviteParams(i), body: { rotate: false } }));
+      const resent = await this.overridingSuppression(i.email, (ignoreSuppression) =>
+        ok(api().POST('/v1/resources/{rid}/invites/{id}/resend', { params: this.inviteParams(i), body: { rotate: false, ignoreSuppression } })),
+      );
+      if (!resent) return;
       this.notice = t('admin.resent', { email: i.email });
-      await this.loadTab();
+      await Promise.all([this.loadTab(), this.refreshSeats()]);
     });
     this.refocus(i);
   }
@@ -573,12 +599,13 @@ export class InviteAdmin extends LitElement {
       <td data-label=${t('admin.col.status')}><span class="badge ${i.status}">${t(`status.${i.status}`)}</span></td>
       <td data-label=${t('admin.col.mail')}>
         <span class="badge ${i.emailStatus}" title=${i.deliveryError ?? nothing}>${t(`mail.${i.emailStatus}`)}</span>
+        ${i.bounceType ? html`<span class="cell-sub">${t(`mail.bounce.${i.bounceType}`)}</span>` : nothing}
         ${i.deliveryError ? html`<span class="cell-sub break">${i.deliveryError}</span>` : nothing}
       </td>
       <td data-label=${t('admin.col.sent')} class="date"><time datetime=${i.emailSentAt ?? nothing} title=${i.emailSentAt ? formatDate(i.emailSentAt) : nothing}>${formatShort(i.emailSentAt)}</time></td>
       <td data-label=${t('admin.col.expires')} class="date"><time datetime=${i.expiresAt} title=${formatDate(i.expiresAt)}>${formatShort(i.expiresAt)}</time></td>
       <td class="cell-actions">
-        ${i.status === 'pending'
+        ${i.status === 'pending' || i.status === 'undeliverable'
           ? html`<button class="icon ghost" id="menu-button-${i.id}" aria-haspopup="menu" aria-expanded=${open}
                 aria-controls=${open ? `menu-${i.id}` : nothing} aria-label=${t('admin.menu', { email: i.email })}
                 @click=${(e: Event) => this.toggleMenu(i.id, e)} @keydown=${(e: KeyboardEvent) => this.menuButtonKeys(e, i.id)}>⋯</button>
@@ -586,9 +613,11 @@ export class InviteAdmin extends LitElement {
                 ? html`<div id="menu-${i.id}" role="menu" style=${this.menuAt} aria-label=${t('admin.menu', { email: i.email })}
                     @keydown=${(e: KeyboardEvent) => this.menuKeys(e, i.id)} @click=${(e: Event) => e.stopPropagation()}>
                     <button role="menuitem" tabindex="-1" @click=${() => this.resend(i)}>${t('admin.resend')}</button>
-                    <button role="menuitem" tabindex="-1" @click=${() => this.copy(i)}>${t('admin.copy')}</button>
-                    <button role="menuitem" tabindex="-1" @click=${() => this.changeInviteRole(i, other)}>
-                      ${t('admin.changeRoleTo', { role: t(`role.${other}`) })}</button>
+                    ${i.status === 'pending'
+                      ? html`<button role="menuitem" tabindex="-1" @click=${() => this.copy(i)}>${t('admin.copy')}</button>
+                          <button role="menuitem" tabindex="-1" @click=${() => this.changeInviteRole(i, other)}>
+                            ${t('admin.changeRoleTo', { role: t(`role.${other}`) })}</button>`
+                      : nothing}
                     <div role="separator"></div>
                     <button role="menuitem" tabindex="-1" class="danger-item" @click=${() => this.deleteInvite(i)}>${t('admin.delete')}</button>
                   </div>`

@@ -22,6 +22,7 @@ type Screen =
   | 'revoked'
   | 'declined'
   | 'declined-now'
+  | 'undeliverable'
   | 'used'
   | 'member'
   | 'error';
@@ -173,6 +174,7 @@ export class InviteLanding extends LitElement {
       invite_expired: 'expired',
       invite_revoked: 'revoked',
       invite_declined: 'declined',
+      invite_undeliverable: 'undeliverable',
       not_found: 'not-found',
       unauthenticated: 'signed-out',
     };
@@ -249,6 +251,8 @@ export class InviteLanding extends LitElement {
         return this.state('ban', 'stop', 'landing.declined.title', 'landing.declined.body', p);
       case 'declined-now':
         return this.state('check', 'done', 'landing.declinedNow.title', 'landing.declinedNow.body', p);
+      case 'undeliverable':
+        return this.state('ban', 'warn', 'landing.undeliverable.title', 'landing.undeliverable.body', p);
       case 'used':
         return this.state('check', 'info', 'landing.used.title', 'landing.used.body', p,
           html`<div class="actions"><a class="button" href=${this.signIn()}>${t('landing.switch')}</a></div>`);

@@ -5,6 +5,7 @@ use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, cursor, from_item,
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::Delete;
 use invites_domain::budgets::{budget_day, require_verified_sender, resource_budget_spent, user_budget_spent};
+use invites_domain::delivery::suppressed_error;
 use invites_domain::invite::{idempotency_key_reused, validate_idempotency_key};
 use invites_domain::lifecycle::{EmailTaken, email_taken};
 use invites_domain::message::SendInvite;
@@ -83,6 +84,9 @@ fn new_invite(who: &Identity, cmd: &CreateInvite, rid: &str, iid: InviteId, nonc
         resend_count: 0,
         last_resent_at: None,
         delivery_error: None,
+        delivery_state: None,
+        bounce_type: None,
+        delivery_at: None,
     }
 }
 
@@ -118,6 +122,7 @@ impl Store {
                     now,
                 )?,
             );
+        self.not_suppressed(&mut tx, rid, &invite.email, cmd.invite.ignore_suppression)?;
         if let Some(key) = &cmd.idempotency_key {
             let record = IdempotencyItem {
                 pk: res_pk(rid),
@@ -158,6 +163,9 @@ impl Store {
                 return Ok(Some(self.replay(&rid, &record.invite_id, now).await));
             }
             return Ok(None);
+        }
+        if failed.failed(Check::Suppressed) {
+            return Err(suppressed_error());
         }
         if failed.failed(Check::Email) {
             let lock = self.email_lock(&rid, cmd.invite.email.as_str()).await?;

@@ -37,6 +37,10 @@ pub fn idempotency_sk(sub: &str, key: &str) -> String {
 pub fn user_gsi(uid: &str) -> String {
     format!("USER#{uid}")
 }
+/// An address that bounced for good or complained, on one resource.
+pub fn suppressed_sk(email: &str) -> String {
+    format!("SUPPRESSED#{email}")
+}
 pub fn invitee_gsi(email: &str) -> String {
     format!("INVITEE#{email}")
 }
@@ -183,6 +187,23 @@ impl InviteItem {
             record,
         }
     }
+}
+
+/// An address on the resource's suppression list: new invites and resends
+/// to it need `ignoreSuppression`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SuppressedItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    /// "bounced" or "complained".
+    pub reason: String,
+    /// The invite whose e-mail it was.
+    pub invite_id: String,
+    pub at: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -6,7 +6,7 @@ use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, n, s, too_busy};
 use aws_sdk_dynamodb::types::{Delete, Update};
 use invites_domain::lifecycle::{self, Accept, End, Ending, already_joined};
 use invites_domain::ports::Links;
-use invites_domain::records::{EmailHolder, Member};
+use invites_domain::records::{EmailHolder, Invite, Member};
 use invites_domain::token::{Nonce, ParsedToken};
 use invites_domain::views::{LookupView, Membership};
 use invites_domain::{Error, Identity, InviteId, ResourceId};
@@ -117,6 +117,28 @@ impl Store {
         }
     }
 
+    /// Adds to `tx` giving back the invite's seat and address, if it still
+    /// holds them (an expired invite's may have been reclaimed already).
+    pub(crate) async fn give_back_seat(&self, tx: &mut Tx, invite: &Invite) -> Result<(), Error> {
+        let rid = &invite.resource_id;
+        let lock = self.email_lock(rid, &invite.email).await?;
+        let holds_seat = matches!(lock.as_ref().map(EmailLockItem::holder),
+            Some(EmailHolder::Invite { invite_id, .. }) if invite_id == invite.invite_id);
+        if holds_seat {
+            let release = Delete::builder()
+                .table_name(&self.table)
+                .key("PK", s(res_pk(rid)))
+                .key("SK", s(email_sk(&invite.email)))
+                .condition_expression("holder = :invite AND inviteId = :iid")
+                .expression_attribute_values(":invite", s("invite"))
+                .expression_attribute_values(":iid", s(&invite.invite_id))
+                .build()
+                .map_err(Error::internal)?;
+            tx.delete(Check::Email, release).update(Check::None, self.free_seat(rid)?);
+        }
+        Ok(())
+    }
+
     /// Ends a pending (or expired) invite as revoked or declined: the link
     /// stops working at once and the seat is free at once. The write is
     /// guarded by the status it read, so an ended invite never comes back.
@@ -135,9 +157,6 @@ impl Store {
             if lifecycle::end(&item, ending, now)? == End::AlreadyDone {
                 return Ok(());
             }
-            let lock = self.email_lock(&rid, &item.email).await?;
-            let holds_seat = matches!(lock.as_ref().map(EmailLockItem::holder),
-                Some(EmailHolder::Invite { invite_id, .. }) if invite_id == item.invite_id);
             let (at_attr, revoked_by) = match ending {
                 Ending::Revoked => ("revokedAt", ", revokedBy = :actor"),
                 Ending::Declined => ("declinedAt", ""),
@@ -164,18 +183,7 @@ impl Store {
                 tx.condition(Check::Caller, self.caller_manages(&rid, who)?);
             }
             tx.update(Check::Invite, update.build().map_err(Error::internal)?);
-            if holds_seat {
-                let release = Delete::builder()
-                    .table_name(&self.table)
-                    .key("PK", s(res_pk(&rid)))
-                    .key("SK", s(email_sk(&item.email)))
-                    .condition_expression("holder = :invite AND inviteId = :iid")
-                    .expression_attribute_values(":invite", s("invite"))
-                    .expression_attribute_values(":iid", s(&item.invite_id))
-                    .build()
-                    .map_err(Error::internal)?;
-                tx.delete(Check::Email, release).update(Check::None, self.free_seat(&rid)?);
-            }
+            self.give_back_seat(&mut tx, &item).await?;
             tx.put(Check::None, self.audit(&rid, ending.action(), actor, &item.invite_id, None, now)?);
             match self.transact(tx).await {
                 Ok(()) => return Ok(()),

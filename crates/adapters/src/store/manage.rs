@@ -4,10 +4,11 @@ use super::items::*;
 use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, n, s, too_busy};
 use aws_sdk_dynamodb::types::{ConditionCheck, Update};
 use invites_domain::budgets::user_budget_spent;
+use invites_domain::delivery::suppressed_error;
 use invites_domain::lifecycle::{self, Ending, SeatAction};
 use invites_domain::members::changed_meanwhile;
 use invites_domain::message::SendInvite;
-use invites_domain::ports::{Link, ManageInvites, Resent};
+use invites_domain::ports::{Link, ManageInvites, ResendOptions, Resent};
 use invites_domain::records::EmailHolder;
 use invites_domain::seats::seat_limit_reached;
 use invites_domain::token::Nonce;
@@ -26,7 +27,7 @@ impl ManageInvites for Store {
         rid: ResourceId,
         iid: InviteId,
         who: &Identity,
-        rotate: bool,
+        opts: ResendOptions,
         now: i64,
     ) -> Result<Resent, Error> {
         self.manager_of(rid, who).await?;
@@ -36,7 +37,7 @@ impl ManageInvites for Store {
             let lock = self.email_lock(&rid, &item.email).await?;
             let plan = lifecycle::resend(&item, lock.as_ref().map(EmailLockItem::holder).as_ref(), now)?;
             let send_id = invites_domain::ids::new_ulid();
-            let nonce = if rotate { Nonce::random().encode() } else { item.nonce.clone() };
+            let nonce = if opts.rotate { Nonce::random().encode() } else { item.nonce.clone() };
             let update = Update::builder()
                 .table_name(&self.table)
                 .key("PK", s(&item.pk))
@@ -44,7 +45,7 @@ impl ManageInvites for Store {
                 .update_expression(
                     "SET #s = :pending, sendId = :sid, nonce = :nonce, expiresAt = :exp, #ttl = :ttl, \
                      resendCount = :count, lastResentAt = :now, updatedAt = :now, GSI1PK = :gpk, GSI1SK = :gsk \
-                     REMOVE deliveryError",
+                     REMOVE deliveryError, deliveryState, deliveryRank, bounceType, deliveryAt",
                 )
                 // Guarded by the status it read, so a revoke that commits in
                 // between is never undone (ended invites never come back).
@@ -85,7 +86,13 @@ impl ManageInvites for Store {
                     tx.put(Check::Email, self.put_new(&new_lock)?).update(Check::Seat, self.take_seat(&rid)?)
                 }
             };
-            let detail = rotate.then(|| "new link".to_owned());
+            self.not_suppressed(&mut tx, &rid, &item.email, opts.ignore_suppression)?;
+            let detail = match (opts.rotate, opts.ignore_suppression) {
+                (true, true) => Some("new link, suppression ignored".to_owned()),
+                (true, false) => Some("new link".to_owned()),
+                (false, true) => Some("suppression ignored".to_owned()),
+                (false, false) => None,
+            };
             tx.put(Check::None, self.audit(&rid, "invite.resent", &who.sub, &iid, detail, now)?);
             match self.transact(tx).await {
                 Ok(()) => {
@@ -101,6 +108,9 @@ impl ManageInvites for Store {
                 Err(TxError::Other(e)) => return Err(e),
                 Err(f) => {
                     self.recheck_caller(&f, &rid, Some(who)).await?;
+                    if f.failed(Check::Suppressed) {
+                        return Err(suppressed_error());
+                    }
                     if f.failed(Check::UserBudget) {
                         return Err(user_budget_spent(now, self.limits.user_daily_invites));
                     }

@@ -5,6 +5,7 @@
 //! named outcome. Expiry is always checked against the clock, never left to
 //! TTL.
 
+mod delivery;
 mod invites;
 pub mod items;
 mod links;
@@ -63,6 +64,8 @@ pub(crate) enum Check {
     UserBudget,
     /// The idempotency record.
     Idempotency,
+    /// The address is not on the resource's suppression list.
+    Suppressed,
     /// An unconditional write (audit entries, counters).
     None,
 }
@@ -309,6 +312,23 @@ impl Store {
             .send()
             .await
             .map_err(|e| Error::internal(format!("audit: {}", DisplayErrorContext(&e))))?;
+        Ok(())
+    }
+
+    /// Unless the caller overrides it: the address is not on the resource's
+    /// suppression list (checked in the write's transaction).
+    pub(crate) fn not_suppressed(&self, tx: &mut Tx, rid: &str, email: &str, ignore: bool) -> Result<(), Error> {
+        if ignore {
+            return Ok(());
+        }
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(rid)))
+            .key("SK", s(items::suppressed_sk(email)))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(Error::internal)?;
+        tx.condition(Check::Suppressed, check);
         Ok(())
     }
 

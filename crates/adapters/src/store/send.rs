@@ -38,7 +38,8 @@ impl MailLedger for Store {
         self.update_if(
             &res_pk(&invite.resource_id),
             &invite_sk(&invite.invite_id),
-            "SET sentSendId = :sid, sesMessageId = :mid, sentAt = :now REMOVE sendingId, sendingAt, deliveryError",
+            "SET sentSendId = :sid, sesMessageId = :mid, sentAt = :now \
+             REMOVE sendingId, sendingAt, deliveryError, deliveryState, deliveryRank, bounceType, deliveryAt",
             "sendingId = :sid",
             &[(":sid", s(send_id)), (":mid", s(message_id)), (":now", n(now))],
         )
