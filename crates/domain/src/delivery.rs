@@ -151,12 +151,7 @@ mod tests {
     use super::*;
 
     fn invite(status: &str, mid: Option<&str>) -> Invite {
-        let mut i: Invite = serde_json::from_value(serde_json::json!({
-            "resourceId": "r", "inviteId": "i", "email": "a@b.co", "role": "admin", "status": status,
-            "nonce": "n", "sendId": "s1", "invitedBy": "o", "inviterName": "O", "locale": "en",
-            "createdAt": 0, "expiresAt": 100, "updatedAt": 0
-        }))
-        .unwrap();
+        let mut i = crate::records::test_invite(InviteStatus::parse(status).unwrap(), 100);
         i.ses_message_id = mid.map(str::to_owned);
         i.sent_send_id = mid.map(|_| "s1".to_owned());
         i

@@ -238,43 +238,12 @@ pub fn email_taken(holder: Option<&EmailHolder>, now: i64) -> EmailTaken {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Email, Locale};
+    use crate::Email;
 
     const NOW: i64 = 1_000_000;
 
     fn invite(status: InviteStatus, expires_at: i64) -> Invite {
-        Invite {
-            resource_id: "r".into(),
-            invite_id: "i".into(),
-            email: "ann@example.com".into(),
-            role: Role::Admin,
-            status,
-            nonce: "n".into(),
-            send_id: "s".into(),
-            invited_by: "owner".into(),
-            inviter_name: "Owner".into(),
-            message: None,
-            locale: Locale::En,
-            created_at: expires_at - 7 * DAY,
-            expires_at,
-            updated_at: NOW,
-            accepted_by: None,
-            accepted_at: None,
-            revoked_by: None,
-            revoked_at: None,
-            declined_at: None,
-            sending_id: None,
-            sending_at: None,
-            sent_send_id: None,
-            ses_message_id: None,
-            sent_at: None,
-            resend_count: 0,
-            last_resent_at: None,
-            delivery_error: None,
-            delivery_state: None,
-            bounce_type: None,
-            delivery_at: None,
-        }
+        crate::records::test_invite(status, expires_at)
     }
 
     fn live() -> Invite {

@@ -51,9 +51,7 @@ mod tests {
 
     #[test]
     fn only_the_current_send_of_a_live_invite_goes_out() {
-        let json = r#"{"resourceId":"r","inviteId":"i","email":"a@b.co","role":"admin","status":"pending",
-            "nonce":"n","sendId":"s1","invitedBy":"o","inviterName":"O","locale":"en","createdAt":0,"expiresAt":100,"updatedAt":0}"#;
-        let mut i: Invite = serde_json::from_str(json).unwrap();
+        let mut i = crate::records::test_invite(InviteStatus::Pending, 100);
         let msg = SendInvite::new("r".into(), "i".into(), "s1".into());
         assert_eq!(should_send(None, &msg, 0), Err(Skip::InviteGone));
         assert_eq!(should_send(Some(&i), &msg, 0), Ok(()));

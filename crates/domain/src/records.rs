@@ -111,6 +111,44 @@ impl Invite {
     }
 }
 
+/// An invite for unit tests: to ann@example.com as admin, current send `s1`
+/// not sent yet, created seven days before `expires_at`.
+#[cfg(test)]
+pub(crate) fn test_invite(status: InviteStatus, expires_at: i64) -> Invite {
+    Invite {
+        resource_id: "r".into(),
+        invite_id: "i".into(),
+        email: "ann@example.com".into(),
+        role: Role::Admin,
+        status,
+        nonce: "n".into(),
+        send_id: "s1".into(),
+        invited_by: "owner".into(),
+        inviter_name: "Owner".into(),
+        message: None,
+        locale: Locale::En,
+        created_at: expires_at - 7 * crate::time::DAY,
+        expires_at,
+        updated_at: expires_at - 7 * crate::time::DAY,
+        accepted_by: None,
+        accepted_at: None,
+        revoked_by: None,
+        revoked_at: None,
+        declined_at: None,
+        sending_id: None,
+        sending_at: None,
+        sent_send_id: None,
+        ses_message_id: None,
+        sent_at: None,
+        resend_count: 0,
+        last_resent_at: None,
+        delivery_error: None,
+        delivery_state: None,
+        bounce_type: None,
+        delivery_at: None,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntry {

@@ -277,9 +277,8 @@ mod tests {
 
     #[test]
     fn email_status_follows_the_current_send() {
-        let json = r#"{"resourceId":"r","inviteId":"i","email":"ann@example.com","role":"admin","status":"pending",
-            "nonce":"n","sendId":"s2","invitedBy":"o","inviterName":"O","locale":"en","createdAt":0,"expiresAt":10,"updatedAt":0}"#;
-        let mut i: Invite = serde_json::from_str(json).unwrap();
+        let mut i = crate::records::test_invite(InviteStatus::Pending, 10);
+        i.send_id = "s2".into();
         assert_eq!(EmailStatus::of(&i), EmailStatus::Queued);
         i.sent_send_id = Some("s1".into());
         assert_eq!(EmailStatus::of(&i), EmailStatus::Queued, "a resend is queued again");
