@@ -13,3 +13,6 @@ export INVITES_QUEUE_NAME=${INVITES_QUEUE_NAME:-invites-mail}
 export INVITES_ACCEPT_URL=${INVITES_ACCEPT_URL:-http://localhost:5173/invite}
 export INVITES_SENDER=${INVITES_SENDER:-invites@example.com}
 export API_PORT=${API_PORT:-9000}
+# The dev pump sweeps every 15 s; an e-mail not out 30 s after it was
+# queued is queued again (deployed: 600 s, swept every 5 minutes).
+export INVITES_REQUEUE_AFTER_SECS=${INVITES_REQUEUE_AFTER_SECS:-30}

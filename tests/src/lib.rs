@@ -389,3 +389,20 @@ impl FaultySes {
         invites_adapters::Mailer::from_client(aws_sdk_sesv2::Client::from_conf(sdk_conf), SENDER.into(), None)
     }
 }
+
+/// A sample SES event from `events/` (an SNS record), aimed at one sent invite.
+pub fn ses_event(sample: &str, rid: &str, iid: &str, message_id: &str) -> String {
+    let path = events_dir().join(format!("{sample}.json"));
+    let event: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut msg: Value = serde_json::from_str(event["Records"][0]["Sns"]["Message"].as_str().unwrap()).unwrap();
+    msg["mail"]["messageId"] = json!(message_id);
+    msg["mail"]["tags"]["resourceId"] = json!([rid]);
+    msg["mail"]["tags"]["inviteId"] = json!([iid]);
+    msg.to_string()
+}
+
+/// `POST …/resend` as the owner.
+pub async fn resend(h: &Harness, rid: &str, iid: &str, body: Value) -> Resp {
+    let req = Req::event("resend-invite").user(OWNER.0, OWNER.1).path("rid", rid).path("id", iid).body(body);
+    call(manage_invite::handle, &h.api, &req).await
+}

@@ -9,17 +9,6 @@ use invites_domain::delivery::Record;
 use invites_tests::*;
 use serde_json::{Value, json};
 
-/// A sample SES event from `events/` (an SNS record), aimed at one sent invite.
-fn ses_event(sample: &str, rid: &str, iid: &str, message_id: &str) -> String {
-    let path = events_dir().join(format!("{sample}.json"));
-    let event: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let mut msg: Value = serde_json::from_str(event["Records"][0]["Sns"]["Message"].as_str().unwrap()).unwrap();
-    msg["mail"]["messageId"] = json!(message_id);
-    msg["mail"]["tags"]["resourceId"] = json!([rid]);
-    msg["mail"]["tags"]["inviteId"] = json!([iid]);
-    msg.to_string()
-}
-
 struct Sent {
     rid: String,
     iid: String,
@@ -58,11 +47,6 @@ async fn audit_actions(h: &Harness, rid: &str) -> Vec<String> {
     let req = Req::event("get-audit").user(OWNER.0, OWNER.1).path("rid", rid).no_query();
     let r = call(resources::handle, &h.api, &req).await;
     r.body["items"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap().to_owned()).collect()
-}
-
-async fn resend(h: &Harness, rid: &str, iid: &str, body: Value) -> Resp {
-    let req = Req::event("resend-invite").user(OWNER.0, OWNER.1).path("rid", rid).path("id", iid).body(body);
-    call(manage_invite::handle, &h.api, &req).await
 }
 
 #[tokio::test]

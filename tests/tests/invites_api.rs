@@ -327,6 +327,7 @@ fn new_invite(email: &str) -> NewInvite {
         locale: None,
         expires_in_days: Some(7),
         ignore_suppression: false,
+        reminder: None,
     })
     .unwrap()
 }

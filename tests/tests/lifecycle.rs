@@ -223,6 +223,7 @@ async fn expired_links_answer_410_even_before_ttl() {
         locale: None,
         expires_in_days: Some(1),
         ignore_suppression: false,
+        reminder: None,
     };
     let cmd = CreateInvite {
         rid: ResourceId::parse(&rid).unwrap(),

@@ -20,6 +20,7 @@ async fn old_invite(h: &Harness, rid: &str, email: &str) -> String {
         locale: None,
         expires_in_days: Some(7),
         ignore_suppression: false,
+        reminder: None,
     };
     let cmd = CreateInvite {
         rid: ResourceId::parse(rid).unwrap(),

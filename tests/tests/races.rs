@@ -43,6 +43,7 @@ async fn revoke_racing_resend_of_an_expired_invite_always_ends_revoked() {
             locale: None,
             expires_in_days: Some(7),
             ignore_suppression: false,
+            reminder: None,
         };
         let cmd = CreateInvite {
             rid: ResourceId::parse(&rid).unwrap(),

@@ -81,6 +81,10 @@ impl Config {
                 user_daily_invites: number("INVITES_USER_DAILY_INVITE_LIMIT", d.user_daily_invites, |n| *n >= 1)?,
                 resources_per_owner: number("INVITES_RESOURCES_PER_OWNER", d.resources_per_owner, |n| *n >= 1)?,
                 retention_days: number("INVITES_RETENTION_DAYS", d.retention_days, |n| (1..=365).contains(n))?,
+                reminder_days: number("INVITES_REMINDER_DAYS", d.reminder_days, |n| (0..=29).contains(n))?,
+                requeue_after_secs: number("INVITES_REQUEUE_AFTER_SECS", d.requeue_after_secs, |n| {
+                    (10..=86_400).contains(n)
+                })?,
             },
         })
     }

@@ -1,8 +1,10 @@
 //! Adapters to AWS: configuration read once per cold start, the single-table
-//! DynamoDB store (see `infra/table-design.md`), and the SQS queue.
+//! DynamoDB store (see `infra/table-design.md`), the SQS queue, SES, and
+//! the functions' embedded-metric log lines.
 
 pub mod config;
 pub mod mailer;
+pub mod metrics;
 pub mod queue;
 pub mod ses_events;
 pub mod store;

@@ -209,6 +209,7 @@ async fn invites(store: &Store, rid: ResourceId, prefix: &str, count: usize) -> 
             locale: None,
             expires_in_days: None,
             ignore_suppression: false,
+            reminder: None,
         };
         let cmd = CreateInvite { rid, invite: NewInvite::validate(body).unwrap(), idempotency_key: None };
         out.push(store.create_invite(&owner, cmd, invites_domain::time::now()).await.unwrap());
@@ -286,6 +287,7 @@ async fn main() {
         user_daily_invites: 1_000_000,
         resources_per_owner: 1_000,
         retention_days: 30,
+        ..Limits::default()
     };
     let config = Config {
         table: table.clone(),
@@ -304,7 +306,7 @@ async fn main() {
     let view = store
         .create_resource(
             &owner,
-            invites_domain::resource::NewResource { name: "Bench".into(), client_id: None },
+            invites_domain::resource::NewResource { name: "Bench".into(), client_id: None, reminders: true },
             invites_domain::time::now(),
         )
         .await

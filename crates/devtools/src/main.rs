@@ -27,8 +27,13 @@ enum Command {
     },
     /// Create the table and queues from template.yaml on the local stack; prints the queue URL.
     Init,
-    /// SQS -> worker through `cargo lambda watch`, like Lambda's event source mapping.
-    Pump,
+    /// SQS -> worker through `cargo lambda watch`, like Lambda's event source
+    /// mapping, and the sweep every few seconds, like the scheduler.
+    Pump {
+        /// Seconds between sweeps (0: no sweep).
+        #[arg(long, default_value_t = 15)]
+        sweep_every: u64,
+    },
     /// Replay a sample event (events/NAME.json) against `make dev`, signed with
     /// a dev token for the claims it carries; prints the function's answer.
     Invoke {
@@ -74,7 +79,7 @@ async fn main() -> Result<(), BoxError> {
             let answer = replay::invoke(&base, &function, &replay::sign(sample, secret.as_bytes())).await?;
             println!("{}", serde_json::to_string_pretty(&answer)?);
         }
-        Command::Pump => {
+        Command::Pump { sweep_every } => {
             let sdk = invites_adapters::sdk_config().await;
             let pump = invites_devtools::pump::Pump {
                 sqs: aws_sdk_sqs::Client::new(&sdk),
@@ -88,7 +93,16 @@ async fn main() -> Result<(), BoxError> {
             if let Err(e) = pump.invoke(&serde_json::json!({ "Records": [] })).await {
                 eprintln!("pump: warm-up: {e}");
             }
+            let mut last_sweep = std::time::Instant::now();
             loop {
+                if sweep_every > 0 && last_sweep.elapsed().as_secs() >= sweep_every {
+                    last_sweep = std::time::Instant::now();
+                    match pump.sweep().await {
+                        Ok(s) if s["due"].as_u64().unwrap_or(0) > 0 => eprintln!("pump: sweep {s}"),
+                        Ok(_) => {}
+                        Err(e) => eprintln!("pump: sweep: {e}"),
+                    }
+                }
                 match pump.round().await {
                     Ok(r) if r.received > 0 => eprintln!("pump: {} delivered, {} left for retry", r.deleted, r.failed),
                     Ok(_) => {}

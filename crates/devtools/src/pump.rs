@@ -1,6 +1,7 @@
 //! What Lambda's SQS event source mapping does, for local runs: long-poll the
 //! queue, invoke the worker through `cargo lambda watch`, delete what
-//! succeeded and leave reported failures for redelivery.
+//! succeeded and leave reported failures for redelivery. And what the
+//! scheduler does: invoke the sweep every few seconds.
 
 use crate::BoxError;
 use crate::local_http::request;
@@ -75,6 +76,12 @@ impl Pump {
         }
         // Failed messages come back after their visibility timeout.
         Ok(Round { received: messages.len(), deleted, failed: failed.len() })
+    }
+
+    /// Invokes the sweep as the scheduler would; returns its summary.
+    pub async fn sweep(&self) -> Result<Value, BoxError> {
+        let event = json!({"source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": {}});
+        crate::replay::invoke(&self.invoke_base, "sweep-invites", &event).await
     }
 
     /// Invokes the worker with an SQS event; returns the ids it reported as failed.

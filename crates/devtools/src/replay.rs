@@ -26,8 +26,12 @@ pub fn route_binaries(template: &serde_yaml::Value) -> Vec<(String, String)> {
 }
 
 /// The function a sample event goes to: by its route key, the delivery
-/// events function for an SNS event (SES events), the mail worker for an SQS one.
+/// events function for an SNS event (SES events), the mail worker for an SQS
+/// one, the sweep for a scheduler's event.
 pub fn function_of(event: &Value, routes: &[(String, String)]) -> Result<String, BoxError> {
+    if event["source"] == "aws.scheduler" {
+        return Ok("sweep-invites".into());
+    }
     if let Some(records) = event.get("Records") {
         let sns = records[0]["EventSource"] == "aws:sns";
         return Ok(if sns { "delivery-events" } else { "send-invite-email" }.into());

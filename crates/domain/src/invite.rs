@@ -119,6 +119,9 @@ pub struct NewInviteBody {
     /// Invite an address on the resource's suppression list anyway.
     #[serde(default)]
     pub ignore_suppression: bool,
+    /// `false`: no reminder before expiry for this invite.
+    #[serde(default)]
+    pub reminder: Option<bool>,
 }
 
 /// A validated invite request.
@@ -131,6 +134,8 @@ pub struct NewInvite {
     pub expires_in_days: i64,
     /// The admin knows the address bounced or complained and invites anyway.
     pub ignore_suppression: bool,
+    /// One reminder before expiry (unless the resource turned them off).
+    pub reminder: bool,
 }
 
 impl NewInvite {
@@ -158,7 +163,15 @@ impl NewInvite {
                 format!("expiresInDays must be between 1 and {MAX_EXPIRY_DAYS}"),
             ));
         }
-        Ok(Self { email, role, message, locale, expires_in_days, ignore_suppression: body.ignore_suppression })
+        Ok(Self {
+            email,
+            role,
+            message,
+            locale,
+            expires_in_days,
+            ignore_suppression: body.ignore_suppression,
+            reminder: body.reminder.unwrap_or(true),
+        })
     }
 
     pub fn expires_at(&self, now: i64) -> i64 {
@@ -171,7 +184,7 @@ impl NewInvite {
     /// with a different request is refused.
     pub fn fingerprint(&self, resource_id: &str) -> String {
         use sha2::{Digest, Sha256};
-        let canonical = serde_json::json!([
+        let mut canonical = serde_json::json!([
             resource_id,
             self.email.as_str(),
             self.role.as_str(),
@@ -179,6 +192,9 @@ impl NewInvite {
             self.locale.as_str(),
             self.expires_in_days,
         ]);
+        if !self.reminder {
+            canonical.as_array_mut().into_iter().for_each(|a| a.push("no reminder".into()));
+        }
         let digest = Sha256::digest(canonical.to_string().as_bytes());
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }
@@ -212,6 +228,7 @@ mod tests {
             locale: None,
             expires_in_days: None,
             ignore_suppression: false,
+            reminder: None,
         }
     }
 
@@ -230,6 +247,12 @@ mod tests {
         assert_eq!(v.expires_in_days, 7);
         assert_eq!(v.locale, Locale::En);
         assert_eq!(v.expires_at(1000), 1000 + 7 * DAY);
+        assert!(v.reminder);
+        let mut b = body("a@b.co", "admin");
+        b.reminder = Some(false);
+        let off = NewInvite::validate(b).unwrap();
+        assert!(!off.reminder);
+        assert_ne!(off.fingerprint("r"), v.fingerprint("r"), "a replay must ask for the same reminder");
     }
 
     #[test]

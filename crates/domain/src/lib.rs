@@ -2,7 +2,8 @@
 //! roles, ids, link tokens), the invite state machine (`lifecycle`), seat
 //! accounting (`seats`), sending budgets (`budgets`), owner protection (`members`), limits and retention
 //! (`limits`), the mail worker's send decision (`mail`), what SES
-//! reports after sending (`delivery`), the records and the
+//! reports after sending (`delivery`), the scheduled re-queue and reminder
+//! (`sweep`), the records and the
 //! JSON views, the error vocabulary, and the use-case ports the store
 //! implements (`ports`). Unit-tested in seconds: `make unit`.
 
@@ -22,6 +23,7 @@ pub mod records;
 pub mod resource;
 pub mod role;
 pub mod seats;
+pub mod sweep;
 pub mod text;
 pub mod time;
 pub mod token;

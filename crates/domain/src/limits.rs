@@ -20,6 +20,11 @@ pub struct Limits {
     pub resources_per_owner: u32,
     /// How long ended invites stay listed.
     pub retention_days: i64,
+    /// The one reminder goes out this many days before expiry (0: never).
+    pub reminder_days: i64,
+    /// An invite whose e-mail has not gone out this long after it was
+    /// queued is queued again by the sweep.
+    pub requeue_after_secs: i64,
 }
 
 impl Default for Limits {
@@ -30,6 +35,8 @@ impl Default for Limits {
             user_daily_invites: 100,
             resources_per_owner: 25,
             retention_days: 30,
+            reminder_days: 2,
+            requeue_after_secs: 600,
         }
     }
 }

@@ -14,6 +14,8 @@ pub enum Skip {
     /// A resend or a revoke made this message stale.
     Superseded,
     NotPending,
+    /// The address bounced for good or complained since it was queued.
+    Suppressed,
     AlreadySent,
 }
 
@@ -23,6 +25,7 @@ impl Skip {
             Self::InviteGone => "invite gone",
             Self::Superseded => "superseded",
             Self::NotPending => "not pending",
+            Self::Suppressed => "suppressed",
             Self::AlreadySent => "already sent",
         }
     }
@@ -36,8 +39,10 @@ pub fn should_send(invite: Option<&Invite>, msg: &SendInvite, now: i64) -> Resul
     if invite.send_id != msg.send_id {
         return Err(Skip::Superseded);
     }
-    if invite.effective_status(now) != InviteStatus::Pending {
-        return Err(Skip::NotPending);
+    match invite.effective_status(now) {
+        InviteStatus::Pending => {}
+        InviteStatus::Undeliverable => return Err(Skip::Suppressed),
+        _ => return Err(Skip::NotPending),
     }
     if invite.sent_send_id.as_deref() == Some(msg.send_id.as_str()) {
         return Err(Skip::AlreadySent);
@@ -62,5 +67,7 @@ mod tests {
         assert_eq!(should_send(Some(&i), &msg, 0), Err(Skip::AlreadySent));
         i.status = InviteStatus::Revoked;
         assert_eq!(should_send(Some(&i), &msg, 0), Err(Skip::NotPending));
+        i.status = InviteStatus::Undeliverable;
+        assert_eq!(should_send(Some(&i), &msg, 0), Err(Skip::Suppressed));
     }
 }

@@ -17,7 +17,7 @@ use crate::delivery::{DeliveryEvent, Record};
 use crate::invite::{NewInvite, StatusFilter};
 use crate::message::SendInvite;
 use crate::records::Invite;
-use crate::resource::NewResource;
+use crate::resource::{NewResource, ResourceSettings};
 use crate::views::{
     AuditView, InviteView, LookupView, MemberView, Membership, MyInvite, MyResource, Page, ResourceView,
 };
@@ -80,6 +80,14 @@ pub trait Resources {
         who: &Identity,
         page: PageRequest<'_>,
     ) -> Result<Page<AuditView>, Error>;
+    /// Changes the resource's settings (owner, admin), audited. 404 / 403.
+    async fn update_resource(
+        &self,
+        rid: ResourceId,
+        who: &Identity,
+        settings: ResourceSettings,
+        now: i64,
+    ) -> Result<ResourceView, Error>;
 }
 
 pub trait CreateInvites {
@@ -188,7 +196,8 @@ pub trait MailLedger {
     /// Claims a send; `false` when the invite moved on, the send already
     /// happened, or another worker holds a fresh claim.
     async fn claim_send(&self, invite: &Invite, send_id: &str, now: i64) -> Result<bool, Error>;
-    /// Records the SES message id of a claimed send.
+    /// Records the SES message id of a claimed send and when the sweep is
+    /// next due (`sweep::due_after_sent`); a reminder's send is audited.
     async fn record_sent(&self, invite: &Invite, send_id: &str, message_id: &str, now: i64) -> Result<(), Error>;
     /// Gives a claim back after a transient failure, so a retry can send.
     async fn release_send(&self, invite: &Invite, send_id: &str) -> Result<(), Error>;
@@ -210,4 +219,36 @@ pub trait DeliveryLedger {
         event: &DeliveryEvent,
         now: i64,
     ) -> Result<Record, Error>;
+}
+
+/// An invite the sweep found due, with the due time it was found under.
+pub struct Due {
+    pub invite: Invite,
+    pub due: i64,
+}
+
+/// How a reminder claim ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Reminder {
+    /// The reminder is the invite's current send now: queue this.
+    Claimed(SendInvite),
+    /// The address is on the resource's suppression list: no reminder.
+    Suppressed,
+    /// The invite moved on or another sweep took it.
+    Lost,
+}
+
+/// The scheduled sweep's reads and writes (see `sweep`). Every write is
+/// conditioned on the due time it read, so sweeps that overlap act once.
+pub trait Sweep {
+    /// Invites due at `now`, earliest first, at most `limit`.
+    async fn due_invites(&self, now: i64, limit: usize) -> Result<Vec<Due>, Error>;
+    /// Whether the resource sends reminders (`false` once it is gone).
+    async fn reminders_on(&self, rid: &str) -> Result<bool, Error>;
+    /// Moves the invite to `next` (or off the index); `false` when another
+    /// sweep or a write moved it first.
+    async fn reschedule(&self, due: &Due, next: Option<i64>) -> Result<bool, Error>;
+    /// Makes a new send the invite's reminder, once, unless the address is
+    /// suppressed; due again `requeue_after_secs` later in case it is lost.
+    async fn claim_reminder(&self, due: &Due, now: i64) -> Result<Reminder, Error>;
 }

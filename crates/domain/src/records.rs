@@ -19,6 +19,14 @@ pub struct Resource {
     /// reclaimed yet (expired ones are reclaimed when a seat is needed).
     pub seats_used: u32,
     pub created_at: i64,
+    /// One reminder before expiry for the resource's invites (owners and
+    /// admins may turn it off).
+    #[serde(default = "yes")]
+    pub reminders: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +105,15 @@ pub struct Invite {
     pub bounce_type: Option<BounceType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_at: Option<i64>,
+    /// Whether this invite gets its one reminder before expiry.
+    #[serde(default = "yes")]
+    pub reminder: bool,
+    /// The send that is the reminder (set once, by the sweep), and when it
+    /// went out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminder_send_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminded_at: Option<i64>,
 }
 
 impl Invite {
@@ -146,6 +163,9 @@ pub(crate) fn test_invite(status: InviteStatus, expires_at: i64) -> Invite {
         delivery_state: None,
         bounce_type: None,
         delivery_at: None,
+        reminder: true,
+        reminder_send_id: None,
+        reminded_at: None,
     }
 }
 

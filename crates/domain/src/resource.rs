@@ -13,12 +13,24 @@ pub struct NewResourceBody {
     pub name: String,
     #[serde(default)]
     pub client_id: Option<String>,
+    /// `false`: no reminders before expiry for this resource's invites.
+    #[serde(default)]
+    pub reminders: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewResource {
     pub name: String,
     pub client_id: Option<String>,
+    pub reminders: bool,
+}
+
+/// Body of `PATCH /v1/resources/{rid}`: the settings owners and admins change.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ResourceSettings {
+    /// One reminder before expiry for the resource's pending invites.
+    pub reminders: bool,
 }
 
 fn printable(s: &str) -> bool {
@@ -43,7 +55,7 @@ impl NewResource {
                 format!("clientId must be 1 to {MAX_CLIENT_ID_CHARS} printable characters"),
             ));
         }
-        Ok(Self { name, client_id })
+        Ok(Self { name, client_id, reminders: body.reminders.unwrap_or(true) })
     }
 }
 
@@ -52,7 +64,7 @@ mod tests {
     use super::*;
 
     fn body(name: &str, client_id: Option<&str>) -> NewResourceBody {
-        NewResourceBody { name: name.into(), client_id: client_id.map(Into::into) }
+        NewResourceBody { name: name.into(), client_id: client_id.map(Into::into), reminders: None }
     }
 
     #[test]

@@ -84,6 +84,10 @@ pub struct InviteView {
     /// When SES last reported on the e-mail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_status_at: Option<String>,
+    /// Whether the invite gets a reminder before expiry, and when it went out.
+    pub reminder: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reminded_at: Option<String>,
 }
 
 impl InviteView {
@@ -108,6 +112,8 @@ impl InviteView {
             email_status: EmailStatus::of(i),
             bounce_type: i.bounce_type,
             email_status_at: i.delivery_at.map(rfc3339),
+            reminder: i.reminder,
+            reminded_at: i.reminded_at.map(rfc3339),
         }
     }
 }
@@ -147,6 +153,8 @@ pub struct ResourceView {
     pub role: Role,
     pub seats: Seats,
     pub created_at: String,
+    /// One reminder before expiry for its invites.
+    pub reminders: bool,
 }
 
 impl ResourceView {
@@ -158,6 +166,7 @@ impl ResourceView {
             role,
             seats,
             created_at: rfc3339(r.created_at),
+            reminders: r.reminders,
         }
     }
 }

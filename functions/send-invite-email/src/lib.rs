@@ -18,9 +18,10 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use futures::StreamExt;
 use invites_adapters::mailer::{Email, SendError};
 use invites_adapters::{Config, Mailer, Store};
-use invites_domain::mail::should_send;
+use invites_domain::mail::{Skip, should_send};
 use invites_domain::message::{SendInvite, TYPE_INVITE_SEND, VERSION};
 use invites_domain::ports::MailLedger;
+use invites_domain::sweep::is_reminder;
 use invites_domain::{InviteId, ResourceId, time};
 use render::{InviteMail, Renderer};
 
@@ -39,6 +40,8 @@ pub struct Worker {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
     Sent,
+    /// The invite's one reminder went out.
+    Reminded,
     /// Nothing to send (superseded, revoked, expired, already sent, malformed).
     Skipped(&'static str),
     /// SES refused the e-mail for good; recorded on the invite.
@@ -64,6 +67,7 @@ impl Worker {
             .buffer_unordered(self.concurrency)
             .collect()
             .await;
+        emit_metrics(outcomes.iter().map(|(_, o)| o));
         let mut response = SqsBatchResponse::default();
         for (id, outcome) in outcomes {
             if outcome == Outcome::Retry {
@@ -111,6 +115,7 @@ impl Worker {
         }
         let resource = self.store.resource_name(&item.resource_id).await?;
         let url = self.config.invite_url(&MailLedger::link_token(&self.store, &item)?);
+        let reminder = is_reminder(&item, &msg.send_id);
         let rendered = self
             .renderer
             .invite(&InviteMail {
@@ -122,6 +127,7 @@ impl Worker {
                 message: item.message.as_deref(),
                 url: &url,
                 expires_at: item.expires_at,
+                reminder,
             })
             .map_err(invites_domain::Error::internal)?;
         let mail = Email {
@@ -138,7 +144,7 @@ impl Worker {
                 if let Err(e) = self.store.record_sent(&item, &msg.send_id, &message_id, time::now()).await {
                     tracing::error!(invite_id = %item.invite_id, error = %e, "sent, but could not record it");
                 }
-                Ok(Outcome::Sent)
+                Ok(if reminder { Outcome::Reminded } else { Outcome::Sent })
             }
             Err(SendError::Transient(reason)) => {
                 tracing::warn!(invite_id = %item.invite_id, %reason, "SES refused for now");
@@ -152,6 +158,32 @@ impl Worker {
             }
         }
     }
+}
+
+/// The batch's figures as an embedded-metric log line: e-mails sent,
+/// reminders sent, refused for good, left for retry, suppressed (the address
+/// bounced or complained meanwhile) and otherwise skipped.
+fn emit_metrics<'a>(outcomes: impl Iterator<Item = &'a Outcome>) {
+    let mut counts = [
+        ("EmailsSent", 0),
+        ("RemindersSent", 0),
+        ("EmailsFailed", 0),
+        ("EmailsRetried", 0),
+        ("EmailsSuppressed", 0),
+        ("MessagesSkipped", 0),
+    ];
+    for o in outcomes {
+        let i = match o {
+            Outcome::Sent => 0,
+            Outcome::Reminded => 1,
+            Outcome::Failed => 2,
+            Outcome::Retry => 3,
+            Outcome::Skipped(reason) if *reason == Skip::Suppressed.as_str() => 4,
+            Outcome::Skipped(_) => 5,
+        };
+        counts[i].1 += 1;
+    }
+    invites_adapters::metrics::emit("send-invite-email", &counts);
 }
 
 /// `INVITES_WORKER_CONCURRENCY` (default 5, 1 to 10).

@@ -71,6 +71,8 @@ pub struct InviteMail<'a> {
     pub message: Option<&'a str>,
     pub url: &'a str,
     pub expires_at: i64,
+    /// The one reminder before expiry (its own subject and templates).
+    pub reminder: bool,
 }
 
 fn role_words(role: Role, locale: Locale) -> (&'static str, &'static str) {
@@ -107,10 +109,16 @@ impl Renderer {
         for (name, src) in [
             ("subject.en.txt", "{{ inviter }} invited you to {{ resource }}"),
             ("subject.de.txt", "{{ inviter }} hat Sie zu {{ resource }} eingeladen"),
+            ("reminder-subject.en.txt", "Reminder: {{ inviter }} invited you to {{ resource }}"),
+            ("reminder-subject.de.txt", "Erinnerung: {{ inviter }} hat Sie zu {{ resource }} eingeladen"),
             ("invite.en.txt", include_str!("../templates/invite.en.txt")),
             ("invite.de.txt", include_str!("../templates/invite.de.txt")),
             ("invite.en.html", include_str!("../templates/invite.en.html")),
             ("invite.de.html", include_str!("../templates/invite.de.html")),
+            ("reminder.en.txt", include_str!("../templates/reminder.en.txt")),
+            ("reminder.de.txt", include_str!("../templates/reminder.de.txt")),
+            ("reminder.en.html", include_str!("../templates/reminder.en.html")),
+            ("reminder.de.html", include_str!("../templates/reminder.de.html")),
         ] {
             env.add_template(name, src).expect("bundled templates compile");
         }
@@ -122,7 +130,9 @@ impl Renderer {
         // Names people chose: one line each, whatever they typed.
         let (inviter, resource) = (one_line(m.inviter), one_line(m.resource));
         let lang = m.locale.as_str();
-        let subject = self.env.get_template(&format!("subject.{lang}.txt"))?.render(context! { inviter, resource })?;
+        let (kind, subject_kind) = if m.reminder { ("reminder", "reminder-subject") } else { ("invite", "subject") };
+        let subject =
+            self.env.get_template(&format!("{subject_kind}.{lang}.txt"))?.render(context! { inviter, resource })?;
         let subject = one_line(&subject);
         let ctx = context! {
             subject,
@@ -136,8 +146,8 @@ impl Renderer {
             expires => date(m.expires_at, m.locale),
             brand => &self.brand,
         };
-        let text = self.env.get_template(&format!("invite.{lang}.txt"))?.render(&ctx)?;
-        let html = self.env.get_template(&format!("invite.{lang}.html"))?.render(&ctx)?;
+        let text = self.env.get_template(&format!("{kind}.{lang}.txt"))?.render(&ctx)?;
+        let html = self.env.get_template(&format!("{kind}.{lang}.html"))?.render(&ctx)?;
         Ok(Rendered { subject, text, html })
     }
 }
@@ -146,7 +156,7 @@ impl Renderer {
 mod tests {
     use super::*;
 
-    fn mail_from(locale: Locale, inviter: &str, resource: &str, message: Option<&str>) -> Rendered {
+    fn render(locale: Locale, inviter: &str, resource: &str, message: Option<&str>, reminder: bool) -> Rendered {
         Renderer::default()
             .invite(&InviteMail {
                 locale,
@@ -157,12 +167,34 @@ mod tests {
                 message,
                 url: "https://app.example.com/invite#token=abc",
                 expires_at: 1_800_000_000,
+                reminder,
             })
             .unwrap()
     }
 
+    fn mail_from(locale: Locale, inviter: &str, resource: &str, message: Option<&str>) -> Rendered {
+        render(locale, inviter, resource, message, false)
+    }
+
     fn mail(locale: Locale, message: Option<&str>) -> Rendered {
         mail_from(locale, "Ann <Admin>", "Shop & Co", message)
+    }
+
+    #[test]
+    fn reminders_have_their_own_subject_and_opening_in_both_languages() {
+        let en = render(Locale::En, "Ann <Admin>", "Shop & Co", Some("Hi"), true);
+        assert_eq!(en.subject, "Reminder: Ann <Admin> invited you to Shop & Co");
+        assert!(en.text.starts_with("Reminder: Ann <Admin> invited you to join \"Shop & Co\""), "{}", en.text);
+        assert!(en.text.contains("only reminder") && en.text.contains("15 January 2027"));
+        assert!(en.text.contains("https://app.example.com/invite#token=abc") && en.text.contains("Message from"));
+        assert!(en.html.contains("Your invitation to Shop &amp; Co expires soon") && en.html.contains("only reminder"));
+        assert!(en.html.contains("Accept the invitation") && !en.html.contains("{%"));
+        let de = render(Locale::De, "Ann", "Shop", None, true);
+        assert_eq!(de.subject, "Erinnerung: Ann hat Sie zu Shop eingeladen");
+        assert!(de.text.starts_with("Erinnerung:") && de.text.contains("einzige Erinnerung"), "{}", de.text);
+        assert!(de.html.contains("Ihre Einladung zu Shop läuft bald ab") && de.html.contains("Einladung annehmen"));
+        let plain = mail(Locale::En, None);
+        assert!(!plain.text.contains("Reminder") && !plain.html.contains("expires soon"));
     }
 
     #[test]
@@ -225,6 +257,7 @@ mod tests {
                 message: None,
                 url: "https://x/invite#token=t",
                 expires_at: 0,
+                reminder: false,
             })
             .unwrap();
         // (HTML escaping writes "/" as &#x2f;, which attributes decode.)

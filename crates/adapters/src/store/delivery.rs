@@ -60,7 +60,7 @@ impl DeliveryLedger for Store {
             if *undeliverable {
                 // Out of "my invitations"; the seat and the address go back below.
                 set.push("#s = :undeliverable");
-                remove.extend(["GSI1PK", "GSI1SK"]);
+                remove.extend(["GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"]);
                 update = update.expression_attribute_values(":undeliverable", s(InviteStatus::Undeliverable.as_str()));
             }
             let mut expression = format!("SET {}", set.join(", "));

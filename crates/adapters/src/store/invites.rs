@@ -12,6 +12,7 @@ use invites_domain::message::SendInvite;
 use invites_domain::ports::{CreateInvite, CreateInvites, Created, ListInvites, PageRequest};
 use invites_domain::records::{EmailHolder, Invite};
 use invites_domain::seats::seat_limit_reached;
+use invites_domain::sweep::due_after_queued;
 use invites_domain::time::DAY;
 use invites_domain::token::Nonce;
 use invites_domain::views::{InviteView, Page};
@@ -87,6 +88,9 @@ fn new_invite(who: &Identity, cmd: &CreateInvite, rid: &str, iid: InviteId, nonc
         delivery_state: None,
         bounce_type: None,
         delivery_at: None,
+        reminder: cmd.invite.reminder,
+        reminder_send_id: None,
+        reminded_at: None,
     }
 }
 
@@ -103,7 +107,11 @@ impl Store {
         let holder = EmailHolder::Invite { invite_id: invite.invite_id.clone(), expires_at: invite.expires_at };
         let day = budget_day(now);
         let budget = self.count_one(res_pk(rid), rate_sk(day), self.limits.daily_invites, Some((day + 2) * DAY))?;
-        let item = InviteItem::pending(invite.clone(), self.limits.keep_pending_until(invite.expires_at));
+        let item = InviteItem::pending(
+            invite.clone(),
+            self.limits.keep_pending_until(invite.expires_at),
+            due_after_queued(&self.limits, now),
+        );
         let mut tx = Tx::new();
         tx.condition(Check::Caller, self.caller_manages(rid, who)?)
             .update(Check::Seat, self.take_seat(rid)?)
@@ -266,7 +274,7 @@ impl Store {
         self.update_if(
             &res_pk(rid),
             &invite_sk(iid),
-            "SET #s = :expired, updatedAt = :now REMOVE GSI1PK, GSI1SK",
+            "SET #s = :expired, updatedAt = :now REMOVE GSI1PK, GSI1SK, GSI2PK, GSI2SK",
             "attribute_exists(PK) AND #s = :pending AND expiresAt <= :now",
             &[(":expired", s("expired")), (":pending", s("pending")), (":now", n(now))],
         )

@@ -44,6 +44,9 @@ pub fn suppressed_sk(email: &str) -> String {
 pub fn invitee_gsi(email: &str) -> String {
     format!("INVITEE#{email}")
 }
+/// The partition of the sweep's sparse index (`GSI2`): invites with mail
+/// work ahead, sorted by when it is due.
+pub const DUE_PK: &str = "DUE";
 
 /// Implements `Deref` to the record an item wraps, so code reads
 /// `item.status` rather than `item.record.status`.
@@ -166,6 +169,12 @@ pub struct InviteItem {
     pub gsi1pk: Option<String>,
     #[serde(rename = "GSI1SK", default, skip_serializing_if = "Option::is_none")]
     pub gsi1sk: Option<String>,
+    /// Set only while mail work is ahead (`sweep`): `DUE_PK` and the epoch
+    /// second it is due.
+    #[serde(rename = "GSI2PK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi2pk: Option<String>,
+    #[serde(rename = "GSI2SK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi2sk: Option<i64>,
     pub entity: String,
     /// DynamoDB TTL (epoch seconds): see `Limits::keep_pending_until`.
     pub ttl: i64,
@@ -175,13 +184,16 @@ pub struct InviteItem {
 wraps!(InviteItem => Invite);
 
 impl InviteItem {
-    /// A new pending invite, listed under its invitee's address.
-    pub fn pending(record: Invite, ttl: i64) -> Self {
+    /// A new pending invite, listed under its invitee's address, due for
+    /// the sweep at `due`.
+    pub fn pending(record: Invite, ttl: i64, due: i64) -> Self {
         Self {
             pk: res_pk(&record.resource_id),
             sk: invite_sk(&record.invite_id),
             gsi1pk: Some(invitee_gsi(&record.email)),
             gsi1sk: Some(invite_sk(&record.invite_id)),
+            gsi2pk: Some(DUE_PK.into()),
+            gsi2sk: Some(due),
             entity: "invite".into(),
             ttl,
             record,

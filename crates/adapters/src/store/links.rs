@@ -46,7 +46,7 @@ impl Links for Store {
                 .key("SK", s(&item.sk))
                 .update_expression(
                     "SET #s = :accepted, acceptedBy = :uid, acceptedAt = :now, updatedAt = :now, #ttl = :ttl \
-                     REMOVE GSI1PK, GSI1SK",
+                     REMOVE GSI1PK, GSI1SK, GSI2PK, GSI2SK",
                 )
                 .condition_expression("#s = :pending AND nonce = :nonce AND expiresAt > :now")
                 .expression_attribute_names("#s", "status")
@@ -166,7 +166,8 @@ impl Store {
                 .key("PK", s(&item.pk))
                 .key("SK", s(&item.sk))
                 .update_expression(format!(
-                    "SET #s = :end, {at_attr} = :now, updatedAt = :now, #ttl = :ttl{revoked_by} REMOVE GSI1PK, GSI1SK"
+                    "SET #s = :end, {at_attr} = :now, updatedAt = :now, #ttl = :ttl{revoked_by} \
+                     REMOVE GSI1PK, GSI1SK, GSI2PK, GSI2SK"
                 ))
                 .condition_expression("#s = :seen")
                 .expression_attribute_names("#s", "status")

@@ -11,6 +11,7 @@ use invites_domain::message::SendInvite;
 use invites_domain::ports::{Link, ManageInvites, ResendOptions, Resent};
 use invites_domain::records::EmailHolder;
 use invites_domain::seats::seat_limit_reached;
+use invites_domain::sweep::due_after_queued;
 use invites_domain::token::Nonce;
 use invites_domain::views::InviteView;
 use invites_domain::{Error, Identity, InviteId, ResourceId, Role};
@@ -44,7 +45,8 @@ impl ManageInvites for Store {
                 .key("SK", s(&item.sk))
                 .update_expression(
                     "SET #s = :pending, sendId = :sid, nonce = :nonce, expiresAt = :exp, #ttl = :ttl, \
-                     resendCount = :count, lastResentAt = :now, updatedAt = :now, GSI1PK = :gpk, GSI1SK = :gsk \
+                     resendCount = :count, lastResentAt = :now, updatedAt = :now, GSI1PK = :gpk, GSI1SK = :gsk, \
+                     GSI2PK = :due_pk, GSI2SK = :due \
                      REMOVE deliveryError, deliveryState, deliveryRank, bounceType, deliveryAt",
                 )
                 // Guarded by the status it read, so a revoke that commits in
@@ -63,6 +65,8 @@ impl ManageInvites for Store {
                 .expression_attribute_values(":now", n(now))
                 .expression_attribute_values(":gpk", s(invitee_gsi(&item.email)))
                 .expression_attribute_values(":gsk", s(invite_sk(&iid)))
+                .expression_attribute_values(":due_pk", s(DUE_PK))
+                .expression_attribute_values(":due", n(due_after_queued(&self.limits, now)))
                 .build()
                 .map_err(Error::internal)?;
             let holder = EmailHolder::Invite { invite_id: iid.clone(), expires_at: plan.expires_at };

@@ -13,6 +13,7 @@ mod manage;
 mod members;
 mod resources;
 mod send;
+mod sweep;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;

@@ -1,14 +1,14 @@
 //! Resources, the caller's membership, seats and the audit trail.
 
 use super::items::*;
-use super::{Check, Store, Tx, TxError, cursor, from_item, s};
+use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, cursor, from_item, s, too_busy};
 use aws_sdk_dynamodb::error::DisplayErrorContext;
-use aws_sdk_dynamodb::types::{ConditionCheck, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Update};
 use invites_domain::budgets::{require_verified_sender, resource_limit_reached};
 use invites_domain::members::{require_manager, require_member};
 use invites_domain::ports::{PageRequest, Resources};
 use invites_domain::records::{EmailHolder, Member, Resource};
-use invites_domain::resource::NewResource;
+use invites_domain::resource::{NewResource, ResourceSettings};
 use invites_domain::seats::Seats;
 use invites_domain::views::{AuditView, Page, ResourceView};
 use invites_domain::{Error, Identity, ResourceId, Role};
@@ -25,6 +25,7 @@ impl Resources for Store {
             seat_limit: self.limits.seat_limit,
             seats_used: 0,
             created_at: now,
+            reminders: new.reminders,
         };
         let owner = Member {
             resource_id: rid.clone(),
@@ -104,6 +105,43 @@ impl Resources for Store {
             .collect::<Result<Vec<_>, Error>>()?;
         let next_cursor = out.last_evaluated_key.and(items.last().and_then(|a| cursor::encode(&a.id)));
         Ok(Page { items, next_cursor })
+    }
+
+    async fn update_resource(
+        &self,
+        rid: ResourceId,
+        who: &Identity,
+        settings: ResourceSettings,
+        now: i64,
+    ) -> Result<ResourceView, Error> {
+        self.manager_of(rid, who).await?;
+        let id = rid.to_string();
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(&id)))
+            .key("SK", s(RESOURCE_SK))
+            .update_expression("SET reminders = :on")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":on", AttributeValue::Bool(settings.reminders))
+            .build()
+            .map_err(Error::internal)?;
+        let detail = format!("reminders {}", if settings.reminders { "on" } else { "off" });
+        for attempt in 0..MAX_ATTEMPTS {
+            let mut tx = Tx::new();
+            tx.condition(Check::Caller, self.caller_manages(&id, who)?)
+                .update(Check::None, update.clone())
+                .put(Check::None, self.audit(&id, "resource.updated", &who.sub, &id, Some(detail.clone()), now)?);
+            match self.transact(tx).await {
+                Ok(()) => return self.resource(rid, who, now).await,
+                Err(TxError::Conflict) => backoff(attempt).await,
+                Err(TxError::Other(e)) => return Err(e),
+                Err(failed) => {
+                    self.recheck_caller(&failed, &id, Some(who)).await?;
+                    return Err(Error::internal(format!("update resource: {failed:?}")));
+                }
+            }
+        }
+        Err(too_busy())
     }
 }
 

@@ -6,6 +6,7 @@ use super::{Store, n, s};
 use invites_domain::mail::CLAIM_SECS;
 use invites_domain::ports::MailLedger;
 use invites_domain::records::Invite;
+use invites_domain::sweep::{due_after_sent, is_reminder};
 use invites_domain::{Error, InviteId, ResourceId};
 
 impl MailLedger for Store {
@@ -35,16 +36,30 @@ impl MailLedger for Store {
     }
 
     async fn record_sent(&self, invite: &Invite, send_id: &str, message_id: &str, now: i64) -> Result<(), Error> {
-        self.update_if(
-            &res_pk(&invite.resource_id),
-            &invite_sk(&invite.invite_id),
-            "SET sentSendId = :sid, sesMessageId = :mid, sentAt = :now \
-             REMOVE sendingId, sendingAt, deliveryError, deliveryState, deliveryRank, bounceType, deliveryAt",
-            "sendingId = :sid",
-            &[(":sid", s(send_id)), (":mid", s(message_id)), (":now", n(now))],
-        )
-        .await
-        .map(drop)
+        let reminder = is_reminder(invite, send_id);
+        let next = if reminder { None } else { due_after_sent(invite, &self.limits) };
+        let mut set = String::from("SET sentSendId = :sid, sesMessageId = :mid, sentAt = :now");
+        let mut remove = String::from(
+            " REMOVE sendingId, sendingAt, deliveryError, deliveryState, deliveryRank, bounceType, deliveryAt",
+        );
+        let mut values = vec![(":sid", s(send_id)), (":mid", s(message_id)), (":now", n(now))];
+        if reminder {
+            set.push_str(", remindedAt = :now");
+        }
+        match next {
+            Some(due) => {
+                set.push_str(", GSI2PK = :due_pk, GSI2SK = :due");
+                values.extend([(":due_pk", s(DUE_PK)), (":due", n(due))]);
+            }
+            None => remove.push_str(", GSI2PK, GSI2SK"),
+        }
+        let pk = res_pk(&invite.resource_id);
+        let changed =
+            self.update_if(&pk, &invite_sk(&invite.invite_id), &(set + &remove), "sendingId = :sid", &values).await?;
+        if changed && reminder {
+            self.put_audit(&invite.resource_id, "invite.reminded", "system", &invite.invite_id, None, now).await?;
+        }
+        Ok(())
     }
 
     async fn release_send(&self, invite: &Invite, send_id: &str) -> Result<(), Error> {

@@ -1,0 +1,96 @@
+//! The sweep's side of the table: the sparse due index (`GSI2`) and the
+//! conditional writes that keep overlapping sweeps from acting twice.
+
+use super::items::*;
+use super::{Check, Store, Tx, TxError, from_item, n, s};
+use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::types::Update;
+use invites_domain::Error;
+use invites_domain::message::SendInvite;
+use invites_domain::ports::{Due, Reminder, Sweep};
+use invites_domain::sweep::due_after_queued;
+
+/// The index of invites with mail work ahead.
+const DUE_INDEX: &str = "GSI2";
+
+impl Sweep for Store {
+    async fn due_invites(&self, now: i64, limit: usize) -> Result<Vec<Due>, Error> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .db
+                .query()
+                .table_name(&self.table)
+                .index_name(DUE_INDEX)
+                .key_condition_expression("GSI2PK = :due AND GSI2SK <= :now")
+                .expression_attribute_values(":due", s(DUE_PK))
+                .expression_attribute_values(":now", n(now))
+                .limit((limit - out.len()).min(100) as i32)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| Error::internal(format!("query due: {}", DisplayErrorContext(&e))))?;
+            for item in page.items.unwrap_or_default() {
+                let item: InviteItem = from_item(item)?;
+                if let Some(due) = item.gsi2sk {
+                    out.push(Due { invite: item.record, due });
+                }
+            }
+            start = page.last_evaluated_key;
+            if start.is_none() || out.len() >= limit {
+                return Ok(out);
+            }
+        }
+    }
+
+    async fn reminders_on(&self, rid: &str) -> Result<bool, Error> {
+        Ok(self.resource_item(rid).await?.is_some_and(|r| r.reminders))
+    }
+
+    async fn reschedule(&self, due: &Due, next: Option<i64>) -> Result<bool, Error> {
+        let i = &due.invite;
+        let mut values = vec![(":was", n(due.due)), (":sid", s(&i.send_id))];
+        let update = match next {
+            Some(at) => {
+                values.push((":next", n(at)));
+                "SET GSI2SK = :next"
+            }
+            None => "REMOVE GSI2PK, GSI2SK",
+        };
+        let (pk, sk) = (res_pk(&i.resource_id), invite_sk(&i.invite_id));
+        self.update_if(&pk, &sk, update, "GSI2SK = :was AND sendId = :sid", &values).await
+    }
+
+    async fn claim_reminder(&self, due: &Due, now: i64) -> Result<Reminder, Error> {
+        let i = &due.invite;
+        let send_id = invites_domain::ids::new_ulid();
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(&i.resource_id)))
+            .key("SK", s(invite_sk(&i.invite_id)))
+            .update_expression("SET sendId = :new, reminderSendId = :new, GSI2SK = :next")
+            .condition_expression(
+                "GSI2SK = :was AND sendId = :old AND sentSendId = :old AND #s = :pending AND expiresAt > :now \
+                 AND attribute_not_exists(reminderSendId)",
+            )
+            .expression_attribute_names("#s", "status")
+            .expression_attribute_values(":new", s(&send_id))
+            .expression_attribute_values(":next", n(due_after_queued(&self.limits, now)))
+            .expression_attribute_values(":was", n(due.due))
+            .expression_attribute_values(":old", s(&i.send_id))
+            .expression_attribute_values(":pending", s("pending"))
+            .expression_attribute_values(":now", n(now))
+            .build()
+            .map_err(Error::internal)?;
+        let mut tx = Tx::new();
+        tx.update(Check::Invite, update);
+        self.not_suppressed(&mut tx, &i.resource_id, &i.email, false)?;
+        match self.transact(tx).await {
+            Ok(()) => Ok(Reminder::Claimed(SendInvite::new(i.resource_id.clone(), i.invite_id.clone(), send_id))),
+            Err(f) if f.failed(Check::Suppressed) && !f.failed(Check::Invite) => Ok(Reminder::Suppressed),
+            Err(TxError::Other(e)) => Err(e),
+            Err(_) => Ok(Reminder::Lost),
+        }
+    }
+}

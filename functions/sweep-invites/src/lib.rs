@@ -1,0 +1,115 @@
+//! The scheduled sweep (EventBridge Scheduler, every few minutes): reads
+//! the invites that are due from the sparse due index and, as
+//! `invites_domain::sweep` decides, queues again an e-mail that never went
+//! out (a lost queue send, a worker that died after its claim), queues the
+//! one reminder before expiry, or moves the invite along the index. Every
+//! write is conditioned on the due time it read, so overlapping sweeps act
+//! once; a queue send that fails is retried by the next sweep.
+
+use futures::StreamExt;
+use invites_adapters::{Queue, Store};
+use invites_domain::limits::Limits;
+use invites_domain::ports::{Due, Reminder, Sweep};
+use invites_domain::sweep::{Action, decide, due_after_queued};
+use invites_domain::{Error, message::SendInvite};
+use serde::Serialize;
+
+/// Invites handled per run; the rest are found by the next run.
+pub const BATCH: usize = 500;
+/// Invites handled at the same time.
+pub const CONCURRENCY: usize = 8;
+
+pub struct Sweeper {
+    pub store: Store,
+    pub queue: Queue,
+    pub limits: Limits,
+}
+
+/// What one run did.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub due: u64,
+    pub requeued: u64,
+    pub reminders: u64,
+    pub suppressed: u64,
+    pub later: u64,
+    pub done: u64,
+    /// Taken by another sweep or changed meanwhile.
+    pub lost: u64,
+    pub errors: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Did {
+    Requeued,
+    Reminder,
+    Suppressed,
+    Later,
+    Done,
+    Lost,
+}
+
+impl Sweeper {
+    /// One pass at `now` (the clock is a parameter so tests can move it).
+    pub async fn run(&self, now: i64) -> Result<Summary, Error> {
+        let due = self.store.due_invites(now, BATCH).await?;
+        let results: Vec<Result<Did, Error>> =
+            futures::stream::iter(&due).map(|d| self.one(d, now)).buffer_unordered(CONCURRENCY).collect().await;
+        let mut s = Summary { due: due.len() as u64, ..Summary::default() };
+        for r in results {
+            match r {
+                Ok(Did::Requeued) => s.requeued += 1,
+                Ok(Did::Reminder) => s.reminders += 1,
+                Ok(Did::Suppressed) => s.suppressed += 1,
+                Ok(Did::Later) => s.later += 1,
+                Ok(Did::Done) => s.done += 1,
+                Ok(Did::Lost) => s.lost += 1,
+                Err(e) => {
+                    tracing::error!(error = %e, "sweep: one invite failed; the next run retries it");
+                    s.errors += 1;
+                }
+            }
+        }
+        invites_adapters::metrics::emit(
+            "sweep-invites",
+            &[("Requeued", s.requeued), ("RemindersQueued", s.reminders), ("RemindersSuppressed", s.suppressed)],
+        );
+        Ok(s)
+    }
+
+    async fn one(&self, due: &Due, now: i64) -> Result<Did, Error> {
+        let i = &due.invite;
+        let resource_reminders = match decide(i, true, &self.limits, now) {
+            // Read the resource's setting only when a reminder is due.
+            Action::Remind => self.store.reminders_on(&i.resource_id).await?,
+            _ => true,
+        };
+        let action = decide(i, resource_reminders, &self.limits, now);
+        match action {
+            Action::Done => Ok(if self.store.reschedule(due, None).await? { Did::Done } else { Did::Lost }),
+            Action::Later(at) => Ok(if self.store.reschedule(due, Some(at)).await? { Did::Later } else { Did::Lost }),
+            Action::Requeue => {
+                // Moved first: if the queue send fails, the next run finds it again.
+                if !self.store.reschedule(due, Some(due_after_queued(&self.limits, now))).await? {
+                    return Ok(Did::Lost);
+                }
+                let msg = SendInvite::new(i.resource_id.clone(), i.invite_id.clone(), i.send_id.clone());
+                self.queue.send(&msg).await?;
+                tracing::info!(invite_id = %i.invite_id, "sweep: queued again");
+                Ok(Did::Requeued)
+            }
+            Action::Remind => match self.store.claim_reminder(due, now).await? {
+                Reminder::Claimed(msg) => {
+                    self.queue.send(&msg).await?;
+                    tracing::info!(invite_id = %i.invite_id, "sweep: reminder queued");
+                    Ok(Did::Reminder)
+                }
+                Reminder::Suppressed => {
+                    Ok(if self.store.reschedule(due, None).await? { Did::Suppressed } else { Did::Lost })
+                }
+                Reminder::Lost => Ok(Did::Lost),
+            },
+        }
+    }
+}

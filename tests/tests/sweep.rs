@@ -1,0 +1,132 @@
+//! The scheduled sweep against DynamoDB Local, SQS (moto) and the SES v2
+//! emulator, with the clock moved forward: an e-mail whose queue send was
+//! lost goes out once, and each invite gets its one reminder exactly once,
+//! never when turned off or to a suppressed address.
+
+use futures::future::join_all;
+use invites_domain::limits::Limits;
+use invites_domain::time::{DAY, now};
+use invites_tests::*;
+use serde_json::json;
+use sweep_invites::{Summary, Sweeper};
+
+fn sweeper(h: &Harness) -> Sweeper {
+    Sweeper { store: h.store().clone(), queue: h.api.queue.clone().unwrap(), limits: Limits::default() }
+}
+
+/// Sweeps at `at` three times at once, as overlapping scheduled runs would,
+/// and adds up what they did.
+async fn sweep_thrice(h: &Harness, at: i64) -> Summary {
+    let s = sweeper(h);
+    let runs = join_all((0..3).map(|_| s.run(at))).await;
+    runs.into_iter().map(Result::unwrap).fold(Summary::default(), |a, r| Summary {
+        due: a.due.max(r.due),
+        requeued: a.requeued + r.requeued,
+        reminders: a.reminders + r.reminders,
+        suppressed: a.suppressed + r.suppressed,
+        later: a.later + r.later,
+        done: a.done + r.done,
+        lost: a.lost + r.lost,
+        errors: a.errors + r.errors,
+    })
+}
+
+/// Runs the worker over what is queued; each message is delivered twice.
+async fn deliver_twice(h: &Harness) {
+    let worker = h.worker().await;
+    let mut batch = h.take_batch().await;
+    batch.records.extend(batch.records.clone());
+    let r = worker.handle(batch).await;
+    assert!(r.batch_item_failures.is_empty());
+}
+
+async fn create(h: &Harness, rid: &str, email: &str, extra: serde_json::Value) -> String {
+    let mut body = json!({"email": email, "role": "read_only"});
+    body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    let req = Req::event("create-invite").user(OWNER.0, OWNER.1).path("rid", rid).without_header("idempotency-key");
+    let r = call(create_invite::handle, &h.api, &req.body(body)).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.body["invite"]["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn an_email_whose_queue_send_was_lost_is_queued_again_and_sent_once() {
+    let h = Harness::new().await;
+    let rid = new_resource(&h).await;
+    let to = unique_email("lost");
+    let t0 = now();
+    create(&h, &rid, &to, json!({})).await;
+    // The message never reaches the worker (as if the queue send had failed).
+    assert_eq!(h.take_batch().await.records.len(), 1);
+
+    let early = sweep_thrice(&h, t0 + 60).await;
+    assert_eq!((early.due, early.requeued), (0, 0), "not due before requeue_after_secs: {early:?}");
+    let swept = sweep_thrice(&h, t0 + Limits::default().requeue_after_secs + 1).await;
+    assert_eq!(swept.requeued, 1, "queued again once across overlapping sweeps: {swept:?}");
+    deliver_twice(&h).await;
+    assert_eq!(inbox(&to).await.len(), 1);
+    // Sent: nothing is due again until the reminder's day.
+    let after = sweep_thrice(&h, t0 + 2 * Limits::default().requeue_after_secs + 2).await;
+    assert_eq!(after.due, 0, "{after:?}");
+}
+
+#[tokio::test]
+async fn reminders_go_out_exactly_once_and_never_when_off_or_suppressed() {
+    let h = Harness::new().await;
+    let rid = new_resource(&h).await;
+    let t0 = now();
+    let remind = unique_email("remind");
+    let opted_out = unique_email("optout");
+    let suppressed = unique_email("suppressed");
+    let remind_id = create(&h, &rid, &remind, json!({"locale": "de"})).await;
+    create(&h, &rid, &opted_out, json!({"reminder": false})).await;
+    let suppressed_id = create(&h, &rid, &suppressed, json!({})).await;
+    // A second resource that turned reminders off.
+    let quiet = new_resource(&h).await;
+    let patch =
+        Req::event("update-resource").user(OWNER.0, OWNER.1).path("rid", &quiet).body(json!({"reminders": false}));
+    let r = call(resources::handle, &h.api, &patch).await;
+    assert_eq!((r.status, &r.body["reminders"]), (200, &json!(false)), "{}", r.body);
+    let quiet_to = unique_email("quiet");
+    create(&h, &quiet, &quiet_to, json!({})).await;
+    deliver_twice(&h).await;
+
+    // The third address bounces for good; the admin sends to it anyway.
+    let mid = h.store().invite_item(&rid, &suppressed_id).await.unwrap().unwrap().ses_message_id.clone().unwrap();
+    let handler = delivery_events::Handler { store: h.store().clone() };
+    handler.record(&ses_event("ses-bounce-hard", &rid, &suppressed_id, &mid)).await.unwrap().unwrap();
+    assert_eq!(resend(&h, &rid, &suppressed_id, json!({"ignoreSuppression": true})).await.status, 202);
+    deliver_twice(&h).await;
+    let sent = [(&remind, 1), (&opted_out, 1), (&suppressed, 2), (&quiet_to, 1)];
+    for (to, n) in sent {
+        assert_eq!(inbox(to).await.len(), n, "{to}");
+    }
+
+    // The day before the reminder: nothing.
+    let day = t0 + (7 - Limits::default().reminder_days) * DAY;
+    let before = sweep_thrice(&h, day - 3600).await;
+    assert_eq!((before.reminders, before.suppressed), (0, 0), "{before:?}");
+    // Its day, with three sweeps at once: one reminder, one suppressed, one off.
+    let swept = sweep_thrice(&h, day + 60).await;
+    assert_eq!((swept.reminders, swept.suppressed, swept.done), (1, 1, 1), "{swept:?}");
+    deliver_twice(&h).await;
+    let mails = inbox(&remind).await;
+    assert_eq!(mails.len(), 2);
+    assert!(mails[1]["subject"].as_str().unwrap().starts_with("Erinnerung:"), "{}", mails[1]["subject"]);
+    for (to, n) in &sent[1..] {
+        assert_eq!(inbox(to).await.len(), *n, "no reminder for {to}");
+    }
+    // Later sweeps find nothing; the invite shows when it was reminded.
+    for at in [day + 3600, day + DAY] {
+        let later = sweep_thrice(&h, at).await;
+        assert_eq!((later.due, later.reminders), (0, 0), "{later:?}");
+    }
+    deliver_twice(&h).await;
+    assert_eq!(inbox(&remind).await.len(), 2, "exactly one reminder");
+    let view = Req::event("get-invite").user(OWNER.0, OWNER.1).path("rid", &rid).path("id", &remind_id);
+    let v = call(list_invites::handle, &h.api, &view).await.body;
+    assert!(v["remindedAt"].is_string() && v["reminder"] == json!(true), "{v}");
+    let audit = Req::event("get-audit").user(OWNER.0, OWNER.1).path("rid", &rid).no_query();
+    let actions = call(resources::handle, &h.api, &audit).await.body;
+    assert_eq!(actions["items"].as_array().unwrap().iter().filter(|a| a["action"] == "invite.reminded").count(), 1);
+}
