@@ -136,6 +136,19 @@ test('the owner creates a resource and invites people', async ({ page, context }
   await expect(page.getByText('0 of 10 seats used')).toBeVisible();
   await scan(page, 'users & invites: empty');
 
+  // Reminders: on by default, per invite; an owner can turn them off for the resource.
+  const perInvite = page.getByLabel('Send one reminder before it expires');
+  await expect(perInvite).toBeChecked();
+  const remindAll = page.getByRole('switch', { name: 'Remind invitees before their invitation expires' });
+  await remindAll.uncheck();
+  await expect(page.getByText('No more reminders for this resource.')).toBeVisible();
+  await expect(perInvite).toBeDisabled();
+  await expect(page.getByText('Reminders are off for this resource')).toBeVisible();
+  await remindAll.check();
+  await expect(page.getByText('Invitees get one reminder before their invitation expires.')).toBeVisible();
+  await expect(perInvite).toBeEnabled();
+  await expect(perInvite).toBeChecked();
+
   // A clear error next to the field.
   await page.getByLabel('E-mail address').fill('not-an-address');
   await page.getByRole('button', { name: 'Send invitation' }).click();
@@ -417,7 +430,7 @@ test('roles, removal, leaving and the audit trail', async ({ page }) => {
     await expect.poll(() => rows.count()).toBeGreaterThan(before);
   }
   const actions = await rows.evaluateAll((r) => r.map((x) => x.getAttribute('data-action')));
-  for (const a of ['resource.created', 'invite.created', 'invite.link_copied', 'invite.resent', 'invite.role_changed', 'invite.accepted', 'invite.declined', 'invite.revoked', 'member.role_changed', 'member.removed', 'member.left']) {
+  for (const a of ['resource.created', 'resource.updated', 'invite.created', 'invite.link_copied', 'invite.resent', 'invite.role_changed', 'invite.accepted', 'invite.declined', 'invite.revoked', 'member.role_changed', 'member.removed', 'member.left']) {
     expect(actions, a).toContain(a);
   }
   // Newest first, in words.
@@ -427,6 +440,7 @@ test('roles, removal, leaving and the audit trail', async ({ page }) => {
   await expect(page.getByText(`Site Owner removed ${ADMIN.email}`)).toBeVisible();
   await expect(page.getByText(`Site Owner changed the role of ${READER.email} from Read-only to Administrator`)).toBeVisible();
   await expect(page.getByText(`Site Owner deleted the invitation to ${addr('late')}`)).toBeVisible();
+  await expect(page.getByText('Site Owner turned reminders off')).toBeVisible();
   await scan(page, 'users & invites: audit');
   await shot(page, 'audit');
 

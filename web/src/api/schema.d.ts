@@ -40,7 +40,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change the resource's settings (owner, admin); audited as resource.updated.
+         * @description reminders false stops the one reminder e-mail (sent ReminderDays before expiry) for all of the resource's pending invites, also those already sent; true turns it back on for invites that want one.
+         */
+        patch: operations["updateResource"];
         trace?: never;
     };
     "/v1/resources/{rid}/audit": {
@@ -305,6 +309,12 @@ export interface components {
         NewResource: {
             name: string;
             clientId?: string;
+            /** @description One reminder e-mail before each invite expires (true when left out). */
+            reminders?: boolean;
+        };
+        ResourceSettings: {
+            /** @description One reminder e-mail before each invite expires. */
+            reminders: boolean;
         };
         Resource: {
             id: components["schemas"]["Ulid"];
@@ -316,6 +326,7 @@ export interface components {
                 limit: number;
             };
             createdAt: components["schemas"]["Timestamp"];
+            reminders: boolean;
         };
         NewInvite: {
             /** Format: email */
@@ -331,6 +342,8 @@ export interface components {
              * @default false
              */
             ignoreSuppression: boolean;
+            /** @description false sends no reminder for this invite. With true (or left out), one reminder goes out ReminderDays before expiry unless the resource turned reminders off. */
+            reminder?: boolean;
         };
         Invite: {
             id: components["schemas"]["Ulid"];
@@ -365,6 +378,9 @@ export interface components {
              */
             bounceType?: "hard" | "soft";
             emailStatusAt?: components["schemas"]["Timestamp"];
+            /** @description Whether the invite wants its one reminder before expiry (the resource's setting decides too). */
+            reminder: boolean;
+            remindedAt?: components["schemas"]["Timestamp"];
         };
         CreatedInvite: {
             invite: components["schemas"]["Invite"];
@@ -543,6 +559,38 @@ export interface operations {
             };
             401: components["responses"]["Error"];
             404: components["responses"]["Error"];
+        };
+    };
+    updateResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResourceSettings"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Resource"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            422: components["responses"]["Error"];
         };
     };
     getAudit: {

@@ -36,6 +36,7 @@ export class InviteAdmin extends LitElement {
     css`
       .page-head { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: flex-end; justify-content: space-between; margin-bottom: 1.25rem; }
       .page-head h1 { margin: 0; }
+      .settings { margin: -0.5rem 0 0.75rem; }
       .eyebrow { font-size: 0.85rem; font-weight: 600; color: var(--inv-muted); margin: 0 0 0.2rem; }
       .seats { min-width: 14rem; flex: 0 1 18rem; }
       .seats-line { display: flex; justify-content: space-between; font-size: 0.875rem; margin-bottom: 0.35rem; }
@@ -185,6 +186,15 @@ export class InviteAdmin extends LitElement {
     this.resource = await ok(api().GET('/v1/resources/{rid}', { params: this.rid }));
   }
 
+  /** The resource's setting: one reminder before each invite expires. */
+  private async setReminders(ev: Event) {
+    const reminders = (ev.target as HTMLInputElement).checked;
+    await this.act(async () => {
+      this.resource = await ok(api().PATCH('/v1/resources/{rid}', { params: this.rid, body: { reminders } }));
+      this.notice = t(reminders ? 'admin.reminders.turnedOn' : 'admin.reminders.turnedOff');
+    });
+  }
+
   private learn(invites: Invite[], members: Member[] = []) {
     for (const i of invites) {
       this.names.set(i.id, i.email);
@@ -265,6 +275,7 @@ export class InviteAdmin extends LitElement {
       role: String(data.get('role')) as Role,
       locale: String(data.get('locale')) as 'en' | 'de',
       expiresInDays: Number(data.get('expires')),
+      reminder: data.get('reminder') === 'on',
       ...(message ? { message } : {}),
     };
     await this.act(async () => {
@@ -488,7 +499,10 @@ export class InviteAdmin extends LitElement {
           </div>
         </div>
       </header>
-      ${this.canManage ? nothing : html`<p class="notice">${t('admin.readOnly')}</p>`}
+      ${this.canManage
+        ? html`<label class="check settings"><input type="checkbox" role="switch" .checked=${r.reminders} ?disabled=${this.busy}
+            @change=${this.setReminders} />${t('admin.reminders')}</label>`
+        : html`<p class="notice">${t('admin.readOnly')}</p>`}
       <div role="status" aria-live="polite">
         ${this.notice
           ? html`<div class="notice success"><div class="grow">
@@ -562,6 +576,11 @@ export class InviteAdmin extends LitElement {
             aria-describedby=${described('message')}></textarea>
           ${this.fieldError('message')}
         </div>
+        <div class="field">
+          <label class="check"><input type="checkbox" name="reminder" ?checked=${this.resource?.reminders}
+            ?disabled=${!this.resource?.reminders} aria-describedby="reminder-hint" />${t('admin.invite.reminder')}</label>
+          <div class="hint" id="reminder-hint">${t(this.resource?.reminders ? 'admin.invite.reminderHint' : 'admin.invite.reminderOff')}</div>
+        </div>
         <button class="primary" type="submit" ?disabled=${this.busy} style="width:100%">${t('admin.invite.submit')}</button>
       </form>
       <div class="card">
@@ -602,7 +621,8 @@ export class InviteAdmin extends LitElement {
         ${i.bounceType ? html`<span class="cell-sub">${t(`mail.bounce.${i.bounceType}`)}</span>` : nothing}
         ${i.deliveryError ? html`<span class="cell-sub break">${i.deliveryError}</span>` : nothing}
       </td>
-      <td data-label=${t('admin.col.sent')} class="date"><time datetime=${i.emailSentAt ?? nothing} title=${i.emailSentAt ? formatDate(i.emailSentAt) : nothing}>${formatShort(i.emailSentAt)}</time></td>
+      <td data-label=${t('admin.col.sent')} class="date"><time datetime=${i.emailSentAt ?? nothing} title=${i.emailSentAt ? formatDate(i.emailSentAt) : nothing}>${formatShort(i.emailSentAt)}</time>
+        ${i.remindedAt ? html`<span class="cell-sub">${t('admin.reminded', { date: formatShort(i.remindedAt) })}</span>` : nothing}</td>
       <td data-label=${t('admin.col.expires')} class="date"><time datetime=${i.expiresAt} title=${formatDate(i.expiresAt)}>${formatShort(i.expiresAt)}</time></td>
       <td class="cell-actions">
         ${i.status === 'pending' || i.status === 'undeliverable'
@@ -692,6 +712,7 @@ export class InviteAdmin extends LitElement {
     let text = has(key) ? t(key, p) : `${a.action} (${p.actor})`;
     if (a.action === 'invite.resent' && detail === 'new link') text += ` ${t('audit.newLink')}`;
     if (a.action === 'invite.delivery_failed' && detail) text += `: ${detail}`;
+    if (a.action === 'resource.updated') text = t(detail === 'reminders off' ? 'audit.reminders.off' : 'audit.reminders.on', p);
     return text;
   }
 
