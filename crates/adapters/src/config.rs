@@ -85,6 +85,7 @@ impl Config {
                 requeue_after_secs: number("INVITES_REQUEUE_AFTER_SECS", d.requeue_after_secs, |n| {
                     (10..=86_400).contains(n)
                 })?,
+                claim_secs: number("INVITES_CLAIM_SECS", d.claim_secs, |n| (2..=900).contains(n))?,
             },
         })
     }

@@ -8,17 +8,14 @@
 //! time spent waiting for AWS answers). Then the mail worker's throughput on
 //! 1,000 invites in batches of 10, concurrent vs sequential.
 
-mod proxy;
-mod runtime_api;
-
 use invites_adapters::{Config, Store};
+use invites_devtools::proxy::Proxy;
+use invites_devtools::runtime_api::RuntimeApi;
 use invites_domain::invite::{NewInvite, NewInviteBody};
 use invites_domain::limits::Limits;
 use invites_domain::ports::{CreateInvite, CreateInvites, Created, Resources};
 use invites_domain::token::{Keyring, TokenKey};
 use invites_domain::{Email, Identity, ResourceId};
-use proxy::Proxy;
-use runtime_api::RuntimeApi;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -261,16 +258,11 @@ async fn main() {
     let n: usize = std::env::var("BENCH_INVOCATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
     let throughput_total: usize =
         std::env::var("BENCH_WORKER_INVITES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
-    let upstream = |var: &str| {
-        std::env::var(var)
-            .unwrap_or_else(|_| panic!("{var} not set: run with `make bench`"))
-            .trim_start_matches("http://")
-            .to_owned()
-    };
+    let upstream = |var: &str| std::env::var(var).unwrap_or_else(|_| panic!("{var} not set: run with `make bench`"));
     let env0 = (
-        Proxy::start(upstream("AWS_ENDPOINT_URL_DYNAMODB")).await,
-        Proxy::start(upstream("AWS_ENDPOINT_URL_SQS")).await,
-        Proxy::start(upstream("AWS_ENDPOINT_URL_SESV2")).await,
+        Proxy::start(&upstream("AWS_ENDPOINT_URL_DYNAMODB")).await,
+        Proxy::start(&upstream("AWS_ENDPOINT_URL_SQS")).await,
+        Proxy::start(&upstream("AWS_ENDPOINT_URL_SESV2")).await,
     );
 
     // Table and queue from template.yaml, straight on the emulators.

@@ -10,8 +10,10 @@ use serde_yaml::Value;
 use std::path::{Path, PathBuf};
 
 pub mod local_http;
+pub mod proxy;
 pub mod pump;
 pub mod replay;
+pub mod runtime_api;
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 

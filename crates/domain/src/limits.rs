@@ -25,6 +25,10 @@ pub struct Limits {
     /// An invite whose e-mail has not gone out this long after it was
     /// queued is queued again by the sweep.
     pub requeue_after_secs: i64,
+    /// A worker's claim on a send older than this may be taken over (the
+    /// worker died after claiming). Keep it below the queue's visibility
+    /// timeout, so the redelivered message finds the claim stale.
+    pub claim_secs: i64,
 }
 
 impl Default for Limits {
@@ -37,6 +41,7 @@ impl Default for Limits {
             retention_days: 30,
             reminder_days: 2,
             requeue_after_secs: 600,
+            claim_secs: 120,
         }
     }
 }

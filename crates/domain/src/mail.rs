@@ -4,9 +4,6 @@ use crate::InviteStatus;
 use crate::message::SendInvite;
 use crate::records::Invite;
 
-/// A claim older than this may be taken over (the worker holding it died).
-pub const CLAIM_SECS: i64 = 120;
-
 /// Why a message sends nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Skip {

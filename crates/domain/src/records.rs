@@ -77,7 +77,7 @@ pub struct Invite {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub declined_at: Option<i64>,
     /// Send attempt a worker has claimed, and when (a claim older than
-    /// `mail::CLAIM_SECS` may be taken over).
+    /// `Limits::claim_secs` may be taken over).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sending_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -7,7 +7,6 @@
 
 use crate::InviteStatus;
 use crate::limits::Limits;
-use crate::mail::CLAIM_SECS;
 use crate::records::Invite;
 use crate::time::DAY;
 
@@ -58,9 +57,9 @@ pub fn decide(invite: &Invite, resource_reminders: bool, limits: &Limits, now: i
         // A worker holds a fresh claim: it may still be sending.
         if let (Some(sid), Some(at)) = (&invite.sending_id, invite.sending_at)
             && *sid == invite.send_id
-            && at + CLAIM_SECS > now
+            && at + limits.claim_secs > now
         {
-            return Action::Later(at + CLAIM_SECS);
+            return Action::Later(at + limits.claim_secs);
         }
         return Action::Requeue;
     }
@@ -100,8 +99,8 @@ mod tests {
         assert_eq!(decide(&i, true, &l, now), Action::Requeue);
         i.sending_id = Some("s1".into());
         i.sending_at = Some(now - 10);
-        assert_eq!(decide(&i, true, &l, now), Action::Later(now - 10 + CLAIM_SECS));
-        i.sending_at = Some(now - CLAIM_SECS);
+        assert_eq!(decide(&i, true, &l, now), Action::Later(now - 10 + l.claim_secs));
+        i.sending_at = Some(now - l.claim_secs);
         assert_eq!(decide(&i, true, &l, now), Action::Requeue, "the worker died after its claim");
         i.sending_id = Some("s0".into());
         i.sending_at = Some(now);

@@ -3,7 +3,6 @@
 
 use super::items::*;
 use super::{Store, n, s};
-use invites_domain::mail::CLAIM_SECS;
 use invites_domain::ports::MailLedger;
 use invites_domain::records::Invite;
 use invites_domain::sweep::{due_after_sent, is_reminder};
@@ -30,7 +29,12 @@ impl MailLedger for Store {
             "#s = :pending AND sendId = :sid AND expiresAt > :now \
              AND (attribute_not_exists(sentSendId) OR sentSendId <> :sid) \
              AND (attribute_not_exists(sendingId) OR sendingId <> :sid OR sendingAt < :stale)",
-            &[(":sid", s(send_id)), (":now", n(now)), (":pending", s("pending")), (":stale", n(now - CLAIM_SECS))],
+            &[
+                (":sid", s(send_id)),
+                (":now", n(now)),
+                (":pending", s("pending")),
+                (":stale", n(now - self.limits.claim_secs)),
+            ],
         )
         .await
     }

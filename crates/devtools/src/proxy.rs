@@ -1,0 +1,176 @@
+//! A TCP proxy in front of a local emulator, for the benchmark and the
+//! fault-injected tests. It counts the AWS API calls that pass (by
+//! `x-amz-target`, or method and path) and the time spent waiting for their
+//! answers, and it can add latency to every call (as a region's network
+//! would), refuse connections for a window (the service is down), or answer
+//! or cut chosen requests itself (throttling, a permanent refusal, a process
+//! killed mid-call), all without touching the functions.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+#[derive(Default, Clone, Debug)]
+pub struct Stats {
+    pub calls: BTreeMap<String, u64>,
+    pub busy: Duration,
+}
+
+/// What the proxy does with a request instead of forwarding it.
+pub enum Inject {
+    /// Answer with this status, AWS error type and message.
+    Answer { status: u16, error_type: &'static str, message: &'static str },
+    /// Close the connection without an answer.
+    Cut,
+}
+
+/// Decides per request (its head and body as text) whether to inject.
+pub type Rule = Arc<dyn Fn(&str) -> Option<Inject> + Send + Sync>;
+
+#[derive(Default)]
+struct Faults {
+    down: AtomicBool,
+    delay_us: AtomicU64,
+    rule: Mutex<Option<Rule>>,
+}
+
+#[derive(Clone)]
+pub struct Proxy {
+    pub url: String,
+    stats: Arc<Mutex<Stats>>,
+    faults: Arc<Faults>,
+}
+
+impl Proxy {
+    /// A proxy to `upstream` (`host:port` or `http://host:port`) on a free port.
+    pub async fn start(upstream: &str) -> Self {
+        let upstream = upstream.trim_start_matches("http://").trim_end_matches('/').to_owned();
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+        let url = format!("http://{}", listener.local_addr().expect("bound"));
+        let proxy = Self { url, stats: Arc::default(), faults: Arc::default() };
+        let shared = proxy.clone();
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                if shared.faults.down.load(Ordering::SeqCst) {
+                    drop(client);
+                    continue;
+                }
+                let (up, p) = (upstream.clone(), shared.clone());
+                tokio::spawn(async move {
+                    if let Ok(server) = TcpStream::connect(&up).await {
+                        p.pipe(client, server).await;
+                    }
+                });
+            }
+        });
+        proxy
+    }
+
+    /// Stats since the last call, then reset.
+    pub fn take(&self) -> Stats {
+        std::mem::take(&mut *self.stats.lock().unwrap())
+    }
+
+    /// While down, new connections are refused (closed at once).
+    pub fn set_down(&self, down: bool) {
+        self.faults.down.store(down, Ordering::SeqCst);
+    }
+
+    /// Latency added before each call is forwarded.
+    pub fn set_delay(&self, delay: Duration) {
+        self.faults.delay_us.store(delay.as_micros() as u64, Ordering::SeqCst);
+    }
+
+    /// Answers or cuts the requests `rule` picks.
+    pub fn set_rule(&self, rule: Option<Rule>) {
+        *self.faults.rule.lock().unwrap() = rule;
+    }
+
+    async fn pipe(&self, client: TcpStream, server: TcpStream) {
+        let (mut cr, cw) = client.into_split();
+        let cw = Arc::new(tokio::sync::Mutex::new(cw));
+        let (mut sr, mut sw) = server.into_split();
+        let started: Arc<Mutex<Option<Instant>>> = Arc::default();
+        let (st_up, me, cw_up) = (started.clone(), self.clone(), cw.clone());
+        let up = tokio::spawn(async move {
+            let mut buf = Vec::new();
+            let mut chunk = vec![0u8; 65536];
+            loop {
+                match cr.read(&mut chunk).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+                // Whole requests only (head plus content-length body).
+                while let Some(len) = request_len(&buf) {
+                    let request: Vec<u8> = buf.drain(..len).collect();
+                    let text = String::from_utf8_lossy(&request).to_string();
+                    let head = text.split("\r\n\r\n").next().unwrap_or("");
+                    *me.stats.lock().unwrap().calls.entry(call_name(head)).or_default() += 1;
+                    let delay = me.faults.delay_us.load(Ordering::SeqCst);
+                    if delay > 0 {
+                        tokio::time::sleep(Duration::from_micros(delay)).await;
+                    }
+                    let rule = me.faults.rule.lock().unwrap().clone();
+                    match rule.and_then(|r| r(&text)) {
+                        Some(Inject::Cut) => return,
+                        Some(Inject::Answer { status, error_type, message }) => {
+                            let body = format!("{{\"message\":\"{message}\"}}");
+                            let answer = format!(
+                                "HTTP/1.1 {status} Injected\r\ncontent-type: application/json\r\n\
+                                 x-amzn-errortype: {error_type}\r\ncontent-length: {}\r\n\r\n{body}",
+                                body.len()
+                            );
+                            if cw_up.lock().await.write_all(answer.as_bytes()).await.is_err() {
+                                return;
+                            }
+                        }
+                        None => {
+                            *st_up.lock().unwrap() = Some(Instant::now());
+                            if sw.write_all(&request).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        let mut chunk = vec![0u8; 65536];
+        loop {
+            let n = match sr.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            if let Some(t) = started.lock().unwrap().take() {
+                self.stats.lock().unwrap().busy += t.elapsed();
+            }
+            if cw.lock().await.write_all(&chunk[..n]).await.is_err() {
+                break;
+            }
+        }
+        up.abort();
+    }
+}
+
+/// The length of the first whole request in `buf`, if it is all there.
+fn request_len(buf: &[u8]) -> Option<usize> {
+    let end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let head = String::from_utf8_lossy(&buf[..end]);
+    let body = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+        .unwrap_or(0);
+    (buf.len() >= end + body).then_some(end + body)
+}
+
+fn call_name(head: &str) -> String {
+    for line in head.lines() {
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("x-amz-target:") {
+            return v.trim().rsplit('.').next().unwrap_or("").to_owned();
+        }
+    }
+    let mut first = head.lines().next().unwrap_or("").split_whitespace();
+    format!("{} {}", first.next().unwrap_or(""), first.next().unwrap_or("").split('?').next().unwrap_or(""))
+}

@@ -1,0 +1,290 @@
+//! The fault-injected proof: N invites through the real binaries
+//! (`create-invite`, `send-invite-email`, `sweep-invites`, debug builds,
+//! each under a Lambda Runtime API) against the local stack, while faults
+//! are injected by proxies in front of SQS and SES:
+//!
+//! - the queue is down for a window of creates (their e-mails are queued
+//!   again by the sweep),
+//! - the worker is killed between its claim and the SES call (the message
+//!   comes back after its visibility timeout, the claim is stale by then),
+//! - SES throttles a burst of calls (beyond the SDK's own retries the
+//!   messages go back to the queue) and refuses some addresses for good,
+//! - SQS delivers messages twice (within a batch and whole batches again).
+//!
+//! Afterwards every invite has exactly one e-mail in the inbox, or is
+//! recorded as refused; none has two. The figures are printed.
+
+use invites_devtools::proxy::{Inject, Proxy, Rule};
+use invites_devtools::runtime_api::RuntimeApi;
+use invites_domain::limits::Limits;
+use invites_tests::*;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+const N: usize = 200;
+/// Creates from this one to `QUEUE_DOWN.end` find the queue down.
+const QUEUE_DOWN: std::ops::Range<usize> = 60..100;
+/// How long a received message stays invisible (seconds); above the claim period.
+const VISIBILITY: i32 = 5;
+const CLAIM_SECS: &str = "3";
+
+fn binary(name: &str) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug").join(name);
+    assert!(path.exists(), "{} is missing: `cargo build --workspace` first (make test does)", path.display());
+    path
+}
+
+/// A function binary under its own Runtime API, with the stack behind proxies.
+struct Function {
+    child: tokio::process::Child,
+    api: RuntimeApi,
+}
+
+impl Function {
+    async fn start(name: &str, h: &Harness, sqs: &Proxy, ses: &Proxy) -> Self {
+        let api = RuntimeApi::start().await;
+        let env = |k: &str| std::env::var(k).unwrap();
+        let child = tokio::process::Command::new(binary(name))
+            .env_clear()
+            .envs([
+                ("AWS_LAMBDA_RUNTIME_API", api.addr.as_str()),
+                ("AWS_LAMBDA_FUNCTION_NAME", name),
+                ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
+                ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+                ("AWS_REGION", "us-east-1"),
+                ("AWS_ACCESS_KEY_ID", "local"),
+                ("AWS_SECRET_ACCESS_KEY", "local"),
+                ("AWS_ENDPOINT_URL_DYNAMODB", &env("AWS_ENDPOINT_URL_DYNAMODB")),
+                ("AWS_ENDPOINT_URL_SQS", &sqs.url),
+                ("AWS_ENDPOINT_URL_SESV2", &ses.url),
+                ("INVITES_TABLE", &h.table),
+                ("INVITES_QUEUE_URL", &h.queue_url),
+                ("INVITES_TOKEN_KEY", TOKEN_KEY_B64),
+                ("INVITES_ACCEPT_URL", ACCEPT_URL),
+                ("INVITES_SENDER", SENDER),
+                ("INVITES_SEAT_LIMIT", "1000"),
+                ("INVITES_DAILY_INVITE_LIMIT", "1000"),
+                ("INVITES_USER_DAILY_INVITE_LIMIT", "1000"),
+                ("INVITES_REQUEUE_AFTER_SECS", "10"),
+                ("INVITES_CLAIM_SECS", CLAIM_SECS),
+                ("RUST_LOG", "error"),
+            ])
+            .stdout(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        while api.first_next().await.is_none() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        Self { child, api }
+    }
+
+    /// Invokes it; `None` when the process died meanwhile.
+    async fn invoke(&mut self, event: &Value) -> Option<Value> {
+        tokio::select! {
+            out = self.api.invoke(event.to_string()) => Some(serde_json::from_str(&out.body).unwrap()),
+            _ = self.child.wait() => None,
+        }
+    }
+}
+
+/// SES as the worker sees it: a burst of throttling, permanent refusals
+/// for `refuse-` addresses, and the worker killed at its first `kill-` send.
+fn ses_faults(worker_pid: Arc<AtomicU32>) -> Rule {
+    let (sends, killed) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
+    Arc::new(move |request: &str| {
+        if !request.starts_with("POST /v2/email/outbound-emails") {
+            return None;
+        }
+        if request.contains("kill-") && !killed.swap(true, Ordering::SeqCst) {
+            let pid = worker_pid.load(Ordering::SeqCst).to_string();
+            let _ = std::process::Command::new("kill").args(["-9", &pid]).status();
+            return Some(Inject::Cut);
+        }
+        if request.contains("refuse-") {
+            return Some(Inject::Answer {
+                status: 400,
+                error_type: "MessageRejected",
+                message: "Email address is not verified.",
+            });
+        }
+        let n = sends.fetch_add(1, Ordering::SeqCst);
+        (40..70).contains(&n).then_some(Inject::Answer {
+            status: 429,
+            error_type: "TooManyRequestsException",
+            message: "Maximum sending rate exceeded.",
+        })
+    })
+}
+
+fn address(i: usize, run: &str) -> String {
+    let kind = match i {
+        7 => "kill",
+        i if i % 50 == 13 => "refuse",
+        _ => "faults",
+    };
+    format!("{kind}-{i}-{run}@example.com")
+}
+
+/// The invites of the table: email → (sent or refused, refused).
+async fn settled(h: &Harness) -> HashMap<String, (bool, bool)> {
+    h.dump()
+        .await
+        .into_iter()
+        .filter(|i| i.get("entity").and_then(|e| e.as_s().ok()).is_some_and(|e| e == "invite"))
+        .map(|i| {
+            let s = |k: &str| i.get(k).and_then(|v| v.as_s().ok()).cloned();
+            let done = s("sentSendId").is_some() && s("sentSendId") == s("sendId");
+            (s("email").unwrap(), (done, s("deliveryError").is_some()))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_invite_gets_exactly_one_email_despite_injected_faults() {
+    let h = Harness::with_limits(Limits {
+        seat_limit: 1000,
+        daily_invites: 1000,
+        user_daily_invites: 1000,
+        ..Limits::default()
+    })
+    .await;
+    let rid = new_resource(&h).await;
+    let run = invites_domain::ids::new_ulid().to_lowercase();
+    let sqs = Proxy::start(&std::env::var("AWS_ENDPOINT_URL_SQS").unwrap()).await;
+    let ses = Proxy::start(&std::env::var("AWS_ENDPOINT_URL_SESV2").unwrap()).await;
+    let started = Instant::now();
+
+    // N creates through the real binary; the queue is down for a window.
+    let mut create = Function::start("create-invite", &h, &sqs, &ses).await;
+    let mut not_queued = 0;
+    for i in 0..N {
+        sqs.set_down(QUEUE_DOWN.contains(&i));
+        let req = Req::event("create-invite")
+            .user(OWNER.0, OWNER.1)
+            .path("rid", &rid)
+            .without_header("idempotency-key")
+            .body(json!({"email": address(i, &run), "role": "read_only"}));
+        let answer = create.invoke(&req.0).await.expect("create-invite runs");
+        assert_eq!(answer["statusCode"], 201, "{answer}");
+        let body: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
+        not_queued += usize::from(body["emailQueued"] == false);
+    }
+    sqs.set_down(false);
+    assert_eq!(not_queued, QUEUE_DOWN.len(), "the queue was down for these creates");
+
+    // Lambda's SQS trigger, by hand: batches of 10, some delivered twice,
+    // the worker restarted when it dies; the sweep every 3 s.
+    let pid = Arc::new(AtomicU32::new(0));
+    ses.set_rule(Some(ses_faults(pid.clone())));
+    let mut worker = Function::start("send-invite-email", &h, &sqs, &ses).await;
+    pid.store(worker.child.id().unwrap(), Ordering::SeqCst);
+    let mut sweep = Function::start("sweep-invites", &h, &sqs, &ses).await;
+    let (mut batches, mut restarts, mut retried, mut requeued) = (0, 0, 0, 0);
+    let mut last_sweep = Instant::now();
+    let deadline = Instant::now() + Duration::from_secs(150);
+    loop {
+        let received = h
+            .sqs
+            .receive_message()
+            .queue_url(&h.queue_url)
+            .max_number_of_messages(10)
+            .visibility_timeout(VISIBILITY)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .unwrap()
+            .messages
+            .unwrap_or_default();
+        if !received.is_empty() {
+            batches += 1;
+            let mut records: Vec<Value> = received
+                .iter()
+                .map(|m| json!({"messageId": m.message_id(), "receiptHandle": m.receipt_handle(), "body": m.body(), "eventSource": "aws:sqs"}))
+                .collect();
+            records.push(records[0].clone());
+            let event = json!({ "Records": records });
+            let times = if batches % 4 == 0 { 2 } else { 1 };
+            let mut failed: Option<Vec<String>> = Some(Vec::new());
+            for _ in 0..times {
+                match worker.invoke(&event).await {
+                    Some(answer) => {
+                        let ids = answer["batchItemFailures"].as_array().cloned().unwrap_or_default();
+                        if let Some(f) = failed.as_mut() {
+                            f.extend(ids.iter().filter_map(|x| x["itemIdentifier"].as_str().map(str::to_owned)));
+                        }
+                    }
+                    None => {
+                        // Died mid-batch: nothing is deleted; a new sandbox starts.
+                        failed = None;
+                        restarts += 1;
+                        worker = Function::start("send-invite-email", &h, &sqs, &ses).await;
+                        pid.store(worker.child.id().unwrap(), Ordering::SeqCst);
+                        break;
+                    }
+                }
+            }
+            if let Some(failed) = failed {
+                retried += failed.len();
+                for m in received.iter().filter(|m| !failed.iter().any(|f| Some(f.as_str()) == m.message_id())) {
+                    let handle = m.receipt_handle().unwrap();
+                    h.sqs.delete_message().queue_url(&h.queue_url).receipt_handle(handle).send().await.unwrap();
+                }
+            }
+            continue;
+        }
+        if last_sweep.elapsed() >= Duration::from_secs(3) {
+            last_sweep = Instant::now();
+            let summary = sweep.invoke(&json!({"source": "aws.scheduler"})).await.expect("the sweep runs");
+            requeued += summary["requeued"].as_u64().unwrap_or(0);
+        }
+        let state = settled(&h).await;
+        if state.len() == N && state.values().all(|(done, _)| *done) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not settled in time: {} of {N} sent or refused",
+            state.values().filter(|(d, _)| *d).count()
+        );
+    }
+
+    // Exactly one e-mail per address, or a recorded refusal.
+    let base = std::env::var("INVITES_SES_INBOX_URL").unwrap();
+    let store: Value = serde_json::from_str(&http_get(&format!("{base}/store")).await).unwrap();
+    let mut inbox: HashMap<String, usize> = HashMap::new();
+    for mail in store["emails"].as_array().unwrap() {
+        for to in mail["destination"]["to"].as_array().into_iter().flatten() {
+            *inbox.entry(to.as_str().unwrap().to_owned()).or_default() += 1;
+        }
+    }
+    let state = settled(&h).await;
+    let (mut emails, mut refused, mut duplicates, mut lost) = (0, 0, 0, 0);
+    for i in 0..N {
+        let to = address(i, &run);
+        let got = inbox.get(&to).copied().unwrap_or(0);
+        let (_, was_refused) = state[&to];
+        emails += got;
+        refused += usize::from(was_refused && got == 0);
+        duplicates += usize::from(got > 1);
+        lost += usize::from(got == 0 && !was_refused);
+    }
+    println!(
+        "fault-injected run: {N} invites, {emails} e-mails, {refused} refused and recorded, {duplicates} duplicates, \
+         {lost} lost ({} s; queue down for {} creates, {requeued} queued again by the sweep; worker killed and \
+         restarted {restarts}×; {retried} messages back to the queue after SES throttling; {batches} batches, \
+         every 4th delivered twice and one message twice in each)",
+        started.elapsed().as_secs(),
+        QUEUE_DOWN.len(),
+    );
+    assert_eq!((duplicates, lost), (0, 0));
+    assert_eq!(emails + refused, N);
+    assert_eq!(refused, (0..N).filter(|i| i % 50 == 13).count());
+    assert_eq!(restarts, 1, "the worker was killed once between claim and send");
+    assert!(requeued >= QUEUE_DOWN.len() as u64, "the sweep queued the lost sends again");
+    assert!(retried > 0, "throttling sent messages back to the queue");
+}
