@@ -154,3 +154,31 @@ async fn throttling_is_retried_then_a_permanent_refusal_is_recorded() {
     assert!(worker.handle(batch).await.batch_item_failures.is_empty());
     assert_eq!(ses.requests.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
+
+/// `invites-dev dlq`: shows what waits in the dead-letter queue, leaves it
+/// there, and `--redrive` moves it back to the mail queue, where the worker
+/// sends it once.
+#[tokio::test]
+async fn the_dead_letter_queue_is_shown_and_redriven() {
+    let h = Harness::new().await;
+    let rid = new_resource(&h).await;
+    let to = unique_email("dlq");
+    invite_to(&h, &rid, &to, json!({})).await;
+    let dlq_url = format!("{}-dlq", h.queue_url);
+    // As if five deliveries had failed: the message sits in the DLQ.
+    let batch = h.take_batch().await;
+    let body = batch.records[0].body.clone().unwrap();
+    h.sqs.send_message().queue_url(&dlq_url).message_body(&body).send().await.unwrap();
+    let handle = batch.records[0].receipt_handle.clone().unwrap();
+    h.sqs.delete_message().queue_url(&h.queue_url).receipt_handle(handle).send().await.unwrap();
+
+    let (total, dead) = invites_devtools::dlq::show(&h.sqs, &dlq_url, 10).await.unwrap();
+    assert_eq!((total, dead.len()), (1, 1));
+    assert_eq!(dead[0].body["resourceId"], rid.as_str());
+    assert!(!dead[0].body.to_string().contains(&to), "no address in what it shows");
+    let moved = invites_devtools::dlq::redrive(&h.sqs, &dlq_url, &h.queue_url).await.unwrap();
+    assert_eq!(moved, 1, "shown, not taken away");
+    assert_eq!(invites_devtools::dlq::show(&h.sqs, &dlq_url, 10).await.unwrap().1.len(), 0);
+    h.worker().await.handle(h.take_batch().await).await;
+    assert_eq!(inbox(&to).await.len(), 1);
+}

@@ -34,6 +34,21 @@ enum Command {
         #[arg(long, default_value_t = 15)]
         sweep_every: u64,
     },
+    /// Show the mail dead-letter queue (invite ids, receive counts), and with
+    /// --redrive move its messages back to the mail queue. Locally it finds
+    /// the queues itself; deployed, pass the stack outputs MailQueueUrl and
+    /// MailDeadLetterQueueUrl (with AWS credentials in the environment).
+    Dlq {
+        /// Move every message back to the mail queue.
+        #[arg(long)]
+        redrive: bool,
+        /// The mail queue (default: $INVITES_QUEUE_URL).
+        #[arg(long)]
+        queue_url: Option<String>,
+        /// The dead-letter queue (default: the mail queue's URL + "-dlq", as created locally).
+        #[arg(long)]
+        dlq_url: Option<String>,
+    },
     /// Replay a sample event (events/NAME.json) against `make dev`, signed with
     /// a dev token for the claims it carries; prints the function's answer.
     Invoke {
@@ -65,6 +80,25 @@ async fn main() -> Result<(), BoxError> {
             let url = create_queues(&aws_sdk_sqs::Client::new(&sdk), &template, &queue).await?;
             eprintln!("table {table} and queue {url} ready");
             println!("{url}");
+        }
+        Command::Dlq { redrive, queue_url, dlq_url } => {
+            let queue_url = match queue_url {
+                Some(u) => u,
+                None => env("INVITES_QUEUE_URL")?,
+            };
+            let dlq_url = dlq_url.unwrap_or_else(|| format!("{queue_url}-dlq"));
+            let sqs = aws_sdk_sqs::Client::new(&invites_adapters::sdk_config().await);
+            if redrive {
+                let moved = invites_devtools::dlq::redrive(&sqs, &dlq_url, &queue_url).await?;
+                println!("moved {moved} message(s) back to {queue_url}");
+            } else {
+                let (total, dead) = invites_devtools::dlq::show(&sqs, &dlq_url, 50).await?;
+                println!("{total} message(s) in {dlq_url}");
+                for d in dead {
+                    let at = invites_domain::time::rfc3339(d.sent_at_ms / 1000);
+                    println!("  queued {at}, received {}x: {}", d.receive_count, d.body);
+                }
+            }
         }
         Command::Invoke { event } => {
             let path = if event.ends_with(".json") {
