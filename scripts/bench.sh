@@ -3,7 +3,8 @@
 # hello-world floor, each under a minimal Lambda Runtime API against the local
 # stack behind counting proxies. Prints a Markdown report and keeps it in
 # .local/bench-report.md. BENCH_INVOCATIONS (default 300) and
-# BENCH_WORKER_INVITES (default 1000) tune it.
+# BENCH_WORKER_INVITES (default 1000) tune it; BENCH_LATENCY_MS (default 10)
+# is the wait added to every AWS call for the worker-under-latency table.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

@@ -390,6 +390,21 @@ async fn main() {
     eprintln!("bench: worker throughput...");
     let sequential = worker_throughput(&env, &store, rid, 1, throughput_total).await;
     let concurrent = worker_throughput(&env, &store, rid, 10, throughput_total).await;
+    // The same with a region's network wait added to every AWS call.
+    let latency =
+        Duration::from_millis(std::env::var("BENCH_LATENCY_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(10));
+    eprintln!("bench: worker throughput with {} ms per AWS call...", latency.as_millis());
+    for p in [&env.ddb, &env.sqs, &env.ses] {
+        p.set_delay(latency);
+    }
+    let latency_total = 200;
+    let mut with_latency = Vec::new();
+    for c in [1, 2, 5, 10] {
+        with_latency.push((c, worker_throughput(&env, &store, rid, c, latency_total).await));
+    }
+    for p in [&env.ddb, &env.sqs, &env.ses] {
+        p.set_delay(Duration::ZERO);
+    }
 
     let floor = &rows[0];
     println!(
@@ -420,5 +435,22 @@ async fn main() {
         throughput_total as f64 / concurrent.as_secs_f64(),
         sequential.as_secs_f64() / concurrent.as_secs_f64()
     );
+    println!();
+    println!(
+        "Worker with {} ms added to every AWS call, {latency_total} invites in batches of 10:",
+        latency.as_millis()
+    );
+    println!();
+    println!("| INVITES_WORKER_CONCURRENCY | time | e-mails/s per worker instance | vs 1 |");
+    println!("| ---: | ---: | ---: | ---: |");
+    let base = with_latency[0].1.as_secs_f64();
+    for (c, took) in &with_latency {
+        println!(
+            "| {c} | {:.2} s | {:.0} | {:.1}× |",
+            took.as_secs_f64(),
+            latency_total as f64 / took.as_secs_f64(),
+            base / took.as_secs_f64()
+        );
+    }
     println!("\n{n} warm invocations per function; init is the median of {COLD_STARTS} cold starts.");
 }

@@ -89,12 +89,13 @@ impl Resources for Store {
             .expression_attribute_values(":prefix", s(AUDIT_PREFIX))
             .scan_index_forward(false)
             .consistent_read(true)
-            .limit(page.limit as i32)
+            // One more than asked: a next page is promised only if it has items.
+            .limit(page.limit as i32 + 1)
             .set_exclusive_start_key(start)
             .send()
             .await
             .map_err(|e| Error::internal(format!("query audit: {}", DisplayErrorContext(&e))))?;
-        let items = out
+        let mut items = out
             .items
             .unwrap_or_default()
             .into_iter()
@@ -103,7 +104,9 @@ impl Resources for Store {
                 Ok(AuditView::of(a.sk.trim_start_matches(AUDIT_PREFIX).to_owned(), a.record))
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        let next_cursor = out.last_evaluated_key.and(items.last().and_then(|a| cursor::encode(&a.id)));
+        let more = items.len() > page.limit;
+        items.truncate(page.limit);
+        let next_cursor = if more { items.last().and_then(|a| cursor::encode(&a.id)) } else { None };
         Ok(Page { items, next_cursor })
     }
 
