@@ -161,7 +161,7 @@ async fn every_invite_gets_exactly_one_email_despite_injected_faults() {
 
     // N creates through the real binary; the queue is down for a window.
     let mut create = Function::start("create-invite", &h, &sqs, &ses).await;
-    let mut not_queued = 0;
+    let (mut not_queued, mut kill_id) = (0, String::new());
     for i in 0..N {
         sqs.set_down(QUEUE_DOWN.contains(&i));
         let req = Req::event("create-invite")
@@ -173,6 +173,9 @@ async fn every_invite_gets_exactly_one_email_despite_injected_faults() {
         assert_eq!(answer["statusCode"], 201, "{answer}");
         let body: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
         not_queued += usize::from(body["emailQueued"] == false);
+        if address(i, &run).starts_with("kill-") {
+            kill_id = body["invite"]["id"].as_str().unwrap().to_owned();
+        }
     }
     sqs.set_down(false);
     assert_eq!(not_queued, QUEUE_DOWN.len(), "the queue was down for these creates");
@@ -201,38 +204,46 @@ async fn every_invite_gets_exactly_one_email_despite_injected_faults() {
             .messages
             .unwrap_or_default();
         if !received.is_empty() {
-            batches += 1;
-            let mut records: Vec<Value> = received
-                .iter()
-                .map(|m| json!({"messageId": m.message_id(), "receiptHandle": m.receipt_handle(), "body": m.body(), "eventSource": "aws:sqs"}))
-                .collect();
-            records.push(records[0].clone());
-            let event = json!({ "Records": records });
-            let times = if batches % 4 == 0 { 2 } else { 1 };
-            let mut failed: Option<Vec<String>> = Some(Vec::new());
-            for _ in 0..times {
-                match worker.invoke(&event).await {
-                    Some(answer) => {
-                        let ids = answer["batchItemFailures"].as_array().cloned().unwrap_or_default();
-                        if let Some(f) = failed.as_mut() {
-                            f.extend(ids.iter().filter_map(|x| x["itemIdentifier"].as_str().map(str::to_owned)));
+            // The message whose send the worker dies in goes alone, so the kill
+            // lands between its claim and its SES call and no other message of
+            // the process is between SES's answer and its record (a crash
+            // there sends that e-mail again: see README, "The mail worker").
+            let (alone, rest): (Vec<_>, Vec<_>) =
+                received.iter().partition(|m| m.body().is_some_and(|b| b.contains(kill_id.as_str())));
+            for group in [alone, rest].into_iter().filter(|g| !g.is_empty()) {
+                batches += 1;
+                let mut records: Vec<Value> = group
+                    .iter()
+                    .map(|m| json!({"messageId": m.message_id(), "receiptHandle": m.receipt_handle(), "body": m.body(), "eventSource": "aws:sqs"}))
+                    .collect();
+                records.push(records[0].clone());
+                let event = json!({ "Records": records });
+                let times = if batches % 4 == 0 { 2 } else { 1 };
+                let mut failed: Option<Vec<String>> = Some(Vec::new());
+                for _ in 0..times {
+                    match worker.invoke(&event).await {
+                        Some(answer) => {
+                            let ids = answer["batchItemFailures"].as_array().cloned().unwrap_or_default();
+                            if let Some(f) = failed.as_mut() {
+                                f.extend(ids.iter().filter_map(|x| x["itemIdentifier"].as_str().map(str::to_owned)));
+                            }
+                        }
+                        None => {
+                            // Died mid-batch: nothing is deleted; a new sandbox starts.
+                            failed = None;
+                            restarts += 1;
+                            worker = Function::start("send-invite-email", &h, &sqs, &ses).await;
+                            pid.store(worker.child.id().unwrap(), Ordering::SeqCst);
+                            break;
                         }
                     }
-                    None => {
-                        // Died mid-batch: nothing is deleted; a new sandbox starts.
-                        failed = None;
-                        restarts += 1;
-                        worker = Function::start("send-invite-email", &h, &sqs, &ses).await;
-                        pid.store(worker.child.id().unwrap(), Ordering::SeqCst);
-                        break;
-                    }
                 }
-            }
-            if let Some(failed) = failed {
-                retried += failed.len();
-                for m in received.iter().filter(|m| !failed.iter().any(|f| Some(f.as_str()) == m.message_id())) {
-                    let handle = m.receipt_handle().unwrap();
-                    h.sqs.delete_message().queue_url(&h.queue_url).receipt_handle(handle).send().await.unwrap();
+                if let Some(failed) = failed {
+                    retried += failed.len();
+                    for m in group.iter().filter(|m| !failed.iter().any(|f| Some(f.as_str()) == m.message_id())) {
+                        let handle = m.receipt_handle().unwrap();
+                        h.sqs.delete_message().queue_url(&h.queue_url).receipt_handle(handle).send().await.unwrap();
+                    }
                 }
             }
             continue;
