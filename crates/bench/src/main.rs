@@ -74,6 +74,7 @@ impl Env {
             ("INVITES_SENDER", "invites@example.com".into()),
             ("INVITES_SEAT_LIMIT", "10000".into()),
             ("INVITES_DAILY_INVITE_LIMIT", "100000".into()),
+            ("INVITES_USER_DAILY_INVITE_LIMIT", "1000000".into()),
             ("RUST_LOG", "warn".into()),
         ]
         .into_iter()
@@ -228,7 +229,8 @@ fn sqs_event(messages: &[Value]) -> Value {
 }
 
 async fn worker_throughput(env: &Env, store: &Store, rid: ResourceId, concurrency: usize, total: usize) -> Duration {
-    let created = invites(store, rid, &format!("w{concurrency}-"), total).await;
+    let run = invites_domain::ids::new_ulid().to_lowercase();
+    let created = invites(store, rid, &format!("w{concurrency}-{run}-"), total).await;
     let messages: Vec<Value> =
         created.iter().map(|c| serde_json::to_value(c.message.as_ref().unwrap()).unwrap()).collect();
     let api = RuntimeApi::start().await;
