@@ -345,19 +345,8 @@ impl FaultySes {
                             break;
                         }
                         buf.extend_from_slice(&chunk[..read]);
-                        let text = String::from_utf8_lossy(&buf);
-                        if let Some((head, body)) = text.split_once("\r\n\r\n") {
-                            let len = head
-                                .lines()
-                                .find_map(|l| {
-                                    l.to_ascii_lowercase()
-                                        .strip_prefix("content-length:")
-                                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                                })
-                                .unwrap_or(0);
-                            if body.len() >= len {
-                                break;
-                            }
+                        if invites_devtools::local_http::framed(&buf).is_some() {
+                            break;
                         }
                     }
                     let (status, kind, body) = match step {
@@ -405,4 +394,19 @@ pub fn ses_event(sample: &str, rid: &str, iid: &str, message_id: &str) -> String
 pub async fn resend(h: &Harness, rid: &str, iid: &str, body: Value) -> Resp {
     let req = Req::event("resend-invite").user(OWNER.0, OWNER.1).path("rid", rid).path("id", iid).body(body);
     call(manage_invite::handle, &h.api, &req).await
+}
+
+/// Invites `email` as read-only as [`OWNER`], with `extra` fields in the
+/// body (locale, message, reminder, …); asserts 201.
+pub async fn invite_to(h: &Harness, rid: &str, email: &str, extra: Value) -> Resp {
+    let mut body = json!({"email": email, "role": "read_only"});
+    body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    let req = Req::event("create-invite")
+        .user(OWNER.0, OWNER.1)
+        .path("rid", rid)
+        .without_header("idempotency-key")
+        .body(body);
+    let r = call(create_invite::handle, &h.api, &req).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r
 }

@@ -50,15 +50,9 @@ impl Function {
         let env = |k: &str| std::env::var(k).unwrap();
         let child = tokio::process::Command::new(binary(name))
             .env_clear()
+            .envs(api.lambda_env(name))
             .envs([
-                ("AWS_LAMBDA_RUNTIME_API", api.addr.as_str()),
-                ("AWS_LAMBDA_FUNCTION_NAME", name),
-                ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
-                ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
-                ("AWS_REGION", "us-east-1"),
-                ("AWS_ACCESS_KEY_ID", "local"),
-                ("AWS_SECRET_ACCESS_KEY", "local"),
-                ("AWS_ENDPOINT_URL_DYNAMODB", &env("AWS_ENDPOINT_URL_DYNAMODB")),
+                ("AWS_ENDPOINT_URL_DYNAMODB", env("AWS_ENDPOINT_URL_DYNAMODB").as_str()),
                 ("AWS_ENDPOINT_URL_SQS", &sqs.url),
                 ("AWS_ENDPOINT_URL_SESV2", &ses.url),
                 ("INVITES_TABLE", &h.table),

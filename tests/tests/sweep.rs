@@ -41,12 +41,7 @@ async fn deliver_twice(h: &Harness) {
 }
 
 async fn create(h: &Harness, rid: &str, email: &str, extra: serde_json::Value) -> String {
-    let mut body = json!({"email": email, "role": "read_only"});
-    body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-    let req = Req::event("create-invite").user(OWNER.0, OWNER.1).path("rid", rid).without_header("idempotency-key");
-    let r = call(create_invite::handle, &h.api, &req.body(body)).await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    r.body["invite"]["id"].as_str().unwrap().to_owned()
+    invite_to(h, rid, email, extra).await.body["invite"]["id"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]

@@ -6,19 +6,6 @@ use invites_tests::*;
 use send_invite_email::Outcome;
 use serde_json::json;
 
-async fn invite_to(h: &Harness, rid: &str, email: &str, extra: serde_json::Value) -> Resp {
-    let mut body = json!({"email": email, "role": "read_only"});
-    body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-    let req = Req::event("create-invite")
-        .user(OWNER.0, OWNER.1)
-        .path("rid", rid)
-        .without_header("idempotency-key")
-        .body(body);
-    let r = call(create_invite::handle, &h.api, &req).await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    r
-}
-
 #[tokio::test]
 async fn queued_invite_arrives_in_the_inbox_and_its_link_works() {
     let h = Harness::new().await;

@@ -56,30 +56,24 @@ struct Env {
 
 impl Env {
     fn vars(&self, api: &RuntimeApi) -> Vec<(String, String)> {
-        [
-            ("AWS_LAMBDA_RUNTIME_API", api.addr.clone()),
-            ("AWS_LAMBDA_FUNCTION_NAME", "bench".into()),
-            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128".into()),
-            ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".into()),
-            ("AWS_REGION", "us-east-1".into()),
-            ("AWS_ACCESS_KEY_ID", "local".into()),
-            ("AWS_SECRET_ACCESS_KEY", "local".into()),
-            ("AWS_ENDPOINT_URL_DYNAMODB", self.ddb.url.clone()),
-            ("AWS_ENDPOINT_URL_SQS", self.sqs.url.clone()),
-            ("AWS_ENDPOINT_URL_SESV2", self.ses.url.clone()),
-            ("INVITES_TABLE", self.table.clone()),
-            ("INVITES_QUEUE_URL", self.queue_url.clone()),
-            ("INVITES_TOKEN_KEY", TOKEN_KEY.into()),
-            ("INVITES_ACCEPT_URL", "https://app.example.com/invite".into()),
-            ("INVITES_SENDER", "invites@example.com".into()),
-            ("INVITES_SEAT_LIMIT", "10000".into()),
-            ("INVITES_DAILY_INVITE_LIMIT", "100000".into()),
-            ("INVITES_USER_DAILY_INVITE_LIMIT", "1000000".into()),
-            ("RUST_LOG", "warn".into()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect()
+        api.lambda_env("bench")
+            .into_iter()
+            .chain([
+                ("AWS_ENDPOINT_URL_DYNAMODB", self.ddb.url.clone()),
+                ("AWS_ENDPOINT_URL_SQS", self.sqs.url.clone()),
+                ("AWS_ENDPOINT_URL_SESV2", self.ses.url.clone()),
+                ("INVITES_TABLE", self.table.clone()),
+                ("INVITES_QUEUE_URL", self.queue_url.clone()),
+                ("INVITES_TOKEN_KEY", TOKEN_KEY.into()),
+                ("INVITES_ACCEPT_URL", "https://app.example.com/invite".into()),
+                ("INVITES_SENDER", "invites@example.com".into()),
+                ("INVITES_SEAT_LIMIT", "10000".into()),
+                ("INVITES_DAILY_INVITE_LIMIT", "100000".into()),
+                ("INVITES_USER_DAILY_INVITE_LIMIT", "1000000".into()),
+                ("RUST_LOG", "warn".into()),
+            ])
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect()
     }
 
     fn take_stats(&self) -> (u64, Duration, String) {

@@ -25,3 +25,17 @@ pub async fn request(
     let resp = req.send().await?;
     Ok(Response { status: resp.status().as_u16(), body: resp.text().await? })
 }
+
+/// Where the first whole HTTP/1.1 message in `buf` ends: `(body_start,
+/// end)`, its head being `buf[..body_start]` and its body (by
+/// `content-length`) `buf[body_start..end]`; `None` until all of it is there.
+/// For the loopback servers of tools and tests (no chunked bodies).
+pub fn framed(buf: &[u8]) -> Option<(usize, usize)> {
+    let body_start = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let head = String::from_utf8_lossy(&buf[..body_start]);
+    let len: usize = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+        .unwrap_or(0);
+    (buf.len() >= body_start + len).then_some((body_start, body_start + len))
+}

@@ -6,6 +6,7 @@
 //! or cut chosen requests itself (throttling, a permanent refusal, a process
 //! killed mid-call), all without touching the functions.
 
+use crate::local_http::framed;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -104,7 +105,7 @@ impl Proxy {
                     Ok(n) => buf.extend_from_slice(&chunk[..n]),
                 }
                 // Whole requests only (head plus content-length body).
-                while let Some(len) = request_len(&buf) {
+                while let Some((_, len)) = framed(&buf) {
                     let request: Vec<u8> = buf.drain(..len).collect();
                     let text = String::from_utf8_lossy(&request).to_string();
                     let head = text.split("\r\n\r\n").next().unwrap_or("");
@@ -152,17 +153,6 @@ impl Proxy {
         }
         up.abort();
     }
-}
-
-/// The length of the first whole request in `buf`, if it is all there.
-fn request_len(buf: &[u8]) -> Option<usize> {
-    let end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
-    let head = String::from_utf8_lossy(&buf[..end]);
-    let body = head
-        .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
-        .unwrap_or(0);
-    (buf.len() >= end + body).then_some(end + body)
 }
 
 fn call_name(head: &str) -> String {

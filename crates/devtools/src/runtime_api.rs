@@ -48,6 +48,21 @@ impl RuntimeApi {
         api
     }
 
+    /// What Lambda gives a function's process besides its configuration:
+    /// this Runtime API, the function's name and size, a region and
+    /// (local) credentials.
+    pub fn lambda_env(&self, function: &str) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_LAMBDA_RUNTIME_API", self.addr.clone()),
+            ("AWS_LAMBDA_FUNCTION_NAME", function.into()),
+            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128".into()),
+            ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".into()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_ACCESS_KEY_ID", "local".into()),
+            ("AWS_SECRET_ACCESS_KEY", "local".into()),
+        ]
+    }
+
     /// When the function first asked for work (end of its init).
     pub async fn first_next(&self) -> Option<Instant> {
         self.state.lock().await.first_next
@@ -70,21 +85,11 @@ impl RuntimeApi {
         loop {
             // Read one request: head, then content-length body.
             let (head, body) = loop {
-                if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                    let head = String::from_utf8_lossy(&buf[..pos]).to_string();
-                    let len = head
-                        .lines()
-                        .find_map(|l| {
-                            l.to_ascii_lowercase()
-                                .strip_prefix("content-length:")
-                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                        })
-                        .unwrap_or(0);
-                    if buf.len() >= pos + 4 + len {
-                        let body = String::from_utf8_lossy(&buf[pos + 4..pos + 4 + len]).to_string();
-                        buf.drain(..pos + 4 + len);
-                        break (head, body);
-                    }
+                if let Some((body_start, end)) = crate::local_http::framed(&buf) {
+                    let head = String::from_utf8_lossy(&buf[..body_start - 4]).to_string();
+                    let body = String::from_utf8_lossy(&buf[body_start..end]).to_string();
+                    buf.drain(..end);
+                    break (head, body);
                 }
                 let mut chunk = [0u8; 16384];
                 match stream.read(&mut chunk).await {

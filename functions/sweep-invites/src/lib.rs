@@ -80,12 +80,11 @@ impl Sweeper {
 
     async fn one(&self, due: &Due, now: i64) -> Result<Did, Error> {
         let i = &due.invite;
-        let resource_reminders = match decide(i, true, &self.limits, now) {
-            // Read the resource's setting only when a reminder is due.
-            Action::Remind => self.store.reminders_on(&i.resource_id).await?,
-            _ => true,
-        };
-        let action = decide(i, resource_reminders, &self.limits, now);
+        let mut action = decide(i, true, &self.limits, now);
+        // The resource's setting is read only when a reminder is due.
+        if action == Action::Remind && !self.store.reminders_on(&i.resource_id).await? {
+            action = decide(i, false, &self.limits, now);
+        }
         match action {
             Action::Done => Ok(if self.store.reschedule(due, None).await? { Did::Done } else { Did::Lost }),
             Action::Later(at) => Ok(if self.store.reschedule(due, Some(at)).await? { Did::Later } else { Did::Lost }),

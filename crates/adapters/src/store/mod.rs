@@ -17,6 +17,7 @@ mod sweep;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update};
 use invites_domain::limits::{Limits, keep_audit_until};
@@ -191,18 +192,29 @@ impl Store {
         cap: usize,
     ) -> Result<Vec<T>, Error> {
         let (pk_attr, sk_attr) = if index.is_some() { ("GSI1PK", "GSI1SK") } else { ("PK", "SK") };
+        let query = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .set_index_name(index.map(str::to_owned))
+            .key_condition_expression(format!("{pk_attr} = :pk AND begins_with({sk_attr}, :prefix)"))
+            .expression_attribute_values(":pk", s(&pk))
+            .expression_attribute_values(":prefix", s(prefix))
+            .consistent_read(index.is_none());
+        self.pages(query, cap).await
+    }
+
+    /// The items a query reads, page after page, stopping once `cap` are read.
+    pub(crate) async fn pages<T: DeserializeOwned>(
+        &self,
+        query: QueryFluentBuilder,
+        cap: usize,
+    ) -> Result<Vec<T>, Error> {
         let mut out = Vec::new();
         let mut start = None;
         loop {
-            let page = self
-                .db
-                .query()
-                .table_name(&self.table)
-                .set_index_name(index.map(str::to_owned))
-                .key_condition_expression(format!("{pk_attr} = :pk AND begins_with({sk_attr}, :prefix)"))
-                .expression_attribute_values(":pk", s(&pk))
-                .expression_attribute_values(":prefix", s(prefix))
-                .consistent_read(index.is_none())
+            let page = query
+                .clone()
                 .set_exclusive_start_key(start)
                 .send()
                 .await

@@ -2,8 +2,7 @@
 //! conditional writes that keep overlapping sweeps from acting twice.
 
 use super::items::*;
-use super::{Check, Store, Tx, TxError, from_item, n, s};
-use aws_sdk_dynamodb::error::DisplayErrorContext;
+use super::{Check, Store, Tx, TxError, n, s};
 use aws_sdk_dynamodb::types::Update;
 use invites_domain::Error;
 use invites_domain::message::SendInvite;
@@ -15,33 +14,18 @@ const DUE_INDEX: &str = "GSI2";
 
 impl Sweep for Store {
     async fn due_invites(&self, now: i64, limit: usize) -> Result<Vec<Due>, Error> {
-        let mut out = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .db
-                .query()
-                .table_name(&self.table)
-                .index_name(DUE_INDEX)
-                .key_condition_expression("GSI2PK = :due AND GSI2SK <= :now")
-                .expression_attribute_values(":due", s(DUE_PK))
-                .expression_attribute_values(":now", n(now))
-                .limit((limit - out.len()).min(100) as i32)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| Error::internal(format!("query due: {}", DisplayErrorContext(&e))))?;
-            for item in page.items.unwrap_or_default() {
-                let item: InviteItem = from_item(item)?;
-                if let Some(due) = item.gsi2sk {
-                    out.push(Due { invite: item.record, due });
-                }
-            }
-            start = page.last_evaluated_key;
-            if start.is_none() || out.len() >= limit {
-                return Ok(out);
-            }
-        }
+        let query = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .index_name(DUE_INDEX)
+            .key_condition_expression("GSI2PK = :due AND GSI2SK <= :now")
+            .expression_attribute_values(":due", s(DUE_PK))
+            .expression_attribute_values(":now", n(now))
+            .limit(limit.min(100) as i32);
+        let mut items: Vec<InviteItem> = self.pages(query, limit).await?;
+        items.truncate(limit);
+        Ok(items.into_iter().filter_map(|i| i.gsi2sk.map(|due| Due { due, invite: i.record })).collect())
     }
 
     async fn reminders_on(&self, rid: &str) -> Result<bool, Error> {
