@@ -11,13 +11,30 @@ set -a; source "$CONFIG"; set +a
 scripts/setup.sh
 SAM="$ROOT/.local/sam/bin/sam"
 export SAM_CLI_TELEMETRY=0
+STACK="${STACK_NAME:-invites}"
+if [[ -n "${SECRETS_EXTENSION_LAYER_ARN:-}" ]]; then
+  # The functions' IAM policy names the secrets, so they must be ARNs here.
+  for id in "${TOKEN_KEY_SECRET_ID:?}" ${PREVIOUS_TOKEN_KEY_SECRET_ID:-}; do
+    [[ "$id" == arn:* ]] || { echo "deploy: with SECRETS_EXTENSION_LAYER_ARN, give the secret's ARN, not '$id' (aws secretsmanager describe-secret --secret-id '$id' --query ARN)" >&2; exit 2; }
+  done
+fi
+EDGE_WEB_ACL_ARN=${EDGE_WEB_ACL_ARN:-}
+if [[ "${EDGE:-off}" == on && -z "$EDGE_WEB_ACL_ARN" ]]; then
+  # A web ACL for CloudFront lives in us-east-1, whatever the stack's region.
+  "$SAM" deploy --template-file infra/edge-waf.yaml --stack-name "$STACK-edge" --region us-east-1 \
+    --no-fail-on-empty-changeset --parameter-overrides \
+      "RequestsPerIp=${EDGE_REQUESTS_PER_IP:-600}" "AnonymousRequestsPerIp=${EDGE_ANONYMOUS_REQUESTS_PER_IP:-60}"
+  EDGE_WEB_ACL_ARN=$("$SAM" list stack-outputs --stack-name "$STACK-edge" --region us-east-1 --output json |
+    python3 -c 'import json,sys; print(next(o["OutputValue"] for o in json.load(sys.stdin) if o["OutputKey"] == "WebAclArn"))')
+fi
 PATH="$ROOT/.local/venv/bin:$PATH" "$SAM" build --parameter-overrides "Architecture=${ARCHITECTURE:-arm64}"
 PATH="$ROOT/.local/venv/bin:$PATH" "$SAM" deploy \
-  --stack-name "${STACK_NAME:-invites}" --region "${AWS_REGION:?}" \
+  --stack-name "$STACK" --region "${AWS_REGION:?}" \
   --capabilities CAPABILITY_IAM --resolve-s3 --no-fail-on-empty-changeset \
   --parameter-overrides \
     "Architecture=${ARCHITECTURE:-arm64}" "JwtIssuer=${JWT_ISSUER:-}" "JwtAudience=${JWT_AUDIENCE:-}" \
     "AcceptUrl=${ACCEPT_URL:?}" "FrontendOrigin=${FRONTEND_ORIGIN:?}" \
     "TokenKeySecretId=${TOKEN_KEY_SECRET_ID:?}" "PreviousTokenKeySecretId=${PREVIOUS_TOKEN_KEY_SECRET_ID:-}" \
+    "SecretsExtensionLayerArn=${SECRETS_EXTENSION_LAYER_ARN:-}" "EdgeWebAclArn=$EDGE_WEB_ACL_ARN" \
     "SenderAddress=${SENDER_ADDRESS:?}" "BrandName=${BRAND_NAME:-Invites}"
-"$SAM" list stack-outputs --stack-name "${STACK_NAME:-invites}" --region "$AWS_REGION" --output table
+"$SAM" list stack-outputs --stack-name "$STACK" --region "$AWS_REGION" --output table

@@ -1,6 +1,7 @@
 //! Test support: a fresh table and queue per test on the local stack that
 //! `make test` starts, and API Gateway events built from `events/*.json`.
 
+use invites_adapters::keys::Keys;
 use invites_adapters::{Config, Queue, Store};
 use invites_domain::limits::Limits;
 pub use invites_domain::ports::*;
@@ -10,6 +11,7 @@ use lambda_http::Body;
 use serde_json::{Value, json};
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub const TOKEN_KEY_B64: &str = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXk=";
 pub const ACCEPT_URL: &str = "https://app.example.test/invite";
@@ -47,7 +49,9 @@ impl Harness {
         let config = Config {
             table: name.clone(),
             queue_url: Some(queue_url.clone()),
-            token_keys: Some(Keyring::new(TokenKey::from_base64(TOKEN_KEY_B64).unwrap(), None).unwrap()),
+            keys: Some(Arc::new(Keys::fixed(
+                Keyring::new(TokenKey::from_base64(TOKEN_KEY_B64).unwrap(), None).unwrap(),
+            ))),
             accept_url: ACCEPT_URL.into(),
             limits,
         };

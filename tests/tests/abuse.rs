@@ -122,7 +122,7 @@ async fn a_key_rotation_keeps_live_links_and_a_retired_key_kills_them() {
     let key = |b64: &str| TokenKey::from_base64(b64).unwrap();
     let sdk = invites_adapters::sdk_config().await;
     let store = |current, previous| {
-        let keys = Keyring::new(current, previous).unwrap();
+        let keys = std::sync::Arc::new(invites_adapters::keys::Keys::fixed(Keyring::new(current, previous).unwrap()));
         invites_adapters::Store::new(&sdk, h.table.clone(), Some(keys), invites_domain::limits::Limits::default())
     };
     let now = invites_domain::time::now();
@@ -144,4 +144,53 @@ async fn a_key_rotation_keeps_live_links_and_a_retired_key_kills_them() {
     assert_eq!(retired.accept(&old_link, &invitee, now).await.unwrap_err().code(), "not_found");
     // The invite itself is untouched: the current deployment's link works.
     assert_eq!(lookup(&h, &old_link).await.body["status"], "pending");
+}
+
+#[tokio::test]
+async fn the_key_is_read_through_the_secrets_extension_once_and_a_failed_read_is_tried_again() {
+    use invites_adapters::keys::Keys;
+    use invites_devtools::secrets_extension::SecretsExtension;
+    let h = Harness::new().await;
+    let rid = new_resource(&h).await;
+    let created = invite(&h, &rid, OWNER, "extension@example.com", "read_only").await;
+    let old_link = token_of(&created);
+    // After a rotation: the new key is current, the deployment's old key previous.
+    let (current, previous) = ("invites/link-key", "arn:aws:secretsmanager:eu-west-1:1:secret:invites/old key+1");
+    let ext = SecretsExtension::start(&[(previous, TOKEN_KEY_B64)]).await;
+    let sdk = invites_adapters::sdk_config().await;
+    let store = |token: &str| {
+        let keys = Keys::through_extension(ext.port, token.into(), current.into(), Some(previous.into()));
+        invites_adapters::Store::new(
+            &sdk,
+            h.table.clone(),
+            Some(keys.into()),
+            invites_domain::limits::Limits::default(),
+        )
+    };
+    let now = invites_domain::time::now();
+    // A caller without the sandbox's session token is refused by the extension.
+    let stranger = store("not-the-session");
+    assert_eq!(stranger.lookup(&old_link, now).await.unwrap_err().code(), "internal_error");
+    assert_eq!(ext.reads(), 0);
+    // The current secret does not exist yet: the request fails, nothing is kept…
+    let fresh = store(&ext.session_token);
+    assert_eq!(fresh.lookup(&old_link, now).await.unwrap_err().code(), "internal_error");
+    // …and once it does, the next request reads both keys.
+    ext.set(current, "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=");
+    assert_eq!(fresh.lookup(&old_link, now).await.unwrap().status.as_str(), "pending");
+    let reads = ext.reads();
+    // Later requests use the keys read then, even after the secret changes.
+    ext.set(current, "AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM=");
+    for _ in 0..5 {
+        assert_eq!(fresh.lookup(&old_link, now).await.unwrap().status.as_str(), "pending");
+    }
+    assert_eq!(ext.reads(), reads, "read once per sandbox");
+    // Links it mints are signed with the current key, which the deployment
+    // before the rotation does not know.
+    let iid = invites_domain::InviteId::parse(created.body["invite"]["id"].as_str().unwrap()).unwrap();
+    let rid = invites_domain::ResourceId::parse(&rid).unwrap();
+    let record = MailLedger::invite(&fresh, rid, iid).await.unwrap().unwrap();
+    let minted = fresh.link_token(&record).await.unwrap();
+    assert_eq!(fresh.lookup(&minted, now).await.unwrap().status.as_str(), "pending");
+    assert_eq!(h.store().lookup(&minted, now).await.unwrap_err().code(), "not_found");
 }

@@ -13,9 +13,13 @@
 //!
 //! Afterwards every invite has exactly one e-mail in the inbox, or is
 //! recorded as refused; none has two. The figures are printed.
+//!
+//! The functions read the link key as deployed: through (a stand-in for) the
+//! Parameters and Secrets extension, once per process.
 
 use invites_devtools::proxy::{Inject, Proxy, Rule};
 use invites_devtools::runtime_api::RuntimeApi;
+use invites_devtools::secrets_extension::SecretsExtension;
 use invites_domain::limits::Limits;
 use invites_tests::*;
 use serde_json::{Value, json};
@@ -38,26 +42,39 @@ fn binary(name: &str) -> PathBuf {
     path
 }
 
-/// A function binary under its own Runtime API, with the stack behind proxies.
+/// The link key's secret, as the template names it.
+const KEY_SECRET: &str = "arn:aws:secretsmanager:us-east-1:000000000000:secret:invites/link-key-AbCdEf";
+
+/// What each function runs against: the stack behind proxies and the key's
+/// secret behind the extension.
+struct Env<'a> {
+    h: &'a Harness,
+    sqs: &'a Proxy,
+    ses: &'a Proxy,
+    secrets: &'a SecretsExtension,
+}
+
+/// A function binary under its own Runtime API.
 struct Function {
     child: tokio::process::Child,
     api: RuntimeApi,
 }
 
 impl Function {
-    async fn start(name: &str, h: &Harness, sqs: &Proxy, ses: &Proxy) -> Self {
+    async fn start(name: &str, Env { h, sqs, ses, secrets }: &Env<'_>) -> Self {
         let api = RuntimeApi::start().await;
         let env = |k: &str| std::env::var(k).unwrap();
         let child = tokio::process::Command::new(binary(name))
             .env_clear()
             .envs(api.lambda_env(name))
+            .envs(secrets.env())
             .envs([
                 ("AWS_ENDPOINT_URL_DYNAMODB", env("AWS_ENDPOINT_URL_DYNAMODB").as_str()),
                 ("AWS_ENDPOINT_URL_SQS", &sqs.url),
                 ("AWS_ENDPOINT_URL_SESV2", &ses.url),
                 ("INVITES_TABLE", &h.table),
                 ("INVITES_QUEUE_URL", &h.queue_url),
-                ("INVITES_TOKEN_KEY", TOKEN_KEY_B64),
+                ("INVITES_TOKEN_KEY_SECRET", KEY_SECRET),
                 ("INVITES_ACCEPT_URL", ACCEPT_URL),
                 ("INVITES_SENDER", SENDER),
                 ("INVITES_SEAT_LIMIT", "1000"),
@@ -151,10 +168,12 @@ async fn every_invite_gets_exactly_one_email_despite_injected_faults() {
     let run = invites_domain::ids::new_ulid().to_lowercase();
     let sqs = Proxy::start(&std::env::var("AWS_ENDPOINT_URL_SQS").unwrap()).await;
     let ses = Proxy::start(&std::env::var("AWS_ENDPOINT_URL_SESV2").unwrap()).await;
+    let secrets = SecretsExtension::start(&[(KEY_SECRET, TOKEN_KEY_B64)]).await;
+    let env = Env { h: &h, sqs: &sqs, ses: &ses, secrets: &secrets };
     let started = Instant::now();
 
     // N creates through the real binary; the queue is down for a window.
-    let mut create = Function::start("create-invite", &h, &sqs, &ses).await;
+    let mut create = Function::start("create-invite", &env).await;
     let (mut not_queued, mut kill_id) = (0, String::new());
     for i in 0..N {
         sqs.set_down(QUEUE_DOWN.contains(&i));
@@ -178,9 +197,9 @@ async fn every_invite_gets_exactly_one_email_despite_injected_faults() {
     // the worker restarted when it dies; the sweep every 3 s.
     let pid = Arc::new(AtomicU32::new(0));
     ses.set_rule(Some(ses_faults(pid.clone())));
-    let mut worker = Function::start("send-invite-email", &h, &sqs, &ses).await;
+    let mut worker = Function::start("send-invite-email", &env).await;
     pid.store(worker.child.id().unwrap(), Ordering::SeqCst);
-    let mut sweep = Function::start("sweep-invites", &h, &sqs, &ses).await;
+    let mut sweep = Function::start("sweep-invites", &env).await;
     let (mut batches, mut restarts, mut retried, mut requeued) = (0, 0, 0, 0);
     let mut last_sweep = Instant::now();
     let deadline = Instant::now() + Duration::from_secs(150);
@@ -226,7 +245,7 @@ async fn every_invite_gets_exactly_one_email_despite_injected_faults() {
                             // Died mid-batch: nothing is deleted; a new sandbox starts.
                             failed = None;
                             restarts += 1;
-                            worker = Function::start("send-invite-email", &h, &sqs, &ses).await;
+                            worker = Function::start("send-invite-email", &env).await;
                             pid.store(worker.child.id().unwrap(), Ordering::SeqCst);
                             break;
                         }
@@ -292,4 +311,7 @@ async fn every_invite_gets_exactly_one_email_despite_injected_faults() {
     assert_eq!(restarts, 1, "the worker was killed once between claim and send");
     assert!(requeued >= QUEUE_DOWN.len() as u64, "the sweep queued the lost sends again");
     assert!(retried > 0, "throttling sent messages back to the queue");
+    // One key read per process that minted links: create, the worker and the
+    // restarted worker (the sweep never reads it).
+    assert_eq!(secrets.reads(), 3, "each sandbox reads the key once");
 }

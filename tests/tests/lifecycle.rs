@@ -83,10 +83,10 @@ async fn forged_truncated_and_foreign_tokens_are_not_found() {
     let foreign_store = Store::new(
         &invites_adapters::sdk_config().await,
         h.table.clone(),
-        Some(
+        Some(std::sync::Arc::new(invites_adapters::keys::Keys::fixed(
             Keyring::new(TokenKey::from_base64("b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXktb3RoZXI=").unwrap(), None)
                 .unwrap(),
-        ),
+        ))),
         Limits::default(),
     );
     let page = PageRequest { limit: 1, cursor: None };
@@ -95,7 +95,7 @@ async fn forged_truncated_and_foreign_tokens_are_not_found() {
     let item = h.store().list_invites(rid_id, &owner, invites_domain::StatusFilter::All, page, now()).await.unwrap();
     let iid = &item.items[0].id;
     let stored = h.store().invite_item(&rid, iid).await.unwrap().unwrap();
-    let foreign = foreign_store.link_token(&stored).unwrap();
+    let foreign = foreign_store.link_token(&stored).await.unwrap();
     assert_ne!(foreign, token);
     let before = h.dump().await;
     for bad in [

@@ -2,8 +2,9 @@
 //! Missing or invalid values stop the function at start with a message that
 //! names the variable.
 
+use crate::keys::Keys;
 use invites_domain::limits::Limits;
-use invites_domain::token::{Keyring, TokenKey};
+use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -11,10 +12,10 @@ pub struct Config {
     pub table: String,
     /// `INVITES_QUEUE_URL`: where notification messages go.
     pub queue_url: Option<String>,
-    /// `INVITES_TOKEN_KEY` (base64, >= 32 bytes) signs invite links;
-    /// `INVITES_TOKEN_KEY_PREVIOUS` still verifies them after a rotation.
-    /// Only the functions that mint or check links get them.
-    pub token_keys: Option<Keyring>,
+    /// The link-signing keys ([`Keys`]: given directly, or the ids of
+    /// secrets read through the Parameters and Secrets extension). Only the
+    /// functions that mint or check links get them.
+    pub keys: Option<Arc<Keys>>,
     /// `INVITES_ACCEPT_URL`: the frontend page invite links open
     /// (`#token=` is appended). Links are built only from this.
     pub accept_url: String,
@@ -49,21 +50,7 @@ fn number<T: std::str::FromStr>(name: &str, default: T, ok: impl Fn(&T) -> bool)
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
-        let key = |name: &str| -> Result<Option<TokenKey>, ConfigError> {
-            match std::env::var(name) {
-                Ok(v) if !v.trim().is_empty() => {
-                    TokenKey::from_base64(&v).map(Some).map_err(|e| ConfigError(format!("{name}: {e}")))
-                }
-                _ => Ok(None),
-            }
-        };
-        let token_keys = match (key("INVITES_TOKEN_KEY")?, key("INVITES_TOKEN_KEY_PREVIOUS")?) {
-            (Some(current), previous) => Some(Keyring::new(current, previous).map_err(ConfigError)?),
-            (None, Some(_)) => {
-                return Err(ConfigError("INVITES_TOKEN_KEY_PREVIOUS is set without INVITES_TOKEN_KEY".into()));
-            }
-            (None, None) => None,
-        };
+        let keys = Keys::from_env()?.map(Arc::new);
         let accept_url = required("INVITES_ACCEPT_URL")?;
         if !(accept_url.starts_with("https://") || accept_url.starts_with("http://")) || accept_url.contains(['?', '#'])
         {
@@ -73,7 +60,7 @@ impl Config {
         Ok(Self {
             table: required("INVITES_TABLE")?,
             queue_url: std::env::var("INVITES_QUEUE_URL").ok().filter(|v| !v.trim().is_empty()),
-            token_keys,
+            keys,
             accept_url,
             limits: Limits {
                 seat_limit: number("INVITES_SEAT_LIMIT", d.seat_limit, |n| (1..=10_000).contains(n))?,
@@ -92,7 +79,10 @@ impl Config {
 
     /// For functions that mint or check links: the signing key must be configured.
     pub fn require_token_keys(&self) -> Result<(), ConfigError> {
-        self.token_keys.as_ref().map(drop).ok_or_else(|| ConfigError("INVITES_TOKEN_KEY is not set".into()))
+        self.keys
+            .as_ref()
+            .map(drop)
+            .ok_or_else(|| ConfigError("INVITES_TOKEN_KEY_SECRET (or INVITES_TOKEN_KEY) is not set".into()))
     }
 
     /// For functions that enqueue mail: the queue URL must be configured.

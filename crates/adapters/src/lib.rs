@@ -3,6 +3,7 @@
 //! the functions' embedded-metric log lines.
 
 pub mod config;
+pub mod keys;
 pub mod mailer;
 pub mod metrics;
 pub mod queue;

@@ -11,6 +11,7 @@
 use invites_adapters::{Config, Store};
 use invites_devtools::proxy::Proxy;
 use invites_devtools::runtime_api::RuntimeApi;
+use invites_devtools::secrets_extension::SecretsExtension;
 use invites_domain::invite::{NewInvite, NewInviteBody};
 use invites_domain::limits::Limits;
 use invites_domain::ports::{CreateInvite, CreateInvites, Created, Resources};
@@ -46,25 +47,36 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
+#[derive(Clone)]
 struct Env {
     ddb: Proxy,
     sqs: Proxy,
     ses: Proxy,
     table: String,
     queue_url: String,
+    /// When set, the functions read the link key through this stand-in for
+    /// the Parameters and Secrets extension (as deployed) instead of the
+    /// environment.
+    secrets: Option<SecretsExtension>,
 }
+
+const KEY_SECRET: &str = "arn:aws:secretsmanager:us-east-1:000000000000:secret:invites/link-key-AbCdEf";
 
 impl Env {
     fn vars(&self, api: &RuntimeApi) -> Vec<(String, String)> {
+        let key = match &self.secrets {
+            Some(ext) => [ext.env(), vec![("INVITES_TOKEN_KEY_SECRET", KEY_SECRET.into())]].concat(),
+            None => vec![("INVITES_TOKEN_KEY", TOKEN_KEY.into())],
+        };
         api.lambda_env("bench")
             .into_iter()
+            .chain(key)
             .chain([
                 ("AWS_ENDPOINT_URL_DYNAMODB", self.ddb.url.clone()),
                 ("AWS_ENDPOINT_URL_SQS", self.sqs.url.clone()),
                 ("AWS_ENDPOINT_URL_SESV2", self.ses.url.clone()),
                 ("INVITES_TABLE", self.table.clone()),
                 ("INVITES_QUEUE_URL", self.queue_url.clone()),
-                ("INVITES_TOKEN_KEY", TOKEN_KEY.into()),
                 ("INVITES_ACCEPT_URL", "https://app.example.com/invite".into()),
                 ("INVITES_SENDER", "invites@example.com".into()),
                 ("INVITES_SEAT_LIMIT", "10000".into()),
@@ -267,7 +279,14 @@ async fn main() {
     let table = format!("bench-{}", invites_domain::ids::new_ulid().to_lowercase());
     invites_devtools::create_table(&aws_sdk_dynamodb::Client::new(&sdk), &template, &table).await.unwrap();
     let queue_url = invites_devtools::create_queues(&aws_sdk_sqs::Client::new(&sdk), &template, &table).await.unwrap();
-    let env = Env { ddb: env0.0, sqs: env0.1, ses: env0.2, table: table.clone(), queue_url: queue_url.clone() };
+    let env = Env {
+        ddb: env0.0,
+        sqs: env0.1,
+        ses: env0.2,
+        table: table.clone(),
+        queue_url: queue_url.clone(),
+        secrets: None,
+    };
 
     let limits = Limits {
         seat_limit: 10_000,
@@ -280,7 +299,9 @@ async fn main() {
     let config = Config {
         table: table.clone(),
         queue_url: Some(queue_url),
-        token_keys: Some(Keyring::new(TokenKey::from_base64(TOKEN_KEY).unwrap(), None).unwrap()),
+        keys: Some(std::sync::Arc::new(invites_adapters::keys::Keys::fixed(
+            Keyring::new(TokenKey::from_base64(TOKEN_KEY).unwrap(), None).unwrap(),
+        ))),
         accept_url: "https://app.example.com/invite".into(),
         limits,
     };
@@ -322,14 +343,22 @@ async fn main() {
         e["headers"].as_object_mut().unwrap().remove("idempotency-key");
         e
     };
-    rows.push(
-        run_function(&env, "create-invite", n, |i| {
+    let new_invite = |tag: &'static str| {
+        let create = &create;
+        move |i: usize| {
             let mut e = create.clone();
-            e["body"] = json!(json!({"email": format!("new{i}@bench.example.com"), "role": "admin"}).to_string());
+            e["body"] = json!(json!({"email": format!("{tag}{i}@bench.example.com"), "role": "admin"}).to_string());
             e
-        })
-        .await,
-    );
+        }
+    };
+    rows.push(run_function(&env, "create-invite", n, new_invite("new")).await);
+    // The same function reading its key as deployed: through the extension,
+    // on its first request.
+    let with_extension =
+        Env { secrets: Some(SecretsExtension::start(&[(KEY_SECRET, TOKEN_KEY)]).await), ..env.clone() };
+    let mut row = run_function(&with_extension, "create-invite", n, new_invite("ext")).await;
+    row.name = "create-invite, key via extension".into();
+    rows.push(row);
     let list = {
         let mut e = owner_ev("list-invites");
         e["pathParameters"]["rid"] = json!(rid_s);

@@ -15,6 +15,7 @@ pub mod proxy;
 pub mod pump;
 pub mod replay;
 pub mod runtime_api;
+pub mod secrets_extension;
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 

@@ -39,3 +39,22 @@ pub fn framed(buf: &[u8]) -> Option<(usize, usize)> {
         .unwrap_or(0);
     (buf.len() >= body_start + len).then_some((body_start, body_start + len))
 }
+
+/// Reads the next whole request from a loopback connection: `(head, body)`,
+/// keeping what follows in `buf`; `None` when the peer closed.
+pub async fn read_request(stream: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) -> Option<(String, String)> {
+    use tokio::io::AsyncReadExt;
+    loop {
+        if let Some((body_start, end)) = framed(buf) {
+            let head = String::from_utf8_lossy(&buf[..body_start - 4]).to_string();
+            let body = String::from_utf8_lossy(&buf[body_start..end]).to_string();
+            buf.drain(..end);
+            return Some((head, body));
+        }
+        let mut chunk = [0u8; 16384];
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}

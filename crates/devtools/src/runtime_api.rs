@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Instant;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Mutex, Notify, oneshot};
 
@@ -82,21 +82,7 @@ impl RuntimeApi {
 
     async fn serve(&self, mut stream: TcpStream) {
         let mut buf = Vec::new();
-        loop {
-            // Read one request: head, then content-length body.
-            let (head, body) = loop {
-                if let Some((body_start, end)) = crate::local_http::framed(&buf) {
-                    let head = String::from_utf8_lossy(&buf[..body_start - 4]).to_string();
-                    let body = String::from_utf8_lossy(&buf[body_start..end]).to_string();
-                    buf.drain(..end);
-                    break (head, body);
-                }
-                let mut chunk = [0u8; 16384];
-                match stream.read(&mut chunk).await {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                }
-            };
+        while let Some((head, body)) = crate::local_http::read_request(&mut stream, &mut buf).await {
             let path = head.split_whitespace().nth(1).unwrap_or("").to_owned();
             let reply = if path.ends_with("/invocation/next") {
                 let (id, event) = self.next().await;

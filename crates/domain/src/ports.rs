@@ -192,7 +192,7 @@ pub trait MailLedger {
     /// The resource's name, for the e-mail ("" once it is gone).
     async fn resource_name(&self, rid: &str) -> Result<String, Error>;
     /// The invite's working link token.
-    fn link_token(&self, invite: &Invite) -> Result<String, Error>;
+    async fn link_token(&self, invite: &Invite) -> Result<String, Error>;
     /// Claims a send; `false` when the invite moved on, the send already
     /// happened, or another worker holds a fresh claim.
     async fn claim_send(&self, invite: &Invite, send_id: &str, now: i64) -> Result<bool, Error>;

@@ -114,7 +114,7 @@ impl Worker {
             return Ok(Outcome::Skipped("claimed elsewhere or changed"));
         }
         let resource = self.store.resource_name(&item.resource_id).await?;
-        let url = self.config.invite_url(&MailLedger::link_token(&self.store, &item)?);
+        let url = self.config.invite_url(&MailLedger::link_token(&self.store, &item).await?);
         let reminder = is_reminder(&item, &msg.send_id);
         let rendered = self
             .renderer

@@ -39,7 +39,7 @@ impl CreateInvites for Store {
                     let message = SendInvite::new(rid.clone(), invite.invite_id.clone(), invite.send_id.clone());
                     return Ok(Created {
                         invite: InviteView::of(&invite, now),
-                        token: self.keys()?.mint(cmd.rid, iid, &nonce),
+                        token: self.keys().await?.mint(cmd.rid, iid, &nonce),
                         message: Some(message),
                     });
                 }
@@ -206,7 +206,7 @@ impl Store {
     async fn replay(&self, rid: &str, iid: &str, now: i64) -> Result<Created, Error> {
         let item =
             self.invite_item(rid, iid).await?.ok_or_else(|| Error::internal("idempotency record without invite"))?;
-        Ok(Created { invite: InviteView::of(&item, now), token: self.link_token(&item)?, message: None })
+        Ok(Created { invite: InviteView::of(&item, now), token: self.link_token(&item).await?, message: None })
     }
 
     /// The stored invite item, keys and TTL included.

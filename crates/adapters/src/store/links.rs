@@ -104,13 +104,13 @@ impl Store {
             Ok(p) => (p, true),
             Err(_) => {
                 // Same work as for a well-formed unknown token.
-                let dummy = self.keys()?.mint(ResourceId::new(), InviteId::new(), &Nonce::random());
+                let dummy = self.keys().await?.mint(ResourceId::new(), InviteId::new(), &Nonce::random());
                 (ParsedToken::parse(&dummy).expect("minted tokens parse"), false)
             }
         };
         let item = self.invite_item(&parsed.rid.to_string(), &parsed.iid.to_string()).await?;
         let nonce = item.as_ref().and_then(|i| Nonce::decode(&i.nonce)).unwrap_or_else(Nonce::random);
-        let valid = self.keys()?.verify(&parsed, &nonce);
+        let valid = self.keys().await?.verify(&parsed, &nonce);
         match item {
             Some(item) if valid && well_formed => Ok(item),
             _ => Err(Error::NotFound),

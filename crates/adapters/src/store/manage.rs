@@ -103,7 +103,7 @@ impl ManageInvites for Store {
                     let fresh = self.invite_item(&rid, &iid).await?.ok_or(Error::NotFound)?;
                     let link = Link {
                         invite: InviteView::of(&fresh, now),
-                        token: self.link_token(&fresh)?,
+                        token: self.link_token(&fresh).await?,
                         expires_at: fresh.expires_at,
                     };
                     return Ok(Resent { link, message: SendInvite::new(rid, iid, send_id) });
@@ -150,7 +150,7 @@ impl ManageInvites for Store {
                 .put(Check::None, self.audit(&rid, "invite.link_copied", &who.sub, &iid, None, now)?);
             match self.transact(tx).await {
                 Ok(()) => {
-                    let token = self.link_token(&item)?;
+                    let token = self.link_token(&item).await?;
                     return Ok(Link { invite: InviteView::of(&item, now), token, expires_at: item.expires_at });
                 }
                 Err(TxError::Conflict) => backoff(attempt).await,

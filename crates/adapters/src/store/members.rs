@@ -136,7 +136,7 @@ impl MySide for Store {
                 inviter: i.inviter_name.clone(),
                 role: i.role,
                 expires_at: rfc3339(i.expires_at),
-                token: self.link_token(&i)?,
+                token: self.link_token(&i).await?,
             });
         }
         Ok(out)

@@ -15,6 +15,7 @@ mod resources;
 mod send;
 mod sweep;
 
+use crate::keys::Keys;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
@@ -29,6 +30,7 @@ use items::{AuditItem, audit_sk, res_pk};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub type Item = HashMap<String, AttributeValue>;
@@ -41,7 +43,7 @@ pub struct Store {
     pub(crate) db: Client,
     pub(crate) table: String,
     /// Link keys; only functions that mint or check links have them.
-    key: Option<Keyring>,
+    keys: Option<Arc<Keys>>,
     pub(crate) limits: Limits,
 }
 
@@ -124,17 +126,20 @@ impl TxError {
 }
 
 impl Store {
-    pub fn new(sdk: &aws_config::SdkConfig, table: String, key: Option<Keyring>, limits: Limits) -> Self {
-        Self { db: Client::new(sdk), table, key, limits }
+    pub fn new(sdk: &aws_config::SdkConfig, table: String, keys: Option<Arc<Keys>>, limits: Limits) -> Self {
+        Self { db: Client::new(sdk), table, keys, limits }
     }
 
     pub fn from_config(sdk: &aws_config::SdkConfig, cfg: &crate::Config) -> Self {
-        Self::new(sdk, cfg.table.clone(), cfg.token_keys.clone(), cfg.limits)
+        Self::new(sdk, cfg.table.clone(), cfg.keys.clone(), cfg.limits)
     }
 
     /// The link keys; functions that use links require them at start.
-    pub(crate) fn keys(&self) -> Result<&Keyring, Error> {
-        self.key.as_ref().ok_or_else(|| Error::internal("no link signing key configured in this function"))
+    pub(crate) async fn keys(&self) -> Result<&Keyring, Error> {
+        match &self.keys {
+            Some(keys) => keys.get().await,
+            None => Err(Error::internal("no link signing key configured in this function")),
+        }
     }
 
     pub fn client(&self) -> &Client {
@@ -346,11 +351,11 @@ impl Store {
     }
 
     /// The working link token of an invite (derived, never stored).
-    pub fn link_token(&self, invite: &Invite) -> Result<String, Error> {
+    pub async fn link_token(&self, invite: &Invite) -> Result<String, Error> {
         let rid = ResourceId::parse(&invite.resource_id).map_err(|_| Error::internal("bad stored resource id"))?;
         let iid = InviteId::parse(&invite.invite_id).map_err(|_| Error::internal("bad stored invite id"))?;
         let nonce = Nonce::decode(&invite.nonce).ok_or_else(|| Error::internal("bad stored nonce"))?;
-        Ok(self.keys()?.mint(rid, iid, &nonce))
+        Ok(self.keys().await?.mint(rid, iid, &nonce))
     }
 }
 

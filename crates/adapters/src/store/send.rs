@@ -17,8 +17,8 @@ impl MailLedger for Store {
         Ok(self.resource_item(rid).await?.map(|r| r.name).unwrap_or_default())
     }
 
-    fn link_token(&self, invite: &Invite) -> Result<String, Error> {
-        Store::link_token(self, invite)
+    async fn link_token(&self, invite: &Invite) -> Result<String, Error> {
+        Store::link_token(self, invite).await
     }
 
     async fn claim_send(&self, invite: &Invite, send_id: &str, now: i64) -> Result<bool, Error> {
