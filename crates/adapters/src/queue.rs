@@ -24,4 +24,26 @@ impl Queue {
             .map_err(|e| Error::internal(format!("sqs send: {}", aws_sdk_sqs::error::DisplayErrorContext(&e))))?;
         Ok(())
     }
+
+    /// Sends up to ten messages in one `SendMessageBatch`; answers, in
+    /// order, whether each was queued.
+    pub async fn send_batch(&self, msgs: &[SendInvite]) -> Result<Vec<bool>, Error> {
+        let entries = msgs
+            .iter()
+            .enumerate()
+            .map(|(i, msg)| {
+                aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .message_body(serde_json::to_string(msg).map_err(Error::internal)?)
+                    .build()
+                    .map_err(Error::internal)
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        let out =
+            self.sqs.send_message_batch().queue_url(&self.url).set_entries(Some(entries)).send().await.map_err(
+                |e| Error::internal(format!("sqs send batch: {}", aws_sdk_sqs::error::DisplayErrorContext(&e))),
+            )?;
+        let ok: Vec<&str> = out.successful().iter().map(|s| s.id()).collect();
+        Ok((0..msgs.len()).map(|i| ok.contains(&i.to_string().as_str())).collect())
+    }
 }

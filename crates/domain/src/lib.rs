@@ -8,6 +8,7 @@
 //! implements (`ports`). Unit-tested in seconds: `make unit`.
 
 pub mod budgets;
+pub mod bulk;
 pub mod delivery;
 pub mod email;
 pub mod error;

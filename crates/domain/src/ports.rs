@@ -101,6 +101,21 @@ pub trait CreateInvites {
     async fn create_invite(&self, who: &Identity, cmd: CreateInvite, now: i64) -> Result<Created, Error>;
 }
 
+/// Bulk invites (`bulk::invite_all`) need this beyond single invites.
+pub trait BatchKeys {
+    /// Binds `key` to this batch's `fingerprint` for 24 hours, in the
+    /// caller's own partition (keys are per caller and resource); 422 `idempotency_key_reused` when it is
+    /// already bound to another batch.
+    async fn claim_batch_key(
+        &self,
+        rid: ResourceId,
+        who: &Identity,
+        key: &str,
+        fingerprint: &str,
+        now: i64,
+    ) -> Result<(), Error>;
+}
+
 pub trait ListInvites {
     /// Invites newest first; a pending invite past its expiry is listed and
     /// filtered as expired. 404 / 403; 422 `invalid_cursor`.

@@ -13,7 +13,7 @@ use std::future::Future;
 pub struct Needs {
     /// It queues invitation e-mails (`INVITES_QUEUE_URL`).
     pub queue: bool,
-    /// It mints or checks invite links (`INVITES_TOKEN_KEY`); the others
+    /// It mints or checks invite links (the link keys, `invites_adapters::keys`); the others
     /// never see the key.
     pub links: bool,
 }
@@ -55,6 +55,26 @@ impl Api {
                 false
             }
         }
+    }
+
+    /// Queues many e-mails, ten per SQS call; answers, in order, whether
+    /// each was queued. Failures are logged, as for [`Api::enqueue`].
+    pub async fn enqueue_all(&self, msgs: &[SendInvite]) -> Vec<bool> {
+        let mut queued = Vec::with_capacity(msgs.len());
+        for chunk in msgs.chunks(10) {
+            let sent = match &self.queue {
+                Some(queue) => queue.send_batch(chunk).await,
+                None => Err(invites_domain::Error::internal("queue not configured")),
+            };
+            match sent {
+                Ok(each) => queued.extend(each),
+                Err(e) => {
+                    tracing::error!(invites = chunk.len(), error = %e, "could not queue invite e-mails");
+                    queued.extend(std::iter::repeat_n(false, chunk.len()));
+                }
+            }
+        }
+        queued
     }
 }
 

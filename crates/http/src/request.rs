@@ -4,17 +4,24 @@ use serde::de::DeserializeOwned;
 
 /// Largest request body accepted (413 above).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// Largest bulk request body: 100 entries with personal messages.
+pub const MAX_BULK_BODY_BYTES: usize = 128 * 1024;
 
 /// Reads a JSON body: 413 when too large, 400 when it is not JSON (or is sent
 /// with another content type), 422 when the JSON does not fit the schema.
 pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, Error> {
+    json_body_up_to(req, MAX_BODY_BYTES)
+}
+
+/// [`json_body`] with another size limit.
+pub fn json_body_up_to<T: DeserializeOwned>(req: &Request, max_bytes: usize) -> Result<T, Error> {
     let bytes: &[u8] = match req.body() {
         Body::Empty => b"",
         Body::Text(t) => t.as_bytes(),
         Body::Binary(b) => b,
         _ => b"",
     };
-    if bytes.len() > MAX_BODY_BYTES {
+    if bytes.len() > max_bytes {
         return Err(Error::TooLarge);
     }
     if let Some(ct) = req.headers().get(lambda_http::http::header::CONTENT_TYPE) {

@@ -26,6 +26,16 @@ pub fn no_content() -> ApiResult {
         .map_err(Error::internal)
 }
 
+/// An error as clients see it, `{"code", "message"}` (also one refused
+/// line of a bulk request); logged here, internal details only in the log.
+pub fn error_body(err: &Error) -> serde_json::Value {
+    match err {
+        Error::Internal(detail) => tracing::error!(error = %detail, "request failed"),
+        other => tracing::info!(status = other.status(), code = other.code(), "request rejected"),
+    }
+    json!({ "code": err.code(), "message": err.public_message() })
+}
+
 /// Turns a handler result into a response. Errors become
 /// `{"error": {"code", "message"}}`; internal details are logged, not sent.
 pub fn respond(result: ApiResult) -> Response<Body> {
@@ -36,11 +46,7 @@ pub fn respond(result: ApiResult) -> Response<Body> {
 }
 
 pub fn error_response(err: &Error) -> Response<Body> {
-    match err {
-        Error::Internal(detail) => tracing::error!(error = %detail, "request failed"),
-        other => tracing::info!(status = other.status(), code = other.code(), "request rejected"),
-    }
-    let body = json!({ "error": { "code": err.code(), "message": err.public_message() } });
+    let body = json!({ "error": error_body(err) });
     let mut builder = Response::builder()
         .status(err.status())
         .header("content-type", "application/json")

@@ -89,6 +89,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/resources/{rid}/invites/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invite up to 100 people at once (owner, admin); one answer line per entry.
+         * @description Each entry is an invite exactly as for createInvite and is created or refused on its own, in order, one transaction each: seats, budgets, the suppression list and the address's holder are enforced the same way, also against single invites racing the batch. An entry that is not a valid invite is refused on its line (invalid_entry, invalid_email, invalid_role, …; an address earlier in the batch: duplicate_entry), not the request. The request fails as a whole (404, 403) when the caller may not invite here at all. The Idempotency-Key binds to the whole batch for 24 hours (another batch under it: 422 idempotency_key_reused); a replay creates nothing twice: entries created before answer created again, without a new e-mail, and entries refused before are tried again. E-mails are queued ten per SQS call.
+         */
+        post: operations["createInviteBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/resources/{rid}/invites/{id}": {
         parameters: {
             query?: never;
@@ -300,11 +322,12 @@ export interface components {
          */
         Status: "pending" | "accepted" | "revoked" | "expired" | "declined" | "undeliverable";
         Error: {
-            error: {
-                /** @enum {string} */
-                code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_token" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error";
-                message: string;
-            };
+            error: components["schemas"]["ErrorDetail"];
+        };
+        ErrorDetail: {
+            /** @enum {string} */
+            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_token" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry";
+            message: string;
         };
         NewResource: {
             name: string;
@@ -387,6 +410,28 @@ export interface components {
             /** Format: uri */
             url: string;
             emailQueued: boolean;
+        };
+        NewInviteBatch: {
+            /** @description Entries as for createInvite; an entry that is not one is refused on its own line. Other counts: 422 invalid_batch. Bodies up to 128 KiB. */
+            invites: components["schemas"]["NewInvite"][];
+        };
+        InviteBatchResult: {
+            created: number;
+            refused: number;
+            results: {
+                /** @description The entry's position in the request. */
+                index: number;
+                /** @enum {string} */
+                outcome: "created" | "refused";
+                invite?: components["schemas"]["Invite"];
+                /** Format: uri */
+                url?: string;
+                emailQueued?: boolean;
+                /** @description With refused: the address as sent. */
+                email?: string;
+                /** @description With refused: why, as the single-invite route would say it (already_pending, already_member, seat_limit_reached, rate_limited, email_suppressed, invalid_email, duplicate_entry, …). */
+                error?: components["schemas"]["ErrorDetail"];
+            }[];
         };
         InvitePage: {
             items: components["schemas"]["Invite"][];
@@ -686,6 +731,40 @@ export interface operations {
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
             429: components["responses"]["RateLimited"];
+        };
+    };
+    createInviteBatch: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                rid: components["parameters"]["rid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewInviteBatch"];
+            };
+        };
+        responses: {
+            /** @description One line per entry */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InviteBatchResult"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            422: components["responses"]["Error"];
         };
     };
     getInvite: {

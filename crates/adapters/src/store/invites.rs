@@ -9,7 +9,7 @@ use invites_domain::delivery::suppressed_error;
 use invites_domain::invite::{idempotency_key_reused, validate_idempotency_key};
 use invites_domain::lifecycle::{EmailTaken, email_taken};
 use invites_domain::message::SendInvite;
-use invites_domain::ports::{CreateInvite, CreateInvites, Created, ListInvites, PageRequest};
+use invites_domain::ports::{BatchKeys, CreateInvite, CreateInvites, Created, ListInvites, PageRequest};
 use invites_domain::records::{EmailHolder, Invite};
 use invites_domain::seats::seat_limit_reached;
 use invites_domain::sweep::due_after_queued;
@@ -53,6 +53,48 @@ impl CreateInvites for Store {
             }
         }
         Err(too_busy())
+    }
+}
+
+impl BatchKeys for Store {
+    async fn claim_batch_key(
+        &self,
+        rid: ResourceId,
+        who: &Identity,
+        key: &str,
+        fingerprint: &str,
+        now: i64,
+    ) -> Result<(), Error> {
+        let rid = rid.to_string();
+        let item = BatchKeyItem {
+            pk: user_pk(&who.sub),
+            sk: batch_key_sk(&rid, key),
+            entity: "batch-key".into(),
+            request_hash: fingerprint.to_owned(),
+            ttl: now + DAY,
+        };
+        let put = self.put(
+            &item,
+            Some("attribute_not_exists(PK) OR #ttl <= :now OR requestHash = :hash"),
+            &[(":now", n(now)), (":hash", s(fingerprint.to_owned()))],
+        )?;
+        let res = self
+            .client()
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(put.item))
+            .condition_expression(put.condition_expression.unwrap_or_default())
+            .set_expression_attribute_names(put.expression_attribute_names)
+            .set_expression_attribute_values(put.expression_attribute_values)
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                Err(idempotency_key_reused())
+            }
+            Err(e) => Err(Error::internal(DisplayErrorContext(e))),
+        }
     }
 }
 
