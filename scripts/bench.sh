@@ -4,7 +4,8 @@
 # stack behind counting proxies. Prints a Markdown report and keeps it in
 # .local/bench-report.md. BENCH_INVOCATIONS (default 300) and
 # BENCH_WORKER_INVITES (default 1000) tune it; BENCH_LATENCY_MS (default 10)
-# is the wait added to every AWS call for the worker-under-latency table.
+# is the wait added to every AWS call for the worker-under-latency table;
+# BENCH_ONLY=keys runs only the interleaved key-read comparison (issue 12).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

@@ -451,6 +451,33 @@ test('roles, removal, leaving and the audit trail', async ({ page }) => {
   await page.goto('/?lang=en');
 });
 
+test('the owner invites several people at once from a CSV file', async ({ page }) => {
+  await signIn(page, OWNER);
+  await page.getByLabel('Resource name').fill('Offsite team');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForURL(/\/resources\/\w+$/);
+  await page.getByText('Invite several people').click();
+  const csv = ['email;role', `${addr('bulk-one')};admin`, addr('bulk-two'), 'not-an-address', `${addr('BULK-ONE')}`, ''].join('\n');
+  await page.getByLabel('Or choose a CSV file').setInputFiles({ name: 'team.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await expect(page.getByLabel('Addresses')).toHaveValue(csv);
+  await page.getByRole('button', { name: 'Invite 4' }).click();
+  await expect(page.getByText('2 invited, 2 not invited.')).toBeVisible();
+  const refused = page.getByRole('region', { name: /Not invited \(2\)/ });
+  await expect(refused).toContainText('not-an-address: Enter a valid e-mail address');
+  await expect(refused).toContainText(`${addr('BULK-ONE')}: This address appears earlier in the list.`);
+  // Only the refused lines stay in the box, to fix and send again.
+  await expect(page.getByLabel('Addresses')).toHaveValue(`not-an-address, read_only\n${addr('BULK-ONE')}, read_only`);
+  await expect(invitesRow(page, addr('bulk-one'))).toContainText('Administrator');
+  await expect(invitesRow(page, addr('bulk-two'))).toContainText('Read-only');
+  await expect(page.getByText('2 of 10 seats used')).toBeVisible();
+  await scan(page, 'users & invites: bulk result');
+  await shot(page, 'bulk-invite');
+  await page.getByLabel('Addresses').fill(addr('bulk-three'));
+  await page.getByRole('button', { name: 'Invite 1' }).click();
+  await expect(page.getByText('1 invited, 0 not invited.')).toBeVisible();
+  await expect(page.getByRole('region', { name: /Not invited/ })).toHaveCount(0);
+});
+
 test.afterAll(() => {
   const bad = scans.reduce((n, s) => n + s.serious + s.critical, 0);
   const lines = [

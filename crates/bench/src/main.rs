@@ -197,6 +197,39 @@ async fn run_function(env: &Env, bin: &str, n: usize, mut next_event: impl FnMut
     }
 }
 
+/// Init and first request of `create-invite` with the key in the
+/// environment and read through the extension stand-in, in interleaved cold
+/// starts (so drift on the machine hits both alike); medians and spread.
+async fn key_read_cost(env: &Env, create: &Value, starts: usize) {
+    let path = root().join("target/release/create-invite");
+    let with_extension =
+        Env { secrets: Some(SecretsExtension::start(&[(KEY_SECRET, TOKEN_KEY)]).await), ..env.clone() };
+    let mut samples = [(Vec::new(), Vec::new()), (Vec::new(), Vec::new())];
+    for i in 0..starts {
+        for (variant, env) in [env, &with_extension].into_iter().enumerate() {
+            let (mut child, api, init) = spawn(env, &path).await;
+            let mut e = create.clone();
+            e["body"] =
+                json!(json!({"email": format!("key{variant}-{i}@bench.example.com"), "role": "admin"}).to_string());
+            let first = api.invoke(e.to_string()).await;
+            assert!(!first.error, "{}", first.body);
+            samples[variant].0.push(init);
+            samples[variant].1.push(first.latency);
+            let _ = child.kill().await;
+        }
+    }
+    println!(
+        "| create-invite, {starts} interleaved cold starts | init median (min–max) | first request median (min–max) |"
+    );
+    println!("| --- | ---: | ---: |");
+    for (name, (inits, firsts)) in ["key in the environment", "key via the extension"].iter().zip(samples.iter_mut()) {
+        inits.sort();
+        firsts.sort();
+        let spread = |v: &[Duration]| format!("{} ms ({}–{})", ms(percentile(v, 0.5)), ms(v[0]), ms(v[v.len() - 1]));
+        println!("| {name} | {} | {} |", spread(inits), spread(firsts));
+    }
+}
+
 async fn invites(store: &Store, rid: ResourceId, prefix: &str, count: usize) -> Vec<Created> {
     let owner = Identity {
         sub: OWNER.into(),
@@ -329,6 +362,16 @@ async fn main() {
 
     let owner_ev = |name: &str| as_user(event(name), OWNER, OWNER_EMAIL);
     let mut rows = Vec::new();
+    let create = {
+        let mut e = owner_ev("create-invite");
+        e["pathParameters"]["rid"] = json!(rid_s);
+        e["headers"].as_object_mut().unwrap().remove("idempotency-key");
+        e
+    };
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("keys") {
+        key_read_cost(&env, &create, n.max(15)).await;
+        return;
+    }
     eprintln!("bench: functions...");
     rows.push(run_function(&env, "hello-floor", n, |_| json!({})).await);
     let get = {
@@ -337,12 +380,6 @@ async fn main() {
         e
     };
     rows.push(run_function(&env, "resources", n, |_| get.clone()).await);
-    let create = {
-        let mut e = owner_ev("create-invite");
-        e["pathParameters"]["rid"] = json!(rid_s);
-        e["headers"].as_object_mut().unwrap().remove("idempotency-key");
-        e
-    };
     let new_invite = |tag: &'static str| {
         let create = &create;
         move |i: usize| {

@@ -10,12 +10,14 @@ import { confirmIn } from '../confirm';
 import { explain } from '../errors';
 import { formatDate, formatShort, has, t, type I18nKey } from '../i18n';
 import { base } from '../styles';
+import { MAX_BULK, parseBulk, type BulkRole } from '../bulk';
 
 type Tab = 'invites' | 'members' | 'audit';
 type Filter = 'pending' | 'accepted' | 'expired' | 'revoked' | 'declined' | 'undeliverable' | 'all';
 type Role = 'admin' | 'read_only';
 type Audit = Schemas['AuditPage']['items'][number];
 type Resource = Schemas['Resource'];
+type BatchLine = Schemas['InviteBatchResult']['results'][number];
 
 const FILTERS: Filter[] = ['pending', 'accepted', 'expired', 'revoked', 'declined', 'undeliverable', 'all'];
 /** Which form field an API error code belongs to. */
@@ -53,7 +55,15 @@ export class InviteAdmin extends LitElement {
       [role='tab']:focus-visible { outline-offset: -3px; border-radius: 6px 6px 0 0; }
       .count { display: inline-block; min-width: 1.4rem; padding: 0 0.35rem; margin-left: 0.35rem; border-radius: 999px; background: #e4e7ee; color: var(--inv-ink); font-size: 0.75rem; line-height: 1.4rem; text-align: center; }
       .layout { display: grid; gap: 1rem; grid-template-columns: minmax(0, 1fr); align-items: start; }
-      .layout > .card { margin: 0; }
+      .layout > .card, .side > .card { margin: 0; }
+      .side { display: grid; gap: 1rem; }
+      details.bulk > summary { cursor: pointer; list-style: none; display: flex; align-items: center; gap: 0.5rem; min-height: 2.75rem; }
+      details.bulk > summary::before { content: '▸'; color: var(--inv-muted); }
+      details.bulk[open] > summary::before { content: '▾'; }
+      details.bulk > summary h2 { margin: 0; font-size: 1.05rem; }
+      .refused { border: 1px solid var(--inv-line); border-radius: 8px; padding: 0.5rem 0.75rem; margin: 0 0 1rem; background: var(--inv-soft); }
+      .refused h3 { font-size: 0.95rem; margin: 0 0 0.35rem; }
+      .refused ul { margin: 0; padding-left: 1.1rem; font-size: 0.9rem; }
       .filters { display: inline-flex; flex-wrap: wrap; gap: 0.25rem; padding: 0.25rem; background: var(--inv-soft); border: 1px solid var(--inv-line); border-radius: 10px; }
       .filters button { border: none; background: none; min-height: 2.25rem; padding: 0.35rem 0.75rem; font-size: 0.9rem; color: var(--inv-muted); }
       .filters button:hover { color: var(--inv-ink); background: #eceef3; }
@@ -96,6 +106,8 @@ export class InviteAdmin extends LitElement {
     copiedUrl: { state: true },
     busy: { state: true },
     loaded: { state: true },
+    bulkText: { state: true },
+    bulkRefused: { state: true },
   };
 
   declare resourceId: string;
@@ -116,6 +128,9 @@ export class InviteAdmin extends LitElement {
   declare copiedUrl: string;
   declare busy: boolean;
   declare loaded: boolean;
+  /** The bulk form's list, and the lines the last bulk invite refused. */
+  declare bulkText: string;
+  declare bulkRefused: BatchLine[];
   /** Display names for the audit trail: user ids and invite ids → a name or an address. */
   private names = new Map<string, string>();
 
@@ -133,6 +148,8 @@ export class InviteAdmin extends LitElement {
     this.notice = '';
     this.alert = '';
     this.fieldErrors = {};
+    this.bulkText = '';
+    this.bulkRefused = [];
     this.openMenu = null;
     this.menuAt = '';
     this.copiedUrl = '';
@@ -296,6 +313,88 @@ export class InviteAdmin extends LitElement {
         (this.renderRoot.querySelector(`[name=${field}]`) as HTMLElement | null)?.focus();
       }
     });
+  }
+
+  private async loadBulkFile(ev: Event) {
+    const file = (ev.target as HTMLInputElement).files?.[0];
+    if (file) this.bulkText = await file.text();
+  }
+
+  private async submitBulk(ev: SubmitEvent) {
+    ev.preventDefault();
+    const form = ev.target as HTMLFormElement;
+    const data = new FormData(form);
+    const lines = parseBulk(this.bulkText, String(data.get('bulk-role')) as BulkRole);
+    await this.act(async () => {
+      if (lines.length === 0 || lines.length > MAX_BULK) {
+        this.fieldErrors = { bulk: lines.length ? t('admin.bulk.tooMany', { count: lines.length }) : t('admin.bulk.empty') };
+        return;
+      }
+      const locale = String(data.get('bulk-locale')) as 'en' | 'de';
+      const invites = lines.map((l) => ({ email: l.email, role: l.role as BulkRole, locale, expiresInDays: 7, ignoreSuppression: false }));
+      const result = await ok(
+        api().POST('/v1/resources/{rid}/invites/batch', {
+          params: this.rid,
+          body: { invites },
+          headers: { 'idempotency-key': crypto.randomUUID() },
+        }),
+      );
+      this.bulkRefused = result.results.filter((r) => r.outcome === 'refused');
+      // Keep only the refused lines in the box, to fix and send again.
+      this.bulkText = this.bulkRefused.map((r) => `${r.email ?? ''}, ${invites[r.index]?.role ?? ''}`).join('\n');
+      this.notice = t('admin.bulk.done', { created: result.created, refused: result.refused });
+      this.filter = 'pending';
+      await Promise.all([this.loadTab(), this.refreshSeats()]);
+    });
+  }
+
+  private bulkForm() {
+    const count = parseBulk(this.bulkText, 'read_only').length;
+    const invalid = this.fieldErrors.bulk ? 'true' : 'false';
+    return html`<details class="card bulk" ?open=${this.bulkRefused.length > 0}>
+      <summary><h2 id="bulk-title">${t('admin.bulk.title')}</h2></summary>
+      <form @submit=${this.submitBulk} novalidate aria-labelledby="bulk-title">
+        <p class="muted small" id="bulk-lead">${t('admin.bulk.lead', { max: MAX_BULK })}</p>
+        <div class="field">
+          <label for="bulk">${t('admin.bulk.list')}</label>
+          <textarea id="bulk" name="bulk" rows="5" spellcheck="false" placeholder=${'name@example.com\nother@example.com, admin'}
+            .value=${this.bulkText} @input=${(e: Event) => (this.bulkText = (e.target as HTMLTextAreaElement).value)}
+            aria-invalid=${invalid} aria-describedby=${this.fieldErrors.bulk ? 'bulk-error bulk-lead' : 'bulk-lead'}></textarea>
+          ${this.fieldError('bulk')}
+        </div>
+        <div class="field">
+          <label for="bulk-file">${t('admin.bulk.file')}</label>
+          <input id="bulk-file" type="file" accept=".csv,.txt,text/csv,text/plain" @change=${this.loadBulkFile} />
+        </div>
+        <div class="grid">
+          <div class="field">
+            <label for="bulk-role">${t('admin.bulk.role')}</label>
+            <select id="bulk-role" name="bulk-role">
+              <option value="read_only">${t('role.read_only')}</option>
+              <option value="admin">${t('role.admin')}</option>
+            </select>
+          </div>
+          <div class="field">
+            <label for="bulk-locale">${t('admin.invite.language')}</label>
+            <select id="bulk-locale" name="bulk-locale">
+              <option value="en" ?selected=${locale() === 'en'}>English</option>
+              <option value="de" ?selected=${locale() === 'de'}>Deutsch</option>
+            </select>
+          </div>
+        </div>
+        ${this.bulkRefused.length
+          ? html`<div class="refused" role="region" aria-labelledby="refused-title">
+              <h3 id="refused-title">${t('admin.bulk.refused', { count: this.bulkRefused.length })}</h3>
+              <ul>${this.bulkRefused.map(
+                (r) => html`<li><span class="strong break">${r.email || '–'}</span>: ${explain(new ApiError(422, r.error?.code ?? '', r.error?.message ?? ''))}</li>`,
+              )}</ul>
+            </div>`
+          : nothing}
+        <button class="primary" type="submit" ?disabled=${this.busy || count === 0} style="width:100%">
+          ${count ? t('admin.bulk.submit', { count }) : t('admin.bulk.submitNone')}
+        </button>
+      </form>
+    </details>`;
   }
 
   private toggleMenu(id: string, ev: Event) {
@@ -536,6 +635,7 @@ export class InviteAdmin extends LitElement {
     const described = (n: string, hint = '') =>
       [this.fieldErrors[n] ? `${n}-error` : '', hint].filter(Boolean).join(' ') || nothing;
     return html`<div class="layout with-form">
+      <div class="side">
       <form class="card" @submit=${this.submitInvite} novalidate aria-labelledby="invite-title">
         <h2 id="invite-title">${t('admin.invite.title')}</h2>
         <p class="muted small">${t('admin.invite.lead')}</p>
@@ -583,6 +683,8 @@ export class InviteAdmin extends LitElement {
         </div>
         <button class="primary" type="submit" ?disabled=${this.busy} style="width:100%">${t('admin.invite.submit')}</button>
       </form>
+      ${this.bulkForm()}
+      </div>
       <div class="card">
         <div class="card-head">
           <h2 id="invites-title">${t('admin.invites.title')}</h2>
