@@ -66,11 +66,12 @@ impl BatchKeys for Store {
         now: i64,
     ) -> Result<(), Error> {
         let rid = rid.to_string();
-        let item = BatchKeyItem {
+        let item = IdempotencyItem {
             pk: user_pk(&who.sub),
             sk: batch_key_sk(&rid, key),
-            entity: "batch-key".into(),
+            entity: "batch-idempotency".into(),
             request_hash: fingerprint.to_owned(),
+            invite_id: String::new(),
             ttl: now + DAY,
         };
         let put = self.put(

@@ -239,24 +239,14 @@ pub struct IdempotencyItem {
     pub sk: String,
     pub entity: String,
     pub request_hash: String,
+    /// The invite it created (empty for a bulk invite's key).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub invite_id: String,
     pub ttl: i64,
 }
 
-/// A bulk invite's `Idempotency-Key`, bound to the batch's content for a day
-/// (in the caller's partition: `USER#sub`, `BATCH#rid#key`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BatchKeyItem {
-    #[serde(rename = "PK")]
-    pub pk: String,
-    #[serde(rename = "SK")]
-    pub sk: String,
-    pub entity: String,
-    pub request_hash: String,
-    pub ttl: i64,
-}
-
+/// A bulk invite's `Idempotency-Key` is an [`IdempotencyItem`] without an
+/// invite, bound to the batch's content, in the caller's partition.
 pub fn batch_key_sk(rid: &str, key: &str) -> String {
     format!("BATCH#{rid}#{key}")
 }
