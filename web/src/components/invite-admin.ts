@@ -375,7 +375,7 @@ export class InviteAdmin extends LitElement {
             </select>
           </div>
           <div class="field">
-            <label for="bulk-locale">${t('admin.invite.language')}</label>
+            <label for="bulk-locale">${t('admin.bulk.language')}</label>
             <select id="bulk-locale" name="bulk-locale">
               <option value="en" ?selected=${locale() === 'en'}>English</option>
               <option value="de" ?selected=${locale() === 'de'}>Deutsch</option>
