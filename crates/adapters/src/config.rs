@@ -32,19 +32,19 @@ impl std::fmt::Display for ConfigError {
 }
 impl std::error::Error for ConfigError {}
 
-fn required(name: &str) -> Result<String, ConfigError> {
-    match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_owned()),
-        _ => Err(ConfigError(format!("{name} is not set"))),
-    }
+/// A variable's trimmed value; `None` when unset or blank.
+pub(crate) fn optional(name: &str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-fn number<T: std::str::FromStr>(name: &str, default: T, ok: impl Fn(&T) -> bool) -> Result<T, ConfigError> {
-    match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => {
-            v.trim().parse().ok().filter(|n| ok(n)).ok_or_else(|| ConfigError(format!("{name} has an invalid value")))
-        }
-        _ => Ok(default),
+fn required(name: &str) -> Result<String, ConfigError> {
+    optional(name).ok_or_else(|| ConfigError(format!("{name} is not set")))
+}
+
+pub(crate) fn number<T: std::str::FromStr>(name: &str, default: T, ok: impl Fn(&T) -> bool) -> Result<T, ConfigError> {
+    match optional(name) {
+        Some(v) => v.parse().ok().filter(|n| ok(n)).ok_or_else(|| ConfigError(format!("{name} has an invalid value"))),
+        None => Ok(default),
     }
 }
 
@@ -59,7 +59,7 @@ impl Config {
         let d = Limits::default();
         Ok(Self {
             table: required("INVITES_TABLE")?,
-            queue_url: std::env::var("INVITES_QUEUE_URL").ok().filter(|v| !v.trim().is_empty()),
+            queue_url: optional("INVITES_QUEUE_URL"),
             keys,
             accept_url,
             limits: Limits {

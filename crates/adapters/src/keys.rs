@@ -14,7 +14,7 @@
 //! Locally and in tests the keys can be given directly (`INVITES_TOKEN_KEY`,
 //! `INVITES_TOKEN_KEY_PREVIOUS`, base64).
 
-use crate::config::ConfigError;
+use crate::config::{ConfigError, number, optional};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
@@ -54,10 +54,6 @@ impl std::fmt::Debug for Extension {
     }
 }
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
 fn key(name: &str, base64: &str) -> Result<TokenKey, String> {
     TokenKey::from_base64(base64).map_err(|e| format!("{name}: {e}"))
 }
@@ -77,8 +73,8 @@ impl Keys {
     /// From the environment; `None` when no key is configured (functions
     /// that never see links). Mixing the two ways is refused.
     pub fn from_env() -> Result<Option<Self>, ConfigError> {
-        let direct = (var("INVITES_TOKEN_KEY"), var("INVITES_TOKEN_KEY_PREVIOUS"));
-        let secret = (var("INVITES_TOKEN_KEY_SECRET"), var("INVITES_TOKEN_KEY_PREVIOUS_SECRET"));
+        let direct = (optional("INVITES_TOKEN_KEY"), optional("INVITES_TOKEN_KEY_PREVIOUS"));
+        let secret = (optional("INVITES_TOKEN_KEY_SECRET"), optional("INVITES_TOKEN_KEY_PREVIOUS_SECRET"));
         match (direct, secret) {
             ((None, None), (None, None)) => Ok(None),
             ((Some(current), previous), (None, None)) => {
@@ -88,19 +84,14 @@ impl Keys {
                 Ok(Some(Self::fixed(Keyring::new(current, previous).map_err(ConfigError)?)))
             }
             ((None, None), (Some(current), previous)) => {
-                let port = match var("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT") {
-                    Some(p) => p.parse().map_err(|_| {
-                        ConfigError("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT has an invalid value".into())
-                    })?,
-                    None => EXTENSION_PORT,
-                };
+                let port = number("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", EXTENSION_PORT, |_| true)?;
                 if previous.as_ref() == Some(&current) {
                     return Err(ConfigError(
                         "INVITES_TOKEN_KEY_PREVIOUS_SECRET must name another secret than INVITES_TOKEN_KEY_SECRET"
                             .into(),
                     ));
                 }
-                let session_token = var("AWS_SESSION_TOKEN").unwrap_or_default();
+                let session_token = optional("AWS_SESSION_TOKEN").unwrap_or_default();
                 Ok(Some(Self::through_extension(port, session_token, current, previous)))
             }
             ((None, Some(_)), _) | (_, (None, Some(_))) => {

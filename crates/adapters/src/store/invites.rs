@@ -79,22 +79,9 @@ impl BatchKeys for Store {
             Some("attribute_not_exists(PK) OR #ttl <= :now OR requestHash = :hash"),
             &[(":now", n(now)), (":hash", s(fingerprint.to_owned()))],
         )?;
-        let res = self
-            .client()
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(put.item))
-            .condition_expression(put.condition_expression.unwrap_or_default())
-            .set_expression_attribute_names(put.expression_attribute_names)
-            .set_expression_attribute_values(put.expression_attribute_values)
-            .send()
-            .await;
-        match res {
-            Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                Err(idempotency_key_reused())
-            }
-            Err(e) => Err(Error::internal(DisplayErrorContext(e))),
+        match self.put_if(put).await? {
+            true => Ok(()),
+            false => Err(idempotency_key_reused()),
         }
     }
 }

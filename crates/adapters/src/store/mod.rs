@@ -322,15 +322,27 @@ impl Store {
         detail: Option<String>,
         now: i64,
     ) -> Result<(), Error> {
-        let put = self.audit(rid, action, actor, subject, detail, now)?;
-        self.db
+        self.put_if(self.audit(rid, action, actor, subject, detail, now)?).await.map(drop)
+    }
+
+    /// Writes a prepared put on its own (not in a transaction); `false`
+    /// when its condition did not hold.
+    pub(crate) async fn put_if(&self, put: Put) -> Result<bool, Error> {
+        let res = self
+            .db
             .put_item()
             .table_name(&self.table)
             .set_item(Some(put.item))
+            .set_condition_expression(put.condition_expression)
+            .set_expression_attribute_names(put.expression_attribute_names)
+            .set_expression_attribute_values(put.expression_attribute_values)
             .send()
-            .await
-            .map_err(|e| Error::internal(format!("audit: {}", DisplayErrorContext(&e))))?;
-        Ok(())
+            .await;
+        match res {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(Error::internal(format!("put: {}", DisplayErrorContext(&e)))),
+        }
     }
 
     /// Unless the caller overrides it: the address is not on the resource's
