@@ -10,6 +10,9 @@ export INVITES_DEV_AUTH_SECRET="$(cat "$LOCAL_ROOT/.local/dev/auth-secret")"
 export INVITES_TOKEN_KEY="$(cat "$LOCAL_ROOT/.local/dev/token-key")"
 export INVITES_TABLE=${INVITES_TABLE:-invites}
 export INVITES_QUEUE_NAME=${INVITES_QUEUE_NAME:-invites-mail}
+# Lifecycle events land on this bus (moto) and, through its one rule, in the
+# queue <bus>-seen that `invites-dev events` reads.
+export INVITES_EVENT_BUS=${INVITES_EVENT_BUS:-$INVITES_TABLE-events}
 export INVITES_ACCEPT_URL=${INVITES_ACCEPT_URL:-http://localhost:5173/invite}
 export INVITES_SENDER=${INVITES_SENDER:-invites@example.com}
 export API_PORT=${API_PORT:-9000}

@@ -94,8 +94,10 @@ stack_start() {
 
   export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_EC2_METADATA_DISABLED=true
   export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$ddb_port"
+  export AWS_ENDPOINT_URL_DYNAMODB_STREAMS="http://127.0.0.1:$ddb_port"
   export AWS_ENDPOINT_URL_SQS="http://127.0.0.1:$sqs_port"
+  export AWS_ENDPOINT_URL_EVENTBRIDGE="http://127.0.0.1:$sqs_port"
   export AWS_ENDPOINT_URL_SESV2="http://127.0.0.1:$ses_port"
   export INVITES_SES_INBOX_URL="http://127.0.0.1:$ses_port"
-  echo "stack: DynamoDB Local :$ddb_port, SQS (moto) :$sqs_port, SES v2 :$ses_port (logs in $STACK_LOG_DIR)"
+  echo "stack: DynamoDB Local (and its streams) :$ddb_port, SQS and EventBridge (moto) :$sqs_port, SES v2 :$ses_port (logs in $STACK_LOG_DIR)"
 }

@@ -274,11 +274,70 @@ pub async fn seats_used(h: &Harness, rid: &str) -> u64 {
 
 pub const SENDER: &str = "invites@example.com";
 
+/// A debug build of a function's binary (make test builds them first).
+pub fn binary(name: &str) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug").join(name);
+    assert!(path.exists(), "{} is missing: `cargo build --workspace` first (make test does)", path.display());
+    path
+}
+
+/// A function's real binary under its own Lambda Runtime API, with only
+/// what Lambda gives a process plus `vars` in its environment.
+pub struct Function {
+    pub child: tokio::process::Child,
+    pub api: invites_devtools::runtime_api::RuntimeApi,
+}
+
+impl Function {
+    pub async fn start(name: &str, vars: Vec<(&str, String)>) -> Self {
+        let api = invites_devtools::runtime_api::RuntimeApi::start().await;
+        let child = tokio::process::Command::new(binary(name))
+            .env_clear()
+            .envs(api.lambda_env(name))
+            .envs(vars)
+            .env("RUST_LOG", "error")
+            .stdout(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        while api.first_next().await.is_none() {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        Self { child, api }
+    }
+
+    /// Invokes it; `None` when the process died meanwhile.
+    pub async fn invoke(&mut self, event: &Value) -> Option<Value> {
+        tokio::select! {
+            out = self.api.invoke(event.to_string()) => Some(serde_json::from_str(&out.body).unwrap()),
+            _ = self.child.wait() => None,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id().unwrap_or_default()
+    }
+}
+
 impl Harness {
     /// The mail worker wired to this harness's table and the SES emulator.
     pub async fn worker(&self) -> send_invite_email::Worker {
         let sdk = invites_adapters::sdk_config().await;
-        send_invite_email::Worker::new(&sdk, self.api.config.clone(), SENDER.into(), None)
+        send_invite_email::Worker::new(
+            &sdk,
+            self.api.config.clone(),
+            send_invite_email::Channel::Ses(invites_adapters::Mailer::new(&sdk, SENDER.into(), None)),
+        )
+    }
+
+    /// An event bus for this harness's table (`<table>-events`, on moto) and
+    /// the queue its one rule fills: (bus name, queue URL).
+    pub async fn event_bus(&self) -> (String, String) {
+        let sdk = invites_adapters::sdk_config().await;
+        let bus = format!("{}-events", self.table);
+        let seen =
+            invites_devtools::create_event_bus(&aws_sdk_eventbridge::Client::new(&sdk), &self.sqs, &bus).await.unwrap();
+        (bus, seen)
     }
 
     /// Takes the waiting queue messages off the queue as one SQS event.

@@ -18,13 +18,11 @@
 //! Parameters and Secrets extension, once per process.
 
 use invites_devtools::proxy::{Inject, Proxy, Rule};
-use invites_devtools::runtime_api::RuntimeApi;
 use invites_devtools::secrets_extension::SecretsExtension;
 use invites_domain::limits::Limits;
 use invites_tests::*;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -35,12 +33,6 @@ const QUEUE_DOWN: std::ops::Range<usize> = 60..100;
 /// How long a received message stays invisible (seconds); above the claim period.
 const VISIBILITY: i32 = 5;
 const CLAIM_SECS: &str = "3";
-
-fn binary(name: &str) -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug").join(name);
-    assert!(path.exists(), "{} is missing: `cargo build --workspace` first (make test does)", path.display());
-    path
-}
 
 /// The link key's secret, as the template names it.
 const KEY_SECRET: &str = "arn:aws:secretsmanager:us-east-1:000000000000:secret:invites/link-key-AbCdEf";
@@ -54,53 +46,27 @@ struct Env<'a> {
     secrets: &'a SecretsExtension,
 }
 
-/// A function binary under its own Runtime API.
-struct Function {
-    child: tokio::process::Child,
-    api: RuntimeApi,
-}
-
-impl Function {
-    async fn start(name: &str, Env { h, sqs, ses, secrets }: &Env<'_>) -> Self {
-        let api = RuntimeApi::start().await;
-        let env = |k: &str| std::env::var(k).unwrap();
-        let child = tokio::process::Command::new(binary(name))
-            .env_clear()
-            .envs(api.lambda_env(name))
-            .envs(secrets.env())
-            .envs([
-                ("AWS_ENDPOINT_URL_DYNAMODB", env("AWS_ENDPOINT_URL_DYNAMODB").as_str()),
-                ("AWS_ENDPOINT_URL_SQS", &sqs.url),
-                ("AWS_ENDPOINT_URL_SESV2", &ses.url),
-                ("INVITES_TABLE", &h.table),
-                ("INVITES_QUEUE_URL", &h.queue_url),
-                ("INVITES_TOKEN_KEY_SECRET", KEY_SECRET),
-                ("INVITES_ACCEPT_URL", ACCEPT_URL),
-                ("INVITES_SENDER", SENDER),
-                ("INVITES_SEAT_LIMIT", "1000"),
-                ("INVITES_DAILY_INVITE_LIMIT", "1000"),
-                ("INVITES_USER_DAILY_INVITE_LIMIT", "1000"),
-                ("INVITES_REQUEUE_AFTER_SECS", "10"),
-                ("INVITES_CLAIM_SECS", CLAIM_SECS),
-                ("RUST_LOG", "error"),
-            ])
-            .stdout(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        while api.first_next().await.is_none() {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        Self { child, api }
-    }
-
-    /// Invokes it; `None` when the process died meanwhile.
-    async fn invoke(&mut self, event: &Value) -> Option<Value> {
-        tokio::select! {
-            out = self.api.invoke(event.to_string()) => Some(serde_json::from_str(&out.body).unwrap()),
-            _ = self.child.wait() => None,
-        }
-    }
+/// A function binary under its own Runtime API, against the stack behind
+/// the proxies and the key behind the extension.
+async fn start(name: &str, Env { h, sqs, ses, secrets }: &Env<'_>) -> Function {
+    let env = |k: &str| std::env::var(k).unwrap();
+    let mut vars = secrets.env();
+    vars.extend([
+        ("AWS_ENDPOINT_URL_DYNAMODB", env("AWS_ENDPOINT_URL_DYNAMODB")),
+        ("AWS_ENDPOINT_URL_SQS", sqs.url.clone()),
+        ("AWS_ENDPOINT_URL_SESV2", ses.url.clone()),
+        ("INVITES_TABLE", h.table.clone()),
+        ("INVITES_QUEUE_URL", h.queue_url.clone()),
+        ("INVITES_TOKEN_KEY_SECRET", KEY_SECRET.into()),
+        ("INVITES_ACCEPT_URL", ACCEPT_URL.into()),
+        ("INVITES_SENDER", SENDER.into()),
+        ("INVITES_SEAT_LIMIT", "1000".into()),
+        ("INVITES_DAILY_INVITE_LIMIT", "1000".into()),
+        ("INVITES_USER_DAILY_INVITE_LIMIT", "1000".into()),
+        ("INVITES_REQUEUE_AFTER_SECS", "10".into()),
+        ("INVITES_CLAIM_SECS", CLAIM_SECS.into()),
+    ]);
+    Function::start(name, vars).await
 }
 
 /// SES as the worker sees it: a burst of throttling, permanent refusals
@@ -173,7 +139,7 @@ async fn every_invite_gets_exactly_one_email_despite_injected_faults() {
     let started = Instant::now();
 
     // N creates through the real binary; the queue is down for a window.
-    let mut create = Function::start("create-invite", &env).await;
+    let mut create = start("create-invite", &env).await;
     let (mut not_queued, mut kill_id) = (0, String::new());
     for i in 0..N {
         sqs.set_down(QUEUE_DOWN.contains(&i));
@@ -197,9 +163,9 @@ async fn every_invite_gets_exactly_one_email_despite_injected_faults() {
     // the worker restarted when it dies; the sweep every 3 s.
     let pid = Arc::new(AtomicU32::new(0));
     ses.set_rule(Some(ses_faults(pid.clone())));
-    let mut worker = Function::start("send-invite-email", &env).await;
+    let mut worker = start("send-invite-email", &env).await;
     pid.store(worker.child.id().unwrap(), Ordering::SeqCst);
-    let mut sweep = Function::start("sweep-invites", &env).await;
+    let mut sweep = start("sweep-invites", &env).await;
     let (mut batches, mut restarts, mut retried, mut requeued) = (0, 0, 0, 0);
     let mut last_sweep = Instant::now();
     let deadline = Instant::now() + Duration::from_secs(150);
@@ -245,7 +211,7 @@ async fn every_invite_gets_exactly_one_email_despite_injected_faults() {
                             // Died mid-batch: nothing is deleted; a new sandbox starts.
                             failed = None;
                             restarts += 1;
-                            worker = Function::start("send-invite-email", &env).await;
+                            worker = start("send-invite-email", &env).await;
                             pid.store(worker.child.id().unwrap(), Ordering::SeqCst);
                             break;
                         }

@@ -119,7 +119,7 @@ async fn throttling_is_retried_then_a_permanent_refusal_is_recorded() {
     let iid = created.body["invite"]["id"].as_str().unwrap().to_owned();
     let ses = FaultySes::start(vec![(429, "TooManyRequestsException"), (400, "MessageRejected")]).await;
     let mut worker = h.worker().await;
-    worker.mailer = ses.mailer();
+    worker.channel = send_invite_email::Channel::Ses(ses.mailer());
     let batch = h.take_batch().await;
     let id = batch.records[0].message_id.clone().unwrap();
 

@@ -33,7 +33,7 @@ impl std::fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// A variable's trimmed value; `None` when unset or blank.
-pub(crate) fn optional(name: &str) -> Option<String> {
+pub fn optional(name: &str) -> Option<String> {
     std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
@@ -41,7 +41,7 @@ fn required(name: &str) -> Result<String, ConfigError> {
     optional(name).ok_or_else(|| ConfigError(format!("{name} is not set")))
 }
 
-pub(crate) fn number<T: std::str::FromStr>(name: &str, default: T, ok: impl Fn(&T) -> bool) -> Result<T, ConfigError> {
+pub fn number<T: std::str::FromStr>(name: &str, default: T, ok: impl Fn(&T) -> bool) -> Result<T, ConfigError> {
     match optional(name) {
         Some(v) => v.parse().ok().filter(|n| ok(n)).ok_or_else(|| ConfigError(format!("{name} has an invalid value"))),
         None => Ok(default),

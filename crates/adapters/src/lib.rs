@@ -1,8 +1,10 @@
 //! Adapters to AWS: configuration read once per cold start, the single-table
-//! DynamoDB store (see `infra/table-design.md`), the SQS queue, SES, and
+//! DynamoDB store (see `infra/table-design.md`), the SQS queue, SES, the
+//! EventBridge bus, and
 //! the functions' embedded-metric log lines.
 
 pub mod config;
+pub mod events;
 pub mod keys;
 pub mod mailer;
 pub mod metrics;
@@ -11,6 +13,7 @@ pub mod ses_events;
 pub mod store;
 
 pub use config::Config;
+pub use events::EventBus;
 pub use mailer::Mailer;
 pub use queue::Queue;
 pub use store::Store;

@@ -4,7 +4,7 @@
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
-    ScalarAttributeType, TimeToLiveSpecification,
+    ScalarAttributeType, StreamSpecification, StreamViewType, TimeToLiveSpecification,
 };
 use serde_yaml::Value;
 use std::path::{Path, PathBuf};
@@ -16,6 +16,7 @@ pub mod pump;
 pub mod replay;
 pub mod runtime_api;
 pub mod secrets_extension;
+pub mod streams;
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -53,7 +54,7 @@ fn key_schema(v: &Value) -> Result<Vec<KeySchemaElement>, BoxError> {
         .collect()
 }
 
-/// Creates `table_name` with the key schema, GSIs and TTL of the template's `Table`.
+/// Creates `table_name` with the key schema, GSIs, stream and TTL of the template's `Table`.
 pub async fn create_table(db: &aws_sdk_dynamodb::Client, template: &Value, table_name: &str) -> Result<(), BoxError> {
     let p = properties(template, "Table")?;
     let attrs = p["AttributeDefinitions"]
@@ -90,6 +91,17 @@ pub async fn create_table(db: &aws_sdk_dynamodb::Client, template: &Value, table
         .set_attribute_definitions(Some(attrs))
         .set_key_schema(Some(key_schema(&p["KeySchema"])?))
         .set_global_secondary_indexes((!gsis.is_empty()).then_some(gsis))
+        .set_stream_specification(
+            p["StreamSpecification"]["StreamViewType"]
+                .as_str()
+                .map(|v| {
+                    StreamSpecification::builder()
+                        .stream_enabled(true)
+                        .stream_view_type(StreamViewType::from(v))
+                        .build()
+                })
+                .transpose()?,
+        )
         .send()
         .await?;
     let ttl = &p["TimeToLiveSpecification"];
@@ -132,6 +144,59 @@ pub async fn create_queues(sqs: &aws_sdk_sqs::Client, template: &Value, name: &s
         .send()
         .await?;
     Ok(q.queue_url().ok_or("no queue url")?.to_owned())
+}
+
+/// An event bus like the template's `EventBus`, with one rule that sends
+/// every event of the service to the queue `<bus>-seen`, where a test or
+/// `invites-dev events` reads them. Returns that queue's URL. Safe to call
+/// again for the same bus.
+pub async fn create_event_bus(
+    events: &aws_sdk_eventbridge::Client,
+    sqs: &aws_sdk_sqs::Client,
+    bus: &str,
+) -> Result<String, BoxError> {
+    use aws_sdk_sqs::types::QueueAttributeName as A;
+    let queue = sqs.create_queue().queue_name(format!("{bus}-seen")).send().await?;
+    let queue_url = queue.queue_url().ok_or("no queue url")?.to_owned();
+    let attrs = sqs.get_queue_attributes().queue_url(&queue_url).attribute_names(A::QueueArn).send().await?;
+    let queue_arn = attrs.attributes().and_then(|a| a.get(&A::QueueArn).cloned()).ok_or("no queue arn")?;
+    if let Err(e) = events.create_event_bus().name(bus).send().await
+        && !e.as_service_error().is_some_and(|e| e.is_resource_already_exists_exception())
+    {
+        return Err(e.into());
+    }
+    let pattern = serde_json::json!({ "source": [invites_domain::events::SOURCE] });
+    events.put_rule().name("everything").event_bus_name(bus).event_pattern(pattern.to_string()).send().await?;
+    events
+        .put_targets()
+        .rule("everything")
+        .event_bus_name(bus)
+        .targets(aws_sdk_eventbridge::types::Target::builder().id("seen").arn(queue_arn).build()?)
+        .send()
+        .await?;
+    Ok(queue_url)
+}
+
+/// The `detail` of every event waiting in a queue from [`create_event_bus`]
+/// (received and deleted).
+pub async fn take_events(sqs: &aws_sdk_sqs::Client, queue_url: &str) -> Result<Vec<serde_json::Value>, BoxError> {
+    let mut out = Vec::new();
+    loop {
+        let r = sqs.receive_message().queue_url(queue_url).max_number_of_messages(10).send().await?;
+        let messages = r.messages.unwrap_or_default();
+        if messages.is_empty() {
+            return Ok(out);
+        }
+        for m in &messages {
+            let event: serde_json::Value = serde_json::from_str(m.body().unwrap_or("{}"))?;
+            out.push(event["detail"].clone());
+            sqs.delete_message()
+                .queue_url(queue_url)
+                .receipt_handle(m.receipt_handle().unwrap_or_default())
+                .send()
+                .await?;
+        }
+    }
 }
 
 /// Deletes a table if it exists (local resets).

@@ -1,7 +1,9 @@
 //! `invites-dev`: local development helper (`invites-dev --help`).
 
 use clap::{Parser, Subcommand};
-use invites_devtools::{BoxError, create_queues, create_table, load_template, replay, template_path};
+use invites_devtools::{
+    BoxError, create_event_bus, create_queues, create_table, load_template, replay, take_events, template_path,
+};
 
 #[derive(Parser)]
 #[command(name = "invites-dev", about = "Local development helper for the invites service")]
@@ -25,10 +27,12 @@ enum Command {
         #[arg(long, default_value_t = 12 * 3600)]
         ttl: i64,
     },
-    /// Create the table and queues from template.yaml on the local stack; prints the queue URL.
+    /// Create the table, the queues and the event bus ($INVITES_EVENT_BUS)
+    /// from template.yaml on the local stack; prints the mail queue URL.
     Init,
-    /// SQS -> worker through `cargo lambda watch`, like Lambda's event source
-    /// mapping, and the sweep every few seconds, like the scheduler.
+    /// What Lambda's triggers do, through `cargo lambda watch`: SQS -> mail
+    /// worker and the table's stream -> event publisher (event source
+    /// mappings), and the sweep every few seconds (the scheduler).
     Pump {
         /// Seconds between sweeps (0: no sweep).
         #[arg(long, default_value_t = 15)]
@@ -49,6 +53,9 @@ enum Command {
         #[arg(long)]
         dlq_url: Option<String>,
     },
+    /// Print (and take) the lifecycle events published on the local bus
+    /// since the last call, one JSON object per line.
+    Events,
     /// Replay a sample event (events/NAME.json) against `make dev`, signed with
     /// a dev token for the claims it carries; prints the function's answer.
     Invoke {
@@ -77,8 +84,11 @@ async fn main() -> Result<(), BoxError> {
                 create_table(&db, &template, &table).await?;
             }
             let queue = env("INVITES_QUEUE_NAME")?;
-            let url = create_queues(&aws_sdk_sqs::Client::new(&sdk), &template, &queue).await?;
-            eprintln!("table {table} and queue {url} ready");
+            let sqs = aws_sdk_sqs::Client::new(&sdk);
+            let url = create_queues(&sqs, &template, &queue).await?;
+            let bus = env("INVITES_EVENT_BUS")?;
+            create_event_bus(&aws_sdk_eventbridge::Client::new(&sdk), &sqs, &bus).await?;
+            eprintln!("table {table}, queue {url} and event bus {bus} ready");
             println!("{url}");
         }
         Command::Dlq { redrive, queue_url, dlq_url } => {
@@ -98,6 +108,14 @@ async fn main() -> Result<(), BoxError> {
                     let at = invites_domain::time::rfc3339(d.sent_at_ms / 1000);
                     println!("  queued {at}, received {}x: {}", d.receive_count, d.body);
                 }
+            }
+        }
+        Command::Events => {
+            let sdk = invites_adapters::sdk_config().await;
+            let sqs = aws_sdk_sqs::Client::new(&sdk);
+            let url = sqs.get_queue_url().queue_name(format!("{}-seen", env("INVITES_EVENT_BUS")?)).send().await?;
+            for event in take_events(&sqs, url.queue_url().unwrap_or_default()).await? {
+                println!("{event}");
             }
         }
         Command::Invoke { event } => {
@@ -127,8 +145,27 @@ async fn main() -> Result<(), BoxError> {
             if let Err(e) = pump.invoke(&serde_json::json!({ "Records": [] })).await {
                 eprintln!("pump: warm-up: {e}");
             }
+            let mut stream = invites_devtools::streams::StreamReader::open(&sdk, &env("INVITES_TABLE")?, false).await?;
+            let publish = async |event: &serde_json::Value| match replay::invoke(
+                &pump.invoke_base,
+                "publish-events",
+                event,
+            )
+            .await
+            {
+                Ok(answer) => Some(answer),
+                Err(e) => {
+                    eprintln!("pump: publish-events: {e}");
+                    None
+                }
+            };
             let mut last_sweep = std::time::Instant::now();
             loop {
+                match stream.round(100, publish).await {
+                    Ok(0) => {}
+                    Ok(n) => eprintln!("pump: {n} table change(s) handed to publish-events"),
+                    Err(e) => eprintln!("pump: stream: {e}"),
+                }
                 if sweep_every > 0 && last_sweep.elapsed().as_secs() >= sweep_every {
                     last_sweep = std::time::Instant::now();
                     match pump.sweep().await {

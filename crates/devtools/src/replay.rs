@@ -26,15 +26,20 @@ pub fn route_binaries(template: &serde_yaml::Value) -> Vec<(String, String)> {
 }
 
 /// The function a sample event goes to: by its route key, the delivery
-/// events function for an SNS event (SES events), the mail worker for an SQS
-/// one, the sweep for a scheduler's event.
+/// events function for an SNS event (SES events), the event publisher for a
+/// table stream's, the mail worker for an SQS one, the sweep for a
+/// scheduler's event.
 pub fn function_of(event: &Value, routes: &[(String, String)]) -> Result<String, BoxError> {
     if event["source"] == "aws.scheduler" {
         return Ok("sweep-invites".into());
     }
     if let Some(records) = event.get("Records") {
-        let sns = records[0]["EventSource"] == "aws:sns";
-        return Ok(if sns { "delivery-events" } else { "send-invite-email" }.into());
+        return Ok(match (records[0]["EventSource"].as_str(), records[0]["eventSource"].as_str()) {
+            (Some("aws:sns"), _) => "delivery-events",
+            (_, Some("aws:dynamodb")) => "publish-events",
+            _ => "send-invite-email",
+        }
+        .into());
     }
     let key = event["routeKey"].as_str().ok_or("the event has no routeKey")?;
     routes

@@ -3,7 +3,7 @@
 //! accounting (`seats`), sending budgets (`budgets`), owner protection (`members`), limits and retention
 //! (`limits`), the mail worker's send decision (`mail`), what SES
 //! reports after sending (`delivery`), the scheduled re-queue and reminder
-//! (`sweep`), the records and the
+//! (`sweep`), the lifecycle events published from the audit trail (`events`), the records and the
 //! JSON views, the error vocabulary, and the use-case ports the store
 //! implements (`ports`). Unit-tested in seconds: `make unit`.
 
@@ -12,6 +12,7 @@ pub mod bulk;
 pub mod delivery;
 pub mod email;
 pub mod error;
+pub mod events;
 pub mod ids;
 pub mod invite;
 pub mod lifecycle;

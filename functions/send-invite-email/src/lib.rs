@@ -1,4 +1,6 @@
-//! The mail worker: SQS batch → SES v2.
+//! The mail worker: SQS batch → SES v2 (or, when the operator delivers
+//! invitations themselves, one `invite.delivery_requested` event per send
+//! on the deployment's EventBridge bus: [`Channel`]).
 //!
 //! For each message (contract: `invites_domain::message`), a consistent read
 //! of the invite; an e-mail goes out only if the invite is still pending,
@@ -16,8 +18,10 @@ pub mod render;
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use futures::StreamExt;
+use invites_adapters::config::{ConfigError, number, optional};
 use invites_adapters::mailer::{Email, SendError};
-use invites_adapters::{Config, Mailer, Store};
+use invites_adapters::{Config, EventBus, Mailer, Store};
+use invites_domain::events::{self, DeliveryRequested};
 use invites_domain::mail::{Skip, should_send};
 use invites_domain::message::{SendInvite, TYPE_INVITE_SEND, VERSION};
 use invites_domain::ports::MailLedger;
@@ -29,10 +33,19 @@ use render::{InviteMail, Renderer};
 /// `INVITES_WORKER_CONCURRENCY`, 1 to 10).
 pub const CONCURRENCY: usize = 5;
 
+/// Where an invitation goes once the worker has claimed its send.
+pub enum Channel {
+    /// The service sends the e-mail through SES (the default).
+    Ses(Mailer),
+    /// The operator delivers it (SMS, chat, their own mailer): the worker
+    /// publishes the link and the rendered text as an event instead.
+    Events(EventBus),
+}
+
 pub struct Worker {
     pub config: Config,
     pub store: Store,
-    pub mailer: Mailer,
+    pub channel: Channel,
     pub renderer: Renderer,
     pub concurrency: usize,
 }
@@ -51,10 +64,10 @@ pub enum Outcome {
 }
 
 impl Worker {
-    pub fn new(sdk: &aws_config::SdkConfig, config: Config, from: String, configuration_set: Option<String>) -> Self {
+    pub fn new(sdk: &aws_config::SdkConfig, config: Config, channel: Channel) -> Self {
         Self {
             store: Store::from_config(sdk, &config),
-            mailer: Mailer::new(sdk, from, configuration_set),
+            channel,
             renderer: Renderer::default(),
             concurrency: CONCURRENCY,
             config,
@@ -130,14 +143,42 @@ impl Worker {
                 reminder,
             })
             .map_err(invites_domain::Error::internal)?;
-        let mail = Email {
-            to: item.email.clone(),
-            subject: rendered.subject,
-            text: rendered.text,
-            html: rendered.html,
-            tags: vec![("inviteId".into(), item.invite_id.clone()), ("resourceId".into(), item.resource_id.clone())],
+        let sent = match &self.channel {
+            Channel::Ses(mailer) => {
+                let tags =
+                    vec![("inviteId".into(), item.invite_id.clone()), ("resourceId".into(), item.resource_id.clone())];
+                let mail = Email {
+                    to: item.email.clone(),
+                    subject: rendered.subject,
+                    text: rendered.text,
+                    html: rendered.html,
+                    tags,
+                };
+                mailer.send(&mail).await
+            }
+            Channel::Events(bus) => {
+                let request = DeliveryRequested {
+                    version: events::VERSION,
+                    id: &msg.send_id,
+                    kind: events::DELIVERY_REQUESTED,
+                    resource_id: &item.resource_id,
+                    resource_name: &resource,
+                    invite_id: &item.invite_id,
+                    email: &item.email,
+                    role: item.role,
+                    locale: item.locale,
+                    inviter_name: &item.inviter_name,
+                    message: item.message.as_deref(),
+                    link: &url,
+                    expires_at: item.expires_at,
+                    reminder,
+                    subject: &rendered.subject,
+                    text: &rendered.text,
+                };
+                bus.request_delivery(&request).await
+            }
         };
-        match self.mailer.send(&mail).await {
+        match sent {
             Ok(message_id) => {
                 // The e-mail is out: never ask for a retry from here on, or
                 // the invitee would get it twice.
@@ -147,12 +188,12 @@ impl Worker {
                 Ok(if reminder { Outcome::Reminded } else { Outcome::Sent })
             }
             Err(SendError::Transient(reason)) => {
-                tracing::warn!(invite_id = %item.invite_id, %reason, "SES refused for now");
+                tracing::warn!(invite_id = %item.invite_id, %reason, "the channel refused for now");
                 self.store.release_send(&item, &msg.send_id).await?;
                 Ok(Outcome::Retry)
             }
             Err(SendError::Permanent(reason)) => {
-                tracing::warn!(invite_id = %item.invite_id, %reason, "SES refused for good");
+                tracing::warn!(invite_id = %item.invite_id, %reason, "the channel refused for good");
                 self.store.record_delivery_failed(&item, &msg.send_id, &reason, time::now()).await?;
                 Ok(Outcome::Failed)
             }
@@ -187,23 +228,20 @@ fn emit_metrics<'a>(outcomes: impl Iterator<Item = &'a Outcome>) {
 }
 
 /// `INVITES_WORKER_CONCURRENCY` (default 5, 1 to 10).
-pub fn concurrency_from_env() -> Result<usize, invites_adapters::config::ConfigError> {
-    match std::env::var("INVITES_WORKER_CONCURRENCY") {
-        Ok(v) => {
-            v.trim().parse().ok().filter(|n| (1..=10).contains(n)).ok_or_else(|| {
-                invites_adapters::config::ConfigError("INVITES_WORKER_CONCURRENCY must be 1 to 10".into())
-            })
-        }
-        Err(_) => Ok(CONCURRENCY),
-    }
+pub fn concurrency_from_env() -> Result<usize, ConfigError> {
+    number("INVITES_WORKER_CONCURRENCY", CONCURRENCY, |n| (1..=10).contains(n))
 }
 
-/// Configuration of the worker on top of the common one.
-pub fn sender_from_env() -> Result<(String, Option<String>), invites_adapters::config::ConfigError> {
-    let from = std::env::var("INVITES_SENDER")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .ok_or_else(|| invites_adapters::config::ConfigError("INVITES_SENDER is not set".into()))?;
-    let set = std::env::var("INVITES_SES_CONFIGURATION_SET").ok().filter(|v| !v.trim().is_empty());
-    Ok((from, set))
+/// The channel from `INVITES_DELIVERY`: `ses` (the default; needs
+/// `INVITES_SENDER`, optional `INVITES_SES_CONFIGURATION_SET`) or `events`
+/// (needs `INVITES_EVENT_BUS`).
+pub fn channel_from_env(sdk: &aws_config::SdkConfig) -> Result<Channel, ConfigError> {
+    match optional("INVITES_DELIVERY").as_deref().unwrap_or("ses") {
+        "ses" => {
+            let from = optional("INVITES_SENDER").ok_or_else(|| ConfigError("INVITES_SENDER is not set".into()))?;
+            Ok(Channel::Ses(Mailer::new(sdk, from, optional("INVITES_SES_CONFIGURATION_SET"))))
+        }
+        "events" => Ok(Channel::Events(EventBus::from_env(sdk)?)),
+        _ => Err(ConfigError("INVITES_DELIVERY must be ses or events".into())),
+    }
 }

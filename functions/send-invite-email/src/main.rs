@@ -1,15 +1,14 @@
 use lambda_runtime::{LambdaEvent, service_fn};
 use send_invite_email::render::{Brand, Renderer};
-use send_invite_email::{Worker, concurrency_from_env, sender_from_env};
+use send_invite_email::{Worker, channel_from_env, concurrency_from_env};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     invites_http::logging::init();
     let config = invites_adapters::Config::from_env()?;
     config.require_token_keys()?;
-    let (from, configuration_set) = sender_from_env()?;
     let sdk = invites_adapters::sdk_config().await;
-    let mut worker = Worker::new(&sdk, config, from, configuration_set);
+    let mut worker = Worker::new(&sdk, config, channel_from_env(&sdk)?);
     worker.concurrency = concurrency_from_env()?;
     worker.renderer = Renderer::new(Brand::from_env()?);
     let worker: &'static Worker = Box::leak(Box::new(worker));

@@ -230,6 +230,17 @@ pub struct AuditItem {
     pub record: AuditEntry,
 }
 
+impl AuditItem {
+    /// An audit entry from a stream record's new image, with its resource
+    /// and audit ids; `None` for every other item.
+    pub fn from_image(image: serde_dynamo::Item) -> Option<(String, String, AuditEntry)> {
+        let item: Self = serde_dynamo::from_item(image).ok()?;
+        let rid = item.pk.strip_prefix("RES#")?.to_owned();
+        let id = item.sk.strip_prefix(AUDIT_PREFIX)?.to_owned();
+        Some((rid, id, item.record))
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IdempotencyItem {

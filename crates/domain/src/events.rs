@@ -1,0 +1,194 @@
+//! Lifecycle events: what the service tells the operator's systems, one
+//! event per committed change.
+//!
+//! Every change writes an audit entry in the same transaction as the change
+//! itself, so the table's stream of new audit entries is exactly the list of
+//! committed changes: a write that failed has no entry, and a function that
+//! dies after its write has already committed its entry. The publisher
+//! (`functions/publish-events`) turns each new entry into the events below and
+//! puts them on the deployment's EventBridge bus. Version 1 of the `detail`:
+//!
+//! ```json
+//! {"version":1,"id":"01J…","type":"invite.accepted","resourceId":"01J…",
+//!  "inviteId":"01J…","userId":"user-1","actor":"user-1","at":1767225600,
+//!  "detail":"role=admin"}
+//! ```
+//!
+//! `id` is the same every time a change is published: a consumer that sees
+//! an `id` twice (the publisher retried a batch, or EventBridge delivered
+//! twice) drops the second. Fields are only ever added within a version.
+
+use crate::records::AuditEntry;
+use serde::Serialize;
+
+/// The bus's `source` for every event of this service.
+pub const SOURCE: &str = "invites";
+/// `detail.version` of [`Event`] and [`DeliveryRequested`].
+pub const VERSION: u32 = 1;
+/// The event the mail worker publishes instead of sending through SES when
+/// the operator delivers invitations themselves.
+pub const DELIVERY_REQUESTED: &str = "invite.delivery_requested";
+/// Published with `invite.accepted`: the invitee became a member.
+pub const MEMBER_JOINED: &str = "member.joined";
+
+/// Every `type` a lifecycle event can have (the audit actions, plus
+/// `member.joined`). Documented in README "Lifecycle events".
+pub const TYPES: &[&str] = &[
+    "resource.created",
+    "resource.updated",
+    "invite.created",
+    "invite.resent",
+    "invite.link_copied",
+    "invite.role_changed",
+    "invite.reminded",
+    "invite.accepted",
+    "invite.declined",
+    "invite.revoked",
+    "invite.expired",
+    "invite.bounced",
+    "invite.complained",
+    "invite.delivery_failed",
+    MEMBER_JOINED,
+    "member.role_changed",
+    "member.removed",
+    "member.left",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    pub version: u32,
+    /// Stable across retries: the audit entry's id (with a suffix for the
+    /// second event of one change).
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub resource_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invite_id: Option<String>,
+    /// The member concerned (`member.*`), or who accepted (`invite.accepted`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Who made the change: a user id, or `system` (expiry, delivery reports, reminders).
+    pub actor: String,
+    /// Epoch seconds.
+    pub at: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// The events of one committed change, from its audit entry. Unknown
+/// actions are published too (under their own name): an entry is never
+/// dropped because this list is older than the code that wrote it.
+pub fn from_audit(resource_id: &str, audit_id: &str, entry: &AuditEntry) -> Vec<Event> {
+    let event = |kind: &str, id: String| Event {
+        version: VERSION,
+        id,
+        kind: kind.to_owned(),
+        resource_id: resource_id.to_owned(),
+        invite_id: None,
+        user_id: None,
+        actor: entry.actor.clone(),
+        at: entry.at,
+        detail: entry.detail.clone(),
+    };
+    let mut first = event(&entry.action, audit_id.to_owned());
+    match entry.action.split_once('.').map(|(kind, _)| kind) {
+        Some("invite") => first.invite_id = Some(entry.subject.clone()),
+        Some("member") => first.user_id = Some(entry.subject.clone()),
+        _ => {}
+    }
+    if entry.action != "invite.accepted" {
+        return vec![first];
+    }
+    first.user_id = Some(entry.actor.clone());
+    let mut joined = first.clone();
+    joined.kind = MEMBER_JOINED.to_owned();
+    joined.id = format!("{audit_id}.joined");
+    vec![first, joined]
+}
+
+/// What the operator's own channel needs to deliver an invitation (SMS,
+/// chat, their own mailer): published by the mail worker when the
+/// deployment's channel is `events`. It holds the working link: route it
+/// only to targets that may see invitations.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryRequested<'a> {
+    pub version: u32,
+    /// The send attempt (a resend or reminder has a new one).
+    pub id: &'a str,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub resource_id: &'a str,
+    pub resource_name: &'a str,
+    pub invite_id: &'a str,
+    pub email: &'a str,
+    pub role: crate::Role,
+    pub locale: crate::Locale,
+    pub inviter_name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<&'a str>,
+    pub link: &'a str,
+    pub expires_at: i64,
+    pub reminder: bool,
+    /// The e-mail the service would have sent, for operators who only want
+    /// to use their own mailer.
+    pub subject: &'a str,
+    pub text: &'a str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(action: &str, subject: &str, detail: Option<&str>) -> AuditEntry {
+        AuditEntry {
+            action: action.into(),
+            actor: "user-1".into(),
+            subject: subject.into(),
+            at: 1_767_225_600,
+            detail: detail.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn an_invite_change_names_its_invite_and_keeps_the_audit_id() {
+        let events = from_audit("R1", "A1", &entry("invite.revoked", "I1", None));
+        assert_eq!(events.len(), 1);
+        let e = &events[0];
+        assert_eq!((e.id.as_str(), e.kind.as_str(), e.resource_id.as_str()), ("A1", "invite.revoked", "R1"));
+        assert_eq!((e.invite_id.as_deref(), e.user_id.as_deref()), (Some("I1"), None));
+        let json = serde_json::to_value(e).unwrap();
+        assert_eq!(json["version"], 1);
+        assert_eq!(json["type"], "invite.revoked");
+        assert!(json.get("userId").is_none() && json.get("detail").is_none(), "absent fields are left out");
+    }
+
+    #[test]
+    fn a_member_change_names_the_member() {
+        let e = &from_audit("R1", "A2", &entry("member.role_changed", "user-2", Some("read_only -> admin")))[0];
+        assert_eq!((e.invite_id.as_deref(), e.user_id.as_deref()), (None, Some("user-2")));
+        assert_eq!(e.detail.as_deref(), Some("read_only -> admin"));
+    }
+
+    #[test]
+    fn an_acceptance_is_also_a_join_with_its_own_stable_id() {
+        let events = from_audit("R1", "A3", &entry("invite.accepted", "I1", Some("role=admin")));
+        let kinds: Vec<_> = events.iter().map(|e| (e.kind.as_str(), e.id.as_str())).collect();
+        assert_eq!(kinds, [("invite.accepted", "A3"), ("member.joined", "A3.joined")]);
+        for e in &events {
+            assert_eq!((e.invite_id.as_deref(), e.user_id.as_deref()), (Some("I1"), Some("user-1")));
+        }
+        assert_eq!(from_audit("R1", "A3", &entry("invite.accepted", "I1", Some("role=admin"))), events, "stable");
+    }
+
+    #[test]
+    fn every_type_is_published_and_an_unknown_action_is_not_dropped() {
+        for kind in TYPES.iter().filter(|k| **k != MEMBER_JOINED) {
+            assert_eq!(from_audit("R", "A", &entry(kind, "S", None))[0].kind, *kind);
+        }
+        let e = &from_audit("R", "A", &entry("resource.archived", "R", None))[0];
+        assert_eq!((e.kind.as_str(), e.invite_id.as_deref(), e.user_id.as_deref()), ("resource.archived", None, None));
+    }
+}

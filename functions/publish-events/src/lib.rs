@@ -1,0 +1,66 @@
+//! The lifecycle-event publisher: the table's stream → the EventBridge bus.
+//!
+//! Lambda reads the stream in order per partition and hands over batches of
+//! new audit entries (the event source mapping's filter drops every other
+//! record; the check here repeats it). Each entry becomes its events
+//! (`invites_domain::events`), published in order. When the bus refuses one,
+//! the response names that entry's record as the first failure: Lambda
+//! keeps what came before and hands the rest over again, so an event is
+//! published again only if a retry repeats it, always with the same `id`.
+
+use aws_lambda_events::event::dynamodb::Event as StreamEvent;
+use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use invites_adapters::EventBus;
+use invites_adapters::events::MAX_ENTRIES;
+use invites_adapters::store::items::AuditItem;
+use invites_domain::events::{self, Event};
+
+pub struct Publisher {
+    pub bus: EventBus,
+}
+
+impl Publisher {
+    pub async fn handle(&self, batch: StreamEvent) -> DynamoDbEventResponse {
+        // The events of each new audit entry, with its record's sequence number.
+        let mut records: Vec<(String, Vec<Event>)> = Vec::new();
+        for record in batch.records {
+            if record.event_name != "INSERT" {
+                continue;
+            }
+            let seq = record.change.sequence_number.clone().unwrap_or_default();
+            if let Some((rid, id, entry)) = AuditItem::from_image(record.change.new_image) {
+                records.push((seq, events::from_audit(&rid, &id, &entry)));
+            }
+        }
+        let mut response = DynamoDbEventResponse::default();
+        let total: usize = records.iter().map(|(_, e)| e.len()).sum();
+        // One PutEvents call per group of whole records, so that a refused
+        // call never leaves half of one change's events on the bus.
+        let (mut rest, mut done) = (records.as_slice(), 0);
+        while !rest.is_empty() {
+            let (mut take, mut size) = (0, 0);
+            while take < rest.len() && (take == 0 || size + rest[take].1.len() <= MAX_ENTRIES) {
+                size += rest[take].1.len();
+                take += 1;
+            }
+            let group: Vec<Event> = rest[..take].iter().flat_map(|(_, e)| e.iter().cloned()).collect();
+            if let Err((published, e)) = self.bus.publish(&group).await {
+                // The record of the first event not on the bus, and all after it, come again.
+                let mut seen = 0;
+                let failed = rest.iter().find(|(_, e)| {
+                    seen += e.len();
+                    seen > published
+                });
+                tracing::error!(published = done + published, of = total, error = %e, "publishing stopped; the rest is retried");
+                let mut failure = DynamoDbBatchItemFailure::default();
+                failure.item_identifier = failed.map(|(seq, _)| seq.clone());
+                response.batch_item_failures.push(failure);
+                return response;
+            }
+            rest = &rest[take..];
+            done += group.len();
+        }
+        tracing::info!(published = total, "events published");
+        response
+    }
+}

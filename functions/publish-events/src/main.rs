@@ -1,0 +1,14 @@
+use lambda_runtime::{LambdaEvent, service_fn};
+use publish_events::Publisher;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    invites_http::logging::init();
+    let sdk = invites_adapters::sdk_config().await;
+    let publisher: &'static Publisher =
+        Box::leak(Box::new(Publisher { bus: invites_adapters::EventBus::from_env(&sdk)? }));
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<aws_lambda_events::event::dynamodb::Event>| async move {
+        Ok::<_, lambda_runtime::Error>(publisher.handle(event.payload).await)
+    }))
+    .await
+}
