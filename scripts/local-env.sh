@@ -15,6 +15,8 @@ export INVITES_QUEUE_NAME=${INVITES_QUEUE_NAME:-invites-mail}
 export INVITES_EVENT_BUS=${INVITES_EVENT_BUS:-$INVITES_TABLE-events}
 export INVITES_ACCEPT_URL=${INVITES_ACCEPT_URL:-http://localhost:5173/invite}
 export INVITES_SENDER=${INVITES_SENDER:-invites@example.com}
+# An invite's redirectUrl may point back into the local web UI.
+export INVITES_REDIRECT_ORIGINS=${INVITES_REDIRECT_ORIGINS:-http://localhost:5173}
 export API_PORT=${API_PORT:-9000}
 # The dev pump sweeps every 15 s; an e-mail not out 30 s after it was
 # queued is queued again (deployed: 600 s, swept every 5 minutes).

@@ -5,6 +5,7 @@ use invites_adapters::keys::Keys;
 use invites_adapters::{Config, Queue, Store};
 use invites_domain::limits::Limits;
 pub use invites_domain::ports::*;
+use invites_domain::redirect::RedirectOrigins;
 use invites_domain::token::{Keyring, TokenKey};
 use invites_http::{Api, ApiResult, Auth, respond};
 use lambda_http::Body;
@@ -15,6 +16,8 @@ use std::sync::Arc;
 
 pub const TOKEN_KEY_B64: &str = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXk=";
 pub const ACCEPT_URL: &str = "https://app.example.test/invite";
+/// The one origin the tests' deployment allows as a `redirectUrl`.
+pub const REDIRECT_ORIGIN: &str = "https://app.example.test";
 
 fn require_stack() {
     assert!(
@@ -53,6 +56,7 @@ impl Harness {
                 Keyring::new(TokenKey::from_base64(TOKEN_KEY_B64).unwrap(), None).unwrap(),
             ))),
             accept_url: ACCEPT_URL.into(),
+            redirect_origins: RedirectOrigins::parse(REDIRECT_ORIGIN).unwrap(),
             limits,
         };
         let api = Api {

@@ -320,16 +320,8 @@ fn owner_identity() -> Identity {
 }
 
 fn new_invite(email: &str) -> NewInvite {
-    NewInvite::validate(NewInviteBody {
-        email: email.into(),
-        role: "read_only".into(),
-        message: None,
-        locale: None,
-        expires_in_days: Some(7),
-        ignore_suppression: false,
-        reminder: None,
-    })
-    .unwrap()
+    let body = NewInviteBody { email: email.into(), role: "read_only".into(), ..Default::default() };
+    NewInvite::validate(body, &Default::default()).unwrap()
 }
 
 #[tokio::test]

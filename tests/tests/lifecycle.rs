@@ -219,15 +219,12 @@ async fn expired_links_answer_410_even_before_ttl() {
     let body = NewInviteBody {
         email: "late@example.com".into(),
         role: "admin".into(),
-        message: None,
-        locale: None,
         expires_in_days: Some(1),
-        ignore_suppression: false,
-        reminder: None,
+        ..Default::default()
     };
     let cmd = CreateInvite {
         rid: ResourceId::parse(&rid).unwrap(),
-        invite: NewInvite::validate(body).unwrap(),
+        invite: NewInvite::validate(body, &Default::default()).unwrap(),
         idempotency_key: None,
     };
     let created = h.store().create_invite(&who, cmd, now() - 2 * DAY).await.unwrap();

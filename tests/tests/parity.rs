@@ -13,18 +13,11 @@ fn owner() -> Identity {
 }
 
 async fn old_invite(h: &Harness, rid: &str, email: &str) -> String {
-    let body = NewInviteBody {
-        email: email.into(),
-        role: "read_only".into(),
-        message: None,
-        locale: None,
-        expires_in_days: Some(7),
-        ignore_suppression: false,
-        reminder: None,
-    };
+    let body =
+        NewInviteBody { email: email.into(), role: "read_only".into(), expires_in_days: Some(7), ..Default::default() };
     let cmd = CreateInvite {
         rid: ResourceId::parse(rid).unwrap(),
-        invite: NewInvite::validate(body).unwrap(),
+        invite: NewInvite::validate(body, &Default::default()).unwrap(),
         idempotency_key: None,
     };
     h.store().create_invite(&owner(), cmd, now() - 8 * DAY).await.unwrap().invite.id

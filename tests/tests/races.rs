@@ -39,15 +39,12 @@ async fn revoke_racing_resend_of_an_expired_invite_always_ends_revoked() {
         let body = NewInviteBody {
             email: format!("late-{round}@example.com"),
             role: "read_only".into(),
-            message: None,
-            locale: None,
             expires_in_days: Some(7),
-            ignore_suppression: false,
-            reminder: None,
+            ..Default::default()
         };
         let cmd = CreateInvite {
             rid: ResourceId::parse(&rid).unwrap(),
-            invite: NewInvite::validate(body).unwrap(),
+            invite: NewInvite::validate(body, &Default::default()).unwrap(),
             idempotency_key: None,
         };
         let iid = h.store().create_invite(&owner(), cmd, now() - 8 * DAY).await.unwrap().invite.id;

@@ -284,12 +284,19 @@ test('the invitee opens the e-mailed link, signs in and accepts', async ({ page 
   await scan(page, 'landing: already a member');
   await page.unroute('**/v1/invites/accept');
 
-  // The right account: accept and land on the resource.
+  // The right account: accept and go where the invite's redirectUrl says
+  // (the real answer, with a redirectUrl as an invite made with one returns it).
   await page.reload();
   await expect(page.getByText(`Signed in as ${ADMIN.email}.`)).toBeVisible();
   await scan(page, 'landing: pending, signed in');
+  const welcome = new URL(`/resources/${rid}?welcome=1`, page.url()).href;
+  await page.route('**/v1/invites/accept', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, json: { ...(await response.json()), redirectUrl: welcome } });
+  });
   await page.getByRole('button', { name: 'Accept invitation' }).click();
-  await page.waitForURL(new RegExp(`/resources/${rid}$`));
+  await page.waitForURL(welcome);
+  await page.unroute('**/v1/invites/accept');
   await expect(page.getByText('Marketing site · Administrator')).toBeVisible();
   await scan(page, 'resource after accept (users & invites as admin)');
 

@@ -4,6 +4,7 @@
 
 use crate::keys::Keys;
 use invites_domain::limits::Limits;
+use invites_domain::redirect::RedirectOrigins;
 use std::sync::Arc;
 
 #[derive(Debug, Clone)]
@@ -19,6 +20,9 @@ pub struct Config {
     /// `INVITES_ACCEPT_URL`: the frontend page invite links open
     /// (`#token=` is appended). Links are built only from this.
     pub accept_url: String,
+    /// `INVITES_REDIRECT_ORIGINS`: comma-separated origins an invite's
+    /// `redirectUrl` may point to (none: no redirects).
+    pub redirect_origins: RedirectOrigins,
     pub limits: Limits,
 }
 
@@ -62,6 +66,8 @@ impl Config {
             queue_url: optional("INVITES_QUEUE_URL"),
             keys,
             accept_url,
+            redirect_origins: RedirectOrigins::parse(&optional("INVITES_REDIRECT_ORIGINS").unwrap_or_default())
+                .map_err(|e| ConfigError(format!("INVITES_REDIRECT_ORIGINS: {e}")))?,
             limits: Limits {
                 seat_limit: number("INVITES_SEAT_LIMIT", d.seat_limit, |n| (1..=10_000).contains(n))?,
                 daily_invites: number("INVITES_DAILY_INVITE_LIMIT", d.daily_invites, |n| *n >= 1)?,

@@ -242,13 +242,13 @@ async fn invites(store: &Store, rid: ResourceId, prefix: &str, count: usize) -> 
         let body = NewInviteBody {
             email: format!("{prefix}{i}@bench.example.com"),
             role: "read_only".into(),
-            message: None,
-            locale: None,
-            expires_in_days: None,
-            ignore_suppression: false,
-            reminder: None,
+            ..Default::default()
         };
-        let cmd = CreateInvite { rid, invite: NewInvite::validate(body).unwrap(), idempotency_key: None };
+        let cmd = CreateInvite {
+            rid,
+            invite: NewInvite::validate(body, &Default::default()).unwrap(),
+            idempotency_key: None,
+        };
         out.push(store.create_invite(&owner, cmd, invites_domain::time::now()).await.unwrap());
     }
     out
@@ -336,6 +336,7 @@ async fn main() {
             Keyring::new(TokenKey::from_base64(TOKEN_KEY).unwrap(), None).unwrap(),
         ))),
         accept_url: "https://app.example.com/invite".into(),
+        redirect_origins: Default::default(),
         limits,
     };
     let store = Store::from_config(&sdk, &config);

@@ -13,6 +13,7 @@
 
 use crate::invite::{NewInvite, NewInviteBody, validate_idempotency_key};
 use crate::ports::{BatchKeys, CreateInvite, CreateInvites, Created};
+use crate::redirect::RedirectOrigins;
 use crate::{Error, Identity, ResourceId};
 use serde::Deserialize;
 use serde_json::Value;
@@ -47,7 +48,7 @@ impl Batch {
     /// 422 `invalid_batch` unless there are 1 to [`MAX_ENTRIES`] entries.
     /// Each entry is validated like a single invite; an address that
     /// appears earlier in the batch is refused as `duplicate_entry`.
-    pub fn validate(rid: ResourceId, body: BatchBody) -> Result<Self, Error> {
+    pub fn validate(rid: ResourceId, body: BatchBody, origins: &RedirectOrigins) -> Result<Self, Error> {
         if body.invites.is_empty() || body.invites.len() > MAX_ENTRIES {
             return Err(Error::invalid("invalid_batch", format!("send 1 to {MAX_ENTRIES} invites")));
         }
@@ -60,7 +61,7 @@ impl Batch {
                 let email = raw.get("email").and_then(Value::as_str).unwrap_or_default().to_owned();
                 let invite = serde_json::from_value::<NewInviteBody>(raw)
                     .map_err(|e| Error::invalid("invalid_entry", entry_error(&e)))
-                    .and_then(NewInvite::validate)
+                    .and_then(|body| NewInvite::validate(body, origins))
                     .and_then(|invite| match seen.insert(invite.email.as_str().to_owned()) {
                         true => Ok(invite),
                         false => Err(Error::invalid("duplicate_entry", "this address is already earlier in the batch")),
@@ -149,7 +150,7 @@ mod tests {
     use serde_json::json;
 
     fn batch(invites: Vec<Value>) -> Result<Batch, Error> {
-        Batch::validate(ResourceId::new(), BatchBody { invites })
+        Batch::validate(ResourceId::new(), BatchBody { invites }, &RedirectOrigins::default())
     }
 
     #[test]
@@ -182,9 +183,21 @@ mod tests {
     #[test]
     fn the_fingerprint_follows_the_content_not_the_spelling() {
         let rid = ResourceId::new();
-        let a = Batch::validate(rid, BatchBody { invites: vec![json!({"email": "a@example.com", "role": "admin"})] });
-        let b = Batch::validate(rid, BatchBody { invites: vec![json!({"role": "admin", "email": "a@example.com"})] });
-        let c = Batch::validate(rid, BatchBody { invites: vec![json!({"role": "member", "email": "a@example.com"})] });
+        let a = Batch::validate(
+            rid,
+            BatchBody { invites: vec![json!({"email": "a@example.com", "role": "admin"})] },
+            &RedirectOrigins::default(),
+        );
+        let b = Batch::validate(
+            rid,
+            BatchBody { invites: vec![json!({"role": "admin", "email": "a@example.com"})] },
+            &RedirectOrigins::default(),
+        );
+        let c = Batch::validate(
+            rid,
+            BatchBody { invites: vec![json!({"role": "member", "email": "a@example.com"})] },
+            &RedirectOrigins::default(),
+        );
         assert_eq!(a.unwrap().fingerprint, b.as_ref().unwrap().fingerprint);
         assert_ne!(b.unwrap().fingerprint, c.unwrap().fingerprint);
     }

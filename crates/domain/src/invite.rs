@@ -1,5 +1,6 @@
 //! Invite states, expiry rules and the validated "new invite" request.
 
+use crate::redirect::RedirectOrigins;
 use crate::{Email, Error, Role, time::DAY};
 use serde::{Deserialize, Serialize};
 
@@ -105,7 +106,7 @@ impl Locale {
 }
 
 /// The body of `POST /v1/resources/{rid}/invites` as a client sends it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NewInviteBody {
     pub email: String,
@@ -122,7 +123,20 @@ pub struct NewInviteBody {
     /// `false`: no reminder before expiry for this invite.
     #[serde(default)]
     pub reminder: Option<bool>,
+    /// Where accept sends the invitee (an allowed origin only).
+    #[serde(default)]
+    pub redirect_url: Option<String>,
+    /// The caller's own data, kept with the invite and copied to the membership.
+    #[serde(default)]
+    pub metadata: Option<Metadata>,
 }
+
+/// A small JSON object a caller keeps with an invite (their ids, a team, a
+/// plan); the service never reads it.
+pub type Metadata = serde_json::Map<String, serde_json::Value>;
+
+/// The largest `metadata`, as compact JSON.
+pub const MAX_METADATA_BYTES: usize = 2048;
 
 /// A validated invite request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,10 +150,12 @@ pub struct NewInvite {
     pub ignore_suppression: bool,
     /// One reminder before expiry (unless the resource turned them off).
     pub reminder: bool,
+    pub redirect_url: Option<String>,
+    pub metadata: Option<Metadata>,
 }
 
 impl NewInvite {
-    pub fn validate(body: NewInviteBody) -> Result<Self, Error> {
+    pub fn validate(body: NewInviteBody, origins: &RedirectOrigins) -> Result<Self, Error> {
         let email = Email::parse(&body.email)?;
         let role = Role::parse_invitable(&body.role)?;
         let message = match body.message.map(|m| m.trim().to_owned()) {
@@ -163,6 +179,17 @@ impl NewInvite {
                 format!("expiresInDays must be between 1 and {MAX_EXPIRY_DAYS}"),
             ));
         }
+        let redirect_url = body.redirect_url.as_deref().map(|u| origins.check(u)).transpose()?;
+        let metadata = body.metadata.filter(|m| !m.is_empty());
+        if metadata
+            .as_ref()
+            .is_some_and(|m| serde_json::to_string(m).map_or(usize::MAX, |s| s.len()) > MAX_METADATA_BYTES)
+        {
+            return Err(Error::invalid(
+                "invalid_metadata",
+                format!("metadata must be a JSON object of at most {MAX_METADATA_BYTES} bytes"),
+            ));
+        }
         Ok(Self {
             email,
             role,
@@ -171,6 +198,8 @@ impl NewInvite {
             expires_in_days,
             ignore_suppression: body.ignore_suppression,
             reminder: body.reminder.unwrap_or(true),
+            redirect_url,
+            metadata,
         })
     }
 
@@ -192,8 +221,14 @@ impl NewInvite {
             self.locale.as_str(),
             self.expires_in_days,
         ]);
-        if !self.reminder {
-            canonical.as_array_mut().into_iter().for_each(|a| a.push("no reminder".into()));
+        if let Some(a) = canonical.as_array_mut() {
+            if !self.reminder {
+                a.push("no reminder".into());
+            }
+            // Appended only when present, so keys of older requests still match.
+            if self.redirect_url.is_some() || self.metadata.is_some() {
+                a.push(serde_json::json!({"redirectUrl": self.redirect_url, "metadata": self.metadata}));
+            }
         }
         let digest = Sha256::digest(canonical.to_string().as_bytes());
         digest.iter().map(|b| format!("{b:02x}")).collect()
@@ -221,15 +256,33 @@ mod tests {
     use super::*;
 
     fn body(email: &str, role: &str) -> NewInviteBody {
-        NewInviteBody {
-            email: email.into(),
-            role: role.into(),
-            message: None,
-            locale: None,
-            expires_in_days: None,
-            ignore_suppression: false,
-            reminder: None,
-        }
+        NewInviteBody { email: email.into(), role: role.into(), ..Default::default() }
+    }
+
+    fn validate(b: NewInviteBody) -> Result<NewInvite, Error> {
+        NewInvite::validate(b, &RedirectOrigins::parse("https://app.example.com").unwrap())
+    }
+
+    #[test]
+    fn redirect_and_metadata_are_checked_and_part_of_the_fingerprint() {
+        let plain = validate(body("a@b.co", "admin")).unwrap();
+        let mut b = body("a@b.co", "admin");
+        b.redirect_url = Some("https://app.example.com/welcome".into());
+        b.metadata = Some(serde_json::from_str(r#"{"team":"blue","seat":3}"#).unwrap());
+        let v = validate(b.clone()).unwrap();
+        assert_eq!(v.redirect_url.as_deref(), Some("https://app.example.com/welcome"));
+        assert_eq!(v.metadata.as_ref().unwrap()["seat"], 3);
+        assert_ne!(v.fingerprint("r"), plain.fingerprint("r"));
+        let mut other = b.clone();
+        other.metadata = Some(serde_json::from_str(r#"{"team":"red","seat":3}"#).unwrap());
+        assert_ne!(validate(other).unwrap().fingerprint("r"), v.fingerprint("r"));
+        b.redirect_url = Some("https://elsewhere.example.com/".into());
+        assert_eq!(validate(b.clone()).unwrap_err().code(), "redirect_not_allowed");
+        b.redirect_url = None;
+        b.metadata = Some(serde_json::from_str(&format!(r#"{{"x":"{}"}}"#, "a".repeat(MAX_METADATA_BYTES))).unwrap());
+        assert_eq!(validate(b.clone()).unwrap_err().code(), "invalid_metadata");
+        b.metadata = Some(Metadata::new());
+        assert_eq!(validate(b).unwrap().metadata, None, "an empty object is no metadata");
     }
 
     #[test]
@@ -242,7 +295,7 @@ mod tests {
 
     #[test]
     fn defaults() {
-        let v = NewInvite::validate(body("A@B.co", "admin")).unwrap();
+        let v = validate(body("A@B.co", "admin")).unwrap();
         assert_eq!(v.email.as_str(), "a@b.co");
         assert_eq!(v.expires_in_days, 7);
         assert_eq!(v.locale, Locale::En);
@@ -250,7 +303,7 @@ mod tests {
         assert!(v.reminder);
         let mut b = body("a@b.co", "admin");
         b.reminder = Some(false);
-        let off = NewInvite::validate(b).unwrap();
+        let off = validate(b).unwrap();
         assert!(!off.reminder);
         assert_ne!(off.fingerprint("r"), v.fingerprint("r"), "a replay must ask for the same reminder");
     }
@@ -260,7 +313,7 @@ mod tests {
         for (days, ok) in [(0, false), (1, true), (30, true), (31, false), (-5, false)] {
             let mut b = body("a@b.co", "read_only");
             b.expires_in_days = Some(days);
-            assert_eq!(NewInvite::validate(b).is_ok(), ok, "{days}");
+            assert_eq!(validate(b).is_ok(), ok, "{days}");
         }
     }
 
@@ -268,13 +321,13 @@ mod tests {
     fn message_and_locale_rules() {
         let mut b = body("a@b.co", "admin");
         b.message = Some("x".repeat(1001));
-        assert_eq!(NewInvite::validate(b).unwrap_err().code(), "invalid_message");
+        assert_eq!(validate(b).unwrap_err().code(), "invalid_message");
         let mut b = body("a@b.co", "admin");
         b.locale = Some("de-AT".into());
-        assert_eq!(NewInvite::validate(b).unwrap().locale, Locale::De);
+        assert_eq!(validate(b).unwrap().locale, Locale::De);
         let mut b = body("a@b.co", "admin");
         b.locale = Some("fr".into());
-        assert_eq!(NewInvite::validate(b).unwrap_err().code(), "invalid_locale");
+        assert_eq!(validate(b).unwrap_err().code(), "invalid_locale");
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod members;
 pub mod message;
 pub mod ports;
 pub mod records;
+pub mod redirect;
 pub mod resource;
 pub mod role;
 pub mod seats;

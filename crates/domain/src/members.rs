@@ -71,6 +71,7 @@ mod tests {
             name: None,
             invite_id: None,
             joined_at: 0,
+            metadata: None,
         }
     }
 

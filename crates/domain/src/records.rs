@@ -43,6 +43,9 @@ pub struct Member {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_id: Option<String>,
     pub joined_at: i64,
+    /// The invite's `metadata`, copied at accept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<crate::invite::Metadata>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +66,12 @@ pub struct Invite {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     pub locale: Locale,
+    /// Where accept sends the invitee (checked against the allowed origins).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
+    /// The inviter's own data; copied to the membership.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<crate::invite::Metadata>,
     pub created_at: i64,
     pub expires_at: i64,
     pub updated_at: i64,
@@ -144,6 +153,8 @@ pub(crate) fn test_invite(status: InviteStatus, expires_at: i64) -> Invite {
         inviter_name: "Owner".into(),
         message: None,
         locale: Locale::En,
+        redirect_url: None,
+        metadata: None,
         created_at: expires_at - 7 * crate::time::DAY,
         expires_at,
         updated_at: expires_at - 7 * crate::time::DAY,

@@ -2,6 +2,7 @@
 //! no token unless a view says why it carries one.
 
 use crate::delivery::{BounceType, DeliveryState};
+use crate::invite::Metadata;
 use crate::records::{AuditEntry, Invite, Member, Resource};
 use crate::seats::Seats;
 use crate::time::rfc3339;
@@ -65,6 +66,10 @@ pub struct InviteView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     pub locale: Locale,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
     pub created_at: String,
     pub expires_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -101,6 +106,8 @@ impl InviteView {
             invited_by: Person { id: i.invited_by.clone(), name: i.inviter_name.clone() },
             message: i.message.clone(),
             locale: i.locale,
+            redirect_url: i.redirect_url.clone(),
+            metadata: i.metadata.clone(),
             created_at: rfc3339(i.created_at),
             expires_at: rfc3339(i.expires_at),
             accepted_at: i.accepted_at.map(rfc3339),
@@ -128,6 +135,8 @@ pub struct MemberView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub joined_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
 }
 
 impl From<&Member> for MemberView {
@@ -138,6 +147,7 @@ impl From<&Member> for MemberView {
             email: m.email.clone(),
             name: m.name.clone(),
             joined_at: rfc3339(m.joined_at),
+            metadata: m.metadata.clone(),
         }
     }
 }
@@ -219,15 +229,23 @@ pub struct Membership {
     pub user_id: String,
     pub role: Role,
     pub joined_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+    /// Where the inviter wants the invitee to go next (an allowed origin).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
 }
 
-impl From<&Member> for Membership {
-    fn from(m: &Member) -> Self {
+impl Membership {
+    /// The membership `m`, reached through `invite`.
+    pub fn through(m: &Member, invite: &Invite) -> Self {
         Self {
             resource_id: m.resource_id.clone(),
             user_id: m.user_id.clone(),
             role: m.role,
             joined_at: rfc3339(m.joined_at),
+            metadata: m.metadata.clone(),
+            redirect_url: invite.redirect_url.clone(),
         }
     }
 }

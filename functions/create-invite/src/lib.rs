@@ -23,7 +23,7 @@ pub async fn handle(api: &Api, req: Request) -> ApiResult {
     let now = time::now();
     match r.key {
         "POST /v1/resources/{rid}/invites" => {
-            let invite = NewInvite::validate(json_body::<NewInviteBody>(&req)?)?;
+            let invite = NewInvite::validate(json_body::<NewInviteBody>(&req)?, &api.config.redirect_origins)?;
             let created = api.store.create_invite(&who, CreateInvite { rid, invite, idempotency_key }, now).await?;
             // An idempotent replay has no message: its e-mail was queued the first time.
             let email_queued = match &created.message {
@@ -34,7 +34,11 @@ pub async fn handle(api: &Api, req: Request) -> ApiResult {
             json(201, &created_json(api, &created, email_queued))
         }
         "POST /v1/resources/{rid}/invites/batch" => {
-            let batch = Batch::validate(rid, json_body_up_to::<BatchBody>(&req, MAX_BULK_BODY_BYTES)?)?;
+            let batch = Batch::validate(
+                rid,
+                json_body_up_to::<BatchBody>(&req, MAX_BULK_BODY_BYTES)?,
+                &api.config.redirect_origins,
+            )?;
             let lines = invite_all(&api.store, &who, rid, batch, idempotency_key, now).await?;
             let messages: Vec<_> =
                 lines.iter().filter_map(|(_, r)| r.as_ref().ok().and_then(|c| c.message.clone())).collect();

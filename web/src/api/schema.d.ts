@@ -367,6 +367,16 @@ export interface components {
             ignoreSuppression: boolean;
             /** @description false sends no reminder for this invite. With true (or left out), one reminder goes out ReminderDays before expiry unless the resource turned reminders off. */
             reminder?: boolean;
+            /**
+             * Format: uri
+             * @description Where the invitee goes after accepting (accept returns it; the web UI follows it). Must be an absolute http(s) URL on one of the origins the deployment allows (INVITES_REDIRECT_ORIGINS, template parameter RedirectOrigins); otherwise 422 redirect_not_allowed (or invalid_redirect_url when it is no such URL).
+             */
+            redirectUrl?: string;
+            metadata?: components["schemas"]["Metadata"];
+        };
+        /** @description The caller's own data (ids, a team, a plan), at most 2,048 bytes as compact JSON (else 422 invalid_metadata). Kept with the invite, copied to the membership at accept; the service never reads it. An empty object is the same as none. */
+        Metadata: {
+            [key: string]: unknown;
         };
         Invite: {
             id: components["schemas"]["Ulid"];
@@ -404,6 +414,9 @@ export interface components {
             /** @description Whether the invite wants its one reminder before expiry (the resource's setting decides too). */
             reminder: boolean;
             remindedAt?: components["schemas"]["Timestamp"];
+            /** Format: uri */
+            redirectUrl?: string;
+            metadata?: components["schemas"]["Metadata"];
         };
         CreatedInvite: {
             invite: components["schemas"]["Invite"];
@@ -479,6 +492,12 @@ export interface components {
             userId: string;
             role: components["schemas"]["Role"];
             joinedAt: components["schemas"]["Timestamp"];
+            metadata?: components["schemas"]["Metadata"];
+            /**
+             * Format: uri
+             * @description The invite's redirectUrl, when it named one; the landing page sends the invitee there.
+             */
+            redirectUrl?: string;
         };
         Member: {
             userId: string;
@@ -486,6 +505,7 @@ export interface components {
             email?: string;
             name?: string;
             joinedAt: components["schemas"]["Timestamp"];
+            metadata?: components["schemas"]["Metadata"];
         };
         MemberList: {
             items: components["schemas"]["Member"][];

@@ -156,7 +156,10 @@ export class InviteLanding extends LitElement {
     try {
       const membership = await ok(api().POST('/v1/invites/accept', { body: { token: this.token! } }));
       this.dispatchEvent(new CustomEvent('invite-accepted', { detail: membership, bubbles: true, composed: true }));
-      window.location.assign(resourceHref(membership.resourceId));
+      // The invite's redirectUrl (the API allowed its origin when the invite
+      // was made), else the resource in the host app.
+      const next = membership.redirectUrl && /^https?:\/\//i.test(membership.redirectUrl) ? membership.redirectUrl : null;
+      window.location.assign(next ?? resourceHref(membership.resourceId));
     } catch (e) {
       this.screen = this.screenForError(e);
       this.error = explain(e);

@@ -98,6 +98,8 @@ fn new_invite(who: &Identity, cmd: &CreateInvite, rid: &str, iid: InviteId, nonc
         invited_by: who.sub.clone(),
         inviter_name: who.display_name(),
         message: cmd.invite.message.clone(),
+        redirect_url: cmd.invite.redirect_url.clone(),
+        metadata: cmd.invite.metadata.clone(),
         locale: cmd.invite.locale,
         created_at: now,
         expires_at: cmd.invite.expires_at(now),

@@ -26,7 +26,7 @@ impl Links for Store {
             match lifecycle::accept(&item, who, now)? {
                 Accept::AlreadyYours => {
                     let member = self.member(&item.resource_id, &who.sub).await?.ok_or(Error::NotFound)?;
-                    return Ok(Membership::from(&member));
+                    return Ok(Membership::through(&member, &item));
                 }
                 Accept::Join => {}
             }
@@ -39,6 +39,7 @@ impl Links for Store {
                 name: who.name.clone(),
                 invite_id: Some(item.invite_id.clone()),
                 joined_at: now,
+                metadata: item.metadata.clone(),
             };
             let finish = Update::builder()
                 .table_name(&self.table)
@@ -78,7 +79,7 @@ impl Links for Store {
                 .update(Check::Email, hand_over)
                 .put(Check::None, self.audit(&rid, "invite.accepted", &who.sub, &item.invite_id, detail, now)?);
             match self.transact(tx).await {
-                Ok(()) => return Ok(Membership::from(&member)),
+                Ok(()) => return Ok(Membership::through(&member, &item)),
                 Err(TxError::Conflict) => backoff(attempt).await,
                 Err(TxError::Other(e)) => return Err(e),
                 // The caller is already a member (joined another way).

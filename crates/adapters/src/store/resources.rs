@@ -35,6 +35,7 @@ impl Resources for Store {
             name: who.name.clone(),
             invite_id: None,
             joined_at: now,
+            metadata: None,
         };
         let mut tx = Tx::new();
         tx.update(
