@@ -16,6 +16,8 @@ export interface InvitesConfig {
   getUser?: () => CurrentUser | null | Promise<CurrentUser | null>;
   /** @deprecated the same as `getUser`. */
   currentUser?: () => CurrentUser | null;
+  /** The host app's page for upgrading a customer's plan; `{resourceId}` is replaced (optional: without it the notice has no link). */
+  upgradeUrl?: string;
   /** UI language; default from the browser. */
   locale?: Locale;
 }
@@ -63,4 +65,9 @@ export async function currentUser(): Promise<CurrentUser | null> {
   } catch {
     return null;
   }
+}
+
+/** Where "upgrade" leads for a resource, if the host app has such a page. */
+export function upgradeHref(resourceId: string): string | null {
+  return current?.upgradeUrl ? current.upgradeUrl.replace('{resourceId}', encodeURIComponent(resourceId)) : null;
 }

@@ -7,6 +7,7 @@
 
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 test.describe.configure({ mode: 'serial' });
@@ -24,6 +25,19 @@ const READER = { sub: `rita-${run}`, email: addr('rita'), name: 'Rita Reader' };
 const GUEST = addr('guest');
 const scans: { screen: string; critical: number; serious: number; moderate: number; minor: number }[] = [];
 let rid = '';
+
+/** What the operator's billing backend does (IAM-signed in AWS; a dev service token locally). */
+async function setPlan(resourceId: string, plan: { seatLimit?: number; invitesEnabled?: boolean }) {
+  const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: 'billing', scope: 'invites:service', exp: Math.floor(Date.now() / 1000) + 600 })}`;
+  const token = `${body}.${createHmac('sha256', process.env.INVITES_DEV_AUTH_SECRET!).update(body).digest('base64url')}`;
+  const res = await fetch(`${API}/v1/service/resources/${resourceId}/plan`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(plan),
+  });
+  expect(res.status).toBe(200);
+}
 
 async function signIn(page: Page, who: { sub: string; email: string; name: string }, returnTo = '/', verified = true) {
   await page.goto(`/signin?returnTo=${encodeURIComponent(returnTo)}`);
@@ -483,6 +497,28 @@ test('the owner invites several people at once from a CSV file', async ({ page }
   await page.getByRole('button', { name: 'Invite 1' }).click();
   await expect(page.getByText('1 invited, 0 not invited.')).toBeVisible();
   await expect(page.getByRole('region', { name: /Not invited/ })).toHaveCount(0);
+
+  // The customer's plan shrinks to the 3 seats in use: nothing is taken
+  // away, the screen says why nobody new can be invited and offers the upgrade.
+  const offsite = page.url().split('/resources/')[1];
+  await setPlan(offsite, { seatLimit: 3 });
+  await page.reload();
+  await expect(page.getByText('All 3 seats of your plan are taken.')).toBeVisible();
+  await expect(page.getByText(/Upgrade to invite more/)).toBeVisible();
+  await expect(invitesRow(page, addr('bulk-two'))).toBeVisible();
+  await page.getByLabel('E-mail address').fill(addr('one-more'));
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page.getByText(/All seats are taken\. Upgrade to invite more/)).toBeVisible();
+  await scan(page, 'users & invites: plan full');
+  // A plan without inviting: the form cannot be sent.
+  await setPlan(offsite, { invitesEnabled: false });
+  await page.reload();
+  await expect(page.getByText('Your plan does not include inviting people.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Send invitation' })).toBeDisabled();
+  await scan(page, 'users & invites: plan without inviting');
+  await shot(page, 'plan-upgrade');
+  await page.getByRole('tab', { name: 'Audit trail' }).click();
+  await expect(page.getByText('The plan changed: inviting on -> off')).toBeVisible();
 });
 
 test.afterAll(() => {

@@ -26,6 +26,10 @@ enum Command {
         /// Lifetime in seconds.
         #[arg(long, default_value_t = 12 * 3600)]
         ttl: i64,
+        /// A token for the service routes (/v1/service/…) instead, as the
+        /// operator's backend (IAM-signed requests in AWS); --sub names it.
+        #[arg(long)]
+        service: bool,
     },
     /// Create the table, the queues and the event bus ($INVITES_EVENT_BUS)
     /// from template.yaml on the local stack; prints the mail queue URL.
@@ -71,9 +75,16 @@ fn env(name: &str) -> Result<String, BoxError> {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), BoxError> {
     match Cli::parse().command {
-        Command::Token { sub, email, name, ttl } => {
+        Command::Token { sub, email, name, ttl, service } => {
             let secret = env(invites_http::auth::DEV_SECRET_ENV)?;
-            println!("{}", invites_http::dev_token(secret.as_bytes(), &sub, email.as_deref(), name.as_deref(), ttl));
+            if service {
+                println!("{}", invites_http::dev_service_token(secret.as_bytes(), &sub, ttl));
+            } else {
+                println!(
+                    "{}",
+                    invites_http::dev_token(secret.as_bytes(), &sub, email.as_deref(), name.as_deref(), ttl)
+                );
+            }
         }
         Command::Init => {
             let template = load_template(&template_path())?;

@@ -36,6 +36,7 @@ pub const MEMBER_JOINED: &str = "member.joined";
 pub const TYPES: &[&str] = &[
     "resource.created",
     "resource.updated",
+    "resource.plan_changed",
     "invite.created",
     "invite.resent",
     "invite.link_copied",

@@ -20,6 +20,7 @@ pub mod limits;
 pub mod mail;
 pub mod members;
 pub mod message;
+pub mod plan;
 pub mod ports;
 pub mod records;
 pub mod redirect;

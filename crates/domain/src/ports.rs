@@ -16,6 +16,7 @@
 use crate::delivery::{DeliveryEvent, Record};
 use crate::invite::{NewInvite, StatusFilter};
 use crate::message::SendInvite;
+use crate::plan::{Plan, PlanView};
 use crate::records::Invite;
 use crate::resource::{NewResource, ResourceSettings};
 use crate::views::{
@@ -88,6 +89,13 @@ pub trait Resources {
         settings: ResourceSettings,
         now: i64,
     ) -> Result<ResourceView, Error>;
+}
+
+/// The customer's plan, set by their backend (the service route).
+pub trait Plans {
+    /// Sets what `plan` names; `by` is the calling service's identity (an
+    /// IAM principal), for the audit trail.
+    async fn set_plan(&self, rid: ResourceId, plan: Plan, by: &str, now: i64) -> Result<PlanView, Error>;
 }
 
 pub trait CreateInvites {

@@ -23,6 +23,10 @@ pub struct Resource {
     /// admins may turn it off).
     #[serde(default = "yes")]
     pub reminders: bool,
+    /// Whether the customer's plan lets admins invite (`plan`; set by the
+    /// service route, on by default).
+    #[serde(default = "yes")]
+    pub invites_enabled: bool,
 }
 
 fn yes() -> bool {
@@ -139,6 +143,21 @@ impl Invite {
 
 /// An invite for unit tests: to ann@example.com as admin, current send `s1`
 /// not sent yet, created seven days before `expires_at`.
+#[cfg(test)]
+pub(crate) fn test_resource() -> Resource {
+    Resource {
+        resource_id: "r".into(),
+        name: "Site".into(),
+        client_id: None,
+        owner_id: "owner".into(),
+        seat_limit: 10,
+        seats_used: 0,
+        created_at: 0,
+        reminders: true,
+        invites_enabled: true,
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn test_invite(status: InviteStatus, expires_at: i64) -> Invite {
     Invite {

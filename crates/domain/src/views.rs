@@ -165,6 +165,8 @@ pub struct ResourceView {
     pub created_at: String,
     /// One reminder before expiry for its invites.
     pub reminders: bool,
+    /// Whether the customer's plan lets admins invite (`plan`).
+    pub invites_enabled: bool,
 }
 
 impl ResourceView {
@@ -177,6 +179,7 @@ impl ResourceView {
             seats,
             created_at: rfc3339(r.created_at),
             reminders: r.reminders,
+            invites_enabled: r.invites_enabled,
         }
     }
 }

@@ -20,6 +20,8 @@ use sha2::Sha256;
 use std::collections::HashMap;
 
 pub const DEV_SECRET_ENV: &str = "INVITES_DEV_AUTH_SECRET";
+/// The `scope` of a dev token that may call the service routes locally.
+pub const DEV_SERVICE_SCOPE: &str = "invites:service";
 
 #[derive(Clone)]
 pub enum Auth {
@@ -52,6 +54,33 @@ impl Auth {
         }
         .ok_or(Error::Unauthenticated)?;
         identity_from_claims(&claims).ok_or(Error::Unauthenticated)
+    }
+
+    /// The calling service on a service route (`/v1/service/…`): the IAM
+    /// principal whose SigV4 signature API Gateway checked (`AWS_IAM`
+    /// authorization), or locally a dev token with the service scope. An end
+    /// user's token never passes: 403 `service_only`.
+    pub fn service(&self, req: &Request) -> Result<String, Error> {
+        let principal = match self {
+            Self::Authorizer => iam_principal(req),
+            Self::Dev(secret) => dev_claims(req, secret)
+                .filter(|c| c.get("scope").is_some_and(|s| s == DEV_SERVICE_SCOPE))
+                .and_then(|c| c.get("sub").map(|s| format!("dev:{s}"))),
+        };
+        principal.ok_or_else(|| {
+            Error::forbidden("service_only", "this route is for the operator's backend, with IAM-signed requests")
+        })
+    }
+}
+
+fn iam_principal(req: &Request) -> Option<String> {
+    match req.request_context_ref()? {
+        RequestContext::ApiGatewayV2(ctx) => {
+            let iam = ctx.authorizer.as_ref()?.iam.as_ref()?;
+            iam.user_arn.clone().or_else(|| iam.caller_id.clone()).filter(|p| !p.is_empty())
+        }
+        #[allow(unreachable_patterns)]
+        _ => None,
     }
 }
 
@@ -120,7 +149,6 @@ pub fn verify_dev_token(token: &str, secret: &[u8], now: i64) -> Option<HashMap<
 
 /// Signs a dev token (HS256) for local use and tests.
 pub fn dev_token(secret: &[u8], sub: &str, email: Option<&str>, name: Option<&str>, ttl_secs: i64) -> String {
-    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
     let mut payload = json!({
         "sub": sub,
         "exp": invites_domain::time::now() + ttl_secs,
@@ -133,6 +161,22 @@ pub fn dev_token(secret: &[u8], sub: &str, email: Option<&str>, name: Option<&st
     if let Some(name) = name {
         payload["name"] = json!(name);
     }
+    sign_dev(secret, &payload)
+}
+
+/// A dev token for the service routes (what IAM signing is in AWS).
+pub fn dev_service_token(secret: &[u8], service: &str, ttl_secs: i64) -> String {
+    let payload = json!({
+        "sub": service,
+        "scope": DEV_SERVICE_SCOPE,
+        "exp": invites_domain::time::now() + ttl_secs,
+        "iss": "invites-dev",
+    });
+    sign_dev(secret, &payload)
+}
+
+fn sign_dev(secret: &[u8], payload: &Value) -> String {
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
     let payload = URL_SAFE_NO_PAD.encode(payload.to_string());
     let sig = hs256(secret, &format!("{header}.{payload}")).finalize().into_bytes();
     format!("{header}.{payload}.{}", URL_SAFE_NO_PAD.encode(sig))

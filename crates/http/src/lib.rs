@@ -11,7 +11,7 @@ pub mod respond;
 pub mod route;
 
 pub use api::{Api, Needs, serve};
-pub use auth::{Auth, dev_token};
+pub use auth::{Auth, dev_service_token, dev_token};
 pub use request::{MAX_BULK_BODY_BYTES, header, json_body, json_body_up_to, page, query_param};
 pub use respond::{ApiResult, error_body, json, no_content, respond};
 pub use route::{Route, route};

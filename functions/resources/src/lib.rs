@@ -1,21 +1,36 @@
 //! `POST /v1/resources` (register a resource, caller becomes owner),
 //! `GET /v1/resources/{rid}` (resource, caller's role, seats),
 //! `PATCH /v1/resources/{rid}` (settings: reminders on or off) and
-//! `GET /v1/resources/{rid}/audit` (audit trail, newest first, paginated).
+//! `GET /v1/resources/{rid}/audit` (audit trail, newest first, paginated),
+//! and for the operator's backend only (IAM-signed), `PUT
+//! /v1/service/resources/{rid}/plan` (seat limit, inviting on or off).
 
-use invites_domain::ports::{PageRequest, Resources};
+use invites_domain::plan::{Plan, PlanBody};
+use invites_domain::ports::{PageRequest, Plans, Resources};
 use invites_domain::resource::{NewResource, NewResourceBody, ResourceSettings};
 use invites_domain::{Error, time};
 use invites_http::{Api, ApiResult, json, json_body, page, route};
 use lambda_http::Request;
 
-pub const ROUTES: &[&str] =
-    &["POST /v1/resources", "GET /v1/resources/{rid}", "PATCH /v1/resources/{rid}", "GET /v1/resources/{rid}/audit"];
+pub const ROUTES: &[&str] = &[
+    "POST /v1/resources",
+    "GET /v1/resources/{rid}",
+    "PATCH /v1/resources/{rid}",
+    "GET /v1/resources/{rid}/audit",
+    "PUT /v1/service/resources/{rid}/plan",
+];
 
 pub async fn handle(api: &Api, req: Request) -> ApiResult {
     let r = route(&req, ROUTES)?;
-    let who = api.auth.identity(&req)?;
     let now = time::now();
+    if r.key == "PUT /v1/service/resources/{rid}/plan" {
+        let service = api.auth.service(&req)?;
+        let plan = Plan::validate(json_body::<PlanBody>(&req)?)?;
+        let view = api.store.set_plan(r.rid()?, plan, &service, now).await?;
+        tracing::info!(resource_id = %view.resource_id, seat_limit = view.seat_limit, invites_enabled = view.invites_enabled, "plan set");
+        return json(200, &view);
+    }
+    let who = api.auth.identity(&req)?;
     match r.key {
         "POST /v1/resources" => {
             let new = NewResource::validate(json_body::<NewResourceBody>(&req)?)?;

@@ -4,6 +4,28 @@
  */
 
 export interface paths {
+    "/v1/service/resources/{rid}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set what the customer's plan allows this resource (the operator's backend only)
+         * @description Authorized by IAM (SigV4-signed with credentials that may `execute-api:Invoke` this route; the stack's PlanServiceInvokePolicy), never by an end user's token (403 service_only). Lowering seatLimit below the seats in use keeps every member and pending invite; new invites, and resends that would take a seat again, get 409 seat_limit_reached until seats come free. invitesEnabled false refuses them with 403 invites_disabled. Audited as resource.plan_changed with the caller's IAM principal.
+         */
+        put: operations["setPlan"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/resources": {
         parameters: {
             query?: never;
@@ -326,7 +348,7 @@ export interface components {
         };
         ErrorDetail: {
             /** @enum {string} */
-            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_token" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata";
+            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_token" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata" | "invites_disabled" | "service_only" | "invalid_seat_limit" | "invalid_plan";
             message: string;
         };
         NewResource: {
@@ -350,6 +372,19 @@ export interface components {
             };
             createdAt: components["schemas"]["Timestamp"];
             reminders: boolean;
+            /** @description false: the customer's plan does not include inviting (new invites get 403 invites_disabled); the web UI offers an upgrade. */
+            invitesEnabled: boolean;
+        };
+        PlanBody: {
+            seatLimit?: number;
+            invitesEnabled?: boolean;
+        };
+        Plan: {
+            resourceId: components["schemas"]["Ulid"];
+            seatLimit: number;
+            invitesEnabled: boolean;
+            /** @description May exceed seatLimit after a downgrade until people leave. */
+            seatsUsed: number;
         };
         NewInvite: {
             /** Format: email */
@@ -573,6 +608,37 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    setPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+            400: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
     createResource: {
         parameters: {
             query?: never;

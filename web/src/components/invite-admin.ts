@@ -5,7 +5,7 @@
 
 import { LitElement, css, html, nothing } from 'lit';
 import { ApiError, api, ok, type Invite, type Member, type Schemas } from '../api/client';
-import { isConfigured, locale } from '../config';
+import { isConfigured, locale, upgradeHref } from '../config';
 import { confirmIn } from '../confirm';
 import { explain } from '../errors';
 import { formatDate, formatShort, has, t, type I18nKey } from '../i18n';
@@ -45,6 +45,8 @@ export class InviteAdmin extends LitElement {
       .meter { height: 0.5rem; border-radius: 999px; background: #e4e7ee; overflow: hidden; }
       .meter > span { display: block; height: 100%; background: var(--inv-accent); border-radius: inherit; }
       .meter.full > span { background: var(--inv-danger); }
+      .notice.plan { background: #fff7e0; color: #5c4300; border-color: #f1dc9c; margin-bottom: 1rem; }
+      .notice.plan .grow { display: grid; gap: 0.5rem; justify-items: start; }
       [role='tablist'] { display: flex; gap: 0.25rem; border-bottom: 1px solid var(--inv-line); margin: 0 0 1.25rem; overflow-x: auto; }
       [role='tab'] {
         border: none; border-radius: 0; background: none; padding: 0.6rem 0.85rem; min-height: 2.75rem;
@@ -630,12 +632,29 @@ export class InviteAdmin extends LitElement {
     return this.fieldErrors[name] ? html`<div class="field-error" id="${name}-error">${this.fieldErrors[name]}</div>` : nothing;
   }
 
+  /** When the plan stops new invites (inviting off, or every seat taken): say so, and where to upgrade. */
+  private planNotice() {
+    const r = this.resource!;
+    const off = !r.invitesEnabled;
+    if (!off && r.seats.used < r.seats.limit) return nothing;
+    const upgrade = upgradeHref(r.id);
+    return html`<div class="notice plan" role="note">
+      <div class="grow">
+        <div class="strong">${off ? t('admin.plan.off') : t('admin.plan.full', { limit: r.seats.limit })}</div>
+        ${upgrade
+          ? html`<a class="button primary" href=${upgrade}>${t('admin.plan.upgrade')}</a>`
+          : html`<div class="small">${t('admin.plan.upgrade')}: ${t('admin.plan.hint')}</div>`}
+      </div>
+    </div>`;
+  }
+
   private invitesPanel() {
     const err = (n: string) => (this.fieldErrors[n] ? 'true' : 'false');
     const described = (n: string, hint = '') =>
       [this.fieldErrors[n] ? `${n}-error` : '', hint].filter(Boolean).join(' ') || nothing;
     return html`<div class="layout with-form">
       <div class="side">
+      ${this.planNotice()}
       <form class="card" @submit=${this.submitInvite} novalidate aria-labelledby="invite-title">
         <h2 id="invite-title">${t('admin.invite.title')}</h2>
         <p class="muted small">${t('admin.invite.lead')}</p>
@@ -681,7 +700,7 @@ export class InviteAdmin extends LitElement {
             ?disabled=${!this.resource?.reminders} aria-describedby="reminder-hint" />${t('admin.invite.reminder')}</label>
           <div class="hint" id="reminder-hint">${t(this.resource?.reminders ? 'admin.invite.reminderHint' : 'admin.invite.reminderOff')}</div>
         </div>
-        <button class="primary" type="submit" ?disabled=${this.busy} style="width:100%">${t('admin.invite.submit')}</button>
+        <button class="primary" type="submit" ?disabled=${this.busy || !this.resource?.invitesEnabled} style="width:100%">${t('admin.invite.submit')}</button>
       </form>
       ${this.bulkForm()}
       </div>

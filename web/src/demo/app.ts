@@ -18,6 +18,8 @@ interface RuntimeConfig {
   apiBaseUrl: string;
   signInUrl?: string;
   resourceUrl?: string;
+  /** The host product's billing page, where "Upgrade to invite more" leads (optional). */
+  upgradeUrl?: string;
   oidc?: auth.OidcSettings;
   /** Only the dev server sets it (vite.config.ts); the production bundle has no dev sign-in at all. */
   devSignIn?: boolean;
@@ -233,6 +235,7 @@ async function main() {
     getToken: auth.getToken,
     signInUrl: cfg.signInUrl ?? '/signin?returnTo={returnTo}',
     resourceUrl: cfg.resourceUrl ?? '/resources/{resourceId}',
+    upgradeUrl: cfg.upgradeUrl,
     getUser: () => auth.claims(),
     locale: lang,
   });

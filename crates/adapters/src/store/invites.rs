@@ -221,6 +221,7 @@ impl Store {
             return Ok(None);
         }
         if failed.failed(Check::Seat) {
+            self.plan_allows_inviting(&rid).await?;
             if self.reclaim_expired(&rid, now).await? == 0 {
                 return Err(seat_limit_reached());
             }

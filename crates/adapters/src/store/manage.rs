@@ -118,8 +118,11 @@ impl ManageInvites for Store {
                     if f.failed(Check::UserBudget) {
                         return Err(user_budget_spent(now, self.limits.user_daily_invites));
                     }
-                    if f.failed(Check::Seat) && self.reclaim_expired(&rid, now).await? == 0 {
-                        return Err(seat_limit_reached());
+                    if f.failed(Check::Seat) {
+                        self.plan_allows_inviting(&rid).await?;
+                        if self.reclaim_expired(&rid, now).await? == 0 {
+                            return Err(seat_limit_reached());
+                        }
                     }
                 }
             }

@@ -6,7 +6,8 @@ use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Update};
 use invites_domain::budgets::{require_verified_sender, resource_limit_reached};
 use invites_domain::members::{require_manager, require_member};
-use invites_domain::ports::{PageRequest, Resources};
+use invites_domain::plan::{Plan, PlanView, invites_disabled};
+use invites_domain::ports::{PageRequest, Plans, Resources};
 use invites_domain::records::{EmailHolder, Member, Resource};
 use invites_domain::resource::{NewResource, ResourceSettings};
 use invites_domain::seats::Seats;
@@ -26,6 +27,7 @@ impl Resources for Store {
             seats_used: 0,
             created_at: now,
             reminders: new.reminders,
+            invites_enabled: true,
         };
         let owner = Member {
             resource_id: rid.clone(),
@@ -149,7 +151,62 @@ impl Resources for Store {
     }
 }
 
+impl Plans for Store {
+    /// The plan's values and the audit entry in one transaction.
+    async fn set_plan(&self, rid: ResourceId, plan: Plan, by: &str, now: i64) -> Result<PlanView, Error> {
+        let id = rid.to_string();
+        let before = self.resource_item(&id).await?.ok_or(Error::NotFound)?;
+        let mut sets = Vec::new();
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(&id)))
+            .key("SK", s(RESOURCE_SK))
+            .condition_expression("attribute_exists(PK)");
+        if let Some(limit) = plan.seat_limit {
+            sets.push("seatLimit = :limit");
+            update = update.expression_attribute_values(":limit", super::n(limit));
+        }
+        if let Some(on) = plan.invites_enabled {
+            sets.push("invitesEnabled = :on");
+            update = update.expression_attribute_values(":on", AttributeValue::Bool(on));
+        }
+        let update = update.update_expression(format!("SET {}", sets.join(", "))).build().map_err(Error::internal)?;
+        let detail = plan.detail(&before);
+        for attempt in 0..MAX_ATTEMPTS {
+            let mut tx = Tx::new();
+            tx.update(Check::None, update.clone())
+                .put(Check::None, self.audit(&id, "resource.plan_changed", by, &id, Some(detail.clone()), now)?);
+            match self.transact(tx).await {
+                Ok(()) => {
+                    let r = self.resource_item(&id).await?.ok_or(Error::NotFound)?;
+                    let seats = self.seats_in_use(&r, now).await?;
+                    return Ok(PlanView {
+                        resource_id: id,
+                        seat_limit: r.seat_limit,
+                        invites_enabled: r.invites_enabled,
+                        seats_used: seats.used,
+                    });
+                }
+                Err(TxError::Conflict) => backoff(attempt).await,
+                Err(TxError::Other(e)) => return Err(e),
+                // The resource went away meanwhile.
+                Err(TxError::Failed(_)) => return Err(Error::NotFound),
+            }
+        }
+        Err(too_busy())
+    }
+}
+
 impl Store {
+    /// After a seat could not be taken: 403 `invites_disabled` when the
+    /// resource's plan has inviting turned off (else the seats are full).
+    pub(crate) async fn plan_allows_inviting(&self, rid: &str) -> Result<(), Error> {
+        match self.resource_item(rid).await? {
+            Some(r) if !r.invites_enabled => Err(invites_disabled()),
+            _ => Ok(()),
+        }
+    }
+
     /// A member of a resource, if any.
     pub async fn member(&self, rid: &str, uid: &str) -> Result<Option<Member>, Error> {
         Ok(self.get::<MemberItem>(res_pk(rid), member_sk(uid)).await?.map(|m| m.record))
@@ -210,8 +267,11 @@ impl Store {
             .key("PK", s(res_pk(rid)))
             .key("SK", s(RESOURCE_SK))
             .update_expression("ADD seatsUsed :one")
-            .condition_expression("attribute_exists(PK) AND seatsUsed < seatLimit")
+            .condition_expression(
+                "attribute_exists(PK) AND seatsUsed < seatLimit AND (attribute_not_exists(invitesEnabled) OR invitesEnabled = :yes)",
+            )
             .expression_attribute_values(":one", super::n(1))
+            .expression_attribute_values(":yes", AttributeValue::Bool(true))
             .build()
             .map_err(Error::internal)
     }
