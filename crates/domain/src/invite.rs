@@ -138,6 +138,27 @@ pub type Metadata = serde_json::Map<String, serde_json::Value>;
 /// The largest `metadata`, as compact JSON.
 pub const MAX_METADATA_BYTES: usize = 2048;
 
+/// Records keep `metadata` as its JSON text: stored as it came, whatever
+/// numbers or keys it holds (DynamoDB's own maps refuse numbers beyond
+/// 1e125, empty keys and deep nesting).
+pub mod metadata_as_text {
+    use super::Metadata;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(m: &Option<Metadata>, s: S) -> Result<S::Ok, S::Error> {
+        match m {
+            Some(m) => s.serialize_str(&serde_json::to_string(m).map_err(serde::ser::Error::custom)?),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Metadata>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|text| serde_json::from_str(&text).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
 /// A validated invite request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewInvite {

@@ -48,7 +48,7 @@ pub struct Member {
     pub invite_id: Option<String>,
     pub joined_at: i64,
     /// The invite's `metadata`, copied at accept.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::invite::metadata_as_text")]
     pub metadata: Option<crate::invite::Metadata>,
 }
 
@@ -74,7 +74,7 @@ pub struct Invite {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_url: Option<String>,
     /// The inviter's own data; copied to the membership.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::invite::metadata_as_text")]
     pub metadata: Option<crate::invite::Metadata>,
     pub created_at: i64,
     pub expires_at: i64,
