@@ -100,4 +100,9 @@ impl Config {
     pub fn invite_url(&self, token: &str) -> String {
         format!("{}#token={token}", self.accept_url)
     }
+
+    /// A team link: the same landing page, `#link=` instead of `#token=`.
+    pub fn team_link_url(&self, token: &str) -> String {
+        format!("{}#link={token}", self.accept_url)
+    }
 }

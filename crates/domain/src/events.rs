@@ -53,6 +53,8 @@ pub const TYPES: &[&str] = &[
     "member.role_changed",
     "member.removed",
     "member.left",
+    "link.created",
+    "link.revoked",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -70,6 +72,9 @@ pub struct Event {
     /// The member concerned (`member.*`), or who accepted (`invite.accepted`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// The team link concerned (`link.*`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_id: Option<String>,
     /// Who made the change: a user id, or `system` (expiry, delivery reports, reminders).
     pub actor: String,
     /// Epoch seconds.
@@ -89,6 +94,7 @@ pub fn from_audit(resource_id: &str, audit_id: &str, entry: &AuditEntry) -> Vec<
         resource_id: resource_id.to_owned(),
         invite_id: None,
         user_id: None,
+        link_id: None,
         actor: entry.actor.clone(),
         at: entry.at,
         detail: entry.detail.clone(),
@@ -97,6 +103,7 @@ pub fn from_audit(resource_id: &str, audit_id: &str, entry: &AuditEntry) -> Vec<
     match entry.action.split_once('.').map(|(kind, _)| kind) {
         Some("invite") => first.invite_id = Some(entry.subject.clone()),
         Some("member") => first.user_id = Some(entry.subject.clone()),
+        Some("link") => first.link_id = Some(entry.subject.clone()),
         _ => {}
     }
     if entry.action != "invite.accepted" {

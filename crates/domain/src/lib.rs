@@ -28,6 +28,7 @@ pub mod resource;
 pub mod role;
 pub mod seats;
 pub mod sweep;
+pub mod team_links;
 pub mod text;
 pub mod time;
 pub mod token;

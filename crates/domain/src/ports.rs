@@ -19,6 +19,7 @@ use crate::message::SendInvite;
 use crate::plan::{Plan, PlanView};
 use crate::records::Invite;
 use crate::resource::{NewResource, ResourceSettings};
+use crate::team_links::{NewTeamLink, TeamLinkLookup, TeamLinkView};
 use crate::views::{
     AuditView, InviteView, LookupView, MemberView, Membership, MyInvite, MyResource, Page, ResourceView,
 };
@@ -96,6 +97,26 @@ pub trait Plans {
     /// Sets what `plan` names; `by` is the calling service's identity (an
     /// IAM principal), for the audit trail.
     async fn set_plan(&self, rid: ResourceId, plan: Plan, by: &str, now: i64) -> Result<PlanView, Error>;
+}
+
+/// Team links: shareable links with a role, an expiry and a use limit.
+pub trait TeamLinks {
+    /// A new link (owner, admin) and its token.
+    async fn create_link(
+        &self,
+        rid: ResourceId,
+        who: &Identity,
+        new: NewTeamLink,
+        now: i64,
+    ) -> Result<(TeamLinkView, String), Error>;
+    /// The resource's links, newest first, each with its token (owner, admin).
+    async fn links(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<Vec<(TeamLinkView, String)>, Error>;
+    /// Ends a link at once (owner, admin); again → no change.
+    async fn revoke_link(&self, rid: ResourceId, lid: InviteId, who: &Identity, now: i64) -> Result<(), Error>;
+    /// What a link's landing page shows, without sign-in.
+    async fn lookup_link(&self, token: &str, now: i64) -> Result<TeamLinkLookup, Error>;
+    /// The signed-in caller joins through the link: a use and a seat.
+    async fn join(&self, token: &str, who: &Identity, now: i64) -> Result<Membership, Error>;
 }
 
 pub trait CreateInvites {

@@ -6,6 +6,8 @@
 //! a [`Keyring`] mints with the current key and verifies with the current or
 //! the previous one; a link of a retired key answers like any unknown link.
 //! Version 1 tokens (no key id, from before key ids) verify against both keys.
+//! Team links (`team_links`) have tokens of the same shape with version 3
+//! and their own MAC domain, so neither kind of token ever opens the other.
 //! The 128-bit nonce comes from the OS CSPRNG and is stored on the invite;
 //! the key lives only in configuration (Secrets Manager in AWS). So:
 //! - the same working link can be shown again (copy link, resend) without
@@ -22,7 +24,25 @@ use sha2::Sha256;
 
 const V1: u8 = 1;
 const VERSION: u8 = 2;
+const TEAM_LINK: u8 = 3;
 const DOMAIN: &[u8] = b"invites/link/v1";
+const TEAM_DOMAIN: &[u8] = b"invites/team-link/v1";
+
+/// What a token opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Invite,
+    TeamLink,
+}
+
+impl Kind {
+    fn domain(self) -> &'static [u8] {
+        match self {
+            Self::Invite => DOMAIN,
+            Self::TeamLink => TEAM_DOMAIN,
+        }
+    }
+}
 const MAC_LEN: usize = 32;
 const V1_LEN: usize = 1 + 16 + 16 + MAC_LEN;
 const TOKEN_LEN: usize = 1 + 1 + 16 + 16 + MAC_LEN;
@@ -55,9 +75,9 @@ impl TokenKey {
         Ok(Self(bytes))
     }
 
-    fn mac(&self, rid: ResourceId, iid: InviteId, nonce: &Nonce) -> Hmac<Sha256> {
+    fn mac(&self, kind: Kind, rid: ResourceId, iid: InviteId, nonce: &Nonce) -> Hmac<Sha256> {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
-        mac.update(DOMAIN);
+        mac.update(kind.domain());
         mac.update(&rid.to_bytes());
         mac.update(&iid.to_bytes());
         mac.update(&nonce.0);
@@ -71,7 +91,7 @@ impl TokenKey {
     }
 
     fn verify(&self, token: &ParsedToken, nonce: &Nonce) -> bool {
-        self.mac(token.rid, token.iid, nonce).verify_slice(&token.mac).is_ok()
+        self.mac(token.kind, token.rid, token.iid, nonce).verify_slice(&token.mac).is_ok()
     }
 }
 
@@ -93,9 +113,21 @@ impl Keyring {
 
     /// The link token for an invite with this nonce.
     pub fn mint(&self, rid: ResourceId, iid: InviteId, nonce: &Nonce) -> String {
-        let tag = self.current.mac(rid, iid, nonce).finalize().into_bytes();
+        self.mint_kind(Kind::Invite, rid, iid, nonce)
+    }
+
+    /// The token of a team link (`lid`) with this nonce.
+    pub fn mint_team_link(&self, rid: ResourceId, lid: InviteId, nonce: &Nonce) -> String {
+        self.mint_kind(Kind::TeamLink, rid, lid, nonce)
+    }
+
+    fn mint_kind(&self, kind: Kind, rid: ResourceId, iid: InviteId, nonce: &Nonce) -> String {
+        let tag = self.current.mac(kind, rid, iid, nonce).finalize().into_bytes();
         let mut raw = Vec::with_capacity(TOKEN_LEN);
-        raw.push(VERSION);
+        raw.push(match kind {
+            Kind::Invite => VERSION,
+            Kind::TeamLink => TEAM_LINK,
+        });
         raw.push(self.current.id());
         raw.extend_from_slice(&rid.to_bytes());
         raw.extend_from_slice(&iid.to_bytes());
@@ -121,7 +153,9 @@ impl Keyring {
 /// A token split into its parts; not yet verified.
 #[derive(Debug, Clone)]
 pub struct ParsedToken {
+    pub kind: Kind,
     pub rid: ResourceId,
+    /// The invite's id, or the team link's.
     pub iid: InviteId,
     /// The signing key's id (none in version 1 tokens).
     kid: Option<u8>,
@@ -129,22 +163,33 @@ pub struct ParsedToken {
 }
 
 impl ParsedToken {
-    /// Any token that is not well formed is simply unknown: 404.
+    /// An invite's token; anything else (a team link's included) is
+    /// simply unknown: 404.
     pub fn parse(token: &str) -> Result<Self, Error> {
+        Self::parse_any(token).and_then(|t| if t.kind == Kind::Invite { Ok(t) } else { Err(Error::NotFound) })
+    }
+
+    /// A team link's token; anything else is unknown: 404.
+    pub fn parse_team_link(token: &str) -> Result<Self, Error> {
+        Self::parse_any(token).and_then(|t| if t.kind == Kind::TeamLink { Ok(t) } else { Err(Error::NotFound) })
+    }
+
+    fn parse_any(token: &str) -> Result<Self, Error> {
         let token = token.trim();
         if token.len() != TOKEN_CHARS && token.len() != V1_CHARS {
             return Err(Error::NotFound);
         }
         let raw = URL_SAFE_NO_PAD.decode(token).map_err(|_| Error::NotFound)?;
-        let (kid, rest) = match (raw.len(), raw.first()) {
-            (TOKEN_LEN, Some(&VERSION)) => (Some(raw[1]), &raw[2..]),
-            (V1_LEN, Some(&V1)) => (None, &raw[1..]),
+        let (kind, kid, rest) = match (raw.len(), raw.first()) {
+            (TOKEN_LEN, Some(&VERSION)) => (Kind::Invite, Some(raw[1]), &raw[2..]),
+            (TOKEN_LEN, Some(&TEAM_LINK)) => (Kind::TeamLink, Some(raw[1]), &raw[2..]),
+            (V1_LEN, Some(&V1)) => (Kind::Invite, None, &raw[1..]),
             _ => return Err(Error::NotFound),
         };
         let rid = ResourceId::from_bytes(rest[0..16].try_into().expect("16 bytes"));
         let iid = InviteId::from_bytes(rest[16..32].try_into().expect("16 bytes"));
         let mac = rest[32..].try_into().expect("32 bytes");
-        Ok(Self { rid, iid, kid, mac })
+        Ok(Self { kind, rid, iid, kid, mac })
     }
 }
 
@@ -182,6 +227,27 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn team_link_and_invite_tokens_never_open_each_other() {
+        let ring = Keyring::new(
+            TokenKey::from_base64(&base64::engine::general_purpose::STANDARD.encode([7u8; 32])).unwrap(),
+            None,
+        )
+        .unwrap();
+        let (rid, id, nonce) = (ResourceId::new(), InviteId::new(), Nonce::random());
+        let team = ring.mint_team_link(rid, id, &nonce);
+        let invite = ring.mint(rid, id, &nonce);
+        assert_eq!(team.len(), invite.len());
+        let parsed = ParsedToken::parse_team_link(&team).unwrap();
+        assert!(ring.verify(&parsed, &nonce));
+        assert_eq!(ParsedToken::parse(&team).unwrap_err(), Error::NotFound, "a team link is no invite");
+        assert_eq!(ParsedToken::parse_team_link(&invite).unwrap_err(), Error::NotFound, "an invite is no team link");
+        // The same ids and nonce under the other kind's MAC do not verify.
+        let mut forged = ParsedToken::parse(&invite).unwrap();
+        forged.kind = Kind::TeamLink;
+        assert!(!ring.verify(&forged, &nonce));
+    }
 
     fn key(byte: u8) -> TokenKey {
         TokenKey(vec![byte; 32])
@@ -225,7 +291,7 @@ mod tests {
     #[test]
     fn version_one_links_still_verify() {
         let (rid, iid, nonce) = (ResourceId::new(), InviteId::new(), Nonce::random());
-        let tag = key(1).mac(rid, iid, &nonce).finalize().into_bytes();
+        let tag = key(1).mac(Kind::Invite, rid, iid, &nonce).finalize().into_bytes();
         let mut raw = vec![V1];
         raw.extend_from_slice(&rid.to_bytes());
         raw.extend_from_slice(&iid.to_bytes());

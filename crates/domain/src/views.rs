@@ -242,13 +242,19 @@ pub struct Membership {
 impl Membership {
     /// The membership `m`, reached through `invite`.
     pub fn through(m: &Member, invite: &Invite) -> Self {
+        Self { redirect_url: invite.redirect_url.clone(), ..Self::from(m) }
+    }
+}
+
+impl From<&Member> for Membership {
+    fn from(m: &Member) -> Self {
         Self {
             resource_id: m.resource_id.clone(),
             user_id: m.user_id.clone(),
             role: m.role,
             joined_at: rfc3339(m.joined_at),
             metadata: m.metadata.clone(),
-            redirect_url: invite.redirect_url.clone(),
+            redirect_url: None,
         }
     }
 }

@@ -20,6 +20,10 @@ pub fn email_sk(email: &str) -> String {
     format!("EMAIL#{email}")
 }
 pub const AUDIT_PREFIX: &str = "AUDIT#";
+pub const LINK_PREFIX: &str = "LINK#";
+pub fn link_sk(lid: &str) -> String {
+    format!("{LINK_PREFIX}{lid}")
+}
 pub fn audit_sk(id: &str) -> String {
     format!("{AUDIT_PREFIX}{id}")
 }
@@ -216,6 +220,26 @@ pub struct SuppressedItem {
     /// The invite whose e-mail it was.
     pub invite_id: String,
     pub at: i64,
+}
+
+/// A team link, in its resource's partition.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TeamLinkItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    /// Retention after the link's expiry.
+    pub ttl: i64,
+    #[serde(flatten)]
+    pub record: invites_domain::team_links::TeamLink,
+}
+
+impl TeamLinkItem {
+    pub fn new(record: invites_domain::team_links::TeamLink, ttl: i64) -> Self {
+        Self { pk: res_pk(&record.resource_id), sk: link_sk(&record.link_id), entity: "teamLink".into(), ttl, record }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

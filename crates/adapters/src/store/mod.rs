@@ -14,6 +14,7 @@ mod members;
 mod resources;
 mod send;
 mod sweep;
+mod team_links;
 
 use crate::keys::Keys;
 use aws_sdk_dynamodb::Client;
@@ -70,6 +71,8 @@ pub(crate) enum Check {
     Idempotency,
     /// The address is not on the resource's suppression list.
     Suppressed,
+    /// A team link, still usable (join) or not yet revoked (revoke).
+    Link,
     /// An unconditional write (audit entries, counters).
     None,
 }

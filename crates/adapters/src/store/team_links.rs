@@ -1,0 +1,213 @@
+//! Team links: made, listed and revoked by owners and admins; looked up and
+//! joined through their token. A join is one transaction: a use of the link
+//! (while it works and has uses left), a seat (while one is free and the plan
+//! allows inviting), the membership, the e-mail's holder and the audit entry.
+
+use super::items::*;
+use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, n, s, too_busy};
+use aws_sdk_dynamodb::types::Update;
+use invites_domain::lifecycle::{EmailTaken, already_member_error, email_taken};
+use invites_domain::ports::TeamLinks;
+use invites_domain::records::{EmailHolder, Member};
+use invites_domain::seats::seat_limit_reached;
+use invites_domain::team_links::{NewTeamLink, TeamLink, TeamLinkLookup, TeamLinkView, gone, may_join};
+use invites_domain::token::{Nonce, ParsedToken};
+use invites_domain::views::{Membership, ResourceRef};
+use invites_domain::{Error, Identity, InviteId, ResourceId};
+
+/// Team links one resource may have listed (live and ended within retention).
+const MAX_LISTED: usize = 200;
+
+impl TeamLinks for Store {
+    async fn create_link(
+        &self,
+        rid: ResourceId,
+        who: &Identity,
+        new: NewTeamLink,
+        now: i64,
+    ) -> Result<(TeamLinkView, String), Error> {
+        self.manager_of(rid, who).await?;
+        let id = rid.to_string();
+        let (lid, nonce) = (InviteId::new(), Nonce::random());
+        let link = TeamLink::new(&id, lid.to_string(), new, nonce.encode(), &who.sub, now);
+        let detail = format!("role={}, uses={}", link.role.as_str(), link.max_uses);
+        let item = TeamLinkItem::new(link.clone(), self.limits.keep_pending_until(link.expires_at));
+        let mut tx = Tx::new();
+        tx.condition(Check::Caller, self.caller_manages(&id, who)?)
+            .put(Check::None, self.put_new(&item)?)
+            .put(Check::None, self.audit(&id, "link.created", &who.sub, &link.link_id, Some(detail), now)?);
+        match self.transact(tx).await {
+            Ok(()) => Ok((TeamLinkView::of(&link, now), self.keys().await?.mint_team_link(rid, lid, &nonce))),
+            Err(TxError::Other(e)) => Err(e),
+            Err(f) => {
+                self.recheck_caller(&f, &id, Some(who)).await?;
+                Err(Error::internal(format!("create team link: {f:?}")))
+            }
+        }
+    }
+
+    async fn links(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<Vec<(TeamLinkView, String)>, Error> {
+        self.manager_of(rid, who).await?;
+        let items: Vec<TeamLinkItem> = self.query_all(res_pk(&rid.to_string()), LINK_PREFIX, None, MAX_LISTED).await?;
+        let keys = self.keys().await?;
+        let mut out = Vec::with_capacity(items.len());
+        for i in items.into_iter().rev() {
+            let (Ok(lid), Some(nonce)) = (InviteId::parse(&i.record.link_id), Nonce::decode(&i.record.nonce)) else {
+                continue;
+            };
+            out.push((TeamLinkView::of(&i.record, now), keys.mint_team_link(rid, lid, &nonce)));
+        }
+        Ok(out)
+    }
+
+    async fn revoke_link(&self, rid: ResourceId, lid: InviteId, who: &Identity, now: i64) -> Result<(), Error> {
+        self.manager_of(rid, who).await?;
+        let (id, lid) = (rid.to_string(), lid.to_string());
+        let link: TeamLinkItem = self.get(res_pk(&id), link_sk(&lid)).await?.ok_or(Error::NotFound)?;
+        if link.record.revoked_at.is_some() {
+            return Ok(());
+        }
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(&id)))
+            .key("SK", s(link_sk(&lid)))
+            .update_expression("SET revokedAt = :now, revokedBy = :by")
+            .condition_expression("attribute_exists(PK) AND attribute_not_exists(revokedAt)")
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":by", s(&who.sub))
+            .build()
+            .map_err(Error::internal)?;
+        let mut tx = Tx::new();
+        tx.condition(Check::Caller, self.caller_manages(&id, who)?)
+            .update(Check::Link, update)
+            .put(Check::None, self.audit(&id, "link.revoked", &who.sub, &lid, None, now)?);
+        match self.transact(tx).await {
+            Ok(()) => Ok(()),
+            Err(TxError::Other(e)) => Err(e),
+            // Revoked meanwhile by someone else: the same end.
+            Err(f) if f.failed(Check::Link) && !f.failed(Check::Caller) => Ok(()),
+            Err(f) => {
+                self.recheck_caller(&f, &id, Some(who)).await?;
+                Err(too_busy())
+            }
+        }
+    }
+
+    async fn lookup_link(&self, token: &str, now: i64) -> Result<TeamLinkLookup, Error> {
+        let link = self.open_team_link(token).await?;
+        let name = self.resource_item(&link.resource_id).await?.map(|r| r.name).ok_or(Error::NotFound)?;
+        Ok(TeamLinkLookup {
+            resource: ResourceRef { id: link.resource_id.clone(), name },
+            role: link.role,
+            status: link.status(now),
+            expires_at: invites_domain::time::rfc3339(link.expires_at),
+        })
+    }
+
+    async fn join(&self, token: &str, who: &Identity, now: i64) -> Result<Membership, Error> {
+        for attempt in 0..MAX_ATTEMPTS {
+            let link = self.open_team_link(token).await?;
+            let rid = link.resource_id.clone();
+            if let Some(member) = self.member(&rid, &who.sub).await? {
+                // Joined before (through this link or any other way).
+                return Ok(Membership::from(&member));
+            }
+            may_join(&link, who, now)?;
+            let email = who.verified_email().map(|e| e.as_str().to_owned()).unwrap_or_default();
+            let member = Member {
+                resource_id: rid.clone(),
+                user_id: who.sub.clone(),
+                role: link.role,
+                email: Some(email.clone()),
+                name: who.name.clone(),
+                invite_id: None,
+                joined_at: now,
+                metadata: None,
+            };
+            let use_one = Update::builder()
+                .table_name(&self.table)
+                .key("PK", s(res_pk(&rid)))
+                .key("SK", s(link_sk(&link.link_id)))
+                .update_expression("ADD uses :one")
+                .condition_expression(
+                    "attribute_exists(PK) AND attribute_not_exists(revokedAt) AND uses < maxUses \
+                     AND expiresAt > :now AND nonce = :nonce",
+                )
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":now", n(now))
+                .expression_attribute_values(":nonce", s(&link.nonce))
+                .build()
+                .map_err(Error::internal)?;
+            let holder = EmailLockItem::new(&rid, &email, &EmailHolder::Member { user_id: Some(who.sub.clone()) });
+            let detail = format!("role={}, link={}", link.role.as_str(), link.link_id);
+            let mut tx = Tx::new();
+            tx.update(Check::Link, use_one)
+                .update(Check::Seat, self.take_seat(&rid)?)
+                .put(Check::Member, self.put_new(&MemberItem::new(member.clone()))?)
+                .put(Check::Email, self.put_new(&holder)?)
+                .put(Check::None, self.audit(&rid, "member.joined", &who.sub, &who.sub, Some(detail), now)?);
+            match self.transact(tx).await {
+                Ok(()) => return Ok(Membership::from(&member)),
+                Err(TxError::Conflict) => backoff(attempt).await,
+                Err(TxError::Other(e)) => return Err(e),
+                // Joined meanwhile (a second tab): answered on the next round.
+                Err(f) if f.failed(Check::Member) => {}
+                // Used up, expired or revoked meanwhile: the next round says which.
+                Err(f) if f.failed(Check::Link) => {
+                    let now_link = self.open_team_link(token).await?;
+                    gone(now_link.status(now))?;
+                }
+                Err(f) if f.failed(Check::Email) => {
+                    let lock = self.email_lock(&rid, &email).await?;
+                    match email_taken(lock.as_ref().map(EmailLockItem::holder).as_ref(), now) {
+                        EmailTaken::Refuse(_) if lock.as_ref().is_some_and(|l| l.holder == "member") => {
+                            return Err(already_member_error());
+                        }
+                        EmailTaken::Refuse(_) => {
+                            return Err(Error::conflict(
+                                "already_pending",
+                                "an invitation to your address is waiting: accept it instead",
+                            ));
+                        }
+                        EmailTaken::Reclaim => {
+                            if let Some(l) = &lock {
+                                self.reclaim_lock(&rid, l, now).await?;
+                            }
+                        }
+                        EmailTaken::Retry => {}
+                    }
+                }
+                Err(f) if f.failed(Check::Seat) => {
+                    self.plan_allows_inviting(&rid).await?;
+                    if self.reclaim_expired(&rid, now).await? == 0 {
+                        return Err(seat_limit_reached());
+                    }
+                }
+                Err(_) => {}
+            }
+        }
+        Err(too_busy())
+    }
+}
+
+impl Store {
+    /// The team link a token opens. Unknown, forged and malformed tokens are
+    /// all 404 after the same work (one read and one MAC check).
+    async fn open_team_link(&self, token: &str) -> Result<TeamLink, Error> {
+        let (parsed, well_formed) = match ParsedToken::parse_team_link(token) {
+            Ok(p) => (p, true),
+            Err(_) => {
+                let dummy = self.keys().await?.mint_team_link(ResourceId::new(), InviteId::new(), &Nonce::random());
+                (ParsedToken::parse_team_link(&dummy).expect("minted tokens parse"), false)
+            }
+        };
+        let item: Option<TeamLinkItem> =
+            self.get(res_pk(&parsed.rid.to_string()), link_sk(&parsed.iid.to_string())).await?;
+        let nonce = item.as_ref().and_then(|i| Nonce::decode(&i.record.nonce)).unwrap_or_else(Nonce::random);
+        let valid = self.keys().await?.verify(&parsed, &nonce);
+        match item {
+            Some(item) if valid && well_formed => Ok(item.record),
+            _ => Err(Error::NotFound),
+        }
+    }
+}

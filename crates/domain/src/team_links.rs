@@ -1,0 +1,243 @@
+//! Team links: a shareable link an owner or admin makes for a resource, with
+//! a role, an expiry and a maximum number of uses. Whoever opens it and signs
+//! in (with a verified e-mail) becomes a member while uses and seats last:
+//! the seat is taken at join, not when the link is made. Every join is
+//! audited (`member.joined`) and so published as an event.
+//!
+//! The link's token is minted like an invite's (`token`, kind team link) from
+//! a stored nonce, so the same link can be copied again and a revoke kills it.
+
+use crate::invite::{DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS};
+use crate::time::{DAY, rfc3339};
+use crate::views::ResourceRef;
+use crate::{Error, Identity, Role};
+use serde::{Deserialize, Serialize};
+
+/// Uses one link may have at most.
+pub const MAX_USES: u32 = 1000;
+/// Uses when the request names none.
+pub const DEFAULT_USES: u32 = 10;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NewTeamLinkBody {
+    pub role: String,
+    #[serde(default)]
+    pub expires_in_days: Option<i64>,
+    #[serde(default)]
+    pub max_uses: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewTeamLink {
+    pub role: Role,
+    pub expires_in_days: i64,
+    pub max_uses: u32,
+}
+
+impl NewTeamLink {
+    pub fn validate(body: NewTeamLinkBody) -> Result<Self, Error> {
+        let role = Role::parse_invitable(&body.role)?;
+        let expires_in_days = body.expires_in_days.unwrap_or(DEFAULT_EXPIRY_DAYS);
+        if !(1..=MAX_EXPIRY_DAYS).contains(&expires_in_days) {
+            return Err(Error::invalid(
+                "invalid_expires_in_days",
+                format!("expiresInDays must be between 1 and {MAX_EXPIRY_DAYS}"),
+            ));
+        }
+        let max_uses = match body.max_uses {
+            None => DEFAULT_USES,
+            Some(n) if (1..=i64::from(MAX_USES)).contains(&n) => n as u32,
+            Some(_) => return Err(Error::invalid("invalid_max_uses", format!("maxUses must be 1 to {MAX_USES}"))),
+        };
+        Ok(Self { role, expires_in_days, max_uses })
+    }
+}
+
+/// A team link as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamLink {
+    pub resource_id: String,
+    pub link_id: String,
+    pub role: Role,
+    /// Token nonce (base64url, 128 bits).
+    pub nonce: String,
+    pub max_uses: u32,
+    pub uses: u32,
+    pub created_by: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkStatus {
+    Active,
+    Expired,
+    UsedUp,
+    Revoked,
+}
+
+impl TeamLink {
+    pub fn new(resource_id: &str, link_id: String, new: NewTeamLink, nonce: String, by: &str, now: i64) -> Self {
+        Self {
+            resource_id: resource_id.to_owned(),
+            link_id,
+            role: new.role,
+            nonce,
+            max_uses: new.max_uses,
+            uses: 0,
+            created_by: by.to_owned(),
+            created_at: now,
+            expires_at: now + new.expires_in_days * DAY,
+            revoked_at: None,
+            revoked_by: None,
+        }
+    }
+
+    pub fn status(&self, now: i64) -> LinkStatus {
+        if self.revoked_at.is_some() {
+            LinkStatus::Revoked
+        } else if self.uses >= self.max_uses {
+            LinkStatus::UsedUp
+        } else if self.expires_at <= now {
+            LinkStatus::Expired
+        } else {
+            LinkStatus::Active
+        }
+    }
+}
+
+/// Whether `who` may join through `link` now (seats are the store's
+/// condition at the join itself).
+pub fn may_join(link: &TeamLink, who: &Identity, now: i64) -> Result<(), Error> {
+    gone(link.status(now))?;
+    match who.verified_email() {
+        Some(_) => Ok(()),
+        None => Err(Error::forbidden("email_not_verified", "sign in with a verified e-mail address to join")),
+    }
+}
+
+/// 410 for a link that no longer works; `Ok` for an active one.
+pub fn gone(status: LinkStatus) -> Result<(), Error> {
+    match status {
+        LinkStatus::Active => Ok(()),
+        LinkStatus::Revoked => Err(Error::gone("link_revoked", "this team link was revoked")),
+        LinkStatus::Expired => Err(Error::gone("link_expired", "this team link has expired")),
+        LinkStatus::UsedUp => Err(Error::gone("link_used_up", "this team link has been used as often as it may")),
+    }
+}
+
+/// A team link as owners and admins see it (with its URL while active).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamLinkView {
+    pub id: String,
+    pub resource_id: String,
+    pub role: Role,
+    pub status: LinkStatus,
+    pub uses: u32,
+    pub max_uses: u32,
+    pub created_by: String,
+    pub created_at: String,
+    pub expires_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl TeamLinkView {
+    pub fn of(l: &TeamLink, now: i64) -> Self {
+        let status = l.status(now);
+        Self {
+            id: l.link_id.clone(),
+            resource_id: l.resource_id.clone(),
+            role: l.role,
+            status,
+            uses: l.uses,
+            max_uses: l.max_uses,
+            created_by: l.created_by.clone(),
+            created_at: rfc3339(l.created_at),
+            expires_at: rfc3339(l.expires_at),
+            revoked_at: l.revoked_at.map(rfc3339),
+            url: None,
+        }
+    }
+
+    /// The link's URL, shown while it works.
+    pub fn with_url(mut self, url: String) -> Self {
+        self.url = (self.status == LinkStatus::Active).then_some(url);
+        self
+    }
+}
+
+/// What the landing page shows for a team link (no sign-in needed).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamLinkLookup {
+    pub resource: ResourceRef,
+    pub role: Role,
+    pub status: LinkStatus,
+    pub expires_at: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(max_uses: u32, uses: u32) -> TeamLink {
+        let new = NewTeamLink { role: Role::ReadOnly, expires_in_days: 7, max_uses };
+        TeamLink { uses, ..TeamLink::new("r", "l".into(), new, "n".into(), "owner", 0) }
+    }
+
+    fn who(email: Option<&str>, verified: bool) -> Identity {
+        Identity {
+            sub: "u".into(),
+            email: email.map(|e| crate::Email::parse(e).unwrap()),
+            email_verified: verified,
+            name: None,
+        }
+    }
+
+    #[test]
+    fn a_link_needs_an_invitable_role_and_bounded_expiry_and_uses() {
+        let body = |role: &str, days: Option<i64>, uses: Option<i64>| NewTeamLinkBody {
+            role: role.into(),
+            expires_in_days: days,
+            max_uses: uses,
+        };
+        let ok = NewTeamLink::validate(body("admin", None, None)).unwrap();
+        assert_eq!((ok.expires_in_days, ok.max_uses), (DEFAULT_EXPIRY_DAYS, DEFAULT_USES));
+        assert_eq!(NewTeamLink::validate(body("owner", None, None)).unwrap_err().code(), "invalid_role");
+        assert_eq!(NewTeamLink::validate(body("admin", Some(31), None)).unwrap_err().code(), "invalid_expires_in_days");
+        for bad in [0, -1, 1001] {
+            assert_eq!(NewTeamLink::validate(body("admin", None, Some(bad))).unwrap_err().code(), "invalid_max_uses");
+        }
+    }
+
+    #[test]
+    fn a_link_works_while_uses_and_time_last_and_until_revoked() {
+        let l = link(2, 1);
+        let signed_in = who(Some("a@example.com"), true);
+        assert_eq!(l.status(0), LinkStatus::Active);
+        assert!(may_join(&l, &signed_in, 0).is_ok());
+        assert_eq!(may_join(&link(2, 2), &signed_in, 0).unwrap_err().code(), "link_used_up");
+        assert_eq!(may_join(&l, &signed_in, 7 * DAY).unwrap_err().code(), "link_expired");
+        let revoked = TeamLink { revoked_at: Some(1), ..l.clone() };
+        assert_eq!(may_join(&revoked, &signed_in, 0).unwrap_err().code(), "link_revoked");
+        assert_eq!(may_join(&l, &who(Some("a@example.com"), false), 0).unwrap_err().code(), "email_not_verified");
+        assert_eq!(may_join(&l, &who(None, true), 0).unwrap_err().code(), "email_not_verified");
+    }
+
+    #[test]
+    fn the_url_is_shown_only_while_the_link_works() {
+        assert!(TeamLinkView::of(&link(2, 0), 0).with_url("u".into()).url.is_some());
+        assert!(TeamLinkView::of(&link(2, 2), 0).with_url("u".into()).url.is_none());
+    }
+}
