@@ -164,3 +164,65 @@ async fn every_sample_event_replays_against_the_local_api() {
     }
     assert_eq!(replayed, std::fs::read_dir(invites_tests::events_dir()).unwrap().count());
 }
+
+/// Through the real binaries over HTTP: the operator's backend sets a plan
+/// (dev service token for IAM), an owner makes a team link, one person joins
+/// and the next finds the plan's only seat taken; the table's stream, read
+/// as Lambda reads it, goes through `publish-events` onto the local bus,
+/// each change exactly once.
+#[tokio::test]
+async fn plan_team_link_and_their_events_through_the_binaries() {
+    use invites_devtools::streams::StreamReader;
+    let e = E2e::new().await;
+    let owner_email = unique_email("link-owner");
+    let owner = e.token(&format!("owner-{owner_email}"), &owner_email);
+    let (_, resource) = e.call("POST", "/v1/resources", Some(&owner), Some(json!({"name": "Linked team"}))).await;
+    let rid = resource["id"].as_str().unwrap().to_owned();
+
+    let billing = invites_http::dev_service_token(e.secret.as_bytes(), "billing", 600);
+    let plan = json!({"seatLimit": 1});
+    assert_eq!(
+        e.call("PUT", &format!("/v1/service/resources/{rid}/plan"), Some(&owner), Some(plan.clone())).await.0,
+        403
+    );
+    let (status, set) = e.call("PUT", &format!("/v1/service/resources/{rid}/plan"), Some(&billing), Some(plan)).await;
+    assert_eq!((status, set["seatLimit"].as_u64()), (200, Some(1)), "{set}");
+
+    let (status, link) =
+        e.call("POST", &format!("/v1/resources/{rid}/links"), Some(&owner), Some(json!({"role": "read_only"}))).await;
+    assert_eq!(status, 201, "{link}");
+    let token = link["url"].as_str().unwrap().split("#link=").nth(1).unwrap().to_owned();
+    let (status, seen) = e.call("POST", "/v1/links/lookup", None, Some(json!({"token": token}))).await;
+    assert_eq!((status, seen["resource"]["name"].as_str()), (200, Some("Linked team")));
+    let first_email = unique_email("joiner");
+    let first = e.token(&format!("joiner-{first_email}"), &first_email);
+    let (status, joined) = e.call("POST", "/v1/links/join", Some(&first), Some(json!({"token": token}))).await;
+    assert_eq!((status, joined["role"].as_str()), (200, Some("read_only")), "{joined}");
+    let second_email = unique_email("late");
+    let second = e.token(&format!("late-{second_email}"), &second_email);
+    let (status, refused) = e.call("POST", "/v1/links/join", Some(&second), Some(json!({"token": token}))).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (409, Some("seat_limit_reached")));
+
+    let sdk = invites_adapters::sdk_config().await;
+    let mut stream = StreamReader::open(&sdk, &std::env::var("INVITES_TABLE").unwrap(), true).await.unwrap();
+    let publish = async |event: &Value| invites_devtools::replay::invoke(&e.api, "publish-events", event).await.ok();
+    let mut idle = 0;
+    while idle < 3 {
+        idle = if stream.round(100, publish).await.unwrap() == 0 { idle + 1 } else { 0 };
+    }
+    let seen_url = e
+        .pump
+        .sqs
+        .get_queue_url()
+        .queue_name(format!("{}-seen", std::env::var("INVITES_EVENT_BUS").unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let events = invites_devtools::take_events(&e.pump.sqs, &seen_url).await.unwrap();
+    let mut ours: Vec<&str> =
+        events.iter().filter(|ev| ev["resourceId"] == rid.as_str()).map(|ev| ev["type"].as_str().unwrap()).collect();
+    ours.sort();
+    assert_eq!(ours, ["link.created", "member.joined", "resource.created", "resource.plan_changed"]);
+}
