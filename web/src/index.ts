@@ -1,7 +1,9 @@
 // The embeddable components. A host app calls `configure({...})` once and
-// places the elements: <invite-landing>, <invite-admin resource-id>,
+// places the elements: <invite-landing> (invite links and team links), <invite-admin resource-id>,
 // <my-invitations>, <my-resources>.
 export { configure, type InvitesConfig } from './config';
-export { InviteLanding, tokenFromLocation } from './components/invite-landing';
+export { InviteLanding, linkFromLocation, tokenFromLocation } from './components/invite-landing';
+export { TeamLinkLanding } from './components/team-link-landing';
 export { InviteAdmin } from './components/invite-admin';
+export { TeamLinks } from './components/team-links';
 export { MyInvitations, MyResources } from './components/my-invitations';

@@ -26,14 +26,18 @@ const GUEST = addr('guest');
 const scans: { screen: string; critical: number; serious: number; moderate: number; minor: number }[] = [];
 let rid = '';
 
+/** A dev token (HS256 with the local secret), as `invites-dev token` makes. */
+function devToken(claims: object): string {
+  const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ ...claims, exp: Math.floor(Date.now() / 1000) + 600 })}`;
+  return `${body}.${createHmac('sha256', process.env.INVITES_DEV_AUTH_SECRET!).update(body).digest('base64url')}`;
+}
+
 /** What the operator's billing backend does (IAM-signed in AWS; a dev service token locally). */
 async function setPlan(resourceId: string, plan: { seatLimit?: number; invitesEnabled?: boolean }) {
-  const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
-  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: 'billing', scope: 'invites:service', exp: Math.floor(Date.now() / 1000) + 600 })}`;
-  const token = `${body}.${createHmac('sha256', process.env.INVITES_DEV_AUTH_SECRET!).update(body).digest('base64url')}`;
   const res = await fetch(`${API}/v1/service/resources/${resourceId}/plan`, {
     method: 'PUT',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${devToken({ sub: 'billing', scope: 'invites:service' })}`, 'content-type': 'application/json' },
     body: JSON.stringify(plan),
   });
   expect(res.status).toBe(200);
@@ -519,6 +523,54 @@ test('the owner invites several people at once from a CSV file', async ({ page }
   await shot(page, 'plan-upgrade');
   await page.getByRole('tab', { name: 'Audit trail' }).click();
   await expect(page.getByText('The plan changed: inviting on -> off')).toBeVisible();
+});
+
+test('a team link: the owner makes one, a person joins with it, the owner withdraws it', async ({ page }) => {
+  await signIn(page, OWNER);
+  await page.getByLabel('Resource name').fill('Book club');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForURL(/\/resources\/\w+$/);
+  const club = page.url().split('/resources/')[1];
+  await page.getByText('Team links').click();
+  await page.getByLabel('Uses').fill('2');
+  await page.getByRole('button', { name: 'Create and copy link' }).click();
+  const links = page.locator('team-links');
+  await expect(links.getByText('0 of 2 used')).toBeVisible();
+  const owner = devToken({ sub: OWNER.sub, email: OWNER.email, email_verified: true });
+  const listed = await (await fetch(`${API}/v1/resources/${club}/links`, { headers: { authorization: `Bearer ${owner}` } })).json();
+  const link: string = listed.items[0].url;
+  expect(link).toContain('#link=');
+  await scan(page, 'users & invites: team links');
+  await shot(page, 'team-links');
+
+  // A person opens it, signs in and joins.
+  const joiner = { sub: `tom-${run}`, email: addr('tom'), name: 'Tom Joiner' };
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.goto(link);
+  await expect(page.getByRole('heading', { name: 'Join Book club' })).toBeVisible();
+  await expect(page.getByText(/Sign in or create an account with a verified e-mail address to join/)).toBeVisible();
+  await scan(page, 'team link landing: signed out');
+  await signIn(page, joiner, inApp(link));
+  await expect(page.getByText(`Signed in as ${joiner.email}.`)).toBeVisible();
+  await scan(page, 'team link landing: signed in');
+  await shot(page, 'team-link-landing');
+  await page.getByRole('button', { name: 'Join Book club' }).click();
+  await page.waitForURL(new RegExp(`/resources/${club}$`));
+  await expect(page.getByText('Book club · Read-only')).toBeVisible();
+
+  // The owner sees the use and withdraws the link; it stops working.
+  await signIn(page, OWNER, `/resources/${club}`);
+  await page.getByText('Team links').click();
+  await expect(links.getByText('1 of 2 used')).toBeVisible();
+  await links.getByRole('button', { name: 'Withdraw' }).click();
+  await expect(page.getByRole('dialog')).toBeVisible();
+  await scan(page, 'team links: confirm withdraw');
+  await page.getByRole('dialog').getByRole('button', { name: 'Withdraw' }).click();
+  await expect(links.getByText('Team link withdrawn.')).toBeVisible();
+  await expect(links.getByText('Withdrawn', { exact: true })).toBeVisible();
+  await page.goto(link);
+  await expect(page.getByRole('heading', { name: 'This team link was withdrawn' })).toBeVisible();
+  await scan(page, 'team link landing: withdrawn');
 });
 
 test.afterAll(() => {

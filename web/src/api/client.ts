@@ -9,6 +9,8 @@ export type Schemas = components['schemas'];
 export type Invite = Schemas['Invite'];
 export type Member = Schemas['Member'];
 export type Lookup = Schemas['Lookup'];
+export type TeamLink = Schemas['TeamLink'];
+export type TeamLinkLookup = Schemas['TeamLinkLookup'];
 
 /** An API error: `{"error": {"code", "message"}}` with the status and any Retry-After. */
 export class ApiError extends Error {

@@ -6,6 +6,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { ApiError, api, ok, type Invite, type Member, type Schemas } from '../api/client';
 import { isConfigured, locale, upgradeHref } from '../config';
+import './team-links';
 import { confirmIn } from '../confirm';
 import { explain } from '../errors';
 import { formatDate, formatShort, has, t, type I18nKey } from '../i18n';
@@ -703,6 +704,7 @@ export class InviteAdmin extends LitElement {
         <button class="primary" type="submit" ?disabled=${this.busy || !this.resource?.invitesEnabled} style="width:100%">${t('admin.invite.submit')}</button>
       </form>
       ${this.bulkForm()}
+      <team-links resource-id=${this.resourceId}></team-links>
       </div>
       <div class="card">
         <div class="card-head">

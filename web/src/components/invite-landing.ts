@@ -2,13 +2,14 @@
 // the invite up (POST /v1/invites/lookup); accepting and declining are the
 // person's explicit choices, so mail scanners that "click" links change nothing.
 
-import { LitElement, css, html, nothing, svg, type TemplateResult } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { ApiError, api, ok, type Lookup } from '../api/client';
 import { confirmIn } from '../confirm';
 import { config, currentUser, isConfigured, resourceHref, signInHref, type CurrentUser } from '../config';
 import { explain } from '../errors';
 import { formatDate, t, type I18nKey } from '../i18n';
-import { base } from '../styles';
+import { ICONS, landingStyles, type Tone } from './landing-styles';
+import './team-link-landing';
 
 type Screen =
   | 'loading'
@@ -33,50 +34,13 @@ export function tokenFromLocation(loc: Location = window.location): string | nul
   return fromHash || new URLSearchParams(loc.search).get('token');
 }
 
-type Tone = 'info' | 'warn' | 'stop' | 'done';
-const ICONS: Record<string, TemplateResult> = {
-  mail: svg`<path d="M4 6h16v12H4z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/><path d="m4 7 8 6 8-6" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/>`,
-  clock: svg`<circle cx="12" cy="12" r="8.5" fill="none" stroke="currentColor" stroke-width="2"/><path d="M12 7.5V12l3 2" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>`,
-  ban: svg`<circle cx="12" cy="12" r="8.5" fill="none" stroke="currentColor" stroke-width="2"/><path d="m6 6 12 12" stroke="currentColor" stroke-width="2"/>`,
-  check: svg`<circle cx="12" cy="12" r="8.5" fill="none" stroke="currentColor" stroke-width="2"/><path d="m8 12.5 2.7 2.7L16.5 9.5" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/>`,
-  user: svg`<circle cx="12" cy="8.5" r="3.5" fill="none" stroke="currentColor" stroke-width="2"/><path d="M5 19.5c1.2-3.4 3.8-5 7-5s5.8 1.6 7 5" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>`,
-  link: svg`<path d="M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/><path d="m4 4 16 16" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>`,
-  alert: svg`<path d="M12 4 2.8 19.5h18.4z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/><path d="M12 10v4.5M12 17v.5" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>`,
-};
+/** A team link's token, from `#link=…`. */
+export function linkFromLocation(loc: Location = window.location): string | null {
+  return new URLSearchParams(loc.hash.replace(/^#/, '')).get('link');
+}
 
 export class InviteLanding extends LitElement {
-  static styles = [
-    base,
-    css`
-      :host { max-width: 34rem; margin: 0 auto; }
-      h1:focus { outline: none; }
-      .landing { padding: 1.75rem; }
-      @media (max-width: 30rem) { .landing { padding: 1.25rem; } }
-      .eyebrow { font-size: 0.8rem; font-weight: 650; letter-spacing: 0.06em; text-transform: uppercase; color: var(--inv-accent); margin-bottom: 0.35rem; }
-      .mark {
-        width: 3rem; height: 3rem; border-radius: 12px; display: grid; place-items: center;
-        background: var(--inv-accent); color: var(--inv-accent-ink); font-weight: 700; font-size: 1.35rem; margin-bottom: 1rem;
-      }
-      .state-icon { width: 3rem; height: 3rem; border-radius: 50%; display: grid; place-items: center; margin-bottom: 1rem; }
-      .state-icon svg { width: 1.6rem; height: 1.6rem; }
-      .tone-info { background: var(--inv-accent-soft); color: var(--inv-accent); }
-      .tone-warn { background: #fff4d6; color: #7a5300; }
-      .tone-stop { background: var(--inv-danger-soft); color: var(--inv-danger); }
-      .tone-done { background: #e3f6ea; color: #146c34; }
-      dl.facts { margin: 1.25rem 0; border: 1px solid var(--inv-line); border-radius: 10px; }
-      dl.facts > div { display: grid; grid-template-columns: 8.5rem 1fr; gap: 0.75rem; padding: 0.65rem 0.9rem; border-top: 1px solid var(--inv-line); }
-      dl.facts > div:first-child { border-top: none; }
-      dt { color: var(--inv-muted); font-size: 0.9rem; }
-      dd { margin: 0; font-weight: 550; min-width: 0; }
-      dd .muted { font-weight: 400; font-size: 0.88rem; display: block; }
-      @media (max-width: 30rem) { dl.facts > div { grid-template-columns: 1fr; gap: 0.1rem; } }
-      blockquote { margin: 0 0 1.25rem; padding: 0.75rem 1rem; border-left: 3px solid var(--inv-accent); background: var(--inv-soft); border-radius: 0 8px 8px 0; white-space: pre-wrap; }
-      blockquote footer { margin-top: 0.35rem; font-size: 0.85rem; color: var(--inv-muted); white-space: normal; }
-      @media (max-width: 30rem) { .actions > * { flex: 1 1 100%; } }
-      .who { margin-top: 1.25rem; padding-top: 1rem; border-top: 1px solid var(--inv-line); font-size: 0.9rem; color: var(--inv-muted); }
-      .who a { font-weight: 600; }
-    `,
-  ];
+  static styles = landingStyles;
   static properties = {
     token: { type: String },
     screen: { state: true },
@@ -104,8 +68,12 @@ export class InviteLanding extends LitElement {
     this.user = null;
   }
 
+  /** A team link opened on this page: its own component answers. */
+  private linkToken: string | null = null;
+
   /** Another link opened in the same tab changes only the fragment. */
   private readonly onHashChange = () => {
+    this.linkToken = linkFromLocation();
     this.token = tokenFromLocation();
     this.screen = 'loading';
     void this.load();
@@ -119,12 +87,14 @@ export class InviteLanding extends LitElement {
   connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('hashchange', this.onHashChange);
+    this.linkToken = linkFromLocation();
     this.token ??= tokenFromLocation();
     if (isConfigured()) void this.load();
     else window.addEventListener('invites-config', () => void this.load(), { once: true });
   }
 
   private async load() {
+    if (this.linkToken) return;
     if (!this.token) {
       this.screen = 'no-token';
       return;
@@ -220,6 +190,7 @@ export class InviteLanding extends LitElement {
   }
 
   render() {
+    if (this.linkToken) return html`<team-link-landing .token=${this.linkToken}></team-link-landing>`;
     return html`<main class="card landing" aria-busy=${this.busy || this.screen === 'loading'}>${this.body()}</main>`;
   }
 

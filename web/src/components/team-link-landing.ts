@@ -1,0 +1,148 @@
+// <team-link-landing>: the landing page of a team link (`#link=…`), shown by
+// <invite-landing>. Opening it only looks the link up; joining is the
+// person's explicit choice, signed in with a verified e-mail address.
+
+import { LitElement, html, nothing } from 'lit';
+import { ApiError, api, ok, type TeamLinkLookup } from '../api/client';
+import { config, currentUser, resourceHref, signInHref, type CurrentUser } from '../config';
+import { explain } from '../errors';
+import { formatDate, t, type I18nKey } from '../i18n';
+import { ICONS, landingStyles, type Tone } from './landing-styles';
+
+type Screen = 'loading' | 'join' | 'signed-out' | 'not-found' | 'expired' | 'revoked' | 'used_up' | 'full' | 'unverified' | 'pending-invite' | 'error';
+
+export class TeamLinkLanding extends LitElement {
+  static styles = landingStyles;
+  static properties = {
+    token: { type: String },
+    screen: { state: true },
+    link: { state: true },
+    busy: { state: true },
+    error: { state: true },
+  };
+
+  declare token: string;
+  declare screen: Screen;
+  declare link: TeamLinkLookup | null;
+  declare busy: boolean;
+  declare error: string;
+  private user: CurrentUser | null = null;
+
+  constructor() {
+    super();
+    this.token = '';
+    this.screen = 'loading';
+    this.link = null;
+    this.busy = false;
+    this.error = '';
+  }
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  private async load() {
+    const signedIn = (await config().getToken()) !== null;
+    this.user = signedIn ? await currentUser() : null;
+    try {
+      this.link = await ok(api().POST('/v1/links/lookup', { body: { token: this.token } }));
+      this.screen = this.link.status === 'active' ? (signedIn ? 'join' : 'signed-out') : this.link.status;
+    } catch (e) {
+      this.screen = e instanceof ApiError && (e.status === 404 || e.status === 422) ? 'not-found' : 'error';
+      this.error = explain(e);
+    }
+  }
+
+  private async join() {
+    this.busy = true;
+    try {
+      const membership = await ok(api().POST('/v1/links/join', { body: { token: this.token } }));
+      this.dispatchEvent(new CustomEvent('team-link-joined', { detail: membership, bubbles: true, composed: true }));
+      window.location.assign(resourceHref(membership.resourceId));
+    } catch (e) {
+      const byCode: Record<string, Screen> = {
+        link_expired: 'expired',
+        link_revoked: 'revoked',
+        link_used_up: 'used_up',
+        seat_limit_reached: 'full',
+        invites_disabled: 'full',
+        email_not_verified: 'unverified',
+        already_pending: 'pending-invite',
+        unauthenticated: 'signed-out',
+        not_found: 'not-found',
+      };
+      this.screen = (e instanceof ApiError && byCode[e.code]) || 'error';
+      this.error = explain(e);
+      this.busy = false;
+    }
+  }
+
+  protected updated(changed: Map<string, unknown>): void {
+    const before = changed.get('screen');
+    if (changed.has('screen') && before !== undefined && before !== 'loading') {
+      (this.renderRoot.querySelector('h1') as HTMLElement | null)?.focus({ preventScroll: true });
+    }
+  }
+
+  render() {
+    return html`<main class="card landing" aria-busy=${this.busy || this.screen === 'loading'}>${this.body()}</main>`;
+  }
+
+  private body() {
+    const l = this.link;
+    const p = { resource: l?.resource.name ?? '', role: l ? t(`role.${l.role}` as I18nKey) : '', date: l ? formatDate(l.expiresAt) : '' };
+    const state = (icon: string, tone: Tone, key: string, extra: unknown = nothing) =>
+      html`<div class="state-icon tone-${tone}" aria-hidden="true"><svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">${ICONS[icon]}</svg></div>
+        <h1 tabindex="-1">${t(`team.${key}.title` as I18nKey, p)}</h1>
+        <p>${t(`team.${key}.body` as I18nKey, p)}</p>
+        ${extra}`;
+    const signIn = html`<div class="actions"><a class="button primary" href=${signInHref(window.location.href)}>${t('landing.switch')}</a></div>`;
+    switch (this.screen) {
+      case 'loading':
+        return html`<p class="muted" role="status">${t('loading')}</p>`;
+      case 'join':
+      case 'signed-out':
+        return this.joinCard(p);
+      case 'not-found':
+        return state('link', 'warn', 'notFound');
+      case 'expired':
+        return state('clock', 'warn', 'expired');
+      case 'revoked':
+        return state('ban', 'stop', 'revoked');
+      case 'used_up':
+        return state('ban', 'warn', 'usedUp');
+      case 'full':
+        return state('user', 'warn', 'full');
+      case 'unverified':
+        return state('mail', 'warn', 'unverified', signIn);
+      case 'pending-invite':
+        return state('mail', 'info', 'pendingInvite');
+      case 'error':
+        return html`<h1 tabindex="-1">${t('error.generic')}</h1><p class="notice error" role="alert">${this.error}</p>`;
+    }
+  }
+
+  private joinCard(p: Record<string, string>) {
+    const l = this.link!;
+    const initial = (l.resource.name.trim()[0] ?? '?').toUpperCase();
+    return html`<div class="mark" aria-hidden="true">${initial}</div>
+      <p class="eyebrow">${t('team.eyebrow')}</p>
+      <h1 tabindex="-1">${t('team.title', p)}</h1>
+      <dl class="facts">
+        <div><dt>${t('landing.fact.resource')}</dt><dd class="break">${l.resource.name}</dd></div>
+        <div><dt>${t('landing.fact.role')}</dt><dd>${p.role}<span class="muted">${t(`role.${l.role}.desc` as I18nKey)}</span></dd></div>
+        <div><dt>${t('landing.fact.expires')}</dt><dd>${p.date}</dd></div>
+      </dl>
+      ${this.screen === 'signed-out'
+        ? html`<p class="notice">${t('team.signedOut', p)}</p>
+            <div class="actions"><a class="button primary" href=${signInHref(window.location.href)}>${t('landing.signIn')}</a></div>`
+        : html`<div class="actions"><button class="primary" @click=${this.join} ?disabled=${this.busy}>${t('team.join', p)}</button></div>
+            <p class="who">
+              ${this.user?.email ? t('landing.signedInAs', { me: this.user.email }) : t('landing.signedInSomeone')}
+              <a href=${signInHref(window.location.href)}>${t('landing.notYou')}</a>
+            </p>`}`;
+  }
+}
+
+customElements.define('team-link-landing', TeamLinkLanding);
