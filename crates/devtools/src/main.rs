@@ -156,27 +156,31 @@ async fn main() -> Result<(), BoxError> {
             if let Err(e) = pump.invoke(&serde_json::json!({ "Records": [] })).await {
                 eprintln!("pump: warm-up: {e}");
             }
+            // The table's stream -> publish-events, beside the mail (neither waits for the other).
             let mut stream = invites_devtools::streams::StreamReader::open(&sdk, &env("INVITES_TABLE")?, false).await?;
-            let publish = async |event: &serde_json::Value| match replay::invoke(
-                &pump.invoke_base,
-                "publish-events",
-                event,
-            )
-            .await
-            {
-                Ok(answer) => Some(answer),
-                Err(e) => {
-                    eprintln!("pump: publish-events: {e}");
-                    None
+            let base = pump.invoke_base.clone();
+            tokio::spawn(async move {
+                let publish =
+                    async |event: &serde_json::Value| match replay::invoke(&base, "publish-events", event).await {
+                        Ok(answer) => Some(answer),
+                        Err(e) => {
+                            eprintln!("pump: publish-events: {e}");
+                            None
+                        }
+                    };
+                loop {
+                    match stream.round(100, publish).await {
+                        Ok(0) => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
+                        Ok(n) => eprintln!("pump: {n} table change(s) handed to publish-events"),
+                        Err(e) => {
+                            eprintln!("pump: stream: {e}");
+                            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                        }
+                    }
                 }
-            };
+            });
             let mut last_sweep = std::time::Instant::now();
             loop {
-                match stream.round(100, publish).await {
-                    Ok(0) => {}
-                    Ok(n) => eprintln!("pump: {n} table change(s) handed to publish-events"),
-                    Err(e) => eprintln!("pump: stream: {e}"),
-                }
                 if sweep_every > 0 && last_sweep.elapsed().as_secs() >= sweep_every {
                     last_sweep = std::time::Instant::now();
                     match pump.sweep().await {

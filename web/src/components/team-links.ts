@@ -38,6 +38,8 @@ export class TeamLinks extends LitElement {
   declare busy: boolean;
   declare notice: string;
   declare alert: string;
+  /** Open while links work, and once the admin opened it (never closed under them). */
+  private opened = false;
 
   constructor() {
     super();
@@ -59,6 +61,7 @@ export class TeamLinks extends LitElement {
   private async load() {
     try {
       this.links = (await ok(api().GET('/v1/resources/{rid}/links', { params: this.rid }))).items;
+      this.opened ||= this.links.some((l) => l.status === 'active');
     } catch (e) {
       this.alert = explain(e);
     }
@@ -119,13 +122,13 @@ export class TeamLinks extends LitElement {
   }
 
   render() {
-    return html`<details class="card" ?open=${this.links.some((l) => l.status === 'active')}>
+    return html`<details class="card" ?open=${this.opened} @toggle=${(e: Event) => (this.opened = (e.target as HTMLDetailsElement).open)}>
       <summary><h2 id="links-title">${t('team.admin.title')}</h2></summary>
       <p class="muted small">${t('team.admin.lead')}</p>
       <form @submit=${this.create} aria-labelledby="links-title">
         <div class="grid">
           <div class="field">
-            <label for="link-role">${t('admin.invite.role')}</label>
+            <label for="link-role">${t('team.admin.role')}</label>
             <select id="link-role" name="link-role">
               <option value="read_only">${t('role.read_only')}</option>
               <option value="admin">${t('role.admin')}</option>
@@ -137,7 +140,7 @@ export class TeamLinks extends LitElement {
           </div>
         </div>
         <div class="field">
-          <label for="link-days">${t('admin.invite.expiry')}</label>
+          <label for="link-days">${t('team.admin.expiry')}</label>
           <input id="link-days" name="link-days" type="number" inputmode="numeric" min="1" max="30" value="7" required />
         </div>
         <button class="primary" type="submit" ?disabled=${this.busy} style="width:100%">${t('team.admin.create')}</button>
