@@ -161,12 +161,17 @@ export class InviteAdmin extends LitElement {
   }
 
   private readonly closeMenu = () => (this.openMenu = null);
+  /** A scroll anywhere (the page, the table, the browser revealing a focused
+   * item) keeps the open menu by its button instead of closing it. */
+  private readonly followMenu = () => {
+    if (this.openMenu) void this.fitMenu(this.openMenu);
+  };
 
   connectedCallback(): void {
     super.connectedCallback();
     document.addEventListener('click', this.closeMenu);
     window.addEventListener('resize', this.closeMenu);
-    window.addEventListener('scroll', this.closeMenu, true);
+    window.addEventListener('scroll', this.followMenu, true);
     if (isConfigured()) void this.reload();
     else window.addEventListener('invites-config', () => void this.reload(), { once: true });
   }
@@ -175,7 +180,7 @@ export class InviteAdmin extends LitElement {
     super.disconnectedCallback();
     document.removeEventListener('click', this.closeMenu);
     window.removeEventListener('resize', this.closeMenu);
-    window.removeEventListener('scroll', this.closeMenu, true);
+    window.removeEventListener('scroll', this.followMenu, true);
   }
 
   protected updated(changed: Map<string, unknown>): void {
@@ -406,22 +411,29 @@ export class InviteAdmin extends LitElement {
       this.openMenu = null;
       return;
     }
-    this.openAt(id);
-    void this.updateComplete.then(() => this.menuItems(id)[0]?.focus());
+    void this.openAt(id).then(() => this.menuItems(id)[0]?.focus());
   }
 
-  /** Opens the menu below its button, or above it when there is no room below. */
-  private openAt(id: string) {
+  /** Once the menu is drawn: its real height decides below or above the
+   * button, so it never reaches past the window (scrolling closes it). */
+  private async fitMenu(id: string) {
+    await this.updateComplete;
+    const menu = this.renderRoot.querySelector(`#menu-${id}`) as HTMLElement | null;
     const button = this.renderRoot.querySelector(`#menu-button-${id}`) as HTMLElement | null;
-    const r = button?.getBoundingClientRect();
-    if (r) {
-      const right = Math.max(8, window.innerWidth - r.right);
-      this.menuAt =
-        r.bottom + 200 > window.innerHeight && r.top > 200
-          ? `bottom:${window.innerHeight - r.top + 4}px;right:${right}px`
-          : `top:${r.bottom + 4}px;right:${right}px`;
-    }
+    if (!menu || !button) return;
+    const [h, r] = [menu.getBoundingClientRect().height, button.getBoundingClientRect()];
+    const right = Math.max(8, window.innerWidth - r.right);
+    const top = r.bottom + 4 + h <= window.innerHeight - 8 ? r.bottom + 4 : r.top - 4 - h >= 8 ? r.top - 4 - h : Math.max(8, window.innerHeight - h - 8);
+    this.menuAt = `top:${top}px;right:${right}px`;
+    await this.updateComplete;
+  }
+
+  /** Opens the menu by its button (placed by `fitMenu` once drawn). */
+  private openAt(id: string): Promise<void> {
+    const r = (this.renderRoot.querySelector(`#menu-button-${id}`) as HTMLElement | null)?.getBoundingClientRect();
+    if (r) this.menuAt = `top:${r.bottom + 4}px;right:${Math.max(8, window.innerWidth - r.right)}px;visibility:hidden`;
     this.openMenu = id;
+    return this.fitMenu(id);
   }
 
   private menuItems(id: string) {
@@ -431,8 +443,7 @@ export class InviteAdmin extends LitElement {
   private menuButtonKeys(ev: KeyboardEvent, id: string) {
     if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
       ev.preventDefault();
-      this.openAt(id);
-      void this.updateComplete.then(() => this.menuItems(id).at(ev.key === 'ArrowDown' ? 0 : -1)?.focus());
+      void this.openAt(id).then(() => this.menuItems(id).at(ev.key === 'ArrowDown' ? 0 : -1)?.focus());
     }
   }
 
