@@ -91,8 +91,17 @@ async fn main() -> Result<(), BoxError> {
             let sdk = invites_adapters::sdk_config().await;
             let table = env("INVITES_TABLE")?;
             let db = aws_sdk_dynamodb::Client::new(&sdk);
-            if db.describe_table().table_name(&table).send().await.is_err() {
-                create_table(&db, &template, &table).await?;
+            match db.describe_table().table_name(&table).send().await {
+                Err(_) => create_table(&db, &template, &table).await?,
+                // Kept from before the table had a stream (lifecycle events): add it.
+                Ok(d) if d.table().and_then(|t| t.latest_stream_arn()).is_none() => {
+                    let spec = aws_sdk_dynamodb::types::StreamSpecification::builder()
+                        .stream_enabled(true)
+                        .stream_view_type(aws_sdk_dynamodb::types::StreamViewType::NewImage)
+                        .build()?;
+                    db.update_table().table_name(&table).stream_specification(spec).send().await?;
+                }
+                Ok(_) => {}
             }
             let queue = env("INVITES_QUEUE_NAME")?;
             let sqs = aws_sdk_sqs::Client::new(&sdk);
@@ -157,28 +166,34 @@ async fn main() -> Result<(), BoxError> {
                 eprintln!("pump: warm-up: {e}");
             }
             // The table's stream -> publish-events, beside the mail (neither waits for the other).
-            let mut stream = invites_devtools::streams::StreamReader::open(&sdk, &env("INVITES_TABLE")?, false).await?;
+            // A table kept from before the stream existed (`make reset` starts clean) has none.
+            let stream = invites_devtools::streams::StreamReader::open(&sdk, &env("INVITES_TABLE")?, false).await;
             let base = pump.invoke_base.clone();
-            tokio::spawn(async move {
-                let publish =
-                    async |event: &serde_json::Value| match replay::invoke(&base, "publish-events", event).await {
-                        Ok(answer) => Some(answer),
-                        Err(e) => {
-                            eprintln!("pump: publish-events: {e}");
-                            None
-                        }
-                    };
-                loop {
-                    match stream.round(100, publish).await {
-                        Ok(0) => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
-                        Ok(n) => eprintln!("pump: {n} table change(s) handed to publish-events"),
-                        Err(e) => {
-                            eprintln!("pump: stream: {e}");
-                            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            match stream {
+                Err(e) => {
+                    eprintln!("pump: no lifecycle events ({e}); `make reset` recreates the table with its stream")
+                }
+                Ok(mut stream) => drop(tokio::spawn(async move {
+                    let publish =
+                        async |event: &serde_json::Value| match replay::invoke(&base, "publish-events", event).await {
+                            Ok(answer) => Some(answer),
+                            Err(e) => {
+                                eprintln!("pump: publish-events: {e}");
+                                None
+                            }
+                        };
+                    loop {
+                        match stream.round(100, publish).await {
+                            Ok(0) => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
+                            Ok(n) => eprintln!("pump: {n} table change(s) handed to publish-events"),
+                            Err(e) => {
+                                eprintln!("pump: stream: {e}");
+                                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                            }
                         }
                     }
-                }
-            });
+                })),
+            }
             let mut last_sweep = std::time::Instant::now();
             loop {
                 if sweep_every > 0 && last_sweep.elapsed().as_secs() >= sweep_every {
