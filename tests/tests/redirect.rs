@@ -32,6 +32,12 @@ async fn redirect_and_metadata_travel_from_the_invite_to_the_membership() {
     let members = call(members::handle, &h.api, &list).await;
     let member = members.body["items"].as_array().unwrap().iter().find(|m| m["userId"] == "user-carry").unwrap();
     assert_eq!(member["metadata"], metadata, "copied to the membership");
+    // A read-only member sees the members, not the inviter's metadata.
+    add_member(&h, &rid, "user-reader", "reader@example.com", "read_only").await;
+    let as_reader = Req::event("list-members").user("user-reader", "reader@example.com").path("rid", &rid);
+    let seen = call(members::handle, &h.api, &as_reader).await;
+    let carried = seen.body["items"].as_array().unwrap().iter().find(|m| m["userId"] == "user-carry").unwrap();
+    assert!(carried.get("metadata").is_none(), "{carried}");
 
     // Without them, nothing is added to the answers.
     let plain = invite(&h, &rid, OWNER, "plain@example.com", "read_only").await;

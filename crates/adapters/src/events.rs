@@ -7,7 +7,7 @@ use crate::mailer::SendError;
 use aws_sdk_eventbridge::error::DisplayErrorContext;
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use invites_domain::Error;
-use invites_domain::events::{DELIVERY_REQUESTED, DeliveryRequested, Event, SOURCE};
+use invites_domain::events::{DELIVERY_REQUESTED, DELIVERY_SOURCE, DeliveryRequested, Event, SOURCE};
 
 /// PutEvents takes at most this many entries per call.
 pub const MAX_ENTRIES: usize = 10;
@@ -29,10 +29,10 @@ impl EventBus {
         Ok(Self::new(sdk, bus))
     }
 
-    fn entry(&self, kind: &str, detail: String) -> PutEventsRequestEntry {
+    fn entry(&self, source: &str, kind: &str, detail: String) -> PutEventsRequestEntry {
         PutEventsRequestEntry::builder()
             .event_bus_name(&self.bus)
-            .source(SOURCE)
+            .source(source)
             .detail_type(kind)
             .detail(detail)
             .build()
@@ -47,7 +47,7 @@ impl EventBus {
             let failed = |e: Error| (published, e);
             let entries = chunk
                 .iter()
-                .map(|e| Ok(self.entry(&e.kind, serde_json::to_string(e).map_err(Error::internal)?)))
+                .map(|e| Ok(self.entry(SOURCE, &e.kind, serde_json::to_string(e).map_err(Error::internal)?)))
                 .collect::<Result<Vec<_>, Error>>()
                 .map_err(failed)?;
             let out = self
@@ -73,7 +73,7 @@ impl EventBus {
         let out = self
             .client
             .put_events()
-            .entries(self.entry(DELIVERY_REQUESTED, detail))
+            .entries(self.entry(DELIVERY_SOURCE, DELIVERY_REQUESTED, detail))
             .send()
             .await
             .map_err(|e| SendError::Transient(DisplayErrorContext(&e).to_string()))?;

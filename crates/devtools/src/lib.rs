@@ -147,7 +147,8 @@ pub async fn create_queues(sqs: &aws_sdk_sqs::Client, template: &Value, name: &s
 }
 
 /// An event bus like the template's `EventBus`, with one rule that sends
-/// every event of the service to the queue `<bus>-seen`, where a test or
+/// every event of the service (lifecycle events and delivery requests) to
+/// the queue `<bus>-seen`, where a test or
 /// `invites-dev events` reads them. Returns that queue's URL. Safe to call
 /// again for the same bus.
 pub async fn create_event_bus(
@@ -165,7 +166,8 @@ pub async fn create_event_bus(
     {
         return Err(e.into());
     }
-    let pattern = serde_json::json!({ "source": [invites_domain::events::SOURCE] });
+    use invites_domain::events::{DELIVERY_SOURCE, SOURCE};
+    let pattern = serde_json::json!({ "source": [SOURCE, DELIVERY_SOURCE] });
     events.put_rule().name("everything").event_bus_name(bus).event_pattern(pattern.to_string()).send().await?;
     events
         .put_targets()

@@ -21,8 +21,11 @@
 use crate::records::AuditEntry;
 use serde::Serialize;
 
-/// The bus's `source` for every event of this service.
+/// The bus's `source` for every lifecycle event of this service.
 pub const SOURCE: &str = "invites";
+/// The `source` of [`DeliveryRequested`]: they carry working links, so a
+/// rule for lifecycle events (`source: invites`) never matches them by accident.
+pub const DELIVERY_SOURCE: &str = "invites.delivery";
 /// `detail.version` of [`Event`] and [`DeliveryRequested`].
 pub const VERSION: u32 = 1;
 /// The event the mail worker publishes instead of sending through SES when
@@ -100,6 +103,11 @@ pub fn from_audit(resource_id: &str, audit_id: &str, entry: &AuditEntry) -> Vec<
         detail: entry.detail.clone(),
     };
     let mut first = event(&entry.action, audit_id.to_owned());
+    // SES's diagnostics can quote the recipient's address: they stay in the
+    // audit trail (owners and admins) and are not published.
+    if matches!(entry.action.as_str(), "invite.bounced" | "invite.complained" | "invite.delivery_failed") {
+        first.detail = None;
+    }
     match entry.action.split_once('.').map(|(kind, _)| kind) {
         Some("invite") => first.invite_id = Some(entry.subject.clone()),
         Some("member") => first.user_id = Some(entry.subject.clone()),
@@ -189,6 +197,12 @@ mod tests {
             assert_eq!((e.invite_id.as_deref(), e.user_id.as_deref()), (Some("I1"), Some("user-1")));
         }
         assert_eq!(from_audit("R1", "A3", &entry("invite.accepted", "I1", Some("role=admin"))), events, "stable");
+    }
+
+    #[test]
+    fn delivery_diagnostics_are_not_published() {
+        let e = &from_audit("R", "A", &entry("invite.bounced", "I", Some("550 5.1.1 <ann@example.com> unknown")))[0];
+        assert_eq!(e.detail, None);
     }
 
     #[test]

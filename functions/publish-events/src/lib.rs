@@ -28,8 +28,12 @@ impl Publisher {
                 continue;
             }
             let seq = record.change.sequence_number.clone().unwrap_or_default();
-            if let Some((rid, id, entry)) = AuditItem::from_image(record.change.new_image) {
-                records.push((seq, events::from_audit(&rid, &id, &entry)));
+            let is_audit = matches!(record.change.keys.get("SK"), Some(serde_dynamo::AttributeValue::S(sk)) if sk.starts_with("AUDIT#"));
+            match AuditItem::from_image(record.change.new_image) {
+                Some((rid, id, entry)) => records.push((seq, events::from_audit(&rid, &id, &entry))),
+                // Not an audit entry (the event source mapping's filter lets none through).
+                None if !is_audit => {}
+                None => tracing::error!(sequence_number = %seq, "an audit entry that cannot be read is skipped"),
             }
         }
         let mut response = DynamoDbEventResponse::default();

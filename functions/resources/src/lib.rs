@@ -12,6 +12,9 @@ use invites_domain::{Error, time};
 use invites_http::{Api, ApiResult, json, json_body, page, route};
 use lambda_http::Request;
 
+/// Who changed a plan, as the audit trail and the events say.
+pub const SERVICE_ACTOR: &str = "service";
+
 pub const ROUTES: &[&str] = &[
     "POST /v1/resources",
     "GET /v1/resources/{rid}",
@@ -24,10 +27,12 @@ pub async fn handle(api: &Api, req: Request) -> ApiResult {
     let r = route(&req, ROUTES)?;
     let now = time::now();
     if r.key == "PUT /v1/service/resources/{rid}/plan" {
-        let service = api.auth.service(&req)?;
+        // The caller's IAM principal names the operator's account and roles:
+        // it goes to the operator's log, the customer's audit trail says `service`.
+        let principal = api.auth.service(&req)?;
         let plan = Plan::validate(json_body::<PlanBody>(&req)?)?;
-        let view = api.store.set_plan(r.rid()?, plan, &service, now).await?;
-        tracing::info!(resource_id = %view.resource_id, seat_limit = view.seat_limit, invites_enabled = view.invites_enabled, "plan set");
+        let view = api.store.set_plan(r.rid()?, plan, SERVICE_ACTOR, now).await?;
+        tracing::info!(resource_id = %view.resource_id, %principal, seat_limit = view.seat_limit, invites_enabled = view.invites_enabled, "plan set");
         return json(200, &view);
     }
     let who = api.auth.identity(&req)?;

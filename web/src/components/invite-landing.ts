@@ -43,6 +43,7 @@ export class InviteLanding extends LitElement {
   static styles = landingStyles;
   static properties = {
     token: { type: String },
+    linkToken: { state: true },
     screen: { state: true },
     invite: { state: true },
     busy: { state: true },
@@ -61,6 +62,7 @@ export class InviteLanding extends LitElement {
   constructor() {
     super();
     this.token = null;
+    this.linkToken = null;
     this.screen = 'loading';
     this.invite = null;
     this.busy = false;
@@ -68,8 +70,8 @@ export class InviteLanding extends LitElement {
     this.user = null;
   }
 
-  /** A team link opened on this page: its own component answers. */
-  private linkToken: string | null = null;
+  /** A team link opened on this page (`#link=`): its own component answers. */
+  declare linkToken: string | null;
 
   /** Another link opened in the same tab changes only the fragment. */
   private readonly onHashChange = () => {

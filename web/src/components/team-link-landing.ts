@@ -4,7 +4,7 @@
 
 import { LitElement, html, nothing } from 'lit';
 import { ApiError, api, ok, type TeamLinkLookup } from '../api/client';
-import { config, currentUser, resourceHref, signInHref, type CurrentUser } from '../config';
+import { config, currentUser, isConfigured, resourceHref, signInHref, type CurrentUser } from '../config';
 import { explain } from '../errors';
 import { formatDate, t, type I18nKey } from '../i18n';
 import { ICONS, landingStyles, type Tone } from './landing-styles';
@@ -39,7 +39,15 @@ export class TeamLinkLanding extends LitElement {
 
   connectedCallback(): void {
     super.connectedCallback();
-    void this.load();
+    if (!isConfigured()) window.addEventListener('invites-config', () => void this.load(), { once: true });
+  }
+
+  /** Loads the link it was given, and the next one when another link opens on the same page. */
+  protected willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('token') && this.token && isConfigured()) {
+      this.screen = 'loading';
+      void this.load();
+    }
   }
 
   private async load() {

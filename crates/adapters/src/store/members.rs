@@ -15,9 +15,17 @@ const LIST_CAP: usize = 1000;
 
 impl Members for Store {
     async fn members(&self, rid: ResourceId, who: &Identity) -> Result<Vec<MemberView>, Error> {
-        self.member_of(rid, who).await?;
+        let me = self.member_of(rid, who).await?;
         let items: Vec<MemberItem> = self.query_all(res_pk(&rid.to_string()), "MEMBER#", None, LIST_CAP).await?;
-        Ok(items.iter().map(|m| MemberView::from(&m.record)).collect())
+        // The inviter's metadata is for those who manage the resource.
+        let manages = me.role != Role::ReadOnly;
+        Ok(items
+            .iter()
+            .map(|m| MemberView {
+                metadata: m.record.metadata.clone().filter(|_| manages),
+                ..MemberView::from(&m.record)
+            })
+            .collect())
     }
 
     async fn change_member_role(

@@ -15,7 +15,7 @@ use invites_domain::token::{Nonce, ParsedToken};
 use invites_domain::views::{Membership, ResourceRef};
 use invites_domain::{Error, Identity, InviteId, ResourceId};
 
-/// Team links one resource may have listed (live and ended within retention).
+/// Team links listed, newest first (live and ended within retention).
 const MAX_LISTED: usize = 200;
 
 impl TeamLinks for Store {
@@ -48,10 +48,21 @@ impl TeamLinks for Store {
 
     async fn links(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<Vec<(TeamLinkView, String)>, Error> {
         self.manager_of(rid, who).await?;
-        let items: Vec<TeamLinkItem> = self.query_all(res_pk(&rid.to_string()), LINK_PREFIX, None, MAX_LISTED).await?;
+        let query = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":pk", s(res_pk(&rid.to_string())))
+            .expression_attribute_values(":prefix", s(LINK_PREFIX))
+            .scan_index_forward(false)
+            .limit(MAX_LISTED as i32)
+            .consistent_read(true);
+        let mut items: Vec<TeamLinkItem> = self.pages(query, MAX_LISTED).await?;
+        items.truncate(MAX_LISTED);
         let keys = self.keys().await?;
         let mut out = Vec::with_capacity(items.len());
-        for i in items.into_iter().rev() {
+        for i in items {
             let (Ok(lid), Some(nonce)) = (InviteId::parse(&i.record.link_id), Nonce::decode(&i.record.nonce)) else {
                 continue;
             };
