@@ -1,7 +1,6 @@
 //! Adapters to AWS: configuration read once per cold start, the single-table
 //! DynamoDB store (see `infra/table-design.md`), the SQS queue, SES, the
-//! EventBridge bus, and
-//! the functions' embedded-metric log lines.
+//! EventBridge bus, and the functions' embedded-metric log lines.
 
 pub mod config;
 pub mod events;

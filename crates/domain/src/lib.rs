@@ -1,11 +1,14 @@
 //! Every decision of the service, with no AWS types: values (e-mails,
 //! roles, ids, link tokens), the invite state machine (`lifecycle`), seat
-//! accounting (`seats`), sending budgets (`budgets`), owner protection (`members`), limits and retention
-//! (`limits`), the mail worker's send decision (`mail`), what SES
+//! accounting (`seats`), sending budgets (`budgets`), owner protection
+//! (`members`), limits and retention (`limits`), bulk invites (`bulk`), team
+//! links (`team_links`), the customer's plan (`plan`), where accept may
+//! redirect (`redirect`), the mail worker's send decision (`mail`), what SES
 //! reports after sending (`delivery`), the scheduled re-queue and reminder
-//! (`sweep`), the lifecycle events published from the audit trail (`events`), the records and the
-//! JSON views, the error vocabulary, and the use-case ports the store
-//! implements (`ports`). Unit-tested in seconds: `make unit`.
+//! (`sweep`), the lifecycle events published from the audit trail
+//! (`events`), the records and the JSON views, the error vocabulary, and the
+//! use-case ports the store implements (`ports`). Unit-tested in seconds:
+//! `make unit`.
 
 pub mod budgets;
 pub mod bulk;
