@@ -36,5 +36,6 @@ PATH="$ROOT/.local/venv/bin:$PATH" "$SAM" deploy \
     "AcceptUrl=${ACCEPT_URL:?}" "FrontendOrigin=${FRONTEND_ORIGIN:?}" \
     "TokenKeySecretId=${TOKEN_KEY_SECRET_ID:?}" "PreviousTokenKeySecretId=${PREVIOUS_TOKEN_KEY_SECRET_ID:-}" \
     "SecretsExtensionLayerArn=${SECRETS_EXTENSION_LAYER_ARN:-}" "EdgeWebAclArn=$EDGE_WEB_ACL_ARN" \
-    "SenderAddress=${SENDER_ADDRESS:?}" "BrandName=${BRAND_NAME:-Invites}"
+    "SenderAddress=${SENDER_ADDRESS:?}" "BrandName=${BRAND_NAME:-Invites}" \
+    "RedirectOrigins=${REDIRECT_ORIGINS:-}" "NotificationChannel=${NOTIFICATION_CHANNEL:-ses}"
 "$SAM" list stack-outputs --stack-name "$STACK" --region "$AWS_REGION" --output table
