@@ -62,7 +62,7 @@ impl Harness {
         let api = Api {
             store: Store::from_config(&sdk, &config),
             queue: Some(Queue::new(&sdk, queue_url.clone())),
-            auth: Auth::Authorizer,
+            auth: Auth::Authorizer(Vec::new()),
             config,
         };
         Self { api, table: name, queue_url, sqs }

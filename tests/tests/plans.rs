@@ -40,6 +40,15 @@ async fn only_the_operators_backend_sets_a_plan_and_bad_plans_change_nothing() {
         let r = plan(&h, &set_plan(&rid, body.clone())).await;
         assert_eq!((r.status, r.body["error"]["code"].as_str()), (422, Some(code)), "{body}: {}", r.body);
     }
+    // With an allow-list (INVITES_SERVICE_PRINCIPALS), only the principals it names pass.
+    let mut strict = Harness::new().await;
+    let own = new_resource(&strict).await;
+    strict.api.auth = invites_http::Auth::Authorizer(vec!["arn:aws:sts::123456789012:assumed-role/ci/".into()]);
+    let r = plan(&strict, &set_plan(&own, json!({"seatLimit": 5}))).await;
+    assert_eq!((r.status, r.body["error"]["code"].as_str()), (403, Some("service_only")), "{}", r.body);
+    strict.api.auth =
+        invites_http::Auth::Authorizer(vec!["arn:aws:sts::123456789012:assumed-role/billing-backend/".into()]);
+    assert_eq!(plan(&strict, &set_plan(&own, json!({"seatLimit": 5}))).await.status, 200);
     let unknown = plan(&h, &set_plan("01JD0000000000000000000000", json!({"seatLimit": 5}))).await;
     assert_eq!(unknown.status, 404);
     assert_eq!(h.dump().await, before, "nothing written");

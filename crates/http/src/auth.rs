@@ -22,11 +22,16 @@ use std::collections::HashMap;
 pub const DEV_SECRET_ENV: &str = "INVITES_DEV_AUTH_SECRET";
 /// The `scope` of a dev token that may call the service routes locally.
 pub const DEV_SERVICE_SCOPE: &str = "invites:service";
+/// Comma-separated ARN prefixes of the principals that may call the service
+/// routes (e.g. `arn:aws:sts::123456789012:assumed-role/billing/`); unset:
+/// any principal IAM lets through.
+pub const SERVICE_PRINCIPALS_ENV: &str = "INVITES_SERVICE_PRINCIPALS";
 
 #[derive(Clone)]
 pub enum Auth {
-    /// Trust the API Gateway JWT authorizer's claims.
-    Authorizer,
+    /// Trust the API Gateway JWT authorizer's claims, and on the service
+    /// routes IAM principals starting with one of these prefixes (none: any).
+    Authorizer(Vec<String>),
     /// Local development: verify HS256 bearer tokens with this secret.
     Dev(Vec<u8>),
 }
@@ -42,14 +47,21 @@ impl Auth {
                 );
                 Self::Dev(secret.into_bytes())
             }
-            _ => Self::Authorizer,
+            _ => Self::Authorizer(
+                std::env::var(SERVICE_PRINCIPALS_ENV)
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(|p| p.trim().to_owned())
+                    .filter(|p| !p.is_empty())
+                    .collect(),
+            ),
         }
     }
 
     /// The caller, or 401.
     pub fn identity(&self, req: &Request) -> Result<Identity, Error> {
         let claims = match self {
-            Self::Authorizer => authorizer_claims(req),
+            Self::Authorizer(_) => authorizer_claims(req),
             Self::Dev(secret) => dev_claims(req, secret),
         }
         .ok_or(Error::Unauthenticated)?;
@@ -59,10 +71,12 @@ impl Auth {
     /// The calling service on a service route (`/v1/service/…`): the IAM
     /// principal whose SigV4 signature API Gateway checked (`AWS_IAM`
     /// authorization), or locally a dev token with the service scope. An end
-    /// user's token never passes: 403 `service_only`.
+    /// user's token never passes: 403 `service_only`. With
+    /// `INVITES_SERVICE_PRINCIPALS` set, only principals it names pass.
     pub fn service(&self, req: &Request) -> Result<String, Error> {
         let principal = match self {
-            Self::Authorizer => iam_principal(req),
+            Self::Authorizer(allowed) => iam_principal(req)
+                .filter(|p| allowed.is_empty() || allowed.iter().any(|prefix| p.starts_with(prefix.as_str()))),
             Self::Dev(secret) => dev_claims(req, secret)
                 .filter(|c| c.get("scope").is_some_and(|s| s == DEV_SERVICE_SCOPE))
                 .and_then(|c| c.get("sub").map(|s| format!("dev:{s}"))),
