@@ -9,7 +9,8 @@ use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use invites_domain::Error;
 use invites_domain::events::{DELIVERY_REQUESTED, DELIVERY_SOURCE, DeliveryRequested, Event, SOURCE};
 
-/// PutEvents takes at most this many entries per call.
+/// PutEvents takes at most this many entries per call; the publisher groups
+/// whole records up to it.
 pub const MAX_ENTRIES: usize = 10;
 
 #[derive(Clone)]
@@ -38,32 +39,29 @@ impl EventBus {
             .build()
     }
 
-    /// Publishes in order, ten to a call. On failure, says how many of
-    /// `events` are on the bus (those before the first one that failed;
-    /// the caller publishes the rest again) and why.
+    /// Publishes up to [`MAX_ENTRIES`] events in one call, in order. On
+    /// failure, says how many of `events` are on the bus (those before the
+    /// first one that failed; the caller publishes the rest again) and why.
     pub async fn publish(&self, events: &[Event]) -> Result<(), (usize, Error)> {
-        let mut published = 0;
-        for chunk in events.chunks(MAX_ENTRIES) {
-            let failed = |e: Error| (published, e);
-            let entries = chunk
-                .iter()
-                .map(|e| Ok(self.entry(SOURCE, &e.kind, serde_json::to_string(e).map_err(Error::internal)?)))
-                .collect::<Result<Vec<_>, Error>>()
-                .map_err(failed)?;
-            let out = self
-                .client
-                .put_events()
-                .set_entries(Some(entries))
-                .send()
-                .await
-                .map_err(|e| failed(Error::internal(DisplayErrorContext(&e))))?;
-            if let Some((i, r)) = out.entries().iter().enumerate().find(|(_, r)| r.error_code().is_some()) {
-                let why = format!("event bus refused an event: {}", r.error_code().unwrap_or_default());
-                return Err((published + i, Error::internal(why)));
+        let entries = events
+            .iter()
+            .map(|e| Ok(self.entry(SOURCE, &e.kind, serde_json::to_string(e).map_err(Error::internal)?)))
+            .collect::<Result<Vec<_>, Error>>()
+            .map_err(|e| (0, e))?;
+        let out = self
+            .client
+            .put_events()
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .map_err(|e| (0, Error::internal(DisplayErrorContext(&e))))?;
+        match out.entries().iter().position(|r| r.error_code().is_some()) {
+            Some(i) => {
+                let why = format!("event bus refused an event: {}", out.entries()[i].error_code().unwrap_or_default());
+                Err((i, Error::internal(why)))
             }
-            published += chunk.len();
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// The operator's channel: one event with the link instead of an

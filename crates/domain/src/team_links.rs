@@ -133,6 +133,11 @@ pub fn gone(status: LinkStatus) -> Result<(), Error> {
     }
 }
 
+/// Joining by link while an invitation to the same address is pending.
+pub fn invitation_waiting() -> Error {
+    Error::conflict("already_pending", "an invitation to your address is waiting: accept it instead")
+}
+
 /// A team link as owners and admins see it (with its URL while active).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]

@@ -113,15 +113,16 @@ impl Keyring {
 
     /// The link token for an invite with this nonce.
     pub fn mint(&self, rid: ResourceId, iid: InviteId, nonce: &Nonce) -> String {
-        self.mint_kind(Kind::Invite, rid, iid, nonce)
+        self.mint_as(Kind::Invite, rid, iid, nonce)
     }
 
     /// The token of a team link (`lid`) with this nonce.
     pub fn mint_team_link(&self, rid: ResourceId, lid: InviteId, nonce: &Nonce) -> String {
-        self.mint_kind(Kind::TeamLink, rid, lid, nonce)
+        self.mint_as(Kind::TeamLink, rid, lid, nonce)
     }
 
-    fn mint_kind(&self, kind: Kind, rid: ResourceId, iid: InviteId, nonce: &Nonce) -> String {
+    /// A token of `kind` for these ids and nonce.
+    pub fn mint_as(&self, kind: Kind, rid: ResourceId, iid: InviteId, nonce: &Nonce) -> String {
         let tag = self.current.mac(kind, rid, iid, nonce).finalize().into_bytes();
         let mut raw = Vec::with_capacity(TOKEN_LEN);
         raw.push(match kind {
@@ -166,12 +167,17 @@ impl ParsedToken {
     /// An invite's token; anything else (a team link's included) is
     /// simply unknown: 404.
     pub fn parse(token: &str) -> Result<Self, Error> {
-        Self::parse_any(token).and_then(|t| if t.kind == Kind::Invite { Ok(t) } else { Err(Error::NotFound) })
+        Self::parse_as(token, Kind::Invite)
     }
 
     /// A team link's token; anything else is unknown: 404.
     pub fn parse_team_link(token: &str) -> Result<Self, Error> {
-        Self::parse_any(token).and_then(|t| if t.kind == Kind::TeamLink { Ok(t) } else { Err(Error::NotFound) })
+        Self::parse_as(token, Kind::TeamLink)
+    }
+
+    /// A token of `kind`; any other token is unknown: 404.
+    pub fn parse_as(token: &str, kind: Kind) -> Result<Self, Error> {
+        Self::parse_any(token).and_then(|t| if t.kind == kind { Ok(t) } else { Err(Error::NotFound) })
     }
 
     fn parse_any(token: &str) -> Result<Self, Error> {

@@ -12,7 +12,7 @@ use aws_lambda_events::event::dynamodb::Event as StreamEvent;
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use invites_adapters::EventBus;
 use invites_adapters::events::MAX_ENTRIES;
-use invites_adapters::store::items::AuditItem;
+use invites_adapters::store::items::{AUDIT_PREFIX, AuditItem};
 use invites_domain::events::{self, Event};
 
 pub struct Publisher {
@@ -24,15 +24,13 @@ impl Publisher {
         // The events of each new audit entry, with its record's sequence number.
         let mut records: Vec<(String, Vec<Event>)> = Vec::new();
         for record in batch.records {
-            if record.event_name != "INSERT" {
+            let is_audit = matches!(record.change.keys.get("SK"), Some(serde_dynamo::AttributeValue::S(sk)) if sk.starts_with(AUDIT_PREFIX));
+            if record.event_name != "INSERT" || !is_audit {
                 continue;
             }
             let seq = record.change.sequence_number.clone().unwrap_or_default();
-            let is_audit = matches!(record.change.keys.get("SK"), Some(serde_dynamo::AttributeValue::S(sk)) if sk.starts_with("AUDIT#"));
             match AuditItem::from_image(record.change.new_image) {
                 Some((rid, id, entry)) => records.push((seq, events::from_audit(&rid, &id, &entry))),
-                // Not an audit entry (the event source mapping's filter lets none through).
-                None if !is_audit => {}
                 None => tracing::error!(sequence_number = %seq, "an audit entry that cannot be read is skipped"),
             }
         }

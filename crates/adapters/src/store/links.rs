@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::{Delete, Update};
 use invites_domain::lifecycle::{self, Accept, End, Ending, already_joined};
 use invites_domain::ports::Links;
 use invites_domain::records::{EmailHolder, Invite, Member};
-use invites_domain::token::{Nonce, ParsedToken};
+use invites_domain::token::{Kind, Nonce, ParsedToken};
 use invites_domain::views::{LookupView, Membership};
 use invites_domain::{Error, Identity, InviteId, ResourceId};
 
@@ -98,22 +98,39 @@ impl Links for Store {
 }
 
 impl Store {
-    /// The invite a link points to. Unknown, forged and malformed tokens are
-    /// all 404 and take the same path: one consistent read and one MAC check.
+    /// The invite a link points to.
     pub(crate) async fn open_token(&self, token: &str) -> Result<InviteItem, Error> {
-        let (parsed, well_formed) = match ParsedToken::parse(token) {
+        self.open_as(token, Kind::Invite, async |ids| {
+            let item = self.invite_item(&ids.rid.to_string(), &ids.iid.to_string()).await?;
+            Ok(item.map(|i| (i.nonce.clone(), i)))
+        })
+        .await
+    }
+
+    /// What a token of `kind` opens: `read` fetches the item its ids name,
+    /// with the item's stored nonce. Unknown, forged, malformed and
+    /// other-kind tokens are all 404 and take the same path: one consistent
+    /// read and one MAC check.
+    pub(crate) async fn open_as<T>(
+        &self,
+        token: &str,
+        kind: Kind,
+        read: impl AsyncFnOnce(&ParsedToken) -> Result<Option<(String, T)>, Error>,
+    ) -> Result<T, Error> {
+        let keys = self.keys().await?;
+        let (parsed, well_formed) = match ParsedToken::parse_as(token, kind) {
             Ok(p) => (p, true),
             Err(_) => {
                 // Same work as for a well-formed unknown token.
-                let dummy = self.keys().await?.mint(ResourceId::new(), InviteId::new(), &Nonce::random());
-                (ParsedToken::parse(&dummy).expect("minted tokens parse"), false)
+                let dummy = keys.mint_as(kind, ResourceId::new(), InviteId::new(), &Nonce::random());
+                (ParsedToken::parse_as(&dummy, kind).expect("minted tokens parse"), false)
             }
         };
-        let item = self.invite_item(&parsed.rid.to_string(), &parsed.iid.to_string()).await?;
-        let nonce = item.as_ref().and_then(|i| Nonce::decode(&i.nonce)).unwrap_or_else(Nonce::random);
-        let valid = self.keys().await?.verify(&parsed, &nonce);
-        match item {
-            Some(item) if valid && well_formed => Ok(item),
+        let found = read(&parsed).await?;
+        let nonce = found.as_ref().and_then(|(n, _)| Nonce::decode(n)).unwrap_or_else(Nonce::random);
+        let valid = keys.verify(&parsed, &nonce);
+        match found {
+            Some((_, item)) if valid && well_formed => Ok(item),
             _ => Err(Error::NotFound),
         }
     }

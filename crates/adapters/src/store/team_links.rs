@@ -6,12 +6,14 @@
 use super::items::*;
 use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, n, s, too_busy};
 use aws_sdk_dynamodb::types::Update;
-use invites_domain::lifecycle::{EmailTaken, already_member_error, email_taken};
+use invites_domain::lifecycle::{EmailTaken, email_taken};
 use invites_domain::ports::TeamLinks;
 use invites_domain::records::{EmailHolder, Member};
 use invites_domain::seats::seat_limit_reached;
-use invites_domain::team_links::{NewTeamLink, TeamLink, TeamLinkLookup, TeamLinkView, gone, may_join};
-use invites_domain::token::{Nonce, ParsedToken};
+use invites_domain::team_links::{
+    NewTeamLink, TeamLink, TeamLinkLookup, TeamLinkView, gone, invitation_waiting, may_join,
+};
+use invites_domain::token::{Kind, Nonce};
 use invites_domain::views::{Membership, ResourceRef};
 use invites_domain::{Error, Identity, InviteId, ResourceId};
 
@@ -171,15 +173,8 @@ impl TeamLinks for Store {
                 Err(f) if f.failed(Check::Email) => {
                     let lock = self.email_lock(&rid, &email).await?;
                     match email_taken(lock.as_ref().map(EmailLockItem::holder).as_ref(), now) {
-                        EmailTaken::Refuse(_) if lock.as_ref().is_some_and(|l| l.holder == "member") => {
-                            return Err(already_member_error());
-                        }
-                        EmailTaken::Refuse(_) => {
-                            return Err(Error::conflict(
-                                "already_pending",
-                                "an invitation to your address is waiting: accept it instead",
-                            ));
-                        }
+                        EmailTaken::Refuse(e) if e.code() == "already_pending" => return Err(invitation_waiting()),
+                        EmailTaken::Refuse(e) => return Err(e),
                         EmailTaken::Reclaim => {
                             if let Some(l) = &lock {
                                 self.reclaim_lock(&rid, l, now).await?;
@@ -202,23 +197,13 @@ impl TeamLinks for Store {
 }
 
 impl Store {
-    /// The team link a token opens. Unknown, forged and malformed tokens are
-    /// all 404 after the same work (one read and one MAC check).
+    /// The team link a token opens (`open_as`: the same work for every token).
     async fn open_team_link(&self, token: &str) -> Result<TeamLink, Error> {
-        let (parsed, well_formed) = match ParsedToken::parse_team_link(token) {
-            Ok(p) => (p, true),
-            Err(_) => {
-                let dummy = self.keys().await?.mint_team_link(ResourceId::new(), InviteId::new(), &Nonce::random());
-                (ParsedToken::parse_team_link(&dummy).expect("minted tokens parse"), false)
-            }
-        };
-        let item: Option<TeamLinkItem> =
-            self.get(res_pk(&parsed.rid.to_string()), link_sk(&parsed.iid.to_string())).await?;
-        let nonce = item.as_ref().and_then(|i| Nonce::decode(&i.record.nonce)).unwrap_or_else(Nonce::random);
-        let valid = self.keys().await?.verify(&parsed, &nonce);
-        match item {
-            Some(item) if valid && well_formed => Ok(item.record),
-            _ => Err(Error::NotFound),
-        }
+        self.open_as(token, Kind::TeamLink, async |ids| {
+            let item: Option<TeamLinkItem> =
+                self.get(res_pk(&ids.rid.to_string()), link_sk(&ids.iid.to_string())).await?;
+            Ok(item.map(|i| (i.record.nonce.clone(), i.record)))
+        })
+        .await
     }
 }
