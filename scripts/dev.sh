@@ -11,6 +11,8 @@ source scripts/local-env.sh
 source scripts/stack.sh
 # Resources, invites and members survive a restart (`make reset` starts clean).
 export DDB_DATA_DIR=${DDB_DATA_DIR:-$ROOT/.local/data/dynamodb}
+# TXT records of the DNS stand-in (domain verification) are kept too.
+export INVITES_DNS_DIR=${INVITES_DNS_DIR:-$ROOT/.local/data/dns}
 stack_start
 
 cargo build -q -p invites-devtools
@@ -34,6 +36,7 @@ cat <<INFO
   Sign in    export TOKEN=\$(make -s token SUB=user-1 EMAIL=you@example.com)
              curl -H "authorization: Bearer \$TOKEN" ...
   Dev auth   ON: tokens are checked with the local secret in .local/dev/auth-secret
+  DNS        add a domain's TXT record: echo VALUE >> $INVITES_DNS_DIR/NAME   (stand-in on $INVITES_DNS_SERVER)
   Mail       queued invites are delivered to the inbox by the local pump (invites-dev pump)
 
 INFO

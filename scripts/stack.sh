@@ -6,6 +6,7 @@
 #   DDB_PORT / SQS_PORT / SES_PORT   fixed ports instead of free ones
 #   STACK_LOG_DIR                    where emulator logs go (default .local/run/<pid>)
 #   DDB_DATA_DIR                     keep DynamoDB Local's data in this folder (default: in memory)
+#   INVITES_DNS_DIR                  the DNS stand-in's TXT records (default: $STACK_LOG_DIR/dns)
 
 STACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STACK_PIDS=()
@@ -88,6 +89,14 @@ stack_start() {
     >"$STACK_LOG_DIR/ses.log" 2>&1 &
   STACK_PIDS+=($!)
 
+  # DNS for domain verification: TXT records from files (scripts/dns-standin.py).
+  local dns_port
+  dns_port=$(free_port)
+  export INVITES_DNS_DIR=${INVITES_DNS_DIR:-$STACK_LOG_DIR/dns} INVITES_DNS_SERVER="127.0.0.1:$dns_port"
+  "$STACK_ROOT/.local/venv/bin/python" "$STACK_ROOT/scripts/dns-standin.py" "$dns_port" "$INVITES_DNS_DIR" \
+    >"$STACK_LOG_DIR/dns.log" 2>&1 &
+  STACK_PIDS+=($!)
+
   wait_http dynamodb "http://127.0.0.1:$ddb_port" 60 || return 1
   wait_http sqs "http://127.0.0.1:$sqs_port/moto-api/" 60 || return 1
   wait_http ses "http://127.0.0.1:$ses_port/store" 60 || return 1
@@ -99,5 +108,5 @@ stack_start() {
   export AWS_ENDPOINT_URL_EVENTBRIDGE="http://127.0.0.1:$sqs_port"
   export AWS_ENDPOINT_URL_SESV2="http://127.0.0.1:$ses_port"
   export INVITES_SES_INBOX_URL="http://127.0.0.1:$ses_port"
-  echo "stack: DynamoDB Local (and its streams) :$ddb_port, SQS and EventBridge (moto) :$sqs_port, SES v2 :$ses_port (logs in $STACK_LOG_DIR)"
+  echo "stack: DynamoDB Local (and its streams) :$ddb_port, SQS and EventBridge (moto) :$sqs_port, SES v2 :$ses_port, DNS :$dns_port (logs in $STACK_LOG_DIR)"
 }

@@ -97,7 +97,7 @@ fn every_http_sample_event_is_a_route() {
 /// exactly the routes template.yaml sends to that binary.
 #[test]
 fn each_function_routes_exactly_its_template_routes() {
-    let functions: [(&str, &[&str]); 9] = [
+    let functions: [(&str, &[&str]); 10] = [
         ("resources", resources::ROUTES),
         ("create-invite", create_invite::ROUTES),
         ("list-invites", list_invites::ROUTES),
@@ -107,6 +107,7 @@ fn each_function_routes_exactly_its_template_routes() {
         ("members", members::ROUTES),
         ("me", me::ROUTES),
         ("team-links", team_links::ROUTES),
+        ("domains", domains::ROUTES),
     ];
     let template = template_routes();
     for (binary, routes) in functions {

@@ -6,4 +6,5 @@ export { InviteLanding, linkFromLocation, tokenFromLocation } from './components
 export { TeamLinkLanding } from './components/team-link-landing';
 export { InviteAdmin } from './components/invite-admin';
 export { TeamLinks } from './components/team-links';
+export { VerifiedDomains } from './components/verified-domains';
 export { MyInvitations, MyResources } from './components/my-invitations';

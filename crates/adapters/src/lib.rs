@@ -3,6 +3,8 @@
 //! EventBridge bus, and the functions' embedded-metric log lines.
 
 pub mod config;
+#[cfg(feature = "dns")]
+pub mod dns;
 pub mod events;
 pub mod keys;
 pub mod mailer;

@@ -58,6 +58,9 @@ pub const TYPES: &[&str] = &[
     "member.left",
     "link.created",
     "link.revoked",
+    "domain.added",
+    "domain.verified",
+    "domain.removed",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -78,6 +81,9 @@ pub struct Event {
     /// The team link concerned (`link.*`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_id: Option<String>,
+    /// The e-mail domain concerned (`domain.*`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
     /// Who made the change: a user id, or `system` (expiry, delivery reports, reminders).
     pub actor: String,
     /// Epoch seconds.
@@ -98,6 +104,7 @@ pub fn from_audit(resource_id: &str, audit_id: &str, entry: &AuditEntry) -> Vec<
         invite_id: None,
         user_id: None,
         link_id: None,
+        domain: None,
         actor: entry.actor.clone(),
         at: entry.at,
         detail: entry.detail.clone(),
@@ -112,6 +119,7 @@ pub fn from_audit(resource_id: &str, audit_id: &str, entry: &AuditEntry) -> Vec<
         Some("invite") => first.invite_id = Some(entry.subject.clone()),
         Some("member") => first.user_id = Some(entry.subject.clone()),
         Some("link") => first.link_id = Some(entry.subject.clone()),
+        Some("domain") => first.domain = Some(entry.subject.clone()),
         _ => {}
     }
     if entry.action != "invite.accepted" {

@@ -13,6 +13,7 @@
 pub mod budgets;
 pub mod bulk;
 pub mod delivery;
+pub mod domains;
 pub mod email;
 pub mod error;
 pub mod events;

@@ -16,6 +16,13 @@ pub fn require_manager(member: Option<Member>) -> Result<Member, Error> {
     if m.role.can_manage() { Ok(m) } else { Err(Error::forbidden("forbidden", "only owners and admins may do this")) }
 }
 
+/// Only the owner changes what decides who may join on their own (verified
+/// domains): 404 for outsiders, 403 for everyone else.
+pub fn require_owner(member: Option<Member>) -> Result<Member, Error> {
+    let m = require_member(member)?;
+    if m.role == Role::Owner { Ok(m) } else { Err(Error::forbidden("forbidden", "only the owner may do this")) }
+}
+
 /// How a member loses access.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Removal {
@@ -78,6 +85,9 @@ mod tests {
     #[test]
     fn managers_outsiders_and_readers() {
         assert!(require_manager(Some(member(Role::Owner))).is_ok());
+        assert!(require_owner(Some(member(Role::Owner))).is_ok());
+        assert_eq!(require_owner(Some(member(Role::Admin))).unwrap_err().code(), "forbidden");
+        assert_eq!(require_owner(None).unwrap_err(), Error::NotFound);
         assert!(require_manager(Some(member(Role::Admin))).is_ok());
         assert_eq!(require_manager(Some(member(Role::ReadOnly))).unwrap_err().status(), 403);
         assert_eq!(require_manager(None).unwrap_err().status(), 404);

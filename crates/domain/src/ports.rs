@@ -14,6 +14,7 @@
 #![allow(async_fn_in_trait)]
 
 use crate::delivery::{DeliveryEvent, Record};
+use crate::domains::{DomainView, Joinable, NewDomain, TxtAnswer};
 use crate::invite::{NewInvite, StatusFilter};
 use crate::message::SendInvite;
 use crate::plan::{Plan, PlanView};
@@ -117,6 +118,46 @@ pub trait TeamLinks {
     async fn lookup_link(&self, token: &str, now: i64) -> Result<TeamLinkLookup, Error>;
     /// The signed-in caller joins through the link: a use and a seat.
     async fn join(&self, token: &str, who: &Identity, now: i64) -> Result<Membership, Error>;
+}
+
+/// The DNS, asked for a domain's proof of control.
+pub trait TxtLookup {
+    /// The TXT records at `name` (each record's strings joined).
+    async fn txt(&self, name: &str) -> TxtAnswer;
+}
+
+/// Verified domains (owner) and joining through them (anyone whose verified
+/// address is in one).
+pub trait Domains {
+    /// Adds an unverified domain with a default role (owner); the same
+    /// domain again answers the existing one (`false`: not new).
+    async fn add_domain(
+        &self,
+        rid: ResourceId,
+        who: &Identity,
+        new: NewDomain,
+        now: i64,
+    ) -> Result<(DomainView, bool), Error>;
+    /// The resource's domains (owner).
+    async fn domains(&self, rid: ResourceId, who: &Identity) -> Result<Vec<DomainView>, Error>;
+    /// Looks up the domain's TXT record and marks it verified when it holds
+    /// the challenge (owner); 409 `domain_not_verified` otherwise.
+    async fn verify_domain(
+        &self,
+        rid: ResourceId,
+        domain: &str,
+        who: &Identity,
+        dns: &impl TxtLookup,
+        now: i64,
+    ) -> Result<DomainView, Error>;
+    /// Removes a domain (owner): nobody joins through it any more; members
+    /// who did stay. Again → no change.
+    async fn remove_domain(&self, rid: ResourceId, domain: &str, who: &Identity, now: i64) -> Result<(), Error>;
+    /// Resources the caller may join through their verified address's
+    /// domain, leaving out those they are a member of.
+    async fn joinable(&self, who: &Identity) -> Result<Vec<Joinable>, Error>;
+    /// Joins such a resource with the domain's role, while seats last.
+    async fn join_by_domain(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<Membership, Error>;
 }
 
 pub trait CreateInvites {

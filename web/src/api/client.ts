@@ -11,6 +11,7 @@ export type Member = Schemas['Member'];
 export type Lookup = Schemas['Lookup'];
 export type TeamLink = Schemas['TeamLink'];
 export type TeamLinkLookup = Schemas['TeamLinkLookup'];
+export type Domain = Schemas['Domain'];
 
 /** An API error: `{"error": {"code", "message"}}` with the status and any Retry-After. */
 export class ApiError extends Error {

@@ -308,6 +308,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/resources/{rid}/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+            };
+            cookie?: never;
+        };
+        /** The resource's domains, verified or waiting for their TXT record (owner) */
+        get: operations["listDomains"];
+        put?: never;
+        /**
+         * Add an e-mail domain whose verified addresses may join with a default role (owner)
+         * @description The domain stays unverified until its DNS holds the TXT record the answer names (txtName, txtValue) and the owner calls verify. Public mail domains (gmail.com, outlook.com, …) are refused with 422 public_domain. The same domain again answers 200 with the one held. At most 20 domains per resource (409 too_many_domains). Audited as domain.added.
+         */
+        post: operations["addDomain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/resources/{rid}/domains/{domain}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+                domain: components["parameters"]["domain"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check the domain's TXT record now and mark it verified when it holds the challenge (owner)
+         * @description 409 domain_not_verified (with what was found) until the record is seen; DNS changes can take a while. Verified again → 200. Audited as domain.verified.
+         */
+        post: operations["verifyDomain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/resources/{rid}/domains/{domain}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+                domain: components["parameters"]["domain"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a domain (owner); nobody joins through it any more, members who did stay. Again → 204. */
+        delete: operations["removeDomain"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/joinable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Resources the caller may join because their verified address is in a verified domain (never joined silently) */
+        get: operations["myJoinable"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/joinable/{rid}/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join a resource through the verified domain of the caller's address, with the domain's role; again → 200 with the same membership
+         * @description 404 when the caller's verified address is not in a verified domain of that resource; 403 email_not_verified; 409 seat_limit_reached, 403 invites_disabled, 409 already_pending (an invitation to the address is waiting, accept that instead). Audited as member.joined.
+         */
+        post: operations["joinByDomain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/invites/lookup": {
         parameters: {
             query?: never;
@@ -428,7 +533,7 @@ export interface components {
         };
         ErrorDetail: {
             /** @enum {string} */
-            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_token" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata" | "invites_disabled" | "service_only" | "invalid_seat_limit" | "invalid_plan" | "link_revoked" | "link_expired" | "link_used_up" | "invalid_max_uses";
+            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_token" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata" | "invites_disabled" | "service_only" | "invalid_seat_limit" | "invalid_plan" | "link_revoked" | "link_expired" | "link_used_up" | "invalid_max_uses" | "invalid_domain" | "public_domain" | "too_many_domains" | "domain_not_verified";
             message: string;
         };
         NewResource: {
@@ -617,6 +722,32 @@ export interface components {
             status: components["schemas"]["TeamLinkStatus"];
             expiresAt: components["schemas"]["Timestamp"];
         };
+        NewDomain: {
+            /** @description e.g. acme.com (kept as lower-case ASCII; an internationalised name is converted) */
+            domain: string;
+            role: components["schemas"]["InvitableRole"];
+        };
+        Domain: {
+            domain: string;
+            role: components["schemas"]["Role"];
+            verified: boolean;
+            /** @description Where the TXT record goes: _invites-challenge.<domain> */
+            txtName: string;
+            /** @description The record's exact value: invites-verification=<challenge> */
+            txtValue: string;
+            createdAt: components["schemas"]["Timestamp"];
+            verifiedAt?: components["schemas"]["Timestamp"];
+        };
+        DomainList: {
+            items: components["schemas"]["Domain"][];
+        };
+        JoinableList: {
+            items: {
+                resource: components["schemas"]["ResourceRef"];
+                role: components["schemas"]["Role"];
+                domain: string;
+            }[];
+        };
         TokenBody: {
             token: string;
         };
@@ -713,6 +844,7 @@ export interface components {
     parameters: {
         rid: components["schemas"]["Ulid"];
         id: components["schemas"]["Ulid"];
+        domain: string;
         uid: string;
         limit: number;
         cursor: string;
@@ -1337,6 +1469,171 @@ export interface operations {
             410: components["responses"]["Error"];
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
+        };
+    };
+    listDomains: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DomainList"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    addDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDomain"];
+            };
+        };
+        responses: {
+            /** @description Already held */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Domain"];
+                };
+            };
+            /** @description Added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Domain"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    verifyDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+                domain: components["parameters"]["domain"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Verified */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Domain"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    removeDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+                domain: components["parameters"]["domain"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    myJoinable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinableList"];
+                };
+            };
+            401: components["responses"]["Error"];
+        };
+    };
+    joinByDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Membership"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
         };
     };
     lookupInvite: {

@@ -7,6 +7,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { ApiError, api, ok, type Invite, type Member, type Schemas } from '../api/client';
 import { isConfigured, locale, upgradeHref } from '../config';
 import './team-links';
+import './verified-domains';
 import { confirmIn } from '../confirm';
 import { explain } from '../errors';
 import { formatDate, formatShort, has, t, type I18nKey } from '../i18n';
@@ -716,6 +717,7 @@ export class InviteAdmin extends LitElement {
       </form>
       ${this.bulkForm()}
       <team-links resource-id=${this.resourceId}></team-links>
+      ${this.resource?.role === 'owner' ? html`<verified-domains resource-id=${this.resourceId}></verified-domains>` : nothing}
       </div>
       <div class="card">
         <div class="card-head">

@@ -1,5 +1,6 @@
 // <my-invitations> and <my-resources>: the signed-in person's side. Accept
-// or decline open invitations; open or leave resources.
+// or decline open invitations, join resources open to their verified
+// address's domain; open or leave resources.
 
 import { LitElement, css, html, nothing } from 'lit';
 import { api, ok, type Schemas } from '../api/client';
@@ -12,6 +13,9 @@ import { base } from '../styles';
 const initial = (name: string) => (name.trim()[0] ?? '?').toUpperCase();
 
 type MyInvite = Schemas['MyInviteList']['items'][number];
+type Joinable = Schemas['JoinableList']['items'][number];
+/** An invitation, or a resource open to the caller's domain (never joined silently). */
+type Entry = { invite: MyInvite } | { joinable: Joinable };
 type MyResource = Schemas['MyResourceList']['items'][number];
 
 /** Shared loading, notice and error handling of the two lists. */
@@ -90,9 +94,17 @@ abstract class MyList<T> extends LitElement {
   }
 }
 
-export class MyInvitations extends MyList<MyInvite> {
-  protected async fetch() {
-    return (await ok(api().GET('/v1/me/invites'))).items;
+export class MyInvitations extends MyList<Entry> {
+  protected async fetch(): Promise<Entry[]> {
+    const [invites, joinable] = await Promise.all([ok(api().GET('/v1/me/invites')), ok(api().GET('/v1/me/joinable'))]);
+    return [...invites.items.map((invite) => ({ invite })), ...joinable.items.map((joinable) => ({ joinable }))];
+  }
+
+  private join(j: Joinable) {
+    return this.act(async () => {
+      await ok(api().POST('/v1/me/joinable/{rid}/join', { params: { path: { rid: j.resource.id } } }));
+      return t('me.joined', { resource: j.resource.name });
+    });
   }
 
   private accept(i: MyInvite) {
@@ -121,21 +133,36 @@ export class MyInvitations extends MyList<MyInvite> {
       t('me.invites.title'),
       t('me.invites.none'),
       html`<ul>
-        ${this.items.map(
-          (i) => html`<li data-resource=${i.resource.name}>
-            <div class="mark" aria-hidden="true">${initial(i.resource.name)}</div>
-            <div class="what">
-              <strong class="break">${i.resource.name}</strong>
-              <div class="muted">${t('me.invites.from', { inviter: i.inviter, role: t(`role.${i.role}`), date: formatDate(i.expiresAt) })}</div>
-            </div>
-            <div class="row">
-              <button class="primary" @click=${() => this.accept(i)}>${t('me.accept')}<span class="sr-only"> ${i.resource.name}</span></button>
-              <button @click=${() => this.decline(i)}>${t('me.decline')}<span class="sr-only"> ${i.resource.name}</span></button>
-            </div>
-          </li>`,
-        )}
+        ${this.items.map((e) => ('invite' in e ? this.invitation(e.invite) : this.joinable(e.joinable)))}
       </ul>`,
     );
+  }
+
+  private invitation(i: MyInvite) {
+    return html`<li data-resource=${i.resource.name}>
+      <div class="mark" aria-hidden="true">${initial(i.resource.name)}</div>
+      <div class="what">
+        <strong class="break">${i.resource.name}</strong>
+        <div class="muted">${t('me.invites.from', { inviter: i.inviter, role: t(`role.${i.role}`), date: formatDate(i.expiresAt) })}</div>
+      </div>
+      <div class="row">
+        <button class="primary" @click=${() => this.accept(i)}>${t('me.accept')}<span class="sr-only"> ${i.resource.name}</span></button>
+        <button @click=${() => this.decline(i)}>${t('me.decline')}<span class="sr-only"> ${i.resource.name}</span></button>
+      </div>
+    </li>`;
+  }
+
+  private joinable(j: Joinable) {
+    return html`<li data-resource=${j.resource.name} data-joinable>
+      <div class="mark" aria-hidden="true">${initial(j.resource.name)}</div>
+      <div class="what">
+        <strong class="break">${j.resource.name}</strong>
+        <div class="muted">${t('me.joinable.from', { domain: j.domain, role: t(`role.${j.role}`) })}</div>
+      </div>
+      <div class="row">
+        <button class="primary" @click=${() => this.join(j)}>${t('me.join')}<span class="sr-only"> ${j.resource.name}</span></button>
+      </div>
+    </li>`;
   }
 }
 

@@ -24,6 +24,12 @@ pub const LINK_PREFIX: &str = "LINK#";
 pub fn link_sk(lid: &str) -> String {
     format!("{LINK_PREFIX}{lid}")
 }
+pub const DOMAIN_PREFIX: &str = "DOMAIN#";
+/// A verified domain's claim, in its resource's partition (`SK`) and, once
+/// verified, in the domain's own `GSI1` partition: who may join by it.
+pub fn domain_key(domain: &str) -> String {
+    format!("{DOMAIN_PREFIX}{domain}")
+}
 pub fn audit_sk(id: &str) -> String {
     format!("{AUDIT_PREFIX}{id}")
 }
@@ -239,6 +245,35 @@ pub struct TeamLinkItem {
 impl TeamLinkItem {
     pub fn new(record: invites_domain::team_links::TeamLink, ttl: i64) -> Self {
         Self { pk: res_pk(&record.resource_id), sk: link_sk(&record.link_id), entity: "teamLink".into(), ttl, record }
+    }
+}
+
+/// A domain on a resource; in `GSI1` (`DOMAIN#<domain>`) only once verified.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DomainItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    #[serde(rename = "GSI1PK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi1pk: Option<String>,
+    #[serde(rename = "GSI1SK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi1sk: Option<String>,
+    pub entity: String,
+    #[serde(flatten)]
+    pub record: invites_domain::domains::DomainClaim,
+}
+
+impl DomainItem {
+    pub fn unverified(record: invites_domain::domains::DomainClaim) -> Self {
+        Self {
+            pk: res_pk(&record.resource_id),
+            sk: domain_key(&record.domain),
+            gsi1pk: None,
+            gsi1sk: None,
+            entity: "domain".into(),
+            record,
+        }
     }
 }
 

@@ -123,7 +123,7 @@ impl Store {
         Err(too_busy())
     }
 
-    async fn resource_ref(&self, rid: &str) -> Result<ResourceRef, Error> {
+    pub(crate) async fn resource_ref(&self, rid: &str) -> Result<ResourceRef, Error> {
         let name = self.resource_item(rid).await?.map(|r| r.name).unwrap_or_default();
         Ok(ResourceRef { id: rid.to_owned(), name })
     }

@@ -6,8 +6,10 @@
 //! TTL.
 
 mod delivery;
+mod domains;
 mod invites;
 pub mod items;
+mod join;
 mod links;
 mod manage;
 mod members;
@@ -73,6 +75,8 @@ pub(crate) enum Check {
     Suppressed,
     /// A team link, still usable (join) or not yet revoked (revoke).
     Link,
+    /// A domain claim: verified (join), as read (verify), absent (add).
+    Domain,
     /// An unconditional write (audit entries, counters).
     None,
 }

@@ -1,18 +1,13 @@
 //! Team links: made, listed and revoked by owners and admins; looked up and
-//! joined through their token. A join is one transaction: a use of the link
-//! (while it works and has uses left), a seat (while one is free and the plan
-//! allows inviting), the membership, the e-mail's holder and the audit entry.
+//! joined through their token. A join (`join.rs`) takes a use of the link,
+//! while it works and has uses left, in the same transaction as the seat.
 
 use super::items::*;
-use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, n, s, too_busy};
+use super::join::Round;
+use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, n, s, too_busy};
 use aws_sdk_dynamodb::types::Update;
-use invites_domain::lifecycle::{EmailTaken, email_taken};
 use invites_domain::ports::TeamLinks;
-use invites_domain::records::{EmailHolder, Member};
-use invites_domain::seats::seat_limit_reached;
-use invites_domain::team_links::{
-    NewTeamLink, TeamLink, TeamLinkLookup, TeamLinkView, gone, invitation_waiting, may_join,
-};
+use invites_domain::team_links::{NewTeamLink, TeamLink, TeamLinkLookup, TeamLinkView, gone, may_join};
 use invites_domain::token::{Kind, Nonce};
 use invites_domain::views::{Membership, ResourceRef};
 use invites_domain::{Error, Identity, InviteId, ResourceId};
@@ -126,70 +121,30 @@ impl TeamLinks for Store {
                 return Ok(Membership::from(&member));
             }
             may_join(&link, who, now)?;
-            let email = who.verified_email().map(|e| e.as_str().to_owned()).unwrap_or_default();
-            let member = Member {
-                resource_id: rid.clone(),
-                user_id: who.sub.clone(),
-                role: link.role,
-                email: Some(email.clone()),
-                name: who.name.clone(),
-                invite_id: None,
-                joined_at: now,
-                metadata: None,
+            let use_one = |tx: &mut Tx| {
+                let update = Update::builder()
+                    .table_name(&self.table)
+                    .key("PK", s(res_pk(&rid)))
+                    .key("SK", s(link_sk(&link.link_id)))
+                    .update_expression("ADD uses :one")
+                    .condition_expression(
+                        "attribute_exists(PK) AND attribute_not_exists(revokedAt) AND uses < maxUses \
+                         AND expiresAt > :now AND nonce = :nonce",
+                    )
+                    .expression_attribute_values(":one", n(1))
+                    .expression_attribute_values(":now", n(now))
+                    .expression_attribute_values(":nonce", s(&link.nonce))
+                    .build()
+                    .map_err(Error::internal)?;
+                tx.update(Check::Link, update);
+                Ok(())
             };
-            let use_one = Update::builder()
-                .table_name(&self.table)
-                .key("PK", s(res_pk(&rid)))
-                .key("SK", s(link_sk(&link.link_id)))
-                .update_expression("ADD uses :one")
-                .condition_expression(
-                    "attribute_exists(PK) AND attribute_not_exists(revokedAt) AND uses < maxUses \
-                     AND expiresAt > :now AND nonce = :nonce",
-                )
-                .expression_attribute_values(":one", n(1))
-                .expression_attribute_values(":now", n(now))
-                .expression_attribute_values(":nonce", s(&link.nonce))
-                .build()
-                .map_err(Error::internal)?;
-            let holder = EmailLockItem::new(&rid, &email, &EmailHolder::Member { user_id: Some(who.sub.clone()) });
             let detail = format!("role={}, link={}", link.role.as_str(), link.link_id);
-            let mut tx = Tx::new();
-            tx.update(Check::Link, use_one)
-                .update(Check::Seat, self.take_seat(&rid)?)
-                .put(Check::Member, self.put_new(&MemberItem::new(member.clone()))?)
-                .put(Check::Email, self.put_new(&holder)?)
-                .put(Check::None, self.audit(&rid, "member.joined", &who.sub, &who.sub, Some(detail), now)?);
-            match self.transact(tx).await {
-                Ok(()) => return Ok(Membership::from(&member)),
-                Err(TxError::Conflict) => backoff(attempt).await,
-                Err(TxError::Other(e)) => return Err(e),
-                // Joined meanwhile (a second tab): answered on the next round.
-                Err(f) if f.failed(Check::Member) => {}
-                // Used up, expired or revoked meanwhile: the next round says which.
-                Err(f) if f.failed(Check::Link) => {
-                    let now_link = self.open_team_link(token).await?;
-                    gone(now_link.status(now))?;
-                }
-                Err(f) if f.failed(Check::Email) => {
-                    let lock = self.email_lock(&rid, &email).await?;
-                    match email_taken(lock.as_ref().map(EmailLockItem::holder).as_ref(), now) {
-                        EmailTaken::Refuse(e) if e.code() == "already_pending" => return Err(invitation_waiting()),
-                        EmailTaken::Refuse(e) => return Err(e),
-                        EmailTaken::Reclaim => {
-                            if let Some(l) = &lock {
-                                self.reclaim_lock(&rid, l, now).await?;
-                            }
-                        }
-                        EmailTaken::Retry => {}
-                    }
-                }
-                Err(f) if f.failed(Check::Seat) => {
-                    self.plan_allows_inviting(&rid).await?;
-                    if self.reclaim_expired(&rid, now).await? == 0 {
-                        return Err(seat_limit_reached());
-                    }
-                }
-                Err(_) => {}
+            match self.try_join(&rid, who, link.role, use_one, detail, attempt, now).await? {
+                Round::Joined(m) => return Ok(m),
+                // Used up, expired or revoked meanwhile: say which.
+                Round::GateClosed => gone(self.open_team_link(token).await?.status(now))?,
+                Round::Again => {}
             }
         }
         Err(too_busy())

@@ -1,0 +1,228 @@
+//! Verified domains: added, verified and removed by the owner; listed as
+//! joinable to whoever has a verified address in one, and joined (`join.rs`)
+//! while the claim is still verified, in the same transaction as the seat.
+
+use super::items::*;
+use super::join::Round;
+use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, n, s, too_busy};
+use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Update};
+use invites_domain::domains::{
+    DomainClaim, DomainView, Joinable, MAX_PER_RESOURCE, NewDomain, domain_of, may_join, normalise, verify,
+};
+use invites_domain::members::require_owner;
+use invites_domain::ports::{Domains, TxtLookup};
+use invites_domain::token::Nonce;
+use invites_domain::views::Membership;
+use invites_domain::{Error, Identity, ResourceId, Role};
+
+/// Resources listed as joinable at most (one domain is rarely on more).
+const MAX_JOINABLE: usize = 50;
+
+impl Domains for Store {
+    async fn add_domain(
+        &self,
+        rid: ResourceId,
+        who: &Identity,
+        new: NewDomain,
+        now: i64,
+    ) -> Result<(DomainView, bool), Error> {
+        let id = rid.to_string();
+        let held = self.domain_claims(rid, who).await?;
+        if let Some(existing) = held.iter().find(|c| c.domain == new.domain) {
+            return Ok((DomainView::from(existing), false));
+        }
+        if held.len() >= MAX_PER_RESOURCE {
+            return Err(Error::conflict(
+                "too_many_domains",
+                format!("a resource can have at most {MAX_PER_RESOURCE} domains; remove one first"),
+            ));
+        }
+        let claim = DomainClaim::new(&id, new, Nonce::random().encode(), &who.sub, now);
+        let detail = format!("role={}", claim.role.as_str());
+        let mut tx = Tx::new();
+        tx.condition(Check::Caller, self.caller_owns(&id, who)?)
+            .put(Check::Domain, self.put_new(&DomainItem::unverified(claim.clone()))?)
+            .put(Check::None, self.audit(&id, "domain.added", &who.sub, &claim.domain, Some(detail), now)?);
+        match self.transact(tx).await {
+            Ok(()) => Ok((DomainView::from(&claim), true)),
+            Err(TxError::Other(e)) => Err(e),
+            // Added meanwhile (a second tab): answer that one.
+            Err(f) if f.failed(Check::Domain) && !f.failed(Check::Caller) => {
+                let claim = self.domain_claim(&id, &claim.domain).await?.ok_or_else(too_busy)?;
+                Ok((DomainView::from(&claim), false))
+            }
+            Err(f) => {
+                self.owner_of(rid, who).await?;
+                Err(Error::internal(format!("add domain: {f:?}")))
+            }
+        }
+    }
+
+    async fn domains(&self, rid: ResourceId, who: &Identity) -> Result<Vec<DomainView>, Error> {
+        Ok(self.domain_claims(rid, who).await?.iter().map(DomainView::from).collect())
+    }
+
+    async fn verify_domain(
+        &self,
+        rid: ResourceId,
+        domain: &str,
+        who: &Identity,
+        dns: &impl TxtLookup,
+        now: i64,
+    ) -> Result<DomainView, Error> {
+        self.owner_of(rid, who).await?;
+        let id = rid.to_string();
+        let domain = normalise(domain).map_err(|_| Error::NotFound)?;
+        let claim = self.domain_claim(&id, &domain).await?.ok_or(Error::NotFound)?;
+        if claim.verified_at.is_some() {
+            return Ok(DomainView::from(&claim));
+        }
+        verify(&claim, &dns.txt(&claim.txt_name()).await)?;
+        let mark = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(&id)))
+            .key("SK", s(domain_key(&domain)))
+            .update_expression("SET verifiedAt = :now, GSI1PK = :gpk, GSI1SK = :gsk")
+            .condition_expression(
+                "attribute_exists(PK) AND challenge = :challenge AND attribute_not_exists(verifiedAt)",
+            )
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":gpk", s(domain_key(&domain)))
+            .expression_attribute_values(":gsk", s(res_pk(&id)))
+            .expression_attribute_values(":challenge", s(&claim.challenge))
+            .build()
+            .map_err(Error::internal)?;
+        let mut tx = Tx::new();
+        tx.condition(Check::Caller, self.caller_owns(&id, who)?)
+            .update(Check::Domain, mark)
+            .put(Check::None, self.audit(&id, "domain.verified", &who.sub, &domain, None, now)?);
+        match self.transact(tx).await {
+            Ok(()) => Ok(DomainView::from(&DomainClaim { verified_at: Some(now), ..claim })),
+            Err(TxError::Other(e)) => Err(e),
+            Err(_) => {
+                self.owner_of(rid, who).await?;
+                // Verified meanwhile → that answer; removed → 404; added
+                // again with a new challenge → try again (and find that).
+                match self.domain_claim(&id, &domain).await? {
+                    Some(now) if now.verified_at.is_some() => Ok(DomainView::from(&now)),
+                    Some(_) => Err(too_busy()),
+                    None => Err(Error::NotFound),
+                }
+            }
+        }
+    }
+
+    async fn remove_domain(&self, rid: ResourceId, domain: &str, who: &Identity, now: i64) -> Result<(), Error> {
+        self.owner_of(rid, who).await?;
+        let id = rid.to_string();
+        let Ok(domain) = normalise(domain) else { return Ok(()) };
+        if self.domain_claim(&id, &domain).await?.is_none() {
+            return Ok(());
+        }
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(&id)))
+            .key("SK", s(domain_key(&domain)))
+            .condition_expression("attribute_exists(PK)")
+            .build()
+            .map_err(Error::internal)?;
+        let mut tx = Tx::new();
+        tx.condition(Check::Caller, self.caller_owns(&id, who)?)
+            .delete(Check::Domain, delete)
+            .put(Check::None, self.audit(&id, "domain.removed", &who.sub, &domain, None, now)?);
+        match self.transact(tx).await {
+            Ok(()) => Ok(()),
+            Err(TxError::Other(e)) => Err(e),
+            // Removed meanwhile: the same end.
+            Err(f) if f.failed(Check::Domain) && !f.failed(Check::Caller) => Ok(()),
+            Err(_) => {
+                self.owner_of(rid, who).await?;
+                Err(too_busy())
+            }
+        }
+    }
+
+    async fn joinable(&self, who: &Identity) -> Result<Vec<Joinable>, Error> {
+        let Some(domain) = who.verified_email().and_then(domain_of) else { return Ok(Vec::new()) };
+        let claims: Vec<DomainItem> = self.query_all(domain_key(&domain), "RES#", Some("GSI1"), MAX_JOINABLE).await?;
+        let mut out = Vec::new();
+        for c in claims.into_iter().take(MAX_JOINABLE) {
+            if self.member(&c.record.resource_id, &who.sub).await?.is_some() {
+                continue;
+            }
+            out.push(Joinable {
+                resource: self.resource_ref(&c.record.resource_id).await?,
+                role: c.record.role,
+                domain: c.record.domain,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn join_by_domain(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<Membership, Error> {
+        let id = rid.to_string();
+        for attempt in 0..MAX_ATTEMPTS {
+            if let Some(member) = self.member(&id, &who.sub).await? {
+                return Ok(Membership::from(&member));
+            }
+            let domain = who.verified_email().and_then(domain_of);
+            let claim = match &domain {
+                Some(d) => self.domain_claim(&id, d).await?,
+                None => None,
+            };
+            may_join(claim.as_ref(), who)?;
+            let Some(claim) = claim else { return Err(Error::NotFound) };
+            let still_verified = |tx: &mut Tx| {
+                let check = ConditionCheck::builder()
+                    .table_name(&self.table)
+                    .key("PK", s(res_pk(&id)))
+                    .key("SK", s(domain_key(&claim.domain)))
+                    .condition_expression("attribute_exists(verifiedAt) AND #role = :role")
+                    .expression_attribute_names("#role", "role")
+                    .expression_attribute_values(":role", s(claim.role.as_str()))
+                    .build()
+                    .map_err(Error::internal)?;
+                tx.condition(Check::Domain, check);
+                Ok(())
+            };
+            let detail = format!("role={}, domain={}", claim.role.as_str(), claim.domain);
+            match self.try_join(&id, who, claim.role, still_verified, detail, attempt, now).await? {
+                Round::Joined(m) => return Ok(m),
+                // Removed meanwhile: the next round answers 404.
+                Round::GateClosed | Round::Again => {}
+            }
+        }
+        Err(too_busy())
+    }
+}
+
+impl Store {
+    /// The owner's view of a resource's domains (404 / 403 for others).
+    async fn domain_claims(&self, rid: ResourceId, who: &Identity) -> Result<Vec<DomainClaim>, Error> {
+        self.owner_of(rid, who).await?;
+        let items: Vec<DomainItem> =
+            self.query_all(res_pk(&rid.to_string()), DOMAIN_PREFIX, None, MAX_PER_RESOURCE * 2).await?;
+        Ok(items.into_iter().map(|i| i.record).collect())
+    }
+
+    async fn domain_claim(&self, rid: &str, domain: &str) -> Result<Option<DomainClaim>, Error> {
+        Ok(self.get::<DomainItem>(res_pk(rid), domain_key(domain)).await?.map(|i| i.record))
+    }
+
+    async fn owner_of(&self, rid: ResourceId, who: &Identity) -> Result<(), Error> {
+        require_owner(self.member(&rid.to_string(), &who.sub).await?).map(|_| ())
+    }
+
+    /// Condition: the caller is still the owner when the write commits.
+    fn caller_owns(&self, rid: &str, who: &Identity) -> Result<ConditionCheck, Error> {
+        ConditionCheck::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(rid)))
+            .key("SK", s(member_sk(&who.sub)))
+            .condition_expression("#role = :owner")
+            .expression_attribute_names("#role", "role")
+            .expression_attribute_values(":owner", s(Role::Owner.as_str()))
+            .build()
+            .map_err(Error::internal)
+    }
+}
