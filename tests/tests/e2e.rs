@@ -167,11 +167,13 @@ async fn every_sample_event_replays_against_the_local_api() {
 
 /// Through the real binaries over HTTP: the operator's backend sets a plan
 /// (dev service token for IAM), an owner makes a team link, one person joins
-/// and the next finds the plan's only seat taken; the table's stream, read
-/// as Lambda reads it, goes through `publish-events` onto the local bus,
-/// each change exactly once.
+/// and the next finds the plan's only seat taken; with a bigger plan, the
+/// owner verifies a domain (its TXT record on the DNS stand-in) and a
+/// colleague finds the resource joinable and joins. The table's stream,
+/// read as Lambda reads it, goes through `publish-events` onto the local
+/// bus, each change exactly once.
 #[tokio::test]
-async fn plan_team_link_and_their_events_through_the_binaries() {
+async fn plan_team_link_domain_and_their_events_through_the_binaries() {
     use invites_devtools::streams::StreamReader;
     let e = E2e::new().await;
     let owner_email = unique_email("link-owner");
@@ -203,6 +205,26 @@ async fn plan_team_link_and_their_events_through_the_binaries() {
     let (status, refused) = e.call("POST", "/v1/links/join", Some(&second), Some(json!({"token": token}))).await;
     assert_eq!((status, refused["error"]["code"].as_str()), (409, Some("seat_limit_reached")));
 
+    let plan = json!({"seatLimit": 5});
+    assert_eq!(e.call("PUT", &format!("/v1/service/resources/{rid}/plan"), Some(&billing), Some(plan)).await.0, 200);
+    let domain = format!("e2e-{}.test", invites_domain::ids::new_ulid().to_lowercase());
+    let domains = format!("/v1/resources/{rid}/domains");
+    let (status, added) =
+        e.call("POST", &domains, Some(&owner), Some(json!({"domain": domain, "role": "admin"}))).await;
+    assert_eq!(status, 201, "{added}");
+    let verify = format!("{domains}/{domain}/verify");
+    assert_eq!(e.call("POST", &verify, Some(&owner), None).await.0, 409, "no record yet");
+    let dns_dir = std::path::PathBuf::from(std::env::var("INVITES_DNS_DIR").unwrap());
+    std::fs::create_dir_all(&dns_dir).unwrap();
+    std::fs::write(dns_dir.join(added["txtName"].as_str().unwrap()), added["txtValue"].as_str().unwrap()).unwrap();
+    let (status, verified) = e.call("POST", &verify, Some(&owner), None).await;
+    assert_eq!((status, verified["verified"].as_bool()), (200, Some(true)), "{verified}");
+    let colleague = e.token(&format!("colleague-{domain}"), &format!("colleague@{domain}"));
+    let (status, joinable) = e.call("GET", "/v1/me/joinable", Some(&colleague), None).await;
+    assert_eq!((status, joinable["items"][0]["resource"]["id"].as_str()), (200, Some(rid.as_str())), "{joinable}");
+    let (status, joined) = e.call("POST", &format!("/v1/me/joinable/{rid}/join"), Some(&colleague), None).await;
+    assert_eq!((status, joined["role"].as_str()), (200, Some("admin")), "{joined}");
+
     let sdk = invites_adapters::sdk_config().await;
     let mut stream = StreamReader::open(&sdk, &std::env::var("INVITES_TABLE").unwrap(), true).await.unwrap();
     let publish = async |event: &Value| invites_devtools::replay::invoke(&e.api, "publish-events", event).await.ok();
@@ -224,5 +246,17 @@ async fn plan_team_link_and_their_events_through_the_binaries() {
     let mut ours: Vec<&str> =
         events.iter().filter(|ev| ev["resourceId"] == rid.as_str()).map(|ev| ev["type"].as_str().unwrap()).collect();
     ours.sort();
-    assert_eq!(ours, ["link.created", "member.joined", "resource.created", "resource.plan_changed"]);
+    assert_eq!(
+        ours,
+        [
+            "domain.added",
+            "domain.verified",
+            "link.created",
+            "member.joined",
+            "member.joined",
+            "resource.created",
+            "resource.plan_changed",
+            "resource.plan_changed"
+        ]
+    );
 }
