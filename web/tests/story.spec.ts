@@ -573,6 +573,50 @@ test('a team link: the owner makes one, a person joins with it, the owner withdr
   await scan(page, 'team link landing: withdrawn');
 });
 
+test('a verified domain: the owner proves it with a DNS record, a colleague joins from "my invitations"', async ({ page }) => {
+  const domain = `lab-${run}.test`;
+  await signIn(page, OWNER);
+  await page.getByLabel('Resource name').fill('Research lab');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForURL(/\/resources\/\w+$/);
+  const card = page.locator('verified-domains');
+  await card.getByText('Verified domains').click();
+  await card.getByLabel('Domain', { exact: true }).fill('gmail.com');
+  await card.getByRole('button', { name: 'Add domain' }).click();
+  await expect(card.getByRole('alert')).toContainText('public mail domain');
+  await card.getByLabel('Domain', { exact: true }).fill(domain.toUpperCase());
+  await card.getByLabel('Role of people who join').selectOption('admin');
+  await card.getByRole('button', { name: 'Add domain' }).click();
+  await expect(card.getByText('Waiting for DNS record')).toBeVisible();
+  await card.getByRole('button', { name: `Check now ${domain}` }).click();
+  await expect(card.getByRole('alert')).toContainText('The DNS record was not found yet');
+  await scan(page, 'verified domains: waiting for the record');
+  await shot(page, 'verified-domains');
+
+  // The owner adds the record at their DNS provider (here: the stand-in's folder).
+  const name = await card.locator('dd code').nth(1).textContent();
+  const value = await card.locator('dd code').nth(2).textContent();
+  expect(name).toBe(`_invites-challenge.${domain}`);
+  mkdirSync(process.env.INVITES_DNS_DIR!, { recursive: true });
+  writeFileSync(`${process.env.INVITES_DNS_DIR}/${name}`, `${value}\n`);
+  await card.getByRole('button', { name: `Check now ${domain}` }).click();
+  await expect(card.getByText(`${domain} is verified.`)).toBeVisible();
+  await expect(card.getByText('Verified', { exact: true })).toBeVisible();
+  await scan(page, 'verified domains: verified');
+
+  // A colleague with a verified address there sees it under "my invitations" and joins.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(page, { sub: `kim-${run}`, email: `kim@${domain}`, name: 'Kim Colleague' });
+  const mine = page.locator('my-invitations');
+  await expect(mine.getByText(`Open to everyone at @${domain} · Admin`)).toBeVisible();
+  await scan(page, 'my invitations: joinable by domain');
+  await shot(page, 'joinable');
+  await mine.getByRole('button', { name: 'Join Research lab' }).click();
+  await expect(mine.getByText('Joined Research lab.')).toBeVisible();
+  await expect(page.locator('my-resources').getByRole('link', { name: 'Open Research lab' })).toBeVisible();
+  await expect(mine.getByText(`Open to everyone at @${domain}`)).toHaveCount(0);
+});
+
 test.afterAll(() => {
   const bad = scans.reduce((n, s) => n + s.serious + s.critical, 0);
   const lines = [
