@@ -4,7 +4,7 @@
 
 use super::items::*;
 use super::join::Round;
-use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, n, s, too_busy};
+use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, n, s, too_busy};
 use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Update};
 use invites_domain::domains::{
     DomainClaim, DomainView, Joinable, MAX_PER_RESOURCE, NewDomain, domain_of, may_join, normalise, verify,
@@ -186,10 +186,10 @@ impl Domains for Store {
                 Ok(())
             };
             let detail = format!("role={}, domain={}", claim.role.as_str(), claim.domain);
-            match self.try_join(&id, who, claim.role, still_verified, detail, attempt, now).await? {
+            match self.try_join(&id, who, claim.role, still_verified, detail, now).await? {
                 Round::Joined(m) => return Ok(m),
-                // Removed meanwhile: the next round answers 404.
-                Round::GateClosed | Round::Again => {}
+                // Removed (or its role changed) meanwhile: the next round reads it again.
+                Round::GateClosed | Round::Again => backoff(attempt).await,
             }
         }
         Err(too_busy())

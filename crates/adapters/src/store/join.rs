@@ -4,7 +4,7 @@
 //! and the audit entry `member.joined`.
 
 use super::items::*;
-use super::{Check, Store, Tx, TxError, backoff};
+use super::{Check, Store, Tx, TxError};
 use invites_domain::lifecycle::{EmailTaken, email_taken};
 use invites_domain::records::{EmailHolder, Member};
 use invites_domain::seats::seat_limit_reached;
@@ -15,7 +15,7 @@ use invites_domain::{Error, Identity, Role};
 /// The outcome of one attempt.
 pub(crate) enum Round {
     Joined(Membership),
-    /// Try again (lost a race, or freed a seat or the address).
+    /// Try again after a pause (lost a race, or freed a seat or the address).
     Again,
     /// The gate's condition failed ([`Check::Link`], [`Check::Domain`]):
     /// the caller says why.
@@ -32,7 +32,6 @@ impl Store {
         role: Role,
         gate: impl FnOnce(&mut Tx) -> Result<(), Error>,
         detail: String,
-        attempt: u32,
         now: i64,
     ) -> Result<Round, Error> {
         let email = who.verified_email().map(|e| e.as_str().to_owned()).unwrap_or_default();
@@ -55,7 +54,7 @@ impl Store {
             .put(Check::None, self.audit(rid, "member.joined", &who.sub, &who.sub, Some(detail), now)?);
         match self.transact(tx).await {
             Ok(()) => return Ok(Round::Joined(Membership::from(&member))),
-            Err(TxError::Conflict) => backoff(attempt).await,
+            Err(TxError::Conflict) => {}
             Err(TxError::Other(e)) => return Err(e),
             // Joined meanwhile (a second tab): the caller's next round finds the membership.
             Err(f) if f.failed(Check::Member) => {}

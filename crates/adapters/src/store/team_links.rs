@@ -4,7 +4,7 @@
 
 use super::items::*;
 use super::join::Round;
-use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, n, s, too_busy};
+use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, n, s, too_busy};
 use aws_sdk_dynamodb::types::Update;
 use invites_domain::ports::TeamLinks;
 use invites_domain::team_links::{NewTeamLink, TeamLink, TeamLinkLookup, TeamLinkView, gone, may_join};
@@ -140,11 +140,11 @@ impl TeamLinks for Store {
                 Ok(())
             };
             let detail = format!("role={}, link={}", link.role.as_str(), link.link_id);
-            match self.try_join(&rid, who, link.role, use_one, detail, attempt, now).await? {
+            match self.try_join(&rid, who, link.role, use_one, detail, now).await? {
                 Round::Joined(m) => return Ok(m),
                 // Used up, expired or revoked meanwhile: say which.
                 Round::GateClosed => gone(self.open_team_link(token).await?.status(now))?,
-                Round::Again => {}
+                Round::Again => backoff(attempt).await,
             }
         }
         Err(too_busy())
