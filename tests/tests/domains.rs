@@ -187,3 +187,48 @@ async fn two_colleagues_for_the_last_seat_one_joins() {
         assert_eq!(seats_used(&h, &rid).await, 2);
     }
 }
+
+#[tokio::test]
+async fn only_a_record_at_the_name_itself_counts() {
+    let h = Harness::new().await;
+    let rid = new_resource(&h).await;
+    // A CNAME into a zone someone else controls (a wildcard, say) proves nothing.
+    let (domain, elsewhere) = (fresh_domain(), fresh_domain());
+    let added = add(&h, &rid, OWNER, json!({"domain": domain, "role": "read_only"})).await;
+    publish_txt(added.body["txtName"].as_str().unwrap(), &format!("CNAME {elsewhere}"));
+    publish_txt(&elsewhere, added.body["txtValue"].as_str().unwrap());
+    let r = verify(&h, &rid, &domain).await;
+    assert_eq!((r.status, r.body["error"]["code"].as_str()), (409, Some("domain_not_verified")), "{}", r.body);
+
+    // A value split into several strings (as DNS does past 255 bytes) is one record.
+    let split = fresh_domain();
+    let added = add(&h, &rid, OWNER, json!({"domain": split, "role": "read_only"})).await;
+    let value = added.body["txtValue"].as_str().unwrap();
+    publish_txt(added.body["txtName"].as_str().unwrap(), &format!("{}|{}", &value[..10], &value[10..]));
+    assert_eq!(verify(&h, &rid, &split).await.status, 200);
+}
+
+#[tokio::test]
+async fn a_removed_member_comes_back_only_through_a_new_invitation() {
+    let h = Harness::new().await;
+    let domain = fresh_domain();
+    let rid = verified(&h, &domain).await;
+    // Adding the domain again with another role changes its role.
+    let changed = add(&h, &rid, OWNER, json!({"domain": domain, "role": "admin"})).await;
+    assert_eq!((changed.status, changed.body["role"].as_str()), (200, Some("admin")), "{}", changed.body);
+    let (sub, mail) = (format!("user-gone-{domain}"), format!("gone@{domain}"));
+    assert_eq!(join(&h, &rid, &sub, &mail).await.body["role"], "admin");
+
+    let remove = Req::event("remove-member").user(OWNER.0, OWNER.1).path("rid", &rid).path("uid", &sub);
+    assert_eq!(call(revoke_invite::handle, &h.api, &remove).await.status, 204);
+    assert!(joinable(&h, &sub, &mail).await.is_empty(), "not offered again");
+    let r = join(&h, &rid, &sub, &mail).await;
+    assert_eq!((r.status, r.body["error"]["code"].as_str()), (403, Some("removed_from_resource")), "{}", r.body);
+
+    // The owner's invitation is their word: accepting it clears the removal.
+    let invited = invite(&h, &rid, OWNER, &mail, "read_only").await;
+    assert_eq!(accept(&h, &token_of(&invited), &sub, &mail).await.status, 200);
+    let leave = Req::event("leave-resource").user(&sub, &mail).path("rid", &rid);
+    assert_eq!(call(me::handle, &h.api, &leave).await.status, 204);
+    assert_eq!(join(&h, &rid, &sub, &mail).await.status, 200, "who left on their own may come back");
+}

@@ -1,7 +1,10 @@
 //! The DNS as the domain verification sees it ([`TxtLookup`]): the system's
 //! resolver (`/etc/resolv.conf`, which Lambda provides), or the server in
 //! `INVITES_DNS_SERVER` (`ip:port`) — the local stand-in in tests and
-//! `make dev`. Nothing is cached, so a record just added is seen at once.
+//! `make dev`. The resolver keeps no cache of its own (a resolver upstream
+//! may still hold a "no such name" for the zone's negative TTL). Only TXT
+//! records at the name itself count: one reached through a CNAME (say a
+//! wildcard pointing into someone else's zone) proves nothing.
 
 use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
@@ -24,9 +27,9 @@ impl Dns {
             Some(server) => {
                 let addr: SocketAddr =
                     server.parse().map_err(|_| format!("INVITES_DNS_SERVER must be ip:port, not {server:?}"))?;
-                let mut udp = ConnectionConfig::udp();
-                udp.port = addr.port();
-                let ns = NameServerConfig::new(addr.ip(), true, vec![udp]);
+                let (mut udp, mut tcp) = (ConnectionConfig::udp(), ConnectionConfig::tcp());
+                (udp.port, tcp.port) = (addr.port(), addr.port());
+                let ns = NameServerConfig::new(addr.ip(), true, vec![udp, tcp]);
                 Resolver::builder_with_config(
                     ResolverConfig::from_parts(None, vec![], vec![ns]),
                     TokioRuntimeProvider::default(),
@@ -48,11 +51,13 @@ impl Dns {
 impl TxtLookup for Dns {
     async fn txt(&self, name: &str) -> TxtAnswer {
         // Fully qualified: no search domains.
-        match self.resolver.txt_lookup(format!("{name}.")).await {
+        let fqdn = format!("{name}.");
+        match self.resolver.txt_lookup(fqdn.as_str()).await {
             Ok(lookup) => TxtAnswer::Records(
                 lookup
                     .answers()
                     .iter()
+                    .filter(|r| r.name.to_ascii().eq_ignore_ascii_case(&fqdn))
                     .filter_map(|r| match &r.data {
                         RData::TXT(txt) => {
                             Some(txt.txt_data.iter().map(|s| String::from_utf8_lossy(s)).collect::<String>())

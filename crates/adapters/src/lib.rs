@@ -19,9 +19,59 @@ pub use mailer::Mailer;
 pub use queue::Queue;
 pub use store::Store;
 
-/// Shared AWS SDK configuration. Endpoints come from the standard
-/// `AWS_ENDPOINT_URL_<SERVICE>` variables, which is how local runs point the
-/// SDK at DynamoDB Local, moto and the SES emulator.
+/// Shared AWS SDK configuration, built once per cold start. Endpoints come
+/// from the standard `AWS_ENDPOINT_URL_<SERVICE>` variables, which is how
+/// local runs point the SDK at DynamoDB Local, moto and the SES emulator.
+///
+/// Two things keep a cold start short (`docs/performance.md`):
+/// - **The trust store** is the roots AWS endpoints chain to, compiled in
+///   ([`trust_store`]), instead of reading and parsing the system's
+///   certificate bundle and folder at start.
+/// - **In Lambda** (`AWS_LAMBDA_FUNCTION_NAME`), region and credentials come
+///   from the environment Lambda sets, and no profile file is read; elsewhere
+///   (the dev tools, a shell with a profile) the SDK's usual chains apply.
 pub async fn sdk_config() -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await
+    use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
+    use aws_smithy_http_client::tls::{Provider, TlsContext, rustls_provider::CryptoMode};
+    let tls = TlsContext::builder().with_trust_store(trust_store()).build().expect("a TLS context without extra names");
+    let https = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(tls)
+        .build_https();
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(https);
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if var("AWS_LAMBDA_FUNCTION_NAME").is_some() {
+        loader = loader.profile_files(EnvConfigFiles::builder().with_contents(EnvConfigFileKind::Config, "").build());
+        if let Some(region) = var("AWS_REGION") {
+            loader = loader.region(aws_config::Region::new(region));
+        }
+        if var("AWS_ACCESS_KEY_ID").is_some() {
+            loader =
+                loader.credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new());
+        }
+    }
+    loader.load().await
 }
+
+/// Which roots the HTTPS client trusts: `INVITES_TRUST_STORE=aws` (the
+/// default) or `system` (the platform's certificate bundle and folder: for
+/// an endpoint behind another CA, or the day AWS moves to a root outside
+/// [`AWS_ROOTS`], without a rebuild).
+pub fn trust_store() -> aws_smithy_http_client::tls::TrustStore {
+    use aws_smithy_http_client::tls::TrustStore;
+    if std::env::var("INVITES_TRUST_STORE").as_deref() == Ok("system") {
+        return TrustStore::default();
+    }
+    AWS_ROOTS.iter().fold(TrustStore::empty(), |store, pem| store.with_pem_certificate(pem.as_bytes()))
+}
+
+/// The roots of Amazon Trust Services, which issues the certificates of every
+/// AWS service endpoint, and Starfield Services Root G2, which cross-signs
+/// them (valid until 2037–2040; from Mozilla's store as Debian ships it).
+pub const AWS_ROOTS: &[&str] = &[
+    include_str!("roots/amazon-root-ca-1.pem"),
+    include_str!("roots/amazon-root-ca-2.pem"),
+    include_str!("roots/amazon-root-ca-3.pem"),
+    include_str!("roots/amazon-root-ca-4.pem"),
+    include_str!("roots/starfield-services-root-certificate-authority-g2.pem"),
+];

@@ -18,6 +18,9 @@ use tokio::net::{TcpListener, TcpStream};
 pub struct Stats {
     pub calls: BTreeMap<String, u64>,
     pub busy: Duration,
+    /// Items DynamoDB read for the answers: each Query's and Scan's
+    /// `ScannedCount` (before any filter), plus one per item a GetItem found.
+    pub items_read: u64,
 }
 
 /// What the proxy does with a request instead of forwarding it.
@@ -139,6 +142,8 @@ impl Proxy {
             }
         });
         let mut chunk = vec![0u8; 65536];
+        // Whole answers (head plus content-length body), to count what was read.
+        let mut answers = Vec::new();
         loop {
             let n = match sr.read(&mut chunk).await {
                 Ok(0) | Err(_) => break,
@@ -147,12 +152,29 @@ impl Proxy {
             if let Some(t) = started.lock().unwrap().take() {
                 self.stats.lock().unwrap().busy += t.elapsed();
             }
+            answers.extend_from_slice(&chunk[..n]);
+            while let Some((_, end)) = framed(&answers) {
+                let read = items_read(&answers[..end]);
+                answers.drain(..end);
+                self.stats.lock().unwrap().items_read += read;
+            }
             if cw.lock().await.write_all(&chunk[..n]).await.is_err() {
                 break;
             }
         }
         up.abort();
     }
+}
+
+/// What a DynamoDB answer says was read: `"ScannedCount":N` of a query or
+/// scan, or one for a GetItem that found its item.
+fn items_read(answer: &[u8]) -> u64 {
+    let text = String::from_utf8_lossy(answer);
+    let scanned: u64 = text
+        .match_indices("\"ScannedCount\":")
+        .filter_map(|(at, m)| text[at + m.len()..].split(|c: char| !c.is_ascii_digit()).next()?.parse::<u64>().ok())
+        .sum();
+    scanned + text.matches("{\"Item\":").count() as u64
 }
 
 fn call_name(head: &str) -> String {

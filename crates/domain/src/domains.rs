@@ -163,10 +163,10 @@ impl DomainClaim {
     }
     /// Whether the TXT records found at [`Self::txt_name`] prove control:
     /// one of them is exactly the value (a record split into strings of at
-    /// most 255 bytes arrives joined).
+    /// most 255 bytes arrives joined; quotes pasted into it are ignored).
     pub fn proven_by(&self, records: &[String]) -> bool {
         let want = self.txt_value();
-        records.iter().any(|r| r.trim() == want)
+        records.iter().any(|r| r.trim().trim_matches('"') == want)
     }
 }
 
@@ -291,6 +291,7 @@ mod tests {
         let c = claim(false);
         assert_eq!(c.txt_name(), "_invites-challenge.acme.test");
         assert!(verify(&c, &TxtAnswer::Records(vec!["v=spf1 -all".into(), "invites-verification=abc".into()])).is_ok());
+        assert!(verify(&c, &TxtAnswer::Records(vec!["\"invites-verification=abc\"".into()])).is_ok());
         for wrong in [
             TxtAnswer::Records(vec!["invites-verification=abcd".into()]),
             TxtAnswer::Records(vec!["invites-verification=".into()]),

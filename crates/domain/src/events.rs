@@ -60,6 +60,7 @@ pub const TYPES: &[&str] = &[
     "link.revoked",
     "domain.added",
     "domain.verified",
+    "domain.role_changed",
     "domain.removed",
 ];
 

@@ -61,6 +61,15 @@ pub fn change_role(member: &Member, role: Role) -> Result<Option<Role>, Error> {
 }
 
 /// A role change that lost a race with another change.
+/// Joining without an invitation (a team link, a domain) after an owner or
+/// admin removed the caller: only a new invitation brings them back.
+pub fn removed_earlier() -> Error {
+    Error::forbidden(
+        "removed_from_resource",
+        "an owner or admin removed you from this resource; ask them to invite you again",
+    )
+}
+
 pub fn changed_meanwhile() -> Error {
     Error::conflict("changed_meanwhile", "it changed meanwhile; reload and try again")
 }

@@ -299,7 +299,7 @@ export interface paths {
         put?: never;
         /**
          * Join through a team link (signed in, verified e-mail); joining again → 200 with the same membership
-         * @description 410 link_revoked, link_expired or link_used_up when the link no longer works; 409 seat_limit_reached when no seat is free, 403 invites_disabled when the plan does not include inviting; 409 already_pending when an invitation to the caller's address is waiting (accept that instead).
+         * @description 410 link_revoked, link_expired or link_used_up when the link no longer works; 403 removed_from_resource when an owner or admin removed the caller (only a new invitation brings them back); 409 seat_limit_reached when no seat is free, 403 invites_disabled when the plan does not include inviting; 409 already_pending when an invitation to the caller's address is waiting (accept that instead).
          */
         post: operations["joinTeamLink"];
         delete?: never;
@@ -322,7 +322,7 @@ export interface paths {
         put?: never;
         /**
          * Add an e-mail domain whose verified addresses may join with a default role (owner)
-         * @description The domain stays unverified until its DNS holds the TXT record the answer names (txtName, txtValue) and the owner calls verify. Public mail domains (gmail.com, outlook.com, …) are refused with 422 public_domain. The same domain again answers 200 with the one held. At most 20 domains per resource (409 too_many_domains). Audited as domain.added.
+         * @description The domain stays unverified until its DNS holds the TXT record the answer names (txtName, txtValue) and the owner calls verify. Public mail domains (gmail.com, outlook.com, …) are refused with 422 public_domain. The same domain again answers 200 with the one held (with another role: its role changes, audited as domain.role_changed). At most 20 domains per resource (409 too_many_domains). Audited as domain.added.
          */
         post: operations["addDomain"];
         delete?: never;
@@ -367,7 +367,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a domain (owner); nobody joins through it any more, members who did stay. Again → 204. */
+        /** Remove a domain (owner); nobody joins through it any more, members who did stay. Again → 204; a name that is no domain → 404. */
         delete: operations["removeDomain"];
         options?: never;
         head?: never;
@@ -404,7 +404,7 @@ export interface paths {
         put?: never;
         /**
          * Join a resource through the verified domain of the caller's address, with the domain's role; again → 200 with the same membership
-         * @description 404 when the caller's verified address is not in a verified domain of that resource; 403 email_not_verified; 409 seat_limit_reached, 403 invites_disabled, 409 already_pending (an invitation to the address is waiting, accept that instead). Audited as member.joined.
+         * @description 404 when the caller's verified address is not in a verified domain of that resource; 403 email_not_verified; 403 removed_from_resource (an owner or admin removed the caller; only a new invitation brings them back); 409 seat_limit_reached, 403 invites_disabled, 409 already_pending (an invitation to the address is waiting, accept that instead), 409 already_member (another account holds the address here). Audited as member.joined.
          */
         post: operations["joinByDomain"];
         delete?: never;
@@ -533,7 +533,7 @@ export interface components {
         };
         ErrorDetail: {
             /** @enum {string} */
-            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_token" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata" | "invites_disabled" | "service_only" | "invalid_seat_limit" | "invalid_plan" | "link_revoked" | "link_expired" | "link_used_up" | "invalid_max_uses" | "invalid_domain" | "public_domain" | "too_many_domains" | "domain_not_verified";
+            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_token" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata" | "invites_disabled" | "service_only" | "invalid_seat_limit" | "invalid_plan" | "link_revoked" | "link_expired" | "link_used_up" | "invalid_max_uses" | "invalid_domain" | "public_domain" | "too_many_domains" | "domain_not_verified" | "removed_from_resource";
             message: string;
         };
         NewResource: {
@@ -729,7 +729,7 @@ export interface components {
         };
         Domain: {
             domain: string;
-            role: components["schemas"]["Role"];
+            role: components["schemas"]["InvitableRole"];
             verified: boolean;
             /** @description Where the TXT record goes: _invites-challenge.<domain> */
             txtName: string;
@@ -744,7 +744,7 @@ export interface components {
         JoinableList: {
             items: {
                 resource: components["schemas"]["ResourceRef"];
-                role: components["schemas"]["Role"];
+                role: components["schemas"]["InvitableRole"];
                 domain: string;
             }[];
         };

@@ -96,7 +96,11 @@ abstract class MyList<T> extends LitElement {
 
 export class MyInvitations extends MyList<Entry> {
   protected async fetch(): Promise<Entry[]> {
-    const [invites, joinable] = await Promise.all([ok(api().GET('/v1/me/invites')), ok(api().GET('/v1/me/joinable'))]);
+    // Invitations still show when the joinable list cannot be read.
+    const [invites, joinable] = await Promise.all([
+      ok(api().GET('/v1/me/invites')),
+      ok(api().GET('/v1/me/joinable')).catch(() => ({ items: [] })),
+    ]);
     return [...invites.items.map((invite) => ({ invite })), ...joinable.items.map((joinable) => ({ joinable }))];
   }
 

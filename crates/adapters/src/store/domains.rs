@@ -1,6 +1,8 @@
-//! Verified domains: added, verified and removed by the owner; listed as
-//! joinable to whoever has a verified address in one, and joined (`join.rs`)
-//! while the claim is still verified, in the same transaction as the seat.
+//! Verified domains: added (again with another role: the role changes),
+//! verified and removed by the owner; listed as joinable to whoever has a
+//! verified address in one (unless an owner or admin removed them), and
+//! joined (`join.rs`) while the claim is still verified with the same role,
+//! in the same transaction as the seat.
 
 use super::items::*;
 use super::join::Round;
@@ -9,7 +11,7 @@ use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Update};
 use invites_domain::domains::{
     DomainClaim, DomainView, Joinable, MAX_PER_RESOURCE, NewDomain, domain_of, may_join, normalise, verify,
 };
-use invites_domain::members::require_owner;
+use invites_domain::members::{changed_meanwhile, require_owner};
 use invites_domain::ports::{Domains, TxtLookup};
 use invites_domain::token::Nonce;
 use invites_domain::views::Membership;
@@ -29,7 +31,10 @@ impl Domains for Store {
         let id = rid.to_string();
         let held = self.domain_claims(rid, who).await?;
         if let Some(existing) = held.iter().find(|c| c.domain == new.domain) {
-            return Ok((DomainView::from(existing), false));
+            if existing.role == new.role {
+                return Ok((DomainView::from(existing), false));
+            }
+            return self.change_domain_role(existing, new.role, who, now).await.map(|v| (v, false));
         }
         if held.len() >= MAX_PER_RESOURCE {
             return Err(Error::conflict(
@@ -51,9 +56,9 @@ impl Domains for Store {
                 let claim = self.domain_claim(&id, &claim.domain).await?.ok_or_else(too_busy)?;
                 Ok((DomainView::from(&claim), false))
             }
-            Err(f) => {
+            Err(_) => {
                 self.owner_of(rid, who).await?;
-                Err(Error::internal(format!("add domain: {f:?}")))
+                Err(changed_meanwhile())
             }
         }
     }
@@ -105,7 +110,7 @@ impl Domains for Store {
                 // again with a new challenge → try again (and find that).
                 match self.domain_claim(&id, &domain).await? {
                     Some(now) if now.verified_at.is_some() => Ok(DomainView::from(&now)),
-                    Some(_) => Err(too_busy()),
+                    Some(_) => Err(changed_meanwhile()),
                     None => Err(Error::NotFound),
                 }
             }
@@ -115,7 +120,7 @@ impl Domains for Store {
     async fn remove_domain(&self, rid: ResourceId, domain: &str, who: &Identity, now: i64) -> Result<(), Error> {
         self.owner_of(rid, who).await?;
         let id = rid.to_string();
-        let Ok(domain) = normalise(domain) else { return Ok(()) };
+        let domain = normalise(domain).map_err(|_| Error::NotFound)?;
         if self.domain_claim(&id, &domain).await?.is_none() {
             return Ok(());
         }
@@ -137,7 +142,7 @@ impl Domains for Store {
             Err(f) if f.failed(Check::Domain) && !f.failed(Check::Caller) => Ok(()),
             Err(_) => {
                 self.owner_of(rid, who).await?;
-                Err(too_busy())
+                Err(changed_meanwhile())
             }
         }
     }
@@ -147,7 +152,9 @@ impl Domains for Store {
         let claims: Vec<DomainItem> = self.query_all(domain_key(&domain), "RES#", Some("GSI1"), MAX_JOINABLE).await?;
         let mut out = Vec::new();
         for c in claims.into_iter().take(MAX_JOINABLE) {
-            if self.member(&c.record.resource_id, &who.sub).await?.is_some() {
+            let rid = &c.record.resource_id;
+            let removed: Option<RemovedItem> = self.get(res_pk(rid), removed_sk(&who.sub)).await?;
+            if removed.is_some() || self.member(rid, &who.sub).await?.is_some() {
                 continue;
             }
             out.push(Joinable {
@@ -197,6 +204,42 @@ impl Domains for Store {
 }
 
 impl Store {
+    /// A held domain's role, changed by adding it again with another role.
+    async fn change_domain_role(
+        &self,
+        claim: &DomainClaim,
+        role: Role,
+        who: &Identity,
+        now: i64,
+    ) -> Result<DomainView, Error> {
+        let id = &claim.resource_id;
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(id)))
+            .key("SK", s(domain_key(&claim.domain)))
+            .update_expression("SET #role = :role")
+            .condition_expression("challenge = :challenge AND #role = :seen")
+            .expression_attribute_names("#role", "role")
+            .expression_attribute_values(":role", s(role.as_str()))
+            .expression_attribute_values(":seen", s(claim.role.as_str()))
+            .expression_attribute_values(":challenge", s(&claim.challenge))
+            .build()
+            .map_err(Error::internal)?;
+        let detail = format!("{} -> {}", claim.role.as_str(), role.as_str());
+        let mut tx = Tx::new();
+        tx.condition(Check::Caller, self.caller_owns(id, who)?)
+            .update(Check::Domain, update)
+            .put(Check::None, self.audit(id, "domain.role_changed", &who.sub, &claim.domain, Some(detail), now)?);
+        match self.transact(tx).await {
+            Ok(()) => Ok(DomainView::from(&DomainClaim { role, ..claim.clone() })),
+            Err(TxError::Other(e)) => Err(e),
+            Err(_) => {
+                self.owner_of(ResourceId::parse(id)?, who).await?;
+                Err(changed_meanwhile())
+            }
+        }
+    }
+
     /// The owner's view of a resource's domains (404 / 403 for others).
     async fn domain_claims(&self, rid: ResourceId, who: &Identity) -> Result<Vec<DomainClaim>, Error> {
         self.owner_of(rid, who).await?;

@@ -30,6 +30,11 @@ pub const DOMAIN_PREFIX: &str = "DOMAIN#";
 pub fn domain_key(domain: &str) -> String {
     format!("{DOMAIN_PREFIX}{domain}")
 }
+/// Marks a user an owner or admin removed: they do not come back through a
+/// team link or a domain until invited again (accepting clears it).
+pub fn removed_sk(uid: &str) -> String {
+    format!("REMOVED#{uid}")
+}
 pub fn audit_sk(id: &str) -> String {
     format!("{AUDIT_PREFIX}{id}")
 }
@@ -245,6 +250,25 @@ pub struct TeamLinkItem {
 impl TeamLinkItem {
     pub fn new(record: invites_domain::team_links::TeamLink, ttl: i64) -> Self {
         Self { pk: res_pk(&record.resource_id), sk: link_sk(&record.link_id), entity: "teamLink".into(), ttl, record }
+    }
+}
+
+/// A user removed from a resource (see [`removed_sk`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemovedItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub removed_by: String,
+    pub at: i64,
+}
+
+impl RemovedItem {
+    pub fn new(rid: &str, uid: &str, by: &str, at: i64) -> Self {
+        Self { pk: res_pk(rid), sk: removed_sk(uid), entity: "removed".into(), removed_by: by.into(), at }
     }
 }
 

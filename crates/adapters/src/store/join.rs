@@ -1,11 +1,14 @@
 //! Joining a resource without an invitation (a team link, a verified
 //! domain): one transaction of the way in (the gate), a seat (while one is
 //! free and the plan allows inviting), the membership, the e-mail's holder
-//! and the audit entry `member.joined`.
+//! and the audit entry `member.joined`; never for someone an owner or admin
+//! removed (403 `removed_from_resource` until invited again).
 
 use super::items::*;
-use super::{Check, Store, Tx, TxError};
+use super::{Check, Store, Tx, TxError, s};
+use aws_sdk_dynamodb::types::ConditionCheck;
 use invites_domain::lifecycle::{EmailTaken, email_taken};
+use invites_domain::members::removed_earlier;
 use invites_domain::records::{EmailHolder, Member};
 use invites_domain::seats::seat_limit_reached;
 use invites_domain::team_links::invitation_waiting;
@@ -46,8 +49,16 @@ impl Store {
             metadata: None,
         };
         let holder = EmailLockItem::new(rid, &email, &EmailHolder::Member { user_id: Some(who.sub.clone()) });
+        let not_removed = ConditionCheck::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(rid)))
+            .key("SK", s(removed_sk(&who.sub)))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(Error::internal)?;
         let mut tx = Tx::new();
         gate(&mut tx)?;
+        tx.condition(Check::NotRemoved, not_removed);
         tx.update(Check::Seat, self.take_seat(rid)?)
             .put(Check::Member, self.put_new(&MemberItem::new(member.clone()))?)
             .put(Check::Email, self.put_new(&holder)?)
@@ -56,6 +67,7 @@ impl Store {
             Ok(()) => return Ok(Round::Joined(Membership::from(&member))),
             Err(TxError::Conflict) => {}
             Err(TxError::Other(e)) => return Err(e),
+            Err(f) if f.failed(Check::NotRemoved) => return Err(removed_earlier()),
             // Joined meanwhile (a second tab): the caller's next round finds the membership.
             Err(f) if f.failed(Check::Member) => {}
             Err(f) if f.failed(Check::Link) || f.failed(Check::Domain) => return Ok(Round::GateClosed),

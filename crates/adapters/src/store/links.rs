@@ -74,9 +74,17 @@ impl Links for Store {
                 .map_err(Error::internal)?;
             let detail = Some(format!("role={}", item.role.as_str()));
             let mut tx = Tx::new();
+            // Invited again after a removal: the invitation is the owner's word.
+            let welcome_back = Delete::builder()
+                .table_name(&self.table)
+                .key("PK", s(res_pk(&rid)))
+                .key("SK", s(removed_sk(&who.sub)))
+                .build()
+                .map_err(Error::internal)?;
             tx.update(Check::Invite, finish)
                 .put(Check::Member, self.put_new(&MemberItem::new(member.clone()))?)
                 .update(Check::Email, hand_over)
+                .delete(Check::None, welcome_back)
                 .put(Check::None, self.audit(&rid, "invite.accepted", &who.sub, &item.invite_id, detail, now)?);
             match self.transact(tx).await {
                 Ok(()) => return Ok(Membership::through(&member, &item)),

@@ -104,6 +104,9 @@ impl Store {
             tx.delete(Check::Member, delete_member)
                 .update(Check::None, self.free_seat(rid)?)
                 .put(Check::None, self.audit(rid, how.action(), actor, uid, None, now)?);
+            if how == Removal::Removed {
+                tx.put(Check::None, self.put(&RemovedItem::new(rid, uid, actor, now), None, &[])?);
+            }
             if let Some(email) = &member.email {
                 let lock = Delete::builder()
                     .table_name(&self.table)

@@ -77,6 +77,8 @@ pub(crate) enum Check {
     Link,
     /// A domain claim: verified (join), as read (verify), absent (add).
     Domain,
+    /// The caller was not removed by an owner or admin (joins without an invitation).
+    NotRemoved,
     /// An unconditional write (audit entries, counters).
     None,
 }

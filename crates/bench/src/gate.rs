@@ -1,0 +1,103 @@
+//! The regression gate: `make bench` compares this run's figures with the
+//! committed baseline (`crates/bench/baseline.json`) and fails on a
+//! regression beyond the tolerances below. `BENCH_UPDATE_BASELINE=1 make
+//! bench` writes this run's figures as the new baseline, on purpose.
+
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// What one run measured, by figure and name.
+#[derive(Default)]
+pub struct Figures {
+    /// Stripped binary size, MB.
+    pub size_mb: BTreeMap<String, f64>,
+    /// Init median minus the floor's, in the same interleaved run, ms.
+    pub init_gap_ms: BTreeMap<String, f64>,
+    /// AWS calls of one warm request.
+    pub calls: BTreeMap<String, f64>,
+    /// Items DynamoDB reads for one page, by page and history.
+    pub items_read: BTreeMap<String, f64>,
+}
+
+/// How far a figure may move up before the gate fails: size by 5 %, the
+/// init gap by 1.5 ms or half of it (whichever is more: interleaved medians
+/// still move by about a millisecond between runs), calls not at all, items
+/// read by 10 % plus 2.
+fn allowed(figure: &str, base: f64) -> f64 {
+    match figure {
+        "size_mb" => base * 1.05,
+        "init_gap_ms" => base + (base * 0.5).max(1.5),
+        "calls" => base,
+        _ => base * 1.1 + 2.0,
+    }
+}
+
+fn path() -> PathBuf {
+    crate::root().join("crates/bench/baseline.json")
+}
+
+impl Figures {
+    fn sets(&self) -> [(&'static str, &BTreeMap<String, f64>); 4] {
+        [
+            ("size_mb", &self.size_mb),
+            ("init_gap_ms", &self.init_gap_ms),
+            ("calls", &self.calls),
+            ("items_read", &self.items_read),
+        ]
+    }
+
+    fn to_json(&self) -> Value {
+        let mut out = Map::new();
+        for (figure, set) in self.sets() {
+            let rounded: Map<String, Value> =
+                set.iter().map(|(k, v)| (k.clone(), json!((v * 100.0).round() / 100.0))).collect();
+            out.insert(figure.into(), Value::Object(rounded));
+        }
+        Value::Object(out)
+    }
+
+    /// Prints the comparison; `false` when a figure regressed. Writes the
+    /// baseline instead when asked to (or when there is none yet).
+    pub fn check(&self) -> bool {
+        let update = std::env::var("BENCH_UPDATE_BASELINE").is_ok_and(|v| v == "1");
+        let base: Option<Value> =
+            std::fs::read_to_string(path()).ok().and_then(|t| serde_json::from_str(&t).ok());
+        let Some(base) = base.filter(|_| !update) else {
+            let text = serde_json::to_string_pretty(&self.to_json()).unwrap() + "\n";
+            std::fs::write(path(), text).unwrap();
+            println!("Baseline written to crates/bench/baseline.json: commit it.");
+            return true;
+        };
+        println!("| figure | name | baseline | now | allowed up to | |");
+        println!("| --- | --- | ---: | ---: | ---: | --- |");
+        let mut ok = true;
+        for (figure, set) in self.sets() {
+            for (name, now) in set {
+                let Some(was) = base[figure][name].as_f64() else {
+                    println!("| {figure} | {name} | – | {now:.2} | – | new |");
+                    continue;
+                };
+                let limit = allowed(figure, was);
+                let verdict = if *now > limit {
+                    ok = false;
+                    "**regression**"
+                } else {
+                    "ok"
+                };
+                println!("| {figure} | {name} | {was:.2} | {now:.2} | {limit:.2} | {verdict} |");
+            }
+        }
+        println!();
+        println!(
+            "{}",
+            if ok {
+                "Gate: no regression beyond the tolerances."
+            } else {
+                "Gate: REGRESSION. Fix it, or if it is the price of a change made on purpose, run \
+                 `BENCH_UPDATE_BASELINE=1 make bench` and commit crates/bench/baseline.json with the reason."
+            }
+        );
+        ok
+    }
+}
