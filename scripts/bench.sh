@@ -10,7 +10,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 scripts/setup.sh
-FUNCTIONS=(resources create-invite list-invites accept-invite revoke-invite manage-invite members me send-invite-email)
+FUNCTIONS=(resources create-invite list-invites accept-invite revoke-invite manage-invite members me team-links domains send-invite-email delivery-events sweep-invites publish-events)
 echo "== release build (${FUNCTIONS[*]}, hello-floor)"
 build_start=$SECONDS
 cargo build --release --locked $(printf -- '-p %s ' "${FUNCTIONS[@]}") -p invites-bench

@@ -61,8 +61,7 @@ impl Figures {
     /// baseline instead when asked to (or when there is none yet).
     pub fn check(&self) -> bool {
         let update = std::env::var("BENCH_UPDATE_BASELINE").is_ok_and(|v| v == "1");
-        let base: Option<Value> =
-            std::fs::read_to_string(path()).ok().and_then(|t| serde_json::from_str(&t).ok());
+        let base: Option<Value> = std::fs::read_to_string(path()).ok().and_then(|t| serde_json::from_str(&t).ok());
         let Some(base) = base.filter(|_| !update) else {
             let text = serde_json::to_string_pretty(&self.to_json()).unwrap() + "\n";
             std::fs::write(path(), text).unwrap();

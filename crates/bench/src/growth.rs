@@ -40,7 +40,11 @@ async fn write_all(db: &Client, table: &str, items: Vec<Item>) {
     for chunk in items.chunks(25) {
         let mut requests: Vec<WriteRequest> = chunk
             .iter()
-            .map(|i| WriteRequest::builder().put_request(PutRequest::builder().set_item(Some(i.clone())).build().unwrap()).build())
+            .map(|i| {
+                WriteRequest::builder()
+                    .put_request(PutRequest::builder().set_item(Some(i.clone())).build().unwrap())
+                    .build()
+            })
             .collect();
         while !requests.is_empty() {
             let out = db.batch_write_item().request_items(table, requests).send().await.unwrap();
@@ -121,7 +125,8 @@ pub async fn measure(env: &Env, store: &Store, db: &Client, table: &str, sizes: 
     let mut out = Vec::new();
     for &n in sizes {
         let now = invites_domain::time::now();
-        let new = invites_domain::resource::NewResource { name: format!("History {n}"), client_id: None, reminders: true };
+        let new =
+            invites_domain::resource::NewResource { name: format!("History {n}"), client_id: None, reminders: true };
         let rid_s = store.create_resource(&owner, new, now).await.unwrap().id;
         let rid = ResourceId::parse(&rid_s).unwrap();
         let invitee = format!("pending-{n}-0@bench.example.com");
@@ -141,8 +146,16 @@ pub async fn measure(env: &Env, store: &Store, db: &Client, table: &str, sizes: 
             e
         };
         let pages: [(&'static str, &str, Value); 5] = [
-            ("invites, pending (first page of 50)", "list-invites", on_rid("list-invites", json!({"status": "pending", "limit": "50"}))),
-            ("invites, all (first page of 50)", "list-invites", on_rid("list-invites", json!({"status": "all", "limit": "50"}))),
+            (
+                "invites, pending (first page of 50)",
+                "list-invites",
+                on_rid("list-invites", json!({"status": "pending", "limit": "50"})),
+            ),
+            (
+                "invites, all (first page of 50)",
+                "list-invites",
+                on_rid("list-invites", json!({"status": "all", "limit": "50"})),
+            ),
             ("audit trail (first page of 50)", "resources", on_rid("get-audit", json!({"limit": "50"}))),
             ("members", "members", on_rid("list-members", json!({}))),
             ("my invitations (the invitee)", "me", as_user(event("my-invites"), "pending-user", &invitee)),

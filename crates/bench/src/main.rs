@@ -3,10 +3,19 @@
 //! the SES emulator behind counting proxies. Prints a Markdown report.
 //!
 //! Per function: stripped binary size, init (process start → first
-//! `/next`), first invocation, warm p50 / p99 over N invocations, peak RSS,
-//! AWS calls per warm request, and handler overhead (warm latency minus the
-//! time spent waiting for AWS answers). Then the mail worker's throughput on
-//! 1,000 invites in batches of 10, concurrent vs sequential.
+//! `/next`, interleaved with the floor's: `init`), first invocation, warm p50
+//! / p99 over N invocations, peak RSS, AWS calls per warm request, and
+//! handler overhead (warm latency minus the time spent waiting for AWS
+//! answers). Then the mail worker's throughput on 1,000 invites in batches
+//! of 10, concurrent vs sequential; a 100-entry bulk invite; how read cost
+//! grows with a resource's history (`growth`); and the regression gate
+//! against the committed baseline (`gate`).
+//!
+//! `BENCH_ONLY=init|growth|keys` runs one part only.
+
+mod gate;
+mod growth;
+mod init;
 
 use invites_adapters::{Config, Store};
 use invites_devtools::proxy::Proxy;
@@ -82,13 +91,14 @@ impl Env {
                 ("INVITES_SEAT_LIMIT", "10000".into()),
                 ("INVITES_DAILY_INVITE_LIMIT", "100000".into()),
                 ("INVITES_USER_DAILY_INVITE_LIMIT", "1000000".into()),
+                ("INVITES_EVENT_BUS", "bench-events".into()),
                 ("RUST_LOG", "warn".into()),
             ])
             .map(|(k, v)| (k.to_owned(), v))
             .collect()
     }
 
-    fn take_stats(&self) -> (u64, Duration, String) {
+    fn take_stats(&self) -> Taken {
         let (a, b, c) = (self.ddb.take(), self.sqs.take(), self.ses.take());
         let mut names = std::collections::BTreeMap::new();
         for s in [&a, &b, &c] {
@@ -96,21 +106,35 @@ impl Env {
                 *names.entry(k.clone()).or_insert(0) += v;
             }
         }
-        let total = names.values().sum();
-        let desc = names.iter().map(|(k, v)| format!("{k}×{v}")).collect::<Vec<_>>().join(", ");
-        (total, a.busy + b.busy + c.busy, desc)
+        Taken {
+            calls: names.values().sum(),
+            busy: a.busy + b.busy + c.busy,
+            desc: names.iter().map(|(k, v)| format!("{k}×{v}")).collect::<Vec<_>>().join(", "),
+            items_read: a.items_read,
+        }
     }
+}
+
+/// The AWS calls since the last look.
+struct Taken {
+    calls: u64,
+    /// Time spent waiting for their answers.
+    busy: Duration,
+    /// `name×count, …`
+    desc: String,
+    /// Items DynamoDB read for them.
+    items_read: u64,
 }
 
 struct Row {
     name: String,
     size: u64,
-    init: Duration,
     first: Duration,
     p50: Duration,
     p99: Duration,
     rss_kb: u64,
     calls: String,
+    calls_n: u64,
     overhead_p50: Duration,
 }
 
@@ -123,14 +147,16 @@ fn peak_rss_kb(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// Starts the binary under a fresh Runtime API; returns it, the API and the
-/// init time (process start → first `/next`).
-async fn spawn(env: &Env, path: &Path) -> (tokio::process::Child, RuntimeApi, Duration) {
+/// Starts the binary under a fresh Runtime API, with `extra` added to its
+/// environment; returns it, the API and the init time (process start →
+/// first `/next`).
+async fn spawn(env: &Env, path: &Path, extra: &[(String, String)]) -> (tokio::process::Child, RuntimeApi, Duration) {
     let api = RuntimeApi::start().await;
     let start = Instant::now();
-    let child = tokio::process::Command::new(path)
+    let mut child = tokio::process::Command::new(path)
         .env_clear()
         .envs(env.vars(&api))
+        .envs(extra.iter().cloned())
         .kill_on_drop(true)
         .spawn()
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -138,27 +164,19 @@ async fn spawn(env: &Env, path: &Path) -> (tokio::process::Child, RuntimeApi, Du
         if let Some(t) = api.first_next().await {
             break t - start;
         }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{} stopped during init ({status}): is its configuration complete?", path.display());
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{} never asked for work", path.display());
         tokio::time::sleep(Duration::from_micros(100)).await;
     };
     (child, api, init)
 }
 
-/// Cold starts measured per function (the median is reported).
-const COLD_STARTS: usize = 9;
-
 async fn run_function(env: &Env, bin: &str, n: usize, mut next_event: impl FnMut(usize) -> Value) -> Row {
     let path = root().join("target/release").join(bin);
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-    let mut inits = Vec::new();
-    for _ in 1..COLD_STARTS {
-        let (mut child, _, init) = spawn(env, &path).await;
-        inits.push(init);
-        let _ = child.kill().await;
-    }
-    let (mut child, api, init) = spawn(env, &path).await;
-    inits.push(init);
-    inits.sort();
-    let init = percentile(&inits, 0.5);
+    let (mut child, api, _) = spawn(env, &path, &[]).await;
     let pid = child.id().unwrap();
     env.take_stats();
     let first = api.invoke(next_event(0).to_string()).await;
@@ -166,19 +184,19 @@ async fn run_function(env: &Env, bin: &str, n: usize, mut next_event: impl FnMut
     env.take_stats();
     let mut lat = Vec::with_capacity(n);
     let mut overhead = Vec::with_capacity(n);
-    let mut calls = String::new();
+    let (mut calls, mut calls_n) = (String::new(), 0);
     for i in 1..=n {
         let out = api.invoke(next_event(i).to_string()).await;
         assert!(!out.error, "{bin} failed: {}", out.body);
         if let Some(status) = serde_json::from_str::<Value>(&out.body).ok().and_then(|v| v["statusCode"].as_u64()) {
             assert!(status < 400, "{bin} answered {status}: {}", out.body);
         }
-        let (_, busy, desc) = env.take_stats();
+        let taken = env.take_stats();
         if i == n {
-            calls = desc;
+            (calls, calls_n) = (taken.desc, taken.calls);
         }
         lat.push(out.latency);
-        overhead.push(out.latency.saturating_sub(busy));
+        overhead.push(out.latency.saturating_sub(taken.busy));
     }
     let rss_kb = peak_rss_kb(pid);
     let _ = child.kill().await;
@@ -187,12 +205,12 @@ async fn run_function(env: &Env, bin: &str, n: usize, mut next_event: impl FnMut
     Row {
         name: bin.into(),
         size,
-        init,
         first: first.latency,
         p50: percentile(&lat, 0.5),
         p99: percentile(&lat, 0.99),
         rss_kb,
         calls: if calls.is_empty() { "–".into() } else { calls },
+        calls_n,
         overhead_p50: percentile(&overhead, 0.5),
     }
 }
@@ -207,7 +225,7 @@ async fn key_read_cost(env: &Env, create: &Value, starts: usize) {
     let mut samples = [(Vec::new(), Vec::new()), (Vec::new(), Vec::new())];
     for i in 0..starts {
         for (variant, env) in [env, &with_extension].into_iter().enumerate() {
-            let (mut child, api, init) = spawn(env, &path).await;
+            let (mut child, api, init) = spawn(env, &path, &[]).await;
             let mut e = create.clone();
             e["body"] =
                 json!(json!({"email": format!("key{variant}-{i}@bench.example.com"), "role": "admin"}).to_string());
@@ -363,15 +381,54 @@ async fn main() {
 
     let owner_ev = |name: &str| as_user(event(name), OWNER, OWNER_EMAIL);
     let mut rows = Vec::new();
+    let mut rows_init = None;
     let create = {
         let mut e = owner_ev("create-invite");
         e["pathParameters"]["rid"] = json!(rid_s);
         e["headers"].as_object_mut().unwrap().remove("idempotency-key");
         e
     };
-    if std::env::var("BENCH_ONLY").as_deref() == Ok("keys") {
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    if only == "keys" {
         key_read_cost(&env, &create, n.max(15)).await;
         return;
+    }
+    let mut figures = gate::Figures::default();
+    if only.is_empty() || only == "init" {
+        let inits = init_phase(&env).await;
+        if only == "init" {
+            return;
+        }
+        for f in FUNCTIONS {
+            let size = std::fs::metadata(root().join("target/release").join(f)).map(|m| m.len()).unwrap_or(0);
+            figures.size_mb.insert(f.to_string(), size as f64 / 1e6);
+            figures.init_gap_ms.insert(f.to_string(), inits.gap_ms(f));
+        }
+        rows_init = Some(inits);
+    }
+    if only.is_empty() || only == "growth" {
+        let sizes: Vec<usize> = std::env::var("BENCH_GROWTH")
+            .unwrap_or_else(|_| "10,1000,10000".into())
+            .split(',')
+            .filter_map(|v| v.trim().parse().ok())
+            .collect();
+        let db = aws_sdk_dynamodb::Client::new(&sdk);
+        let measures = growth::measure(&env, &store, &db, &table, &sizes).await;
+        println!("### How read cost grows with a resource's history\n");
+        growth::print(&measures, &sizes);
+        println!();
+        for m in &measures {
+            figures.items_read.insert(format!("{} @ {}", m.page, m.history), m.items_read as f64);
+        }
+        let (took, calls) = bulk_invite(&env, &rid_s).await;
+        println!(
+            "Bulk invite, 100 entries in one request (create-invite, warm, median of 3): {} ms, {calls} AWS calls\n",
+            ms(took)
+        );
+        figures.calls.insert("create-invite, bulk of 100".into(), calls as f64);
+        if only == "growth" {
+            return;
+        }
     }
     eprintln!("bench: functions...");
     rows.push(run_function(&env, "hello-floor", n, |_| json!({})).await);
@@ -469,18 +526,22 @@ async fn main() {
         p.set_delay(Duration::ZERO);
     }
 
-    let floor = &rows[0];
+    let inits = rows_init.expect("init measured");
+    println!("### Every binary\n");
     println!(
-        "| function | stripped size | init | init ÷ floor | first call | warm p50 | warm p99 | handler overhead p50 | peak RSS | AWS calls per warm request |"
+        "| function | stripped size | init (median of {INIT_ROUNDS}, interleaved) | gap to floor | ÷ floor | first call | warm p50 | warm p99 | handler overhead p50 | peak RSS | AWS calls per warm request |"
     );
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
     for r in &rows {
+        let init = if r.name == "hello-floor" { &inits.floor } else { &inits.each[&r.name] };
+        let gap = if r.name == "hello-floor" { 0.0 } else { inits.gap_ms(&r.name) };
         println!(
-            "| {} | {:.2} MB | {} ms | {:.1}× | {} ms | {} ms | {} ms | {} ms | {:.1} MB | {} |",
+            "| {} | {:.2} MB | {} | {:+.2} ms | {:.1}× | {} ms | {} ms | {} ms | {} ms | {:.1} MB | {} |",
             r.name,
             r.size as f64 / 1e6,
-            ms(r.init),
-            r.init.as_secs_f64() / floor.init.as_secs_f64(),
+            init.spread(),
+            gap,
+            init.median.as_secs_f64() / inits.floor.median.as_secs_f64(),
             ms(r.first),
             ms(r.p50),
             ms(r.p99),
@@ -488,6 +549,9 @@ async fn main() {
             r.rss_kb as f64 / 1024.0,
             r.calls
         );
+        if r.name != "hello-floor" && !r.name.contains(',') {
+            figures.calls.insert(r.name.clone(), r.calls_n as f64);
+        }
     }
     println!();
     println!(
@@ -515,5 +579,92 @@ async fn main() {
             base / took.as_secs_f64()
         );
     }
-    println!("\n{n} warm invocations per function; init is the median of {COLD_STARTS} cold starts.");
+    println!("\n{n} warm invocations per function.\n");
+    println!("### Regression gate\n");
+    if !figures.check() {
+        std::process::exit(1);
+    }
+}
+
+/// Every function `make bench` builds (scripts/bench.sh), for init and size.
+const FUNCTIONS: &[&str] = &[
+    "resources",
+    "create-invite",
+    "list-invites",
+    "accept-invite",
+    "revoke-invite",
+    "manage-invite",
+    "members",
+    "me",
+    "team-links",
+    "domains",
+    "send-invite-email",
+    "delivery-events",
+    "sweep-invites",
+    "publish-events",
+];
+
+/// Interleaved rounds of cold starts (`BENCH_INIT_ROUNDS`).
+const INIT_ROUNDS: usize = 15;
+
+/// Init of every function, and of `create-invite` with each trust store and
+/// as built before the init work, in one interleaved run.
+async fn init_phase(env: &Env) -> init::Inits {
+    use init::Start;
+    let rounds = std::env::var("BENCH_INIT_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(INIT_ROUNDS);
+    let empty = std::env::temp_dir().join("invites-bench-no-certs");
+    std::fs::create_dir_all(&empty).unwrap();
+    let empty = empty.to_string_lossy().to_string();
+    let mut starts: Vec<Start> = FUNCTIONS.iter().map(|f| Start::release(f)).collect();
+    starts.push(
+        Start::release("create-invite")
+            .with("create-invite, system roots (bundle and folder)", &[("INVITES_TRUST_STORE", "system")]),
+    );
+    starts.push(Start::release("create-invite").with(
+        "create-invite, system roots, bundle only",
+        &[
+            ("INVITES_TRUST_STORE", "system"),
+            ("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt"),
+            ("SSL_CERT_DIR", &empty),
+        ],
+    ));
+    let before = root().join("target/release/create-invite.before");
+    if before.exists() {
+        starts.push(Start { label: "create-invite as built before (5f1f233)".into(), path: before, env: Vec::new() });
+    }
+    eprintln!("bench: init, {rounds} interleaved rounds of {} binaries and the floor...", starts.len());
+    let inits = init::interleaved(env, &starts, rounds).await;
+    println!("### Init, interleaved with the floor ({rounds} rounds)\n");
+    inits.print(&starts, rounds);
+    println!();
+    inits
+}
+
+/// A 100-entry bulk invite through the warm `create-invite`: median of 3.
+async fn bulk_invite(env: &Env, rid: &str) -> (Duration, u64) {
+    let (mut child, api, _) = spawn(env, &root().join("target/release/create-invite"), &[]).await;
+    let mut took = Vec::new();
+    let mut calls = 0;
+    for round in 0..4 {
+        let mut e = as_user(event("create-invite-batch"), OWNER, OWNER_EMAIL);
+        e["pathParameters"]["rid"] = json!(rid);
+        e["rawPath"] = json!(format!("/v1/resources/{rid}/invites/batch"));
+        e["headers"]["idempotency-key"] = json!(format!("bulk-{round}-{}", invites_domain::ids::new_ulid()));
+        let entries: Vec<Value> = (0..100)
+            .map(|i| json!({"email": format!("bulk{round}-{i}@bench.example.com"), "role": "read_only"}))
+            .collect();
+        e["body"] = json!(json!({ "invites": entries }).to_string());
+        env.take_stats();
+        let out = api.invoke(e.to_string()).await;
+        let status = serde_json::from_str::<Value>(&out.body).ok().and_then(|v| v["statusCode"].as_u64());
+        assert!(!out.error && status.is_some_and(|s| s < 300), "bulk: {}", out.body);
+        // The first round warms the process up.
+        if round > 0 {
+            took.push(out.latency);
+            calls = env.take_stats().calls;
+        }
+    }
+    let _ = child.kill().await;
+    took.sort();
+    (percentile(&took, 0.5), calls)
 }
