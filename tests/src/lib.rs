@@ -331,6 +331,7 @@ impl Harness {
             &sdk,
             self.api.config.clone(),
             send_invite_email::Channel::Ses(invites_adapters::Mailer::new(&sdk, SENDER.into(), None)),
+            send_invite_email::render::Renderer::default(),
         )
     }
 

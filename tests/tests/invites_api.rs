@@ -310,6 +310,57 @@ async fn list_filters_and_paginates_with_an_unforgeable_cursor() {
     }
 }
 
+/// Pending invites older than a long stretch of ended ones: the filtered
+/// pages skip the history and still cut exactly at the page size.
+#[tokio::test]
+async fn pending_pages_skip_ended_history_without_losing_or_repeating_an_invite() {
+    use invites_domain::ports::{CreateInvites, ManageInvites};
+    let h = Harness::with_limits(Limits { daily_invites: 1_000, user_daily_invites: 1_000, ..Limits::default() }).await;
+    let rid = new_resource(&h).await;
+    let rid_id = ResourceId::parse(&rid).unwrap();
+    let owner = owner_identity();
+    let mut made = 0;
+    for (pending, ended) in [("p0", 90), ("p1", 0), ("p2", 150), ("p3", 0)] {
+        for i in 0..=ended {
+            let email =
+                if i == ended { format!("{pending}@example.com") } else { format!("{pending}-gone{i}@example.com") };
+            let cmd = CreateInvite { rid: rid_id, invite: new_invite(&email), idempotency_key: None };
+            let c = h.store().create_invite(&owner, cmd, now()).await.unwrap();
+            if i < ended {
+                let iid = invites_domain::InviteId::parse(&c.invite.id).unwrap();
+                h.store().revoke(rid_id, iid, &owner, now()).await.unwrap();
+            }
+            made += 1;
+        }
+    }
+    assert_eq!(made, 244);
+    let list = Req::event("list-invites").user(OWNER.0, OWNER.1).path("rid", &rid).no_query();
+    let mut pages = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut req = list.clone().query("status", "pending").query("limit", "1");
+        if let Some(c) = &cursor {
+            req = req.query("cursor", c);
+        }
+        let r = call(list_invites::handle, &h.api, &req).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        pages.push(
+            r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["email"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>(),
+        );
+        match r.body["nextCursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    let pages: Vec<Vec<String>> = pages.into_iter().filter(|p| !p.is_empty()).collect();
+    assert_eq!(pages, [["p3@example.com"], ["p2@example.com"], ["p1@example.com"], ["p0@example.com"]]);
+}
+
 fn owner_identity() -> Identity {
     Identity {
         sub: OWNER.0.into(),

@@ -75,3 +75,20 @@ pub const AWS_ROOTS: &[&str] = &[
     include_str!("roots/amazon-root-ca-4.pem"),
     include_str!("roots/starfield-services-root-certificate-authority-g2.pem"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+
+    #[test]
+    fn the_compiled_in_roots_are_certificates_of_amazon_and_starfield() {
+        for pem in super::AWS_ROOTS {
+            let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+            let der = base64::engine::general_purpose::STANDARD.decode(body).expect("base64");
+            assert_eq!(der[0], 0x30, "a DER sequence");
+            let text = String::from_utf8_lossy(&der);
+            assert!(text.contains("Amazon Root CA") || text.contains("Starfield Services Root"), "{pem}");
+        }
+        assert_eq!(super::AWS_ROOTS.len(), 5);
+    }
+}

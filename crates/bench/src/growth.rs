@@ -172,8 +172,12 @@ pub fn print(measures: &[Measure], sizes: &[usize]) {
     let head: Vec<String> = sizes.iter().map(|n| format!("{n} ended")).collect();
     println!("| page, with N ended invites and N audit entries | {} |", head.join(" | "));
     println!("| --- |{}", " ---: |".repeat(sizes.len()));
-    let mut pages: Vec<&str> = measures.iter().map(|m| m.page).collect();
-    pages.dedup();
+    let mut pages: Vec<&str> = Vec::new();
+    for m in measures {
+        if !pages.contains(&m.page) {
+            pages.push(m.page);
+        }
+    }
     for page in pages {
         let cells: Vec<String> = sizes
             .iter()

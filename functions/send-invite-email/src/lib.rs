@@ -64,14 +64,10 @@ pub enum Outcome {
 }
 
 impl Worker {
-    pub fn new(sdk: &aws_config::SdkConfig, config: Config, channel: Channel) -> Self {
-        Self {
-            store: Store::from_config(sdk, &config),
-            channel,
-            renderer: Renderer::default(),
-            concurrency: CONCURRENCY,
-            config,
-        }
+    /// The templates compile once, in `renderer` (a second `Renderer` at
+    /// start would compile them twice: it showed in the worker's init).
+    pub fn new(sdk: &aws_config::SdkConfig, config: Config, channel: Channel, renderer: Renderer) -> Self {
+        Self { store: Store::from_config(sdk, &config), channel, renderer, concurrency: CONCURRENCY, config }
     }
 
     pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {

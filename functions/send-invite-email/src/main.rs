@@ -8,9 +8,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let config = invites_adapters::Config::from_env()?;
     config.require_token_keys()?;
     let sdk = invites_adapters::sdk_config().await;
-    let mut worker = Worker::new(&sdk, config, channel_from_env(&sdk)?);
+    let mut worker = Worker::new(&sdk, config, channel_from_env(&sdk)?, Renderer::new(Brand::from_env()?));
     worker.concurrency = concurrency_from_env()?;
-    worker.renderer = Renderer::new(Brand::from_env()?);
     let worker: &'static Worker = Box::leak(Box::new(worker));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<aws_lambda_events::event::sqs::SqsEvent>| async move {
         Ok::<_, lambda_runtime::Error>(worker.handle(event.payload).await)

@@ -1,7 +1,8 @@
 //! E-mail templates (minijinja): table-based HTML with inline styles (what
 //! mail clients render) with auto-escaping, and a plain-text part saying the
 //! same, in English and German, with the operator's branding. The subject
-//! comes from its own one-line template. Compiled once per cold start.
+//! comes from its own one-line template. Each compiles once per cold start,
+//! when first used.
 
 use invites_adapters::config::ConfigError;
 use invites_domain::text::one_line;
@@ -102,26 +103,29 @@ impl Default for Renderer {
     }
 }
 
+/// The bundled templates, by name. Each compiles the first time a message
+/// needs it (most cold starts send one language and one kind: 3 of these 12),
+/// not at start; the unit test below compiles them all.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("subject.en.txt", "{{ inviter }} invited you to {{ resource }}"),
+    ("subject.de.txt", "{{ inviter }} hat Sie zu {{ resource }} eingeladen"),
+    ("reminder-subject.en.txt", "Reminder: {{ inviter }} invited you to {{ resource }}"),
+    ("reminder-subject.de.txt", "Erinnerung: {{ inviter }} hat Sie zu {{ resource }} eingeladen"),
+    ("invite.en.txt", include_str!("../templates/invite.en.txt")),
+    ("invite.de.txt", include_str!("../templates/invite.de.txt")),
+    ("invite.en.html", include_str!("../templates/invite.en.html")),
+    ("invite.de.html", include_str!("../templates/invite.de.html")),
+    ("reminder.en.txt", include_str!("../templates/reminder.en.txt")),
+    ("reminder.de.txt", include_str!("../templates/reminder.de.txt")),
+    ("reminder.en.html", include_str!("../templates/reminder.en.html")),
+    ("reminder.de.html", include_str!("../templates/reminder.de.html")),
+];
+
 impl Renderer {
     pub fn new(brand: Brand) -> Self {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|name| if name.ends_with(".html") { AutoEscape::Html } else { AutoEscape::None });
-        for (name, src) in [
-            ("subject.en.txt", "{{ inviter }} invited you to {{ resource }}"),
-            ("subject.de.txt", "{{ inviter }} hat Sie zu {{ resource }} eingeladen"),
-            ("reminder-subject.en.txt", "Reminder: {{ inviter }} invited you to {{ resource }}"),
-            ("reminder-subject.de.txt", "Erinnerung: {{ inviter }} hat Sie zu {{ resource }} eingeladen"),
-            ("invite.en.txt", include_str!("../templates/invite.en.txt")),
-            ("invite.de.txt", include_str!("../templates/invite.de.txt")),
-            ("invite.en.html", include_str!("../templates/invite.en.html")),
-            ("invite.de.html", include_str!("../templates/invite.de.html")),
-            ("reminder.en.txt", include_str!("../templates/reminder.en.txt")),
-            ("reminder.de.txt", include_str!("../templates/reminder.de.txt")),
-            ("reminder.en.html", include_str!("../templates/reminder.en.html")),
-            ("reminder.de.html", include_str!("../templates/reminder.de.html")),
-        ] {
-            env.add_template(name, src).expect("bundled templates compile");
-        }
+        env.set_loader(|name| Ok(TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, src)| (*src).to_owned())));
         Self { env, brand }
     }
 
@@ -178,6 +182,15 @@ mod tests {
 
     fn mail(locale: Locale, message: Option<&str>) -> Rendered {
         mail_from(locale, "Ann <Admin>", "Shop & Co", message)
+    }
+
+    #[test]
+    fn every_bundled_template_compiles() {
+        let r = Renderer::default();
+        for (name, _) in TEMPLATES {
+            r.env.get_template(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        assert!(r.env.get_template("missing.en.txt").is_err());
     }
 
     #[test]

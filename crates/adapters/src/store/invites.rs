@@ -266,7 +266,23 @@ impl Store {
     /// E-mail locks held by pending invites that have expired. There are
     /// never more locks than members plus seats, so all are read.
     pub(crate) async fn expired_locks(&self, rid: &str, now: i64) -> Result<Vec<EmailLockItem>, Error> {
-        let locks: Vec<EmailLockItem> = self.query_all(res_pk(rid), "EMAIL#", None, usize::MAX).await?;
+        // DynamoDB still reads every address lock (one per seat in use), but
+        // returns only the expired invites': parsing a thousand locks to count
+        // none cost ~40 ms per resource view at a thousand seats.
+        let query = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .filter_expression(
+                "holder = :invite AND attribute_exists(inviteId) AND (attribute_not_exists(expiresAt) OR expiresAt <= :now)",
+            )
+            .expression_attribute_values(":pk", s(res_pk(rid)))
+            .expression_attribute_values(":prefix", s("EMAIL#"))
+            .expression_attribute_values(":invite", s("invite"))
+            .expression_attribute_values(":now", n(now))
+            .consistent_read(true);
+        let locks: Vec<EmailLockItem> = self.pages(query, usize::MAX).await?;
         Ok(locks.into_iter().filter(|l| l.holder().is_expired_invite(now)).collect())
     }
 
@@ -379,6 +395,10 @@ impl ListInvites for Store {
         };
         let mut items: Vec<InviteItem> = Vec::new();
         let mut more = false;
+        // A filtered page may have to skip ended history: each further read
+        // asks for twice as many items (up to 1,000), so the calls grow with
+        // the logarithm of the history skipped, not linearly.
+        let mut batch = ((limit + 1) as i32).max(25);
         loop {
             let mut q = self
                 .db
@@ -389,7 +409,7 @@ impl ListInvites for Store {
                 .expression_attribute_values(":prefix", s("INVITE#"))
                 .scan_index_forward(false)
                 .consistent_read(true)
-                .limit(((limit + 1) as i32).max(25))
+                .limit(batch)
                 .set_exclusive_start_key(start.take());
             if let Some(f) = filter_expr {
                 q = q.filter_expression(f).expression_attribute_names("#s", "status");
@@ -417,6 +437,7 @@ impl ListInvites for Store {
             if more || start.is_none() {
                 break;
             }
+            batch = (batch * 2).min(1000);
         }
         let next_cursor = if more { items.last().and_then(|i| cursor::encode(&i.invite_id)) } else { None };
         Ok(Page { items: items.iter().map(|i| InviteView::of(i, now)).collect(), next_cursor })
