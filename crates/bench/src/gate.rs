@@ -57,6 +57,30 @@ impl Figures {
         Value::Object(out)
     }
 
+    /// This run against `base`: whether nothing regressed, and one table row
+    /// per figure.
+    fn compare(&self, base: &Value) -> (bool, Vec<String>) {
+        let mut ok = true;
+        let mut rows = Vec::new();
+        for (figure, set) in self.sets() {
+            for (name, now) in set {
+                let Some(was) = base[figure][name].as_f64() else {
+                    rows.push(format!("| {figure} | {name} | – | {now:.2} | – | new |"));
+                    continue;
+                };
+                let limit = allowed(figure, was);
+                let verdict = if *now > limit + 1e-9 {
+                    ok = false;
+                    "**regression**"
+                } else {
+                    "ok"
+                };
+                rows.push(format!("| {figure} | {name} | {was:.2} | {now:.2} | {limit:.2} | {verdict} |"));
+            }
+        }
+        (ok, rows)
+    }
+
     /// Prints the comparison; `false` when a figure regressed. Writes the
     /// baseline instead when asked to (or when there is none yet).
     pub fn check(&self) -> bool {
@@ -68,24 +92,11 @@ impl Figures {
             println!("Baseline written to crates/bench/baseline.json: commit it.");
             return true;
         };
+        let (ok, rows) = self.compare(&base);
         println!("| figure | name | baseline | now | allowed up to | |");
         println!("| --- | --- | ---: | ---: | ---: | --- |");
-        let mut ok = true;
-        for (figure, set) in self.sets() {
-            for (name, now) in set {
-                let Some(was) = base[figure][name].as_f64() else {
-                    println!("| {figure} | {name} | – | {now:.2} | – | new |");
-                    continue;
-                };
-                let limit = allowed(figure, was);
-                let verdict = if *now > limit {
-                    ok = false;
-                    "**regression**"
-                } else {
-                    "ok"
-                };
-                println!("| {figure} | {name} | {was:.2} | {now:.2} | {limit:.2} | {verdict} |");
-            }
+        for row in rows {
+            println!("{row}");
         }
         println!();
         println!(
@@ -98,5 +109,40 @@ impl Figures {
             }
         );
         ok
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(figure: &str, value: f64) -> Figures {
+        let mut f = Figures::default();
+        let set = match figure {
+            "size_mb" => &mut f.size_mb,
+            "init_gap_ms" => &mut f.init_gap_ms,
+            "calls" => &mut f.calls,
+            _ => &mut f.items_read,
+        };
+        set.insert("x".into(), value);
+        f
+    }
+
+    #[test]
+    fn the_gate_fails_beyond_each_tolerance_and_only_there() {
+        let base = |figure: &str, v: f64| json!({ figure: { "x": v } });
+        for (figure, was, passes, fails) in [
+            ("size_mb", 10.0, 10.5, 10.6),
+            ("init_gap_ms", 1.0, 2.5, 2.6),
+            ("init_gap_ms", 4.0, 6.0, 6.1),
+            ("calls", 2.0, 2.0, 3.0),
+            ("items_read", 50.0, 57.0, 57.5),
+        ] {
+            assert!(one(figure, passes).compare(&base(figure, was)).0, "{figure} {was} -> {passes}");
+            assert!(!one(figure, fails).compare(&base(figure, was)).0, "{figure} {was} -> {fails}");
+        }
+        // A figure the baseline does not have yet is new, not a regression.
+        let (ok, rows) = one("calls", 9.0).compare(&json!({}));
+        assert!(ok && rows[0].ends_with("new |"));
     }
 }
