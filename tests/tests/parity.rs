@@ -273,3 +273,26 @@ async fn seed_story() {
     let r = call(members::handle, &h.api, &Req::event("list-members").user(OWNER.0, OWNER.1).path("rid", &rid)).await;
     assert_eq!(r.body["items"].as_array().unwrap().len(), 1, "only the owner is left");
 }
+
+/// Names come in batches of 100 reads: a person in 103 resources sees every
+/// one with its own name.
+#[tokio::test]
+async fn my_resources_name_every_resource_past_a_hundred() {
+    let h = Harness::with_limits(Limits { resources_per_owner: 200, ..Limits::default() }).await;
+    let create = Req::event("create-resource").user(OWNER.0, OWNER.1);
+    let mut made = std::collections::BTreeMap::new();
+    for i in 0..103 {
+        let r = call(resources::handle, &h.api, &create.clone().body(json!({"name": format!("Team {i}")}))).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        made.insert(r.body["id"].as_str().unwrap().to_owned(), format!("Team {i}"));
+    }
+    let r = call(me::handle, &h.api, &Req::event("my-resources").user(OWNER.0, OWNER.1)).await;
+    assert_eq!(r.status, 200);
+    let seen: std::collections::BTreeMap<String, String> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["resource"]["id"].as_str().unwrap().to_owned(), i["resource"]["name"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(seen, made);
+}

@@ -6,7 +6,7 @@
 
 use super::items::*;
 use super::join::Round;
-use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, n, s, too_busy};
+use super::{Check, Item, MAX_ATTEMPTS, Store, Tx, TxError, backoff, key, n, s, too_busy};
 use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Update};
 use invites_domain::domains::{
     DomainClaim, DomainView, Joinable, MAX_PER_RESOURCE, NewDomain, domain_of, may_join, normalise, verify,
@@ -16,6 +16,7 @@ use invites_domain::ports::{Domains, TxtLookup};
 use invites_domain::token::Nonce;
 use invites_domain::views::Membership;
 use invites_domain::{Error, Identity, ResourceId, Role};
+use std::collections::HashSet;
 
 /// Resources listed as joinable at most (one domain is rarely on more).
 const MAX_JOINABLE: usize = 50;
@@ -150,20 +151,28 @@ impl Domains for Store {
     async fn joinable(&self, who: &Identity) -> Result<Vec<Joinable>, Error> {
         let Some(domain) = who.verified_email().and_then(domain_of) else { return Ok(Vec::new()) };
         let claims: Vec<DomainItem> = self.query_all(domain_key(&domain), "RES#", Some("GSI1"), MAX_JOINABLE).await?;
-        let mut out = Vec::new();
-        for c in claims.into_iter().take(MAX_JOINABLE) {
-            let rid = &c.record.resource_id;
-            let removed: Option<RemovedItem> = self.get(res_pk(rid), removed_sk(&who.sub)).await?;
-            if removed.is_some() || self.member(rid, &who.sub).await?.is_some() {
-                continue;
-            }
-            out.push(Joinable {
-                resource: self.resource_ref(&c.record.resource_id).await?,
-                role: c.record.role,
-                domain: c.record.domain,
-            });
-        }
-        Ok(out)
+        // Resources the caller is a member of, or was removed from, are not
+        // joinable: both looked up in one batched read.
+        let claims: Vec<_> = claims.into_iter().take(MAX_JOINABLE).map(|c| c.record).collect();
+        let keys: Vec<Item> = claims
+            .iter()
+            .flat_map(|c| {
+                let pk = res_pk(&c.resource_id);
+                [key(pk.clone(), member_sk(&who.sub)), key(pk, removed_sk(&who.sub))]
+            })
+            .collect();
+        let closed: HashSet<String> = self
+            .batch_get(&keys, "PK", &[])
+            .await?
+            .into_iter()
+            .filter_map(|i| i.get("PK").and_then(|v| v.as_s().ok()).cloned())
+            .collect();
+        let open: Vec<_> = claims.into_iter().filter(|c| !closed.contains(&res_pk(&c.resource_id))).collect();
+        let refs = self.resource_refs(&open.iter().map(|c| c.resource_id.as_str()).collect::<Vec<_>>()).await?;
+        Ok(open
+            .into_iter()
+            .map(|c| Joinable { resource: refs[&c.resource_id].clone(), role: c.role, domain: c.domain })
+            .collect())
     }
 
     async fn join_by_domain(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<Membership, Error> {

@@ -2,13 +2,14 @@
 //! resources, leave).
 
 use super::items::*;
-use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, s, too_busy};
+use super::{Check, Item, MAX_ATTEMPTS, Store, Tx, TxError, backoff, from_item, key, s, too_busy};
 use aws_sdk_dynamodb::types::{Delete, Update};
 use invites_domain::members::{self as rules, Removal};
 use invites_domain::ports::{Members, MySide};
 use invites_domain::time::rfc3339;
 use invites_domain::views::{MemberView, MyInvite, MyResource, ResourceRef};
 use invites_domain::{Error, Identity, InviteStatus, ResourceId, Role};
+use std::collections::{BTreeSet, HashMap};
 
 /// Most items an unpaged list (members, my invitations, my resources) returns.
 const LIST_CAP: usize = 1000;
@@ -126,9 +127,27 @@ impl Store {
         Err(too_busy())
     }
 
-    pub(crate) async fn resource_ref(&self, rid: &str) -> Result<ResourceRef, Error> {
-        let name = self.resource_item(rid).await?.map(|r| r.name).unwrap_or_default();
-        Ok(ResourceRef { id: rid.to_owned(), name })
+    /// The id and name of each of these resources, in batched reads of the
+    /// names only (`Store::batch_get`); a resource gone meanwhile has an
+    /// empty name.
+    pub(crate) async fn resource_refs(&self, rids: &[&str]) -> Result<HashMap<String, ResourceRef>, Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Named {
+            resource_id: String,
+            name: String,
+        }
+        let unique: BTreeSet<&str> = rids.iter().copied().collect();
+        let keys: Vec<Item> = unique.iter().map(|rid| key(res_pk(rid), RESOURCE_SK.into())).collect();
+        let mut out: HashMap<String, ResourceRef> = unique
+            .iter()
+            .map(|rid| (rid.to_string(), ResourceRef { id: rid.to_string(), name: String::new() }))
+            .collect();
+        for item in self.batch_get(&keys, "resourceId, #n", &[("#n", "name")]).await? {
+            let named: Named = from_item(item)?;
+            out.insert(named.resource_id.clone(), ResourceRef { id: named.resource_id, name: named.name });
+        }
+        Ok(out)
     }
 }
 
@@ -139,15 +158,17 @@ impl MySide for Store {
             self.query_all(invitee_gsi(email.as_str()), "INVITE#", Some("GSI1"), LIST_CAP).await?;
         items.retain(|i| i.effective_status(now) == InviteStatus::Pending);
         items.sort_by(|a, b| b.invite_id.cmp(&a.invite_id));
+        let rids: Vec<&str> = items.iter().map(|i| i.resource_id.as_str()).collect();
+        let refs = self.resource_refs(&rids).await?;
         let mut out = Vec::with_capacity(items.len());
-        for i in items {
+        for i in &items {
             out.push(MyInvite {
                 id: i.invite_id.clone(),
-                resource: self.resource_ref(&i.resource_id).await?,
+                resource: refs[&i.resource_id].clone(),
                 inviter: i.inviter_name.clone(),
                 role: i.role,
                 expires_at: rfc3339(i.expires_at),
-                token: self.link_token(&i).await?,
+                token: self.link_token(i).await?,
             });
         }
         Ok(out)
@@ -155,10 +176,12 @@ impl MySide for Store {
 
     async fn my_resources(&self, who: &Identity) -> Result<Vec<MyResource>, Error> {
         let members: Vec<MemberItem> = self.query_all(user_gsi(&who.sub), "RES#", Some("GSI1"), LIST_CAP).await?;
+        let rids: Vec<&str> = members.iter().map(|m| m.resource_id.as_str()).collect();
+        let refs = self.resource_refs(&rids).await?;
         let mut out = Vec::with_capacity(members.len());
-        for m in members {
+        for m in &members {
             out.push(MyResource {
-                resource: self.resource_ref(&m.resource_id).await?,
+                resource: refs[&m.resource_id].clone(),
                 role: m.role,
                 joined_at: rfc3339(m.joined_at),
             });

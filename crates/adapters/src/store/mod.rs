@@ -23,7 +23,9 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, TransactWriteItem, Update,
+};
 use invites_domain::limits::{Limits, keep_audit_until};
 use invites_domain::records::{AuditEntry, Invite};
 use invites_domain::time::DAY;
@@ -416,6 +418,57 @@ pub(crate) fn s(v: impl Into<String>) -> AttributeValue {
 
 pub(crate) fn n(v: impl ToString) -> AttributeValue {
     AttributeValue::N(v.to_string())
+}
+
+/// The key of one item.
+pub(crate) fn key(pk: String, sk: String) -> Item {
+    HashMap::from([("PK".to_owned(), s(pk)), ("SK".to_owned(), s(sk))])
+}
+
+impl Store {
+    /// The items at these keys that exist, read consistently with only the
+    /// attributes in `projection` (`#x` placeholders resolved by `names`):
+    /// one `BatchGetItem` per 100 keys, asked again for any DynamoDB leaves
+    /// unprocessed, instead of one read per key.
+    pub(crate) async fn batch_get(
+        &self,
+        keys: &[Item],
+        projection: &str,
+        names: &[(&str, &str)],
+    ) -> Result<Vec<Item>, Error> {
+        let mut out = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(100) {
+            let mut wanted = KeysAndAttributes::builder()
+                .set_keys(Some(chunk.to_vec()))
+                .consistent_read(true)
+                .projection_expression(projection)
+                .set_expression_attribute_names(
+                    (!names.is_empty())
+                        .then(|| names.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()),
+                )
+                .build()
+                .map_err(Error::internal)?;
+            for attempt in 0.. {
+                let answer = self
+                    .db
+                    .batch_get_item()
+                    .request_items(&self.table, wanted)
+                    .send()
+                    .await
+                    .map_err(|e| Error::internal(format!("batch get: {}", DisplayErrorContext(&e))))?;
+                out.extend(answer.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default());
+                match answer.unprocessed_keys.and_then(|mut u| u.remove(&self.table)) {
+                    Some(rest) if !rest.keys.is_empty() && attempt < MAX_ATTEMPTS => {
+                        backoff(attempt).await;
+                        wanted = rest;
+                    }
+                    Some(rest) if !rest.keys.is_empty() => return Err(too_busy()),
+                    _ => break,
+                }
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// Jittered back-off before retrying a transaction that lost a race.
