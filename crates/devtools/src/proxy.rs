@@ -167,14 +167,38 @@ impl Proxy {
 }
 
 /// What a DynamoDB answer says was read: `"ScannedCount":N` of a query or
-/// scan, or one for a GetItem that found its item.
+/// scan, one for a GetItem that found its item, and the items a
+/// BatchGetItem found (its `Responses`).
 fn items_read(answer: &[u8]) -> u64 {
     let text = String::from_utf8_lossy(answer);
     let scanned: u64 = text
         .match_indices("\"ScannedCount\":")
         .filter_map(|(at, m)| text[at + m.len()..].split(|c: char| !c.is_ascii_digit()).next()?.parse::<u64>().ok())
         .sum();
-    scanned + text.matches("{\"Item\":").count() as u64
+    let batched: u64 = text
+        .split_once("\r\n\r\n")
+        .and_then(|(_, body)| serde_json::from_str::<serde_json::Value>(body).ok())
+        .and_then(|v| {
+            let tables = v.get("Responses")?.as_object()?;
+            Some(tables.values().filter_map(|items| items.as_array()).map(|items| items.len() as u64).sum())
+        })
+        .unwrap_or(0);
+    scanned + text.matches("{\"Item\":").count() as u64 + batched
+}
+
+#[cfg(test)]
+mod tests {
+    use super::items_read;
+
+    #[test]
+    fn items_read_counts_queries_gets_and_batched_gets() {
+        let answer = |body: &str| format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+        assert_eq!(items_read(answer(r#"{"Count":1,"Items":[{}],"ScannedCount":40}"#).as_bytes()), 40);
+        assert_eq!(items_read(answer(r#"{"Item":{"PK":{"S":"a"}}}"#).as_bytes()), 1);
+        assert_eq!(items_read(answer(r#"{}"#).as_bytes()), 0);
+        let batch = r#"{"Responses":{"t":[{"PK":{"S":"a"}},{"PK":{"S":"b"}}]},"UnprocessedKeys":{}}"#;
+        assert_eq!(items_read(answer(batch).as_bytes()), 2);
+    }
 }
 
 fn call_name(head: &str) -> String {

@@ -1,0 +1,93 @@
+// The frame the resource cards of <invite-admin>'s invitations tab share
+// (<team-links>, <verified-domains>): a <details> card that opens itself when
+// something waits for the admin, a form to add, one live region for what
+// happened and one for what went wrong, and one way to run an action and
+// reload the card's items.
+
+import { LitElement, css, html, nothing, type CSSResultGroup, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
+import { explain } from '../errors';
+import { t, type I18nKey } from '../i18n';
+import { base } from '../styles';
+
+export abstract class ResourceCard extends LitElement {
+  static styles: CSSResultGroup = [
+    base,
+    css`
+      details > summary { cursor: pointer; list-style: none; display: flex; align-items: center; gap: 0.5rem; min-height: 2.75rem; }
+      details > summary::before { content: '▸'; color: var(--inv-muted); }
+      details[open] > summary::before { content: '▾'; }
+      details > summary h2 { margin: 0; font-size: 1.05rem; }
+      ul.items { list-style: none; padding: 0; margin: 1rem 0 0; display: grid; gap: 0.75rem; }
+      ul.items > li { border: 1px solid var(--inv-line); border-radius: 10px; padding: 0.75rem; display: grid; gap: 0.4rem; }
+      .line { display: flex; flex-wrap: wrap; gap: 0.25rem 0.75rem; align-items: baseline; justify-content: space-between; }
+    `,
+  ];
+  static properties: PropertyDeclarations = {
+    resourceId: { type: String, attribute: 'resource-id' },
+    busy: { state: true },
+    notice: { state: true },
+    alert: { state: true },
+  };
+
+  declare resourceId: string;
+  declare busy: boolean;
+  declare notice: string;
+  declare alert: string;
+  /** Open while something waits for the admin, and once opened (never closed under them). */
+  protected opened = false;
+
+  constructor() {
+    super();
+    this.resourceId = '';
+    this.busy = false;
+    this.notice = '';
+    this.alert = '';
+  }
+
+  /** Reads the card's items again (and sets `opened` when one waits). */
+  protected abstract load(): Promise<void>;
+
+  protected updated(changed: PropertyValues): void {
+    if (changed.has('resourceId') && this.resourceId) void this.act(async () => {});
+  }
+
+  protected get rid() {
+    return { path: { rid: this.resourceId } };
+  }
+
+  /** Runs `work` (its answer, if any, is the notice), then reloads; a failure is the alert. */
+  protected async act(work: () => Promise<string | void>) {
+    [this.notice, this.alert, this.busy] = ['', '', true];
+    try {
+      const notice = await work();
+      if (notice) this.notice = notice;
+      await this.load();
+    } catch (e) {
+      this.alert = explain(e);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Copies `text`, saying so with `done` (or how to copy it by hand). */
+  protected async copy(text: string, done: I18nKey) {
+    try {
+      await navigator.clipboard.writeText(text);
+      this.notice = t(done);
+    } catch {
+      this.notice = t('admin.copyFallback');
+    }
+  }
+
+  /** The card: a titled <details>, its lead, the form, the live regions, the items. */
+  protected frame(id: string, title: string, lead: string, form: TemplateResult, items: TemplateResult[]) {
+    return html`<details class="card" ?open=${this.opened} @toggle=${(e: Event) => (this.opened = (e.target as HTMLDetailsElement).open)}>
+      <summary><h2 id=${id}>${title}</h2></summary>
+      <p class="muted small">${lead}</p>
+      ${form}
+      <div role="status" aria-live="polite">${this.notice ? html`<p class="notice success">${this.notice}</p>` : nothing}</div>
+      <div role="alert">${this.alert ? html`<p class="notice error">${this.alert}</p>` : nothing}</div>
+      ${items.length ? html`<ul class="items" aria-label=${title}>${items}</ul>` : nothing}
+    </details>`;
+  }
+}
