@@ -641,6 +641,10 @@ async fn init_phase(env: &Env) -> init::Inits {
             .with("create-invite, the SDK's default chains", &[("AWS_LAMBDA_FUNCTION_NAME", "")]),
     );
     starts.push(Start::release("hello-floor-logs").with("hello-floor with the JSON log subscriber", &[]));
+    starts.push(
+        Start::release("hello-floor-sdk")
+            .with("hello-floor with the log subscriber, the SDK and a DynamoDB client", &[]),
+    );
     let before = root().join("target/release/create-invite.before");
     if before.exists() {
         starts.push(Start { label: "create-invite as built before (5f1f233)".into(), path: before, env: Vec::new() });
