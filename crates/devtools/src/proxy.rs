@@ -186,6 +186,16 @@ fn items_read(answer: &[u8]) -> u64 {
     scanned + text.matches("{\"Item\":").count() as u64 + batched
 }
 
+fn call_name(head: &str) -> String {
+    for line in head.lines() {
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("x-amz-target:") {
+            return v.trim().rsplit('.').next().unwrap_or("").to_owned();
+        }
+    }
+    let mut first = head.lines().next().unwrap_or("").split_whitespace();
+    format!("{} {}", first.next().unwrap_or(""), first.next().unwrap_or("").split('?').next().unwrap_or(""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::items_read;
@@ -199,14 +209,4 @@ mod tests {
         let batch = r#"{"Responses":{"t":[{"PK":{"S":"a"}},{"PK":{"S":"b"}}]},"UnprocessedKeys":{}}"#;
         assert_eq!(items_read(answer(batch).as_bytes()), 2);
     }
-}
-
-fn call_name(head: &str) -> String {
-    for line in head.lines() {
-        if let Some(v) = line.to_ascii_lowercase().strip_prefix("x-amz-target:") {
-            return v.trim().rsplit('.').next().unwrap_or("").to_owned();
-        }
-    }
-    let mut first = head.lines().next().unwrap_or("").split_whitespace();
-    format!("{} {}", first.next().unwrap_or(""), first.next().unwrap_or("").split('?').next().unwrap_or(""))
 }
