@@ -420,6 +420,11 @@ pub(crate) fn n(v: impl ToString) -> AttributeValue {
     AttributeValue::N(v.to_string())
 }
 
+/// Rounds of a batched read before giving up on keys DynamoDB keeps leaving
+/// unprocessed (throttling): a few hundred milliseconds of back-off, well
+/// inside a function's timeout.
+const BATCH_READ_ATTEMPTS: u32 = 6;
+
 /// The key of one item.
 pub(crate) fn key(pk: String, sk: String) -> Item {
     HashMap::from([("PK".to_owned(), s(pk)), ("SK".to_owned(), s(sk))])
@@ -458,11 +463,13 @@ impl Store {
                     .map_err(|e| Error::internal(format!("batch get: {}", DisplayErrorContext(&e))))?;
                 out.extend(answer.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default());
                 match answer.unprocessed_keys.and_then(|mut u| u.remove(&self.table)) {
-                    Some(rest) if !rest.keys.is_empty() && attempt < MAX_ATTEMPTS => {
+                    Some(rest) if !rest.keys.is_empty() && attempt < BATCH_READ_ATTEMPTS => {
                         backoff(attempt).await;
                         wanted = rest;
                     }
-                    Some(rest) if !rest.keys.is_empty() => return Err(too_busy()),
+                    Some(rest) if !rest.keys.is_empty() => {
+                        return Err(Error::internal("batch read kept leaving keys unprocessed; giving up"));
+                    }
                     _ => break,
                 }
             }
