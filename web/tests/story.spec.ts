@@ -12,6 +12,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 test.describe.configure({ mode: 'serial' });
 
+// What the page itself reports goes to the output, so that a failure in CI
+// says whether a script threw or a request never completed (a blank page
+// after a redirect was seen once). `net::ERR_ABORTED` for modules of a page
+// the story has just navigated away from is expected.
+test.beforeEach(async ({ page }) => {
+  page.on('pageerror', (e) => console.log(`page error on ${page.url()}: ${e.message}`));
+  page.on('requestfailed', (r) => console.log(`request failed: ${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
+});
+
 const INBOX = process.env.INVITES_SES_INBOX_URL!;
 const API = process.env.INVITES_E2E_API!;
 const WEB = process.env.WEB_URL ?? 'http://127.0.0.1:5173';
