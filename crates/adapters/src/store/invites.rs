@@ -1,7 +1,7 @@
 //! Creating, reclaiming and listing invites.
 
 use super::items::*;
-use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, cursor, from_item, n, s, too_busy};
+use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, cursor, from_item, key, n, s, too_busy};
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::Delete;
 use invites_domain::budgets::{budget_day, require_verified_sender, resource_budget_spent, user_budget_spent};
@@ -270,18 +270,12 @@ impl Store {
         // returns only the expired invites': parsing a thousand locks to count
         // none cost ~40 ms per resource view at a thousand seats.
         let query = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .prefix_query(&res_pk(rid), "EMAIL#", None)
             .filter_expression(
                 "holder = :invite AND attribute_exists(inviteId) AND (attribute_not_exists(expiresAt) OR expiresAt <= :now)",
             )
-            .expression_attribute_values(":pk", s(res_pk(rid)))
-            .expression_attribute_values(":prefix", s("EMAIL#"))
             .expression_attribute_values(":invite", s("invite"))
-            .expression_attribute_values(":now", n(now))
-            .consistent_read(true);
+            .expression_attribute_values(":now", n(now));
         let locks: Vec<EmailLockItem> = self.pages(query, usize::MAX).await?;
         Ok(locks.into_iter().filter(|l| l.holder().is_expired_invite(now)).collect())
     }
@@ -382,7 +376,7 @@ impl ListInvites for Store {
             None => None,
             Some(c) => {
                 let iid = cursor::decode(c)?;
-                Some([("PK".to_owned(), s(res_pk(&rid))), ("SK".to_owned(), s(invite_sk(&iid)))].into())
+                Some(key(res_pk(&rid), invite_sk(&iid)))
             }
         };
         let (filter_expr, status) = match filter {
@@ -401,14 +395,8 @@ impl ListInvites for Store {
         let mut batch = ((limit + 1) as i32).max(25);
         loop {
             let mut q = self
-                .db
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-                .expression_attribute_values(":pk", s(res_pk(&rid)))
-                .expression_attribute_values(":prefix", s("INVITE#"))
+                .prefix_query(&res_pk(&rid), "INVITE#", None)
                 .scan_index_forward(false)
-                .consistent_read(true)
                 .limit(batch)
                 .set_exclusive_start_key(start.take());
             if let Some(f) = filter_expr {

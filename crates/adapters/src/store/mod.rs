@@ -198,6 +198,21 @@ impl Store {
         out.item.map(|i| from_item(i)).transpose()
     }
 
+    /// The query of a partition (or GSI1 partition) for the items whose sort
+    /// key starts with `prefix`: consistent on the table, for callers to add
+    /// order, limit, filter or a start key to.
+    pub(crate) fn prefix_query(&self, pk: &str, prefix: &str, index: Option<&str>) -> QueryFluentBuilder {
+        let (pk_attr, sk_attr) = if index.is_some() { ("GSI1PK", "GSI1SK") } else { ("PK", "SK") };
+        self.db
+            .query()
+            .table_name(&self.table)
+            .set_index_name(index.map(str::to_owned))
+            .key_condition_expression(format!("{pk_attr} = :pk AND begins_with({sk_attr}, :prefix)"))
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":prefix", s(prefix))
+            .consistent_read(index.is_none())
+    }
+
     /// Every item of a partition (or GSI1 partition) whose sort key starts
     /// with `prefix`, page after page, stopping once `cap` are read.
     pub(crate) async fn query_all<T: DeserializeOwned>(
@@ -207,17 +222,7 @@ impl Store {
         index: Option<&str>,
         cap: usize,
     ) -> Result<Vec<T>, Error> {
-        let (pk_attr, sk_attr) = if index.is_some() { ("GSI1PK", "GSI1SK") } else { ("PK", "SK") };
-        let query = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .set_index_name(index.map(str::to_owned))
-            .key_condition_expression(format!("{pk_attr} = :pk AND begins_with({sk_attr}, :prefix)"))
-            .expression_attribute_values(":pk", s(&pk))
-            .expression_attribute_values(":prefix", s(prefix))
-            .consistent_read(index.is_none());
-        self.pages(query, cap).await
+        self.pages(self.prefix_query(&pk, prefix, index), cap).await
     }
 
     /// The items a query reads, page after page, stopping once `cap` are read.

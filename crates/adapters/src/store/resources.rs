@@ -1,7 +1,7 @@
 //! Resources, the caller's membership, seats and the audit trail.
 
 use super::items::*;
-use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, cursor, from_item, s, too_busy};
+use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, cursor, from_item, key, s, too_busy};
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Update};
 use invites_domain::budgets::{require_verified_sender, resource_limit_reached};
@@ -80,18 +80,12 @@ impl Resources for Store {
             None => None,
             Some(c) => {
                 let id = cursor::decode(c)?;
-                Some([("PK".to_owned(), s(res_pk(&rid))), ("SK".to_owned(), s(audit_sk(&id)))].into())
+                Some(key(res_pk(&rid), audit_sk(&id)))
             }
         };
         let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-            .expression_attribute_values(":pk", s(res_pk(&rid)))
-            .expression_attribute_values(":prefix", s(AUDIT_PREFIX))
+            .prefix_query(&res_pk(&rid), AUDIT_PREFIX, None)
             .scan_index_forward(false)
-            .consistent_read(true)
             // One more than asked: a next page is promised only if it has items.
             .limit(page.limit as i32 + 1)
             .set_exclusive_start_key(start)

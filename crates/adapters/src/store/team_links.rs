@@ -46,15 +46,9 @@ impl TeamLinks for Store {
     async fn links(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<Vec<(TeamLinkView, String)>, Error> {
         self.manager_of(rid, who).await?;
         let query = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-            .expression_attribute_values(":pk", s(res_pk(&rid.to_string())))
-            .expression_attribute_values(":prefix", s(LINK_PREFIX))
+            .prefix_query(&res_pk(&rid.to_string()), LINK_PREFIX, None)
             .scan_index_forward(false)
-            .limit(MAX_LISTED as i32)
-            .consistent_read(true);
+            .limit(MAX_LISTED as i32);
         let mut items: Vec<TeamLinkItem> = self.pages(query, MAX_LISTED).await?;
         items.truncate(MAX_LISTED);
         let keys = self.keys().await?;
