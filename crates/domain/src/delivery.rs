@@ -83,11 +83,12 @@ impl DeliveryEvent {
     }
 
     /// The audit action, for the events an admin must hear about.
-    pub fn audit_action(&self) -> Option<&'static str> {
+    pub fn audit_action(&self) -> Option<crate::audit::AuditAction> {
+        use crate::audit::AuditAction;
         match self.state {
-            DeliveryState::Bounced => Some("invite.bounced"),
-            DeliveryState::Complained => Some("invite.complained"),
-            DeliveryState::Rejected => Some("invite.delivery_failed"),
+            DeliveryState::Bounced => Some(AuditAction::InviteBounced),
+            DeliveryState::Complained => Some(AuditAction::InviteComplained),
+            DeliveryState::Rejected => Some(AuditAction::DeliveryFailed),
             DeliveryState::Delayed | DeliveryState::Delivered => None,
         }
     }
@@ -244,7 +245,7 @@ mod tests {
         assert_eq!(record(Some(&i), &soft), Record::Apply { undeliverable: false, suppress: false });
         let rejected = event(DeliveryState::Rejected, None);
         assert_eq!(record(Some(&i), &rejected), Record::Apply { undeliverable: false, suppress: false });
-        assert_eq!(rejected.audit_action(), Some("invite.delivery_failed"));
+        assert_eq!(rejected.audit_action().map(|a| a.as_str()), Some("invite.delivery_failed"));
         // An expired invite becomes undeliverable too (it could be resent).
         let hard = event(DeliveryState::Bounced, Some(BounceType::Hard));
         assert_eq!(

@@ -248,6 +248,31 @@ pub struct Joinable {
     pub domain: String,
 }
 
+/// What adding a domain to a resource that holds `held` does.
+#[derive(Debug, PartialEq)]
+pub enum Adding<'a> {
+    /// Held already with the same role: nothing changes.
+    Held(&'a DomainClaim),
+    /// Held with another role: adding it again changes its role (audited).
+    ChangeRole(&'a DomainClaim),
+    /// A new claim, to prove.
+    New,
+}
+
+/// Decides adding `new`: held already (same or other role), refused with
+/// 409 `too_many_domains` at [`MAX_PER_RESOURCE`], or new.
+pub fn adding<'a>(held: &'a [DomainClaim], new: &NewDomain) -> Result<Adding<'a>, Error> {
+    match held.iter().find(|c| c.domain == new.domain) {
+        Some(existing) if existing.role == new.role => Ok(Adding::Held(existing)),
+        Some(existing) => Ok(Adding::ChangeRole(existing)),
+        None if held.len() >= MAX_PER_RESOURCE => Err(Error::conflict(
+            "too_many_domains",
+            format!("a resource can have at most {MAX_PER_RESOURCE} domains; remove one first"),
+        )),
+        None => Ok(Adding::New),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,5 +336,19 @@ mod tests {
         assert_eq!(may_join(Some(&verified), &who("a@eng.acme.test", true)).unwrap_err(), Error::NotFound);
         assert_eq!(may_join(Some(&verified), &who("a@acme.test.evil", true)).unwrap_err(), Error::NotFound);
         assert_eq!(may_join(None, &who("a@acme.test", true)).unwrap_err(), Error::NotFound);
+    }
+
+    #[test]
+    fn adding_a_held_domain_changes_only_its_role_and_the_limit_stops_new_ones() {
+        let claim = |d: &str, role| DomainClaim::new("R", NewDomain { domain: d.into(), role }, "c".into(), "u", 0);
+        let held = vec![claim("a.example", Role::ReadOnly)];
+        let again = NewDomain { domain: "a.example".into(), role: Role::ReadOnly };
+        assert_eq!(adding(&held, &again), Ok(Adding::Held(&held[0])));
+        let other_role = NewDomain { domain: "a.example".into(), role: Role::Admin };
+        assert_eq!(adding(&held, &other_role), Ok(Adding::ChangeRole(&held[0])));
+        let full: Vec<_> = (0..MAX_PER_RESOURCE).map(|i| claim(&format!("d{i}.example"), Role::ReadOnly)).collect();
+        let fresh = NewDomain { domain: "new.example".into(), role: Role::ReadOnly };
+        assert_eq!(adding(&full, &fresh).unwrap_err().code(), "too_many_domains");
+        assert_eq!(adding(&full[1..], &fresh), Ok(Adding::New));
     }
 }

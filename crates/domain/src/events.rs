@@ -18,6 +18,7 @@
 //! an `id` twice (the publisher retried a batch, or EventBridge delivered
 //! twice) drops the second. Fields are only ever added within a version.
 
+use crate::audit::{AuditAction, Subject};
 use crate::records::AuditEntry;
 use serde::Serialize;
 
@@ -31,38 +32,13 @@ pub const VERSION: u32 = 1;
 /// The event the mail worker publishes instead of sending through SES when
 /// the operator delivers invitations themselves.
 pub const DELIVERY_REQUESTED: &str = "invite.delivery_requested";
-/// Published with `invite.accepted`: the invitee became a member.
-pub const MEMBER_JOINED: &str = "member.joined";
 
-/// Every `type` a lifecycle event can have (the audit actions, plus
-/// `member.joined`). Documented in README "Lifecycle events".
-pub const TYPES: &[&str] = &[
-    "resource.created",
-    "resource.updated",
-    "resource.plan_changed",
-    "invite.created",
-    "invite.resent",
-    "invite.link_copied",
-    "invite.role_changed",
-    "invite.reminded",
-    "invite.accepted",
-    "invite.declined",
-    "invite.revoked",
-    "invite.expired",
-    "invite.bounced",
-    "invite.complained",
-    "invite.delivery_failed",
-    MEMBER_JOINED,
-    "member.role_changed",
-    "member.removed",
-    "member.left",
-    "link.created",
-    "link.revoked",
-    "domain.added",
-    "domain.verified",
-    "domain.role_changed",
-    "domain.removed",
-];
+/// Every `type` a lifecycle event can have: the audit actions (of which
+/// `member.joined` is also published alongside `invite.accepted`).
+/// Documented in README "Lifecycle events".
+pub fn types() -> impl Iterator<Item = &'static str> {
+    AuditAction::ALL.iter().map(|a| a.as_str())
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -111,24 +87,26 @@ pub fn from_audit(resource_id: &str, audit_id: &str, entry: &AuditEntry) -> Vec<
         detail: entry.detail.clone(),
     };
     let mut first = event(&entry.action, audit_id.to_owned());
+    let Some(action) = AuditAction::from_wire(&entry.action) else { return vec![first] };
     // SES's diagnostics can quote the recipient's address: they stay in the
     // audit trail (owners and admins) and are not published.
-    if matches!(entry.action.as_str(), "invite.bounced" | "invite.complained" | "invite.delivery_failed") {
+    if matches!(action, AuditAction::InviteBounced | AuditAction::InviteComplained | AuditAction::DeliveryFailed) {
         first.detail = None;
     }
-    match entry.action.split_once('.').map(|(kind, _)| kind) {
-        Some("invite") => first.invite_id = Some(entry.subject.clone()),
-        Some("member") => first.user_id = Some(entry.subject.clone()),
-        Some("link") => first.link_id = Some(entry.subject.clone()),
-        Some("domain") => first.domain = Some(entry.subject.clone()),
-        _ => {}
+    let subject = Some(entry.subject.clone());
+    match action.subject() {
+        Subject::Invite => first.invite_id = subject,
+        Subject::Member => first.user_id = subject,
+        Subject::TeamLink => first.link_id = subject,
+        Subject::Domain => first.domain = subject,
+        Subject::Resource => {}
     }
-    if entry.action != "invite.accepted" {
+    if action != AuditAction::InviteAccepted {
         return vec![first];
     }
     first.user_id = Some(entry.actor.clone());
     let mut joined = first.clone();
-    joined.kind = MEMBER_JOINED.to_owned();
+    joined.kind = AuditAction::MemberJoined.as_str().to_owned();
     joined.id = format!("{audit_id}.joined");
     vec![first, joined]
 }
@@ -216,8 +194,8 @@ mod tests {
 
     #[test]
     fn every_type_is_published_and_an_unknown_action_is_not_dropped() {
-        for kind in TYPES.iter().filter(|k| **k != MEMBER_JOINED) {
-            assert_eq!(from_audit("R", "A", &entry(kind, "S", None))[0].kind, *kind);
+        for kind in types() {
+            assert_eq!(from_audit("R", "A", &entry(kind, "S", None))[0].kind, kind);
         }
         let e = &from_audit("R", "A", &entry("resource.archived", "R", None))[0];
         assert_eq!((e.kind.as_str(), e.invite_id.as_deref(), e.user_id.as_deref()), ("resource.archived", None, None));

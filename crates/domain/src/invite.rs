@@ -75,6 +75,29 @@ impl StatusFilter {
             }),
         }
     }
+
+    /// What the filter keeps, stated on the stored status and expiry (a
+    /// pending invite past its expiry is expired, whatever TTL has done).
+    pub fn keeps(self) -> Keeps {
+        match self {
+            Self::All => Keeps::Everything,
+            Self::Only(InviteStatus::Pending) => Keeps::LivePending,
+            Self::Only(InviteStatus::Expired) => Keeps::ExpiredOrPastExpiry,
+            Self::Only(other) => Keeps::Stored(other),
+        }
+    }
+}
+
+/// The meaning of a [`StatusFilter`], for a store to express as a condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keeps {
+    Everything,
+    /// Stored as pending and not yet expired.
+    LivePending,
+    /// Stored as expired, or stored as pending and expired.
+    ExpiredOrPastExpiry,
+    /// Stored with this status.
+    Stored(InviteStatus),
 }
 
 /// E-mail language of an invite.
@@ -356,5 +379,8 @@ mod tests {
         assert_eq!(StatusFilter::parse(None).unwrap(), StatusFilter::All);
         assert_eq!(StatusFilter::parse(Some("expired")).unwrap(), StatusFilter::Only(InviteStatus::Expired));
         assert_eq!(StatusFilter::parse(Some("bogus")).unwrap_err().status(), 422);
+        assert_eq!(StatusFilter::Only(InviteStatus::Pending).keeps(), Keeps::LivePending);
+        assert_eq!(StatusFilter::Only(InviteStatus::Expired).keeps(), Keeps::ExpiredOrPastExpiry);
+        assert_eq!(StatusFilter::Only(InviteStatus::Revoked).keeps(), Keeps::Stored(InviteStatus::Revoked));
     }
 }

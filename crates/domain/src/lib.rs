@@ -10,6 +10,7 @@
 //! use-case ports the store implements (`ports`). Unit-tested in seconds:
 //! `make unit`.
 
+pub mod audit;
 pub mod budgets;
 pub mod bulk;
 pub mod delivery;

@@ -106,10 +106,10 @@ impl Ending {
     }
 
     /// The audit action it writes.
-    pub fn action(self) -> &'static str {
+    pub fn action(self) -> crate::audit::AuditAction {
         match self {
-            Self::Revoked => "invite.revoked",
-            Self::Declined => "invite.declined",
+            Self::Revoked => crate::audit::AuditAction::InviteRevoked,
+            Self::Declined => crate::audit::AuditAction::InviteDeclined,
         }
     }
 }
@@ -213,11 +213,37 @@ pub fn change_role(invite: &Invite, role: Role, now: i64) -> Result<Option<Role>
     }
 }
 
-/// Why an address could not get a new invite, read from its holder.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Who holds an address that a write needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holder {
+    Member,
+    LiveInvite,
+}
+
+impl Holder {
+    /// The answer to someone inviting the address.
+    pub fn refuse_invite(self) -> Error {
+        match self {
+            Self::Member => already_member_error(),
+            Self::LiveInvite => already_pending_error(),
+        }
+    }
+
+    /// The answer to the address's owner joining without an invitation
+    /// (team link, domain): an invitation waiting comes first.
+    pub fn refuse_join(self) -> Error {
+        match self {
+            Self::Member => already_member_error(),
+            Self::LiveInvite => crate::team_links::invitation_waiting(),
+        }
+    }
+}
+
+/// Why an address could not be taken, read from its holder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EmailTaken {
-    /// A member or a live invite holds it: this is the answer.
-    Refuse(Error),
+    /// A member or a live invite holds it: refuse (how depends on who asked).
+    Refuse(Holder),
     /// An expired invite still holds it: reclaim its seat and e-mail, retry.
     Reclaim,
     /// Nobody holds it any more: retry.
@@ -226,10 +252,8 @@ pub enum EmailTaken {
 
 pub fn email_taken(holder: Option<&EmailHolder>, now: i64) -> EmailTaken {
     match holder {
-        Some(EmailHolder::Member { .. }) => EmailTaken::Refuse(already_member_error()),
-        Some(EmailHolder::Invite { expires_at, .. }) if *expires_at > now => {
-            EmailTaken::Refuse(already_pending_error())
-        }
+        Some(EmailHolder::Member { .. }) => EmailTaken::Refuse(Holder::Member),
+        Some(EmailHolder::Invite { expires_at, .. }) if *expires_at > now => EmailTaken::Refuse(Holder::LiveInvite),
         Some(EmailHolder::Invite { .. }) => EmailTaken::Reclaim,
         None => EmailTaken::Retry,
     }
@@ -309,7 +333,7 @@ mod tests {
         assert_eq!(code(end(&expired(), Ending::Declined, NOW)), "invite_expired");
         assert_eq!(end(&invite(InviteStatus::Revoked, NOW), Ending::Revoked, NOW).unwrap(), End::AlreadyDone);
         assert_eq!(end(&invite(InviteStatus::Declined, NOW), Ending::Declined, NOW).unwrap(), End::AlreadyDone);
-        assert_eq!(Ending::Revoked.action(), "invite.revoked");
+        assert_eq!(Ending::Revoked.action().as_str(), "invite.revoked");
     }
 
     #[test]
@@ -379,9 +403,12 @@ mod tests {
     #[test]
     fn an_address_held_by_an_expired_invite_is_reclaimed() {
         let member = EmailHolder::Member { user_id: Some("u".into()) };
-        assert_eq!(email_taken(Some(&member), NOW), EmailTaken::Refuse(already_member_error()));
+        assert_eq!(email_taken(Some(&member), NOW), EmailTaken::Refuse(Holder::Member));
         let live = EmailHolder::Invite { invite_id: "x".into(), expires_at: NOW + 1 };
-        assert_eq!(email_taken(Some(&live), NOW), EmailTaken::Refuse(already_pending_error()));
+        assert_eq!(email_taken(Some(&live), NOW), EmailTaken::Refuse(Holder::LiveInvite));
+        assert_eq!(Holder::LiveInvite.refuse_invite(), already_pending_error());
+        assert_eq!(Holder::LiveInvite.refuse_join().code(), "already_pending");
+        assert_ne!(Holder::LiveInvite.refuse_join(), already_pending_error(), "the join says to accept the invitation");
         let stale = EmailHolder::Invite { invite_id: "x".into(), expires_at: NOW };
         assert_eq!(email_taken(Some(&stale), NOW), EmailTaken::Reclaim);
         assert!(stale.is_expired_invite(NOW) && !live.is_expired_invite(NOW) && !member.is_expired_invite(NOW));

@@ -33,12 +33,18 @@ pub enum Removal {
 }
 
 impl Removal {
-    pub fn action(self) -> &'static str {
+    pub fn action(self) -> crate::audit::AuditAction {
         match self {
-            Self::Removed => "member.removed",
-            Self::Left => "member.left",
+            Self::Removed => crate::audit::AuditAction::MemberRemoved,
+            Self::Left => crate::audit::AuditAction::MemberLeft,
         }
     }
+}
+
+/// Whether a member in `viewer`'s role sees the metadata an inviter put on
+/// a membership: only those who manage the resource.
+pub fn sees_metadata(viewer: Role) -> bool {
+    viewer.can_manage()
 }
 
 /// Decides a removal: anyone but the owner.
@@ -112,6 +118,6 @@ mod tests {
         assert_eq!(change_role(&member(Role::Owner), Role::Admin).unwrap_err().code(), "owner_protected");
         assert_eq!(change_role(&member(Role::Admin), Role::Admin).unwrap(), None);
         assert_eq!(change_role(&member(Role::Admin), Role::ReadOnly).unwrap(), Some(Role::ReadOnly));
-        assert_eq!(Removal::Left.action(), "member.left");
+        assert_eq!(Removal::Left.action().as_str(), "member.left");
     }
 }

@@ -1,3 +1,5 @@
+// The store's retried rounds nest futures one level deeper than the default limit allows.
+#![recursion_limit = "256"]
 use delivery_events::Handler;
 use lambda_runtime::{LambdaEvent, service_fn};
 

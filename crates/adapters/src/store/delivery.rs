@@ -2,8 +2,9 @@
 //! (decisions: `invites_domain::delivery`).
 
 use super::items::*;
-use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, n, s, too_busy};
+use super::{Check, Store, Tx, n, retry, s};
 use aws_sdk_dynamodb::types::Update;
+use invites_domain::audit::{Audit, SYSTEM};
 use invites_domain::delivery::{self, DeliveryEvent, Record};
 use invites_domain::ports::DeliveryLedger;
 use invites_domain::{Error, InviteId, InviteStatus, ResourceId};
@@ -21,7 +22,7 @@ impl DeliveryLedger for Store {
     ) -> Result<Record, Error> {
         let (rid, iid) = (rid.to_string(), iid.to_string());
         let detail: Option<String> = event.detail.as_ref().map(|d| d.chars().take(MAX_DETAIL_CHARS).collect());
-        for attempt in 0..MAX_ATTEMPTS {
+        retry!({
             let item = self.invite_item(&rid, &iid).await?;
             let decision = delivery::record(item.as_deref(), event);
             let (Record::Apply { undeliverable, suppress }, Some(item)) = (&decision, item) else {
@@ -92,16 +93,12 @@ impl DeliveryLedger for Store {
                     )),
                     None => detail.clone(),
                 };
-                tx.put(Check::None, self.audit(&rid, action, "system", &iid, what, now)?);
+                tx.put(Check::None, self.audit(&rid, Audit { detail: what, ..Audit::new(action, SYSTEM, &iid) }, now)?);
             }
-            match self.transact(tx).await {
-                Ok(()) => return Ok(decision),
-                Err(TxError::Conflict) => backoff(attempt).await,
-                Err(TxError::Other(e)) => return Err(e),
-                // The invite moved on (another event, a revoke, a resend): decide again.
-                Err(TxError::Failed(_)) => {}
-            }
-        }
-        Err(too_busy())
+            // A failed condition: the invite moved on (another event, a
+            // revoke, a resend), and the next round decides again.
+            self.transact(tx).await?;
+            Ok(decision)
+        })
     }
 }

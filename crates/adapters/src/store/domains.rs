@@ -5,11 +5,12 @@
 //! in the same transaction as the seat.
 
 use super::items::*;
-use super::join::Round;
-use super::{Check, Item, MAX_ATTEMPTS, Store, Tx, TxError, backoff, key, n, s, too_busy};
+use super::{Check, Item, Store, Tx, TxError, key, n, retry, s};
 use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Update};
+use invites_domain::audit::{Audit, AuditAction};
 use invites_domain::domains::{
-    DomainClaim, DomainView, Joinable, MAX_PER_RESOURCE, NewDomain, domain_of, may_join, normalise, verify,
+    Adding, DomainClaim, DomainView, Joinable, MAX_PER_RESOURCE, NewDomain, adding, domain_of, may_join, normalise,
+    verify,
 };
 use invites_domain::members::{changed_meanwhile, require_owner};
 use invites_domain::ports::{Domains, TxtLookup};
@@ -31,30 +32,28 @@ impl Domains for Store {
     ) -> Result<(DomainView, bool), Error> {
         let id = rid.to_string();
         let held = self.domain_claims(rid, who).await?;
-        if let Some(existing) = held.iter().find(|c| c.domain == new.domain) {
-            if existing.role == new.role {
-                return Ok((DomainView::from(existing), false));
+        match adding(&held, &new)? {
+            Adding::Held(existing) => return Ok((DomainView::from(existing), false)),
+            Adding::ChangeRole(existing) => {
+                return self.change_domain_role(existing, new.role, who, now).await.map(|v| (v, false));
             }
-            return self.change_domain_role(existing, new.role, who, now).await.map(|v| (v, false));
-        }
-        if held.len() >= MAX_PER_RESOURCE {
-            return Err(Error::conflict(
-                "too_many_domains",
-                format!("a resource can have at most {MAX_PER_RESOURCE} domains; remove one first"),
-            ));
+            Adding::New => {}
         }
         let claim = DomainClaim::new(&id, new, Nonce::random().encode(), &who.sub, now);
         let detail = format!("role={}", claim.role.as_str());
         let mut tx = Tx::new();
         tx.condition(Check::Caller, self.caller_owns(&id, who)?)
             .put(Check::Domain, self.put_new(&DomainItem::unverified(claim.clone()))?)
-            .put(Check::None, self.audit(&id, "domain.added", &who.sub, &claim.domain, Some(detail), now)?);
+            .put(
+                Check::None,
+                self.audit(&id, Audit::new(AuditAction::DomainAdded, &who.sub, &claim.domain).detail(detail), now)?,
+            );
         match self.transact(tx).await {
             Ok(()) => Ok((DomainView::from(&claim), true)),
             Err(TxError::Other(e)) => Err(e),
             // Added meanwhile (a second tab): answer that one.
             Err(f) if f.failed(Check::Domain) && !f.failed(Check::Caller) => {
-                let claim = self.domain_claim(&id, &claim.domain).await?.ok_or_else(too_busy)?;
+                let claim = self.domain_claim(&id, &claim.domain).await?.ok_or_else(changed_meanwhile)?;
                 Ok((DomainView::from(&claim), false))
             }
             Err(_) => {
@@ -101,7 +100,7 @@ impl Domains for Store {
         let mut tx = Tx::new();
         tx.condition(Check::Caller, self.caller_owns(&id, who)?)
             .update(Check::Domain, mark)
-            .put(Check::None, self.audit(&id, "domain.verified", &who.sub, &domain, None, now)?);
+            .put(Check::None, self.audit(&id, Audit::new(AuditAction::DomainVerified, &who.sub, &domain), now)?);
         match self.transact(tx).await {
             Ok(()) => Ok(DomainView::from(&DomainClaim { verified_at: Some(now), ..claim })),
             Err(TxError::Other(e)) => Err(e),
@@ -135,7 +134,7 @@ impl Domains for Store {
         let mut tx = Tx::new();
         tx.condition(Check::Caller, self.caller_owns(&id, who)?)
             .delete(Check::Domain, delete)
-            .put(Check::None, self.audit(&id, "domain.removed", &who.sub, &domain, None, now)?);
+            .put(Check::None, self.audit(&id, Audit::new(AuditAction::DomainRemoved, &who.sub, &domain), now)?);
         match self.transact(tx).await {
             Ok(()) => Ok(()),
             Err(TxError::Other(e)) => Err(e),
@@ -177,7 +176,7 @@ impl Domains for Store {
 
     async fn join_by_domain(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<Membership, Error> {
         let id = rid.to_string();
-        for attempt in 0..MAX_ATTEMPTS {
+        retry!({
             if let Some(member) = self.member(&id, &who.sub).await? {
                 return Ok(Membership::from(&member));
             }
@@ -187,7 +186,7 @@ impl Domains for Store {
                 None => None,
             };
             may_join(claim.as_ref(), who)?;
-            let Some(claim) = claim else { return Err(Error::NotFound) };
+            let Some(claim) = claim else { return Err(Error::NotFound.into()) };
             let still_verified = |tx: &mut Tx| {
                 let check = ConditionCheck::builder()
                     .table_name(&self.table)
@@ -202,13 +201,10 @@ impl Domains for Store {
                 Ok(())
             };
             let detail = format!("role={}, domain={}", claim.role.as_str(), claim.domain);
-            match self.try_join(&id, who, claim.role, still_verified, detail, now).await? {
-                Round::Joined(m) => return Ok(m),
-                // Removed (or its role changed) meanwhile: the next round reads it again.
-                Round::GateClosed | Round::Again => backoff(attempt).await,
-            }
-        }
-        Err(too_busy())
+            // A closed gate (the domain removed, or its role changed,
+            // meanwhile): the next round reads the claim again.
+            self.try_join(&id, who, claim.role, still_verified, detail, now).await
+        })
     }
 }
 
@@ -236,9 +232,10 @@ impl Store {
             .map_err(Error::internal)?;
         let detail = format!("{} -> {}", claim.role.as_str(), role.as_str());
         let mut tx = Tx::new();
-        tx.condition(Check::Caller, self.caller_owns(id, who)?)
-            .update(Check::Domain, update)
-            .put(Check::None, self.audit(id, "domain.role_changed", &who.sub, &claim.domain, Some(detail), now)?);
+        tx.condition(Check::Caller, self.caller_owns(id, who)?).update(Check::Domain, update).put(
+            Check::None,
+            self.audit(id, Audit::new(AuditAction::DomainRoleChanged, &who.sub, &claim.domain).detail(detail), now)?,
+        );
         match self.transact(tx).await {
             Ok(()) => Ok(DomainView::from(&DomainClaim { role, ..claim.clone() })),
             Err(TxError::Other(e)) => Err(e),

@@ -1,17 +1,18 @@
 //! Creating, reclaiming and listing invites.
 
 use super::items::*;
-use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, cursor, from_item, key, n, s, too_busy};
+use super::{Check, LIVE_INVITE, Store, Tx, TxError, cursor, from_item, key, n, retry, s};
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::Delete;
+use invites_domain::audit::{Audit, AuditAction, SYSTEM};
 use invites_domain::budgets::{budget_day, require_verified_sender, resource_budget_spent, user_budget_spent};
 use invites_domain::delivery::suppressed_error;
+use invites_domain::invite::Keeps;
 use invites_domain::invite::{idempotency_key_reused, validate_idempotency_key};
-use invites_domain::lifecycle::{EmailTaken, email_taken};
+use invites_domain::lifecycle::Holder;
 use invites_domain::message::SendInvite;
 use invites_domain::ports::{BatchKeys, CreateInvite, CreateInvites, Created, ListInvites, PageRequest};
 use invites_domain::records::{EmailHolder, Invite};
-use invites_domain::seats::seat_limit_reached;
 use invites_domain::sweep::due_after_queued;
 use invites_domain::time::DAY;
 use invites_domain::token::Nonce;
@@ -29,30 +30,21 @@ impl CreateInvites for Store {
         if let Some(key) = &cmd.idempotency_key {
             validate_idempotency_key(key)?;
         }
-        for attempt in 0..MAX_ATTEMPTS {
+        retry!({
             let iid = InviteId::new();
             let nonce = Nonce::random();
             let invite = new_invite(who, &cmd, &rid, iid, &nonce, now);
             let tx = self.create_tx(who, &cmd, &invite, &fingerprint, now)?;
-            match self.transact(tx).await {
-                Ok(()) => {
-                    let message = SendInvite::new(rid.clone(), invite.invite_id.clone(), invite.send_id.clone());
-                    return Ok(Created {
-                        invite: InviteView::of(&invite, now),
-                        token: self.keys().await?.mint(cmd.rid, iid, &nonce),
-                        message: Some(message),
-                    });
-                }
-                Err(TxError::Conflict) => backoff(attempt).await,
-                Err(TxError::Other(e)) => return Err(e),
-                Err(failed) => {
-                    if let Some(done) = self.explain_create_failure(who, &cmd, &fingerprint, &failed, now).await? {
-                        return done;
-                    }
-                }
+            if let Err(failed) = self.transact(tx).await {
+                return self.explain_create_failure(who, &cmd, &fingerprint, failed, now).await;
             }
-        }
-        Err(too_busy())
+            let message = SendInvite::new(rid.clone(), invite.invite_id.clone(), invite.send_id.clone());
+            Ok(Created {
+                invite: InviteView::of(&invite, now),
+                token: self.keys().await?.mint(cmd.rid, iid, &nonce),
+                message: Some(message),
+            })
+        })
     }
 }
 
@@ -155,10 +147,8 @@ impl Store {
                 Check::None,
                 self.audit(
                     rid,
-                    "invite.created",
-                    &who.sub,
-                    &invite.invite_id,
-                    Some(format!("role={}", invite.role.as_str())),
+                    Audit::new(AuditAction::InviteCreated, &who.sub, &invite.invite_id)
+                        .detail(format!("role={}", invite.role.as_str())),
                     now,
                 )?,
             );
@@ -180,60 +170,42 @@ impl Store {
         Ok(tx)
     }
 
-    /// Turns failed conditions into the answer for the caller, or `None` to retry.
+    /// Turns failed conditions into the answer for the caller (a replay of
+    /// the same idempotent request is a success), or a retry.
     async fn explain_create_failure(
         &self,
         who: &Identity,
         cmd: &CreateInvite,
         fingerprint: &str,
-        failed: &TxError,
+        failed: TxError,
         now: i64,
-    ) -> Result<Option<Result<Created, Error>>, Error> {
+    ) -> Result<Created, TxError> {
         let rid = cmd.rid.to_string();
         if failed.failed(Check::Caller) {
             self.manager_of(cmd.rid, who).await?;
-            return Ok(None);
+            return Err(TxError::Retry);
         }
         if let (Some(key), true) = (&cmd.idempotency_key, failed.failed(Check::Idempotency)) {
             let record: Option<IdempotencyItem> = self.get(res_pk(&rid), idempotency_sk(&who.sub, key)).await?;
-            if let Some(record) = record.filter(|r| r.ttl > now) {
-                if record.request_hash != fingerprint {
-                    return Err(idempotency_key_reused());
-                }
-                return Ok(Some(self.replay(&rid, &record.invite_id, now).await));
-            }
-            return Ok(None);
+            return match record.filter(|r| r.ttl > now) {
+                Some(record) if record.request_hash != fingerprint => Err(idempotency_key_reused().into()),
+                Some(record) => Ok(self.replay(&rid, &record.invite_id, now).await?),
+                None => Err(TxError::Retry),
+            };
         }
-        if failed.failed(Check::Suppressed) {
-            return Err(suppressed_error());
-        }
-        if failed.failed(Check::Email) {
-            let lock = self.email_lock(&rid, cmd.invite.email.as_str()).await?;
-            match email_taken(lock.as_ref().map(EmailLockItem::holder).as_ref(), now) {
-                EmailTaken::Refuse(e) => return Err(e),
-                EmailTaken::Reclaim => {
-                    if let Some(l) = &lock {
-                        self.reclaim_lock(&rid, l, now).await?;
-                    }
-                }
-                EmailTaken::Retry => {}
-            }
-            return Ok(None);
-        }
-        if failed.failed(Check::Seat) {
-            self.plan_allows_inviting(&rid).await?;
-            if self.reclaim_expired(&rid, now).await? == 0 {
-                return Err(seat_limit_reached());
-            }
-            return Ok(None);
-        }
-        if failed.failed(Check::Budget) {
-            return Err(resource_budget_spent(now, self.limits.daily_invites));
-        }
-        if failed.failed(Check::UserBudget) {
-            return Err(user_budget_spent(now, self.limits.user_daily_invites));
-        }
-        Ok(None)
+        Err(if failed.failed(Check::Suppressed) {
+            suppressed_error().into()
+        } else if failed.failed(Check::Email) {
+            self.address_taken(&rid, cmd.invite.email.as_str(), now, Holder::refuse_invite).await
+        } else if failed.failed(Check::Seat) {
+            self.no_free_seat(&rid, now).await
+        } else if failed.failed(Check::Budget) {
+            resource_budget_spent(now, self.limits.daily_invites).into()
+        } else if failed.failed(Check::UserBudget) {
+            user_budget_spent(now, self.limits.user_daily_invites).into()
+        } else {
+            failed
+        })
     }
 
     async fn replay(&self, rid: &str, iid: &str, now: i64) -> Result<Created, Error> {
@@ -284,7 +256,7 @@ impl Store {
     /// got there first (another reclaim, an accept before expiry).
     pub(crate) async fn reclaim_lock(&self, rid: &str, lock: &EmailLockItem, now: i64) -> Result<bool, Error> {
         let Some(iid) = lock.invite_id.clone() else { return Ok(false) };
-        for attempt in 0..MAX_ATTEMPTS {
+        retry!({
             let delete = Delete::builder()
                 .table_name(&self.table)
                 .key("PK", s(&lock.pk))
@@ -298,18 +270,16 @@ impl Store {
             let mut tx = Tx::new();
             tx.delete(Check::Email, delete)
                 .update(Check::None, self.free_seat(rid)?)
-                .put(Check::None, self.audit(rid, "invite.expired", "system", &iid, None, now)?);
+                .put(Check::None, self.audit(rid, Audit::new(AuditAction::InviteExpired, SYSTEM, &iid), now)?);
             match self.transact(tx).await {
                 Ok(()) => {
                     self.mark_expired(rid, &iid, now).await?;
-                    return Ok(true);
+                    Ok(true)
                 }
-                Err(TxError::Conflict) => backoff(attempt).await,
-                Err(TxError::Other(e)) => return Err(e),
-                Err(TxError::Failed(_)) => return Ok(false),
+                Err(TxError::Failed(_)) => Ok(false),
+                Err(other) => Err(other),
             }
-        }
-        Err(too_busy())
+        })
     }
 
     /// Records the expiry on the invite itself, if TTL has not removed it.
@@ -319,42 +289,10 @@ impl Store {
             &invite_sk(iid),
             "SET #s = :expired, updatedAt = :now REMOVE GSI1PK, GSI1SK, GSI2PK, GSI2SK",
             "attribute_exists(PK) AND #s = :pending AND expiresAt <= :now",
-            &[(":expired", s("expired")), (":pending", s("pending")), (":now", n(now))],
+            &[(":expired", s("expired")), (":pending", s(InviteStatus::Pending.as_str())), (":now", n(now))],
         )
         .await
         .map(drop)
-    }
-
-    /// One conditional update; `false` when the condition failed.
-    pub(crate) async fn update_if(
-        &self,
-        pk: &str,
-        sk: &str,
-        update: &str,
-        condition: &str,
-        values: &[(&str, aws_sdk_dynamodb::types::AttributeValue)],
-    ) -> Result<bool, Error> {
-        let mut req = self
-            .db
-            .update_item()
-            .table_name(&self.table)
-            .key("PK", s(pk))
-            .key("SK", s(sk))
-            .update_expression(update)
-            .condition_expression(condition);
-        for (name, attr) in [("#s", "status"), ("#role", "role"), ("#ttl", "ttl")] {
-            if update.contains(name) || condition.contains(name) {
-                req = req.expression_attribute_names(name, attr);
-            }
-        }
-        for (k, v) in values {
-            req = req.expression_attribute_values(*k, v.clone());
-        }
-        match req.send().await {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(false),
-            Err(e) => Err(Error::internal(format!("update: {}", DisplayErrorContext(&e)))),
-        }
     }
 }
 
@@ -379,13 +317,15 @@ impl ListInvites for Store {
                 Some(key(res_pk(&rid), invite_sk(&iid)))
             }
         };
-        let (filter_expr, status) = match filter {
-            StatusFilter::All => (None, None),
-            StatusFilter::Only(InviteStatus::Pending) => (Some("#s = :pending AND expiresAt > :now"), None),
-            StatusFilter::Only(InviteStatus::Expired) => {
-                (Some("#s = :expired OR (#s = :pending AND expiresAt <= :now)"), None)
-            }
-            StatusFilter::Only(other) => (Some("#s = :status"), Some(other.as_str())),
+        let pending = s(InviteStatus::Pending.as_str());
+        let (filter_expr, values): (Option<String>, Vec<(&str, _)>) = match filter.keeps() {
+            Keeps::Everything => (None, vec![]),
+            Keeps::LivePending => (Some(LIVE_INVITE.into()), vec![(":pending", pending), (":now", n(now))]),
+            Keeps::ExpiredOrPastExpiry => (
+                Some("#s = :expired OR (#s = :pending AND expiresAt <= :now)".into()),
+                vec![(":pending", pending), (":now", n(now)), (":expired", s(InviteStatus::Expired.as_str()))],
+            ),
+            Keeps::Stored(status) => (Some("#s = :status".into()), vec![(":status", s(status.as_str()))]),
         };
         let mut items: Vec<InviteItem> = Vec::new();
         let mut more = false;
@@ -399,17 +339,10 @@ impl ListInvites for Store {
                 .scan_index_forward(false)
                 .limit(batch)
                 .set_exclusive_start_key(start.take());
-            if let Some(f) = filter_expr {
+            if let Some(f) = &filter_expr {
                 q = q.filter_expression(f).expression_attribute_names("#s", "status");
-                if let Some(st) = status {
-                    q = q.expression_attribute_values(":status", s(st));
-                } else {
-                    q = q
-                        .expression_attribute_values(":pending", s("pending"))
-                        .expression_attribute_values(":now", n(now));
-                    if filter == StatusFilter::Only(InviteStatus::Expired) {
-                        q = q.expression_attribute_values(":expired", s("expired"));
-                    }
+                for (k, v) in &values {
+                    q = q.expression_attribute_values(*k, v.clone());
                 }
             }
             let out =

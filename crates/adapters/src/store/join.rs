@@ -7,27 +7,18 @@
 use super::items::*;
 use super::{Check, Store, Tx, TxError, s};
 use aws_sdk_dynamodb::types::ConditionCheck;
-use invites_domain::lifecycle::{EmailTaken, email_taken};
+use invites_domain::audit::{Audit, AuditAction};
+use invites_domain::lifecycle::Holder;
 use invites_domain::members::removed_earlier;
 use invites_domain::records::{EmailHolder, Member};
-use invites_domain::seats::seat_limit_reached;
-use invites_domain::team_links::invitation_waiting;
 use invites_domain::views::Membership;
 use invites_domain::{Error, Identity, Role};
 
-/// The outcome of one attempt.
-pub(crate) enum Round {
-    Joined(Membership),
-    /// Try again after a pause (lost a race, or freed a seat or the address).
-    Again,
-    /// The gate's condition failed ([`Check::Link`], [`Check::Domain`]):
-    /// the caller says why.
-    GateClosed,
-}
-
 impl Store {
-    /// One attempt to make `who` a member of `rid` with `role`; `gate` adds
+    /// One round of making `who` a member of `rid` with `role`; `gate` adds
     /// the write that must hold (under [`Check::Link`] or [`Check::Domain`]).
+    /// Every failure but the gate's is explained here; a closed gate comes
+    /// back as the failed [`TxError`] for the caller to say why.
     pub(crate) async fn try_join(
         &self,
         rid: &str,
@@ -36,7 +27,7 @@ impl Store {
         gate: impl FnOnce(&mut Tx) -> Result<(), Error>,
         detail: String,
         now: i64,
-    ) -> Result<Round, Error> {
+    ) -> Result<Membership, TxError> {
         let email = who.verified_email().map(|e| e.as_str().to_owned()).unwrap_or_default();
         let member = Member {
             resource_id: rid.to_owned(),
@@ -62,36 +53,19 @@ impl Store {
         tx.update(Check::Seat, self.take_seat(rid)?)
             .put(Check::Member, self.put_new(&MemberItem::new(member.clone()))?)
             .put(Check::Email, self.put_new(&holder)?)
-            .put(Check::None, self.audit(rid, "member.joined", &who.sub, &who.sub, Some(detail), now)?);
+            .put(
+                Check::None,
+                self.audit(rid, Audit::new(AuditAction::MemberJoined, &who.sub, &who.sub).detail(detail), now)?,
+            );
         match self.transact(tx).await {
-            Ok(()) => return Ok(Round::Joined(Membership::from(&member))),
-            Err(TxError::Conflict) => {}
-            Err(TxError::Other(e)) => return Err(e),
-            Err(f) if f.failed(Check::NotRemoved) => return Err(removed_earlier()),
-            // Joined meanwhile (a second tab): the caller's next round finds the membership.
-            Err(f) if f.failed(Check::Member) => {}
-            Err(f) if f.failed(Check::Link) || f.failed(Check::Domain) => return Ok(Round::GateClosed),
-            Err(f) if f.failed(Check::Email) => {
-                let lock = self.email_lock(rid, &email).await?;
-                match email_taken(lock.as_ref().map(EmailLockItem::holder).as_ref(), now) {
-                    EmailTaken::Refuse(e) if e.code() == "already_pending" => return Err(invitation_waiting()),
-                    EmailTaken::Refuse(e) => return Err(e),
-                    EmailTaken::Reclaim => {
-                        if let Some(l) = &lock {
-                            self.reclaim_lock(rid, l, now).await?;
-                        }
-                    }
-                    EmailTaken::Retry => {}
-                }
-            }
-            Err(f) if f.failed(Check::Seat) => {
-                self.plan_allows_inviting(rid).await?;
-                if self.reclaim_expired(rid, now).await? == 0 {
-                    return Err(seat_limit_reached());
-                }
-            }
-            Err(_) => {}
+            Ok(()) => Ok(Membership::from(&member)),
+            Err(f) if f.failed(Check::NotRemoved) => Err(removed_earlier().into()),
+            // Joined meanwhile (a second tab): the next round finds the membership.
+            Err(f) if f.failed(Check::Member) => Err(TxError::Retry),
+            Err(f) if f.failed(Check::Link) || f.failed(Check::Domain) => Err(f),
+            Err(f) if f.failed(Check::Email) => Err(self.address_taken(rid, &email, now, Holder::refuse_join).await),
+            Err(f) if f.failed(Check::Seat) => Err(self.no_free_seat(rid, now).await),
+            Err(f) => Err(f),
         }
-        Ok(Round::Again)
     }
 }

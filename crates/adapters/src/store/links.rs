@@ -2,14 +2,15 @@
 //! invite, which revoke shares with decline.
 
 use super::items::*;
-use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, n, s, too_busy};
+use super::{Check, LIVE_INVITE, Store, Tx, n, retry, s};
 use aws_sdk_dynamodb::types::{Delete, Update};
+use invites_domain::audit::{Audit, AuditAction, INVITEE};
 use invites_domain::lifecycle::{self, Accept, End, Ending, already_joined};
 use invites_domain::ports::Links;
 use invites_domain::records::{EmailHolder, Invite, Member};
 use invites_domain::token::{Kind, Nonce, ParsedToken};
 use invites_domain::views::{LookupView, Membership};
-use invites_domain::{Error, Identity, InviteId, ResourceId};
+use invites_domain::{Error, Identity, InviteId, InviteStatus, ResourceId};
 
 impl Links for Store {
     async fn lookup(&self, token: &str, now: i64) -> Result<LookupView, Error> {
@@ -21,7 +22,7 @@ impl Links for Store {
     /// Membership, invite state, e-mail holder and audit change in one
     /// transaction; accepting again is idempotent.
     async fn accept(&self, token: &str, who: &Identity, now: i64) -> Result<Membership, Error> {
-        for attempt in 0..MAX_ATTEMPTS {
+        retry!({
             let item = self.open_token(token).await?;
             match lifecycle::accept(&item, who, now)? {
                 Accept::AlreadyYours => {
@@ -49,11 +50,11 @@ impl Links for Store {
                     "SET #s = :accepted, acceptedBy = :uid, acceptedAt = :now, updatedAt = :now, #ttl = :ttl \
                      REMOVE GSI1PK, GSI1SK, GSI2PK, GSI2SK",
                 )
-                .condition_expression("#s = :pending AND nonce = :nonce AND expiresAt > :now")
+                .condition_expression(format!("{LIVE_INVITE} AND nonce = :nonce"))
                 .expression_attribute_names("#s", "status")
                 .expression_attribute_names("#ttl", "ttl")
                 .expression_attribute_values(":accepted", s("accepted"))
-                .expression_attribute_values(":pending", s("pending"))
+                .expression_attribute_values(":pending", s(InviteStatus::Pending.as_str()))
                 .expression_attribute_values(":uid", s(&who.sub))
                 .expression_attribute_values(":now", n(now))
                 .expression_attribute_values(":ttl", n(self.limits.keep_ended_until(now)))
@@ -72,7 +73,8 @@ impl Links for Store {
                 .expression_attribute_values(":iid", s(&item.invite_id))
                 .build()
                 .map_err(Error::internal)?;
-            let detail = Some(format!("role={}", item.role.as_str()));
+            let accepted = Audit::new(AuditAction::InviteAccepted, &who.sub, &item.invite_id)
+                .detail(format!("role={}", item.role.as_str()));
             let mut tx = Tx::new();
             // Invited again after a removal: the invitation is the owner's word.
             let welcome_back = Delete::builder()
@@ -85,18 +87,15 @@ impl Links for Store {
                 .put(Check::Member, self.put_new(&MemberItem::new(member.clone()))?)
                 .update(Check::Email, hand_over)
                 .delete(Check::None, welcome_back)
-                .put(Check::None, self.audit(&rid, "invite.accepted", &who.sub, &item.invite_id, detail, now)?);
+                .put(Check::None, self.audit(&rid, accepted, now)?);
             match self.transact(tx).await {
-                Ok(()) => return Ok(Membership::through(&member, &item)),
-                Err(TxError::Conflict) => backoff(attempt).await,
-                Err(TxError::Other(e)) => return Err(e),
+                Ok(()) => Ok(Membership::through(&member, &item)),
                 // The caller is already a member (joined another way).
-                Err(f) if f.failed(Check::Member) && !f.failed(Check::Invite) => return Err(already_joined()),
-                // Otherwise the invite changed under us: read it again.
-                Err(TxError::Failed(_)) => {}
+                Err(f) if f.failed(Check::Member) && !f.failed(Check::Invite) => Err(already_joined().into()),
+                // Otherwise the invite changed under us: the next round reads it again.
+                Err(f) => Err(f),
             }
-        }
-        Err(too_busy())
+        })
     }
 
     async fn decline(&self, token: &str, now: i64) -> Result<(), Error> {
@@ -178,8 +177,13 @@ impl Store {
         now: i64,
     ) -> Result<(), Error> {
         let rid = item.resource_id.clone();
-        let actor = by.map_or("invitee", |who| who.sub.as_str());
-        for attempt in 0..MAX_ATTEMPTS {
+        let actor = by.map_or(INVITEE, |who| who.sub.as_str());
+        let mut fresh = false;
+        retry!({
+            if fresh {
+                item = self.invite_item(&rid, &item.invite_id).await?.ok_or(Error::NotFound)?;
+            }
+            fresh = true;
             if lifecycle::end(&item, ending, now)? == End::AlreadyDone {
                 return Ok(());
             }
@@ -211,15 +215,12 @@ impl Store {
             }
             tx.update(Check::Invite, update.build().map_err(Error::internal)?);
             self.give_back_seat(&mut tx, &item).await?;
-            tx.put(Check::None, self.audit(&rid, ending.action(), actor, &item.invite_id, None, now)?);
-            match self.transact(tx).await {
-                Ok(()) => return Ok(()),
-                Err(TxError::Conflict) => backoff(attempt).await,
-                Err(TxError::Other(e)) => return Err(e),
-                Err(f) => self.recheck_caller(&f, &rid, by).await?,
+            tx.put(Check::None, self.audit(&rid, Audit::new(ending.action(), actor, &item.invite_id), now)?);
+            if let Err(f) = self.transact(tx).await {
+                self.recheck_caller(&f, &rid, by).await?;
+                return Err(f);
             }
-            item = self.invite_item(&rid, &item.invite_id).await?.ok_or(Error::NotFound)?;
-        }
-        Err(too_busy())
+            Ok(())
+        })
     }
 }

@@ -1,8 +1,9 @@
 //! Managing an invite after the fact: revoke, resend, copy link, change role.
 
 use super::items::*;
-use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, n, s, too_busy};
+use super::{Check, LIVE_INVITE, Store, Tx, TxError, n, retry, s};
 use aws_sdk_dynamodb::types::{ConditionCheck, Update};
+use invites_domain::audit::{Audit, AuditAction};
 use invites_domain::budgets::user_budget_spent;
 use invites_domain::delivery::suppressed_error;
 use invites_domain::lifecycle::{self, Ending, SeatAction};
@@ -10,11 +11,10 @@ use invites_domain::members::changed_meanwhile;
 use invites_domain::message::SendInvite;
 use invites_domain::ports::{Link, ManageInvites, ResendOptions, Resent};
 use invites_domain::records::EmailHolder;
-use invites_domain::seats::seat_limit_reached;
 use invites_domain::sweep::due_after_queued;
 use invites_domain::token::Nonce;
 use invites_domain::views::InviteView;
-use invites_domain::{Error, Identity, InviteId, ResourceId, Role};
+use invites_domain::{Error, Identity, InviteId, InviteStatus, ResourceId, Role};
 
 impl ManageInvites for Store {
     async fn revoke(&self, rid: ResourceId, iid: InviteId, who: &Identity, now: i64) -> Result<(), Error> {
@@ -33,7 +33,7 @@ impl ManageInvites for Store {
     ) -> Result<Resent, Error> {
         self.manager_of(rid, who).await?;
         let (rid, iid) = (rid.to_string(), iid.to_string());
-        for attempt in 0..MAX_ATTEMPTS {
+        retry!({
             let item = self.invite_item(&rid, &iid).await?.ok_or(Error::NotFound)?;
             let lock = self.email_lock(&rid, &item.email).await?;
             let plan = lifecycle::resend(&item, lock.as_ref().map(EmailLockItem::holder).as_ref(), now)?;
@@ -54,7 +54,7 @@ impl ManageInvites for Store {
                 .condition_expression("sendId = :old AND #s = :seen")
                 .expression_attribute_names("#s", "status")
                 .expression_attribute_names("#ttl", "ttl")
-                .expression_attribute_values(":pending", s("pending"))
+                .expression_attribute_values(":pending", s(InviteStatus::Pending.as_str()))
                 .expression_attribute_values(":sid", s(&send_id))
                 .expression_attribute_values(":old", s(&item.send_id))
                 .expression_attribute_values(":seen", s(item.status.as_str()))
@@ -97,52 +97,43 @@ impl ManageInvites for Store {
                 (false, true) => Some("suppression ignored".to_owned()),
                 (false, false) => None,
             };
-            tx.put(Check::None, self.audit(&rid, "invite.resent", &who.sub, &iid, detail, now)?);
-            match self.transact(tx).await {
-                Ok(()) => {
-                    let fresh = self.invite_item(&rid, &iid).await?.ok_or(Error::NotFound)?;
-                    let link = Link {
-                        invite: InviteView::of(&fresh, now),
-                        token: self.link_token(&fresh).await?,
-                        expires_at: fresh.expires_at,
-                    };
-                    return Ok(Resent { link, message: SendInvite::new(rid, iid, send_id) });
-                }
-                Err(TxError::Conflict) => backoff(attempt).await,
-                Err(TxError::Other(e)) => return Err(e),
-                Err(f) => {
-                    self.recheck_caller(&f, &rid, Some(who)).await?;
-                    if f.failed(Check::Suppressed) {
-                        return Err(suppressed_error());
-                    }
-                    if f.failed(Check::UserBudget) {
-                        return Err(user_budget_spent(now, self.limits.user_daily_invites));
-                    }
-                    if f.failed(Check::Seat) {
-                        self.plan_allows_inviting(&rid).await?;
-                        if self.reclaim_expired(&rid, now).await? == 0 {
-                            return Err(seat_limit_reached());
-                        }
-                    }
-                }
+            let entry = Audit { detail, ..Audit::new(AuditAction::InviteResent, &who.sub, &iid) };
+            tx.put(Check::None, self.audit(&rid, entry, now)?);
+            if let Err(f) = self.transact(tx).await {
+                self.recheck_caller(&f, &rid, Some(who)).await?;
+                return Err(if f.failed(Check::Suppressed) {
+                    suppressed_error().into()
+                } else if f.failed(Check::UserBudget) {
+                    user_budget_spent(now, self.limits.user_daily_invites).into()
+                } else if f.failed(Check::Seat) {
+                    self.no_free_seat(&rid, now).await
+                } else {
+                    f
+                });
             }
-        }
-        Err(too_busy())
+            let fresh = self.invite_item(&rid, &iid).await?.ok_or(Error::NotFound)?;
+            let link = Link {
+                invite: InviteView::of(&fresh, now),
+                token: self.link_token(&fresh).await?,
+                expires_at: fresh.expires_at,
+            };
+            Ok(Resent { link, message: SendInvite::new(rid.clone(), iid.clone(), send_id) })
+        })
     }
 
     async fn copy_link(&self, rid: ResourceId, iid: InviteId, who: &Identity, now: i64) -> Result<Link, Error> {
         self.manager_of(rid, who).await?;
         let (rid, iid) = (rid.to_string(), iid.to_string());
-        for attempt in 0..MAX_ATTEMPTS {
+        retry!({
             let item = self.invite_item(&rid, &iid).await?.ok_or(Error::NotFound)?;
             lifecycle::copy_link(&item, now)?;
             let live = ConditionCheck::builder()
                 .table_name(&self.table)
                 .key("PK", s(&item.pk))
                 .key("SK", s(&item.sk))
-                .condition_expression("#s = :pending AND expiresAt > :now AND nonce = :nonce")
+                .condition_expression(format!("{LIVE_INVITE} AND nonce = :nonce"))
                 .expression_attribute_names("#s", "status")
-                .expression_attribute_values(":pending", s("pending"))
+                .expression_attribute_values(":pending", s(InviteStatus::Pending.as_str()))
                 .expression_attribute_values(":now", n(now))
                 .expression_attribute_values(":nonce", s(&item.nonce))
                 .build()
@@ -150,18 +141,14 @@ impl ManageInvites for Store {
             let mut tx = Tx::new();
             tx.condition(Check::Caller, self.caller_manages(&rid, who)?)
                 .condition(Check::Invite, live)
-                .put(Check::None, self.audit(&rid, "invite.link_copied", &who.sub, &iid, None, now)?);
-            match self.transact(tx).await {
-                Ok(()) => {
-                    let token = self.link_token(&item).await?;
-                    return Ok(Link { invite: InviteView::of(&item, now), token, expires_at: item.expires_at });
-                }
-                Err(TxError::Conflict) => backoff(attempt).await,
-                Err(TxError::Other(e)) => return Err(e),
-                Err(f) => self.recheck_caller(&f, &rid, Some(who)).await?,
+                .put(Check::None, self.audit(&rid, Audit::new(AuditAction::LinkCopied, &who.sub, &iid), now)?);
+            if let Err(f) = self.transact(tx).await {
+                self.recheck_caller(&f, &rid, Some(who)).await?;
+                return Err(f);
             }
-        }
-        Err(too_busy())
+            let token = self.link_token(&item).await?;
+            Ok(Link { invite: InviteView::of(&item, now), token, expires_at: item.expires_at })
+        })
     }
 
     async fn change_invite_role(
@@ -183,19 +170,20 @@ impl ManageInvites for Store {
             .key("PK", s(&item.pk))
             .key("SK", s(&item.sk))
             .update_expression("SET #role = :role, updatedAt = :now")
-            .condition_expression("#s = :pending AND expiresAt > :now")
+            .condition_expression(LIVE_INVITE)
             .expression_attribute_names("#s", "status")
             .expression_attribute_names("#role", "role")
             .expression_attribute_values(":role", s(role.as_str()))
-            .expression_attribute_values(":pending", s("pending"))
+            .expression_attribute_values(":pending", s(InviteStatus::Pending.as_str()))
             .expression_attribute_values(":now", n(now))
             .build()
             .map_err(Error::internal)?;
         let detail = format!("{} -> {}", item.role.as_str(), role.as_str());
         let mut tx = Tx::new();
-        tx.condition(Check::Caller, self.caller_manages(&rid, who)?)
-            .update(Check::Invite, update)
-            .put(Check::None, self.audit(&rid, "invite.role_changed", &who.sub, &iid, Some(detail), now)?);
+        tx.condition(Check::Caller, self.caller_manages(&rid, who)?).update(Check::Invite, update).put(
+            Check::None,
+            self.audit(&rid, Audit::new(AuditAction::InviteRoleChanged, &who.sub, &iid).detail(detail), now)?,
+        );
         self.commit_role_change(tx, &rid, who).await?;
         let fresh = self.invite_item(&rid, &iid).await?.ok_or(Error::NotFound)?;
         Ok(InviteView::of(&fresh, now))

@@ -2,8 +2,9 @@
 //! resources, leave).
 
 use super::items::*;
-use super::{Check, Item, MAX_ATTEMPTS, Store, Tx, TxError, backoff, from_item, key, s, too_busy};
+use super::{Check, Item, Store, Tx, from_item, key, retry, s};
 use aws_sdk_dynamodb::types::{Delete, Update};
+use invites_domain::audit::{Audit, AuditAction};
 use invites_domain::members::{self as rules, Removal};
 use invites_domain::ports::{Members, MySide};
 use invites_domain::time::rfc3339;
@@ -18,8 +19,7 @@ impl Members for Store {
     async fn members(&self, rid: ResourceId, who: &Identity) -> Result<Vec<MemberView>, Error> {
         let me = self.member_of(rid, who).await?;
         let items: Vec<MemberItem> = self.query_all(res_pk(&rid.to_string()), "MEMBER#", None, LIST_CAP).await?;
-        // The inviter's metadata is for those who manage the resource.
-        let manages = me.role != Role::ReadOnly;
+        let manages = rules::sees_metadata(me.role);
         Ok(items
             .iter()
             .map(|m| MemberView {
@@ -60,8 +60,10 @@ impl Members for Store {
         if uid != who.sub {
             tx.condition(Check::Caller, self.caller_manages(&rid, who)?);
         }
-        tx.update(Check::Member, update)
-            .put(Check::None, self.audit(&rid, "member.role_changed", &who.sub, uid, Some(detail), now)?);
+        tx.update(Check::Member, update).put(
+            Check::None,
+            self.audit(&rid, Audit::new(AuditAction::MemberRoleChanged, &who.sub, uid).detail(detail), now)?,
+        );
         self.commit_role_change(tx, &rid, who).await?;
         let fresh = self.member(&rid, uid).await?.ok_or(Error::NotFound)?;
         Ok(MemberView::from(&fresh))
@@ -86,7 +88,7 @@ impl Store {
     async fn end_membership(&self, rid: &str, uid: &str, who: &Identity, how: Removal, now: i64) -> Result<(), Error> {
         let actor = who.sub.as_str();
         let check_caller = how == Removal::Removed && uid != who.sub;
-        for attempt in 0..MAX_ATTEMPTS {
+        retry!({
             let member = self.member(rid, uid).await?.ok_or(Error::NotFound)?;
             rules::remove(&member, how)?;
             let delete_member = Delete::builder()
@@ -104,7 +106,7 @@ impl Store {
             }
             tx.delete(Check::Member, delete_member)
                 .update(Check::None, self.free_seat(rid)?)
-                .put(Check::None, self.audit(rid, how.action(), actor, uid, None, now)?);
+                .put(Check::None, self.audit(rid, Audit::new(how.action(), actor, uid), now)?);
             if how == Removal::Removed {
                 tx.put(Check::None, self.put(&RemovedItem::new(rid, uid, actor, now), None, &[])?);
             }
@@ -117,14 +119,12 @@ impl Store {
                     .map_err(Error::internal)?;
                 tx.delete(Check::None, lock);
             }
-            match self.transact(tx).await {
-                Ok(()) => return Ok(()),
-                Err(TxError::Conflict) => backoff(attempt).await,
-                Err(TxError::Other(e)) => return Err(e),
-                Err(f) => self.recheck_caller(&f, rid, check_caller.then_some(who)).await?,
+            if let Err(f) = self.transact(tx).await {
+                self.recheck_caller(&f, rid, check_caller.then_some(who)).await?;
+                return Err(f);
             }
-        }
-        Err(too_busy())
+            Ok(())
+        })
     }
 
     /// The id and name of each of these resources, in batched reads of the

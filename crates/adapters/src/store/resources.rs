@@ -1,9 +1,10 @@
 //! Resources, the caller's membership, seats and the audit trail.
 
 use super::items::*;
-use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, cursor, from_item, key, s, too_busy};
+use super::{Check, Store, Tx, TxError, cursor, from_item, key, retry, s};
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Update};
+use invites_domain::audit::{Audit, AuditAction};
 use invites_domain::budgets::{require_verified_sender, resource_limit_reached};
 use invites_domain::members::{require_manager, require_member};
 use invites_domain::plan::{Plan, PlanView, invites_disabled};
@@ -39,26 +40,30 @@ impl Resources for Store {
             joined_at: now,
             metadata: None,
         };
-        let mut tx = Tx::new();
-        tx.update(
-            Check::UserBudget,
-            self.count_one(user_pk(&who.sub), OWNED_SK.into(), self.limits.resources_per_owner, None)?,
-        );
-        tx.put(Check::None, self.put_new(&ResourceItem::new(resource.clone()))?);
-        tx.put(Check::Member, self.put_new(&MemberItem::new(owner))?);
-        // The owner's address is held as a member's, so nobody can invite the owner.
-        if let Some(email) = who.verified_email() {
-            let holder = EmailHolder::Member { user_id: Some(who.sub.clone()) };
-            tx.put(Check::Email, self.put_new(&EmailLockItem::new(&rid, email.as_str(), &holder))?);
-        }
-        tx.put(Check::None, self.audit(&rid, "resource.created", &who.sub, &rid, None, now)?);
-        match self.transact(tx).await {
-            Ok(()) => Ok(ResourceView::of(&resource, Role::Owner, Seats { used: 0, limit: resource.seat_limit })),
-            Err(TxError::Other(e)) => Err(e),
-            Err(f) if f.failed(Check::UserBudget) => Err(resource_limit_reached(self.limits.resources_per_owner)),
-            // A fresh ULID cannot collide; anything else is unexpected.
-            Err(e) => Err(Error::internal(format!("create resource: {e:?}"))),
-        }
+        retry!({
+            let mut tx = Tx::new();
+            tx.update(
+                Check::UserBudget,
+                self.count_one(user_pk(&who.sub), OWNED_SK.into(), self.limits.resources_per_owner, None)?,
+            );
+            tx.put(Check::None, self.put_new(&ResourceItem::new(resource.clone()))?);
+            tx.put(Check::Member, self.put_new(&MemberItem::new(owner.clone()))?);
+            // The owner's address is held as a member's, so nobody can invite the owner.
+            if let Some(email) = who.verified_email() {
+                let holder = EmailHolder::Member { user_id: Some(who.sub.clone()) };
+                tx.put(Check::Email, self.put_new(&EmailLockItem::new(&rid, email.as_str(), &holder))?);
+            }
+            tx.put(Check::None, self.audit(&rid, Audit::new(AuditAction::ResourceCreated, &who.sub, &rid), now)?);
+            match self.transact(tx).await {
+                Ok(()) => Ok(ResourceView::of(&resource, Role::Owner, Seats { used: 0, limit: resource.seat_limit })),
+                Err(f) if f.failed(Check::UserBudget) => {
+                    Err(resource_limit_reached(self.limits.resources_per_owner).into())
+                }
+                Err(TxError::Retry) => Err(TxError::Retry),
+                // A fresh ULID cannot collide; anything else is unexpected.
+                Err(e) => Err(Error::internal(format!("create resource: {e:?}")).into()),
+            }
+        })
     }
 
     async fn resource(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<ResourceView, Error> {
@@ -126,22 +131,21 @@ impl Resources for Store {
             .build()
             .map_err(Error::internal)?;
         let detail = format!("reminders {}", if settings.reminders { "on" } else { "off" });
-        for attempt in 0..MAX_ATTEMPTS {
+        retry!({
+            let entry = Audit::new(AuditAction::ResourceUpdated, &who.sub, &id).detail(detail.clone());
             let mut tx = Tx::new();
             tx.condition(Check::Caller, self.caller_manages(&id, who)?)
                 .update(Check::None, update.clone())
-                .put(Check::None, self.audit(&id, "resource.updated", &who.sub, &id, Some(detail.clone()), now)?);
-            match self.transact(tx).await {
-                Ok(()) => return self.resource(rid, who, now).await,
-                Err(TxError::Conflict) => backoff(attempt).await,
-                Err(TxError::Other(e)) => return Err(e),
-                Err(failed) => {
-                    self.recheck_caller(&failed, &id, Some(who)).await?;
-                    return Err(Error::internal(format!("update resource: {failed:?}")));
+                .put(Check::None, self.audit(&id, entry, now)?);
+            if let Err(f) = self.transact(tx).await {
+                self.recheck_caller(&f, &id, Some(who)).await?;
+                if let TxError::Failed(_) = f {
+                    return Err(Error::internal(format!("update resource: {f:?}")).into());
                 }
+                return Err(f);
             }
-        }
-        Err(too_busy())
+            Ok(self.resource(rid, who, now).await?)
+        })
     }
 }
 
@@ -166,28 +170,25 @@ impl Plans for Store {
         }
         let update = update.update_expression(format!("SET {}", sets.join(", "))).build().map_err(Error::internal)?;
         let detail = plan.detail(&before);
-        for attempt in 0..MAX_ATTEMPTS {
+        retry!({
+            let entry = Audit::new(AuditAction::PlanChanged, by, &id).detail(detail.clone());
             let mut tx = Tx::new();
-            tx.update(Check::None, update.clone())
-                .put(Check::None, self.audit(&id, "resource.plan_changed", by, &id, Some(detail.clone()), now)?);
+            tx.update(Check::None, update.clone()).put(Check::None, self.audit(&id, entry, now)?);
             match self.transact(tx).await {
-                Ok(()) => {
-                    let r = self.resource_item(&id).await?.ok_or(Error::NotFound)?;
-                    let seats = self.seats_in_use(&r, now).await?;
-                    return Ok(PlanView {
-                        resource_id: id,
-                        seat_limit: r.seat_limit,
-                        invites_enabled: r.invites_enabled,
-                        seats_used: seats.used,
-                    });
-                }
-                Err(TxError::Conflict) => backoff(attempt).await,
-                Err(TxError::Other(e)) => return Err(e),
+                Ok(()) => {}
                 // The resource went away meanwhile.
-                Err(TxError::Failed(_)) => return Err(Error::NotFound),
+                Err(TxError::Failed(_)) => return Err(Error::NotFound.into()),
+                Err(other) => return Err(other),
             }
-        }
-        Err(too_busy())
+            let r = self.resource_item(&id).await?.ok_or(Error::NotFound)?;
+            let seats = self.seats_in_use(&r, now).await?;
+            Ok(PlanView {
+                resource_id: id.clone(),
+                seat_limit: r.seat_limit,
+                invites_enabled: r.invites_enabled,
+                seats_used: seats.used,
+            })
+        })
     }
 }
 
@@ -232,20 +233,6 @@ impl Store {
             .expression_attribute_values(":admin", s(Role::Admin.as_str()))
             .build()
             .map_err(Error::internal)
-    }
-
-    /// After a failed transaction: if the caller's role was the condition
-    /// that failed, answer as a fresh check does (404 / 403); otherwise retry.
-    pub(crate) async fn recheck_caller(
-        &self,
-        failed: &TxError,
-        rid: &str,
-        who: Option<&Identity>,
-    ) -> Result<(), Error> {
-        if let (true, Some(who)) = (failed.failed(Check::Caller), who) {
-            self.manager_of(ResourceId::parse(rid)?, who).await?;
-        }
-        Ok(())
     }
 
     /// Seats taken right now (expired, unreclaimed invites are already free).

@@ -2,11 +2,12 @@
 //! delivered twice (or a stale one) sends at most one e-mail.
 
 use super::items::*;
-use super::{Store, n, s};
+use super::{LIVE_INVITE, Store, n, s};
+use invites_domain::audit::{Audit, AuditAction, SYSTEM};
 use invites_domain::ports::MailLedger;
 use invites_domain::records::Invite;
 use invites_domain::sweep::{due_after_sent, is_reminder};
-use invites_domain::{Error, InviteId, ResourceId};
+use invites_domain::{Error, InviteId, InviteStatus, ResourceId};
 
 impl MailLedger for Store {
     async fn invite(&self, rid: ResourceId, iid: InviteId) -> Result<Option<Invite>, Error> {
@@ -26,13 +27,15 @@ impl MailLedger for Store {
             &res_pk(&invite.resource_id),
             &invite_sk(&invite.invite_id),
             "SET sendingId = :sid, sendingAt = :now",
-            "#s = :pending AND sendId = :sid AND expiresAt > :now \
-             AND (attribute_not_exists(sentSendId) OR sentSendId <> :sid) \
-             AND (attribute_not_exists(sendingId) OR sendingId <> :sid OR sendingAt < :stale)",
+            &format!(
+                "{LIVE_INVITE} AND sendId = :sid \
+                 AND (attribute_not_exists(sentSendId) OR sentSendId <> :sid) \
+                 AND (attribute_not_exists(sendingId) OR sendingId <> :sid OR sendingAt < :stale)"
+            ),
             &[
                 (":sid", s(send_id)),
                 (":now", n(now)),
-                (":pending", s("pending")),
+                (":pending", s(InviteStatus::Pending.as_str())),
                 (":stale", n(now - self.limits.claim_secs)),
             ],
         )
@@ -61,7 +64,8 @@ impl MailLedger for Store {
         let changed =
             self.update_if(&pk, &invite_sk(&invite.invite_id), &(set + &remove), "sendingId = :sid", &values).await?;
         if changed && reminder {
-            self.put_audit(&invite.resource_id, "invite.reminded", "system", &invite.invite_id, None, now).await?;
+            let entry = Audit::new(AuditAction::InviteReminded, SYSTEM, &invite.invite_id);
+            self.put_audit(&invite.resource_id, entry, now).await?;
         }
         Ok(())
     }
@@ -96,15 +100,8 @@ impl MailLedger for Store {
             )
             .await?;
         if changed {
-            self.put_audit(
-                &invite.resource_id,
-                "invite.delivery_failed",
-                "system",
-                &invite.invite_id,
-                Some(reason),
-                now,
-            )
-            .await?;
+            let entry = Audit::new(AuditAction::DeliveryFailed, SYSTEM, &invite.invite_id).detail(reason);
+            self.put_audit(&invite.resource_id, entry, now).await?;
         }
         Ok(())
     }

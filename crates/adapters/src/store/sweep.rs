@@ -2,9 +2,10 @@
 //! conditional writes that keep overlapping sweeps from acting twice.
 
 use super::items::*;
-use super::{Check, Store, Tx, TxError, n, s};
+use super::{Check, LIVE_INVITE, Store, Tx, TxError, n, s};
 use aws_sdk_dynamodb::types::Update;
 use invites_domain::Error;
+use invites_domain::InviteStatus;
 use invites_domain::message::SendInvite;
 use invites_domain::ports::{Due, Reminder, Sweep};
 use invites_domain::sweep::due_after_queued;
@@ -54,16 +55,16 @@ impl Sweep for Store {
             .key("PK", s(res_pk(&i.resource_id)))
             .key("SK", s(invite_sk(&i.invite_id)))
             .update_expression("SET sendId = :new, reminderSendId = :new, GSI2SK = :next")
-            .condition_expression(
-                "GSI2SK = :was AND sendId = :old AND sentSendId = :old AND #s = :pending AND expiresAt > :now \
-                 AND attribute_not_exists(reminderSendId)",
-            )
+            .condition_expression(format!(
+                "{LIVE_INVITE} AND GSI2SK = :was AND sendId = :old AND sentSendId = :old \
+                 AND attribute_not_exists(reminderSendId)"
+            ))
             .expression_attribute_names("#s", "status")
             .expression_attribute_values(":new", s(&send_id))
             .expression_attribute_values(":next", n(due_after_queued(&self.limits, now)))
             .expression_attribute_values(":was", n(due.due))
             .expression_attribute_values(":old", s(&i.send_id))
-            .expression_attribute_values(":pending", s("pending"))
+            .expression_attribute_values(":pending", s(InviteStatus::Pending.as_str()))
             .expression_attribute_values(":now", n(now))
             .build()
             .map_err(Error::internal)?;

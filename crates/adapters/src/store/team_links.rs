@@ -3,9 +3,10 @@
 //! while it works and has uses left, in the same transaction as the seat.
 
 use super::items::*;
-use super::join::Round;
-use super::{Check, MAX_ATTEMPTS, Store, Tx, TxError, backoff, n, s, too_busy};
+use super::{Check, Store, Tx, TxError, n, retry, s};
 use aws_sdk_dynamodb::types::Update;
+use invites_domain::audit::{Audit, AuditAction};
+use invites_domain::members::changed_meanwhile;
 use invites_domain::ports::TeamLinks;
 use invites_domain::team_links::{NewTeamLink, TeamLink, TeamLinkLookup, TeamLinkView, gone, may_join};
 use invites_domain::token::{Kind, Nonce};
@@ -30,9 +31,10 @@ impl TeamLinks for Store {
         let detail = format!("role={}, uses={}", link.role.as_str(), link.max_uses);
         let item = TeamLinkItem::new(link.clone(), self.limits.keep_pending_until(link.expires_at));
         let mut tx = Tx::new();
-        tx.condition(Check::Caller, self.caller_manages(&id, who)?)
-            .put(Check::None, self.put_new(&item)?)
-            .put(Check::None, self.audit(&id, "link.created", &who.sub, &link.link_id, Some(detail), now)?);
+        tx.condition(Check::Caller, self.caller_manages(&id, who)?).put(Check::None, self.put_new(&item)?).put(
+            Check::None,
+            self.audit(&id, Audit::new(AuditAction::TeamLinkCreated, &who.sub, &link.link_id).detail(detail), now)?,
+        );
         match self.transact(tx).await {
             Ok(()) => Ok((TeamLinkView::of(&link, now), self.keys().await?.mint_team_link(rid, lid, &nonce))),
             Err(TxError::Other(e)) => Err(e),
@@ -82,7 +84,7 @@ impl TeamLinks for Store {
         let mut tx = Tx::new();
         tx.condition(Check::Caller, self.caller_manages(&id, who)?)
             .update(Check::Link, update)
-            .put(Check::None, self.audit(&id, "link.revoked", &who.sub, &lid, None, now)?);
+            .put(Check::None, self.audit(&id, Audit::new(AuditAction::TeamLinkRevoked, &who.sub, &lid), now)?);
         match self.transact(tx).await {
             Ok(()) => Ok(()),
             Err(TxError::Other(e)) => Err(e),
@@ -90,7 +92,7 @@ impl TeamLinks for Store {
             Err(f) if f.failed(Check::Link) && !f.failed(Check::Caller) => Ok(()),
             Err(f) => {
                 self.recheck_caller(&f, &id, Some(who)).await?;
-                Err(too_busy())
+                Err(changed_meanwhile())
             }
         }
     }
@@ -107,7 +109,7 @@ impl TeamLinks for Store {
     }
 
     async fn join(&self, token: &str, who: &Identity, now: i64) -> Result<Membership, Error> {
-        for attempt in 0..MAX_ATTEMPTS {
+        retry!({
             let link = self.open_team_link(token).await?;
             let rid = link.resource_id.clone();
             if let Some(member) = self.member(&rid, &who.sub).await? {
@@ -134,14 +136,15 @@ impl TeamLinks for Store {
                 Ok(())
             };
             let detail = format!("role={}, link={}", link.role.as_str(), link.link_id);
-            match self.try_join(&rid, who, link.role, use_one, detail, now).await? {
-                Round::Joined(m) => return Ok(m),
+            match self.try_join(&rid, who, link.role, use_one, detail, now).await {
                 // Used up, expired or revoked meanwhile: say which.
-                Round::GateClosed => gone(self.open_team_link(token).await?.status(now))?,
-                Round::Again => backoff(attempt).await,
+                Err(f) if f.failed(Check::Link) => {
+                    gone(self.open_team_link(token).await?.status(now))?;
+                    Err(TxError::Retry)
+                }
+                other => other,
             }
-        }
-        Err(too_busy())
+        })
     }
 }
 

@@ -1,0 +1,62 @@
+//! Why a transaction did not commit, explained once for every use case that
+//! meets the same failed condition: no free seat (create, resend, joins),
+//! the address taken (create, joins), the caller no longer managing. Each
+//! answers with the domain's typed outcome: refuse, or clear the way and
+//! run the round again ([`TxError::Retry`]).
+
+use super::items::EmailLockItem;
+use super::{Check, Store, TxError};
+use invites_domain::lifecycle::{EmailTaken, Holder, email_taken};
+use invites_domain::seats::seat_limit_reached;
+use invites_domain::{Error, Identity, ResourceId};
+
+impl Store {
+    /// No seat was free: 403 `invites_disabled` when the plan has inviting
+    /// turned off; else expired invites give theirs back and the round runs
+    /// again, or 409 `seat_limit_reached` when none had expired.
+    pub(crate) async fn no_free_seat(&self, rid: &str, now: i64) -> TxError {
+        let explain = async || {
+            self.plan_allows_inviting(rid).await?;
+            Ok(match self.reclaim_expired(rid, now).await? {
+                0 => TxError::Other(seat_limit_reached()),
+                _ => TxError::Retry,
+            })
+        };
+        explain().await.unwrap_or_else(TxError::Other)
+    }
+
+    /// The address was taken on the resource: a member or a live invite is
+    /// refused as `refuse` says for this use case; an expired invite's hold
+    /// is reclaimed and the round runs again.
+    pub(crate) async fn address_taken(&self, rid: &str, email: &str, now: i64, refuse: fn(Holder) -> Error) -> TxError {
+        let explain = async || {
+            let lock = self.email_lock(rid, email).await?;
+            match email_taken(lock.as_ref().map(EmailLockItem::holder).as_ref(), now) {
+                EmailTaken::Refuse(holder) => return Ok(TxError::Other(refuse(holder))),
+                EmailTaken::Reclaim => {
+                    if let Some(l) = &lock {
+                        self.reclaim_lock(rid, l, now).await?;
+                    }
+                }
+                EmailTaken::Retry => {}
+            }
+            Ok(TxError::Retry)
+        };
+        explain().await.unwrap_or_else(TxError::Other)
+    }
+
+    /// After [`Check::Caller`] failed: 404 / 403 when the caller no longer
+    /// manages the resource; otherwise something else failed, and the
+    /// caller's round decides.
+    pub(crate) async fn recheck_caller(
+        &self,
+        failed: &TxError,
+        rid: &str,
+        who: Option<&Identity>,
+    ) -> Result<(), Error> {
+        if let (true, Some(who)) = (failed.failed(Check::Caller), who) {
+            self.manager_of(ResourceId::parse(rid)?, who).await?;
+        }
+        Ok(())
+    }
+}

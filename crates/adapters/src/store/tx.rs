@@ -1,0 +1,183 @@
+//! Transactions: a write set with a named condition per write ([`Check`]),
+//! one call to commit it ([`Store::transact`]), and one way to run a use
+//! case's rounds until it commits or has an answer ([`retry`]).
+
+use super::Store;
+use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Update};
+use invites_domain::Error;
+use std::time::Duration;
+
+/// Attempts for a transaction that keeps losing races to other writers.
+pub(crate) const MAX_ATTEMPTS: u32 = 30;
+
+/// The name of a condition in a transaction, so a failure is read by what
+/// it guarded, never by its position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Check {
+    /// The caller's membership and role.
+    Caller,
+    /// A free seat on the resource.
+    Seat,
+    /// Who holds the e-mail on the resource.
+    Email,
+    /// The invite's state as it was read.
+    Invite,
+    /// A member item (new, or as read).
+    Member,
+    /// The resource's daily invite budget.
+    Budget,
+    /// The caller's own budget across all their resources (daily e-mails,
+    /// owned resources).
+    UserBudget,
+    /// The idempotency record.
+    Idempotency,
+    /// The address is not on the resource's suppression list.
+    Suppressed,
+    /// A team link, still usable (join) or not yet revoked (revoke).
+    Link,
+    /// A domain claim: verified (join), as read (verify), absent (add).
+    Domain,
+    /// The caller was not removed by an owner or admin (joins without an invitation).
+    NotRemoved,
+    /// An unconditional write (audit entries, counters).
+    None,
+}
+
+/// A transaction under construction: each write with the name of its condition.
+#[derive(Default)]
+pub(crate) struct Tx {
+    items: Vec<TransactWriteItem>,
+    checks: Vec<Check>,
+}
+
+impl Tx {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    pub(crate) fn put(&mut self, check: Check, put: Put) -> &mut Self {
+        self.push(check, TransactWriteItem::builder().put(put).build())
+    }
+
+    pub(crate) fn update(&mut self, check: Check, update: Update) -> &mut Self {
+        self.push(check, TransactWriteItem::builder().update(update).build())
+    }
+
+    pub(crate) fn delete(&mut self, check: Check, delete: Delete) -> &mut Self {
+        self.push(check, TransactWriteItem::builder().delete(delete).build())
+    }
+
+    pub(crate) fn condition(&mut self, check: Check, cc: ConditionCheck) -> &mut Self {
+        self.push(check, TransactWriteItem::builder().condition_check(cc).build())
+    }
+
+    fn push(&mut self, check: Check, item: TransactWriteItem) -> &mut Self {
+        self.items.push(item);
+        self.checks.push(check);
+        self
+    }
+}
+
+/// Why a round of a use case did not finish.
+#[derive(Debug)]
+pub(crate) enum TxError {
+    /// These conditions failed; the round explains them (or tries again).
+    Failed(Vec<Check>),
+    /// Lost a race with another writer, or cleared the way (freed a seat or
+    /// an address): wait a moment and run the round again.
+    Retry,
+    /// The answer for the caller (a refusal, or a fault).
+    Other(Error),
+}
+
+impl TxError {
+    pub(crate) fn failed(&self, check: Check) -> bool {
+        matches!(self, Self::Failed(checks) if checks.contains(&check))
+    }
+}
+
+impl From<Error> for TxError {
+    fn from(e: Error) -> Self {
+        Self::Other(e)
+    }
+}
+
+/// Runs a round (a block that may `return` early and use `?`) until it
+/// finishes: a [`TxError::Retry`] (or a failed condition the round left
+/// unexplained) waits a jittered moment and runs it again, up to
+/// [`MAX_ATTEMPTS`]; any other error is the answer. Evaluates to
+/// `Result<T, Error>`. A macro rather than a function over an async closure:
+/// the round borrows the caller's values, and a future built from an
+/// `AsyncFnMut` cannot be shown to be `Send` for every borrow (the Lambda
+/// runtime needs it).
+macro_rules! retry {
+    ($round:block) => {{
+        use $crate::store::tx::MAX_ATTEMPTS;
+        let mut answer = Err($crate::store::tx::too_busy());
+        for attempt in 0..MAX_ATTEMPTS {
+            let round: Result<_, $crate::store::TxError> = async $round.await;
+            if let Some(done) = $crate::store::tx::after_round(round, attempt).await {
+                answer = done;
+                break;
+            }
+        }
+        answer
+    }};
+}
+pub(crate) use retry;
+
+/// What [`retry!`] does after a round: `Some` answer, or `None` to run it
+/// again (after a back-off).
+pub(crate) async fn after_round<T>(round: Result<T, TxError>, attempt: u32) -> Option<Result<T, Error>> {
+    match round {
+        Ok(done) => Some(Ok(done)),
+        Err(TxError::Other(e)) => Some(Err(e)),
+        Err(TxError::Retry | TxError::Failed(_)) => {
+            backoff(attempt).await;
+            None
+        }
+    }
+}
+
+/// Jittered back-off before retrying a transaction that lost a race.
+pub(crate) async fn backoff(attempt: u32) {
+    let [r] = invites_domain::token::random_bytes::<1>();
+    let base = 5u64 << attempt.min(5);
+    tokio::time::sleep(Duration::from_millis(base + u64::from(r) % (base + 1))).await;
+}
+
+pub(crate) fn too_busy() -> Error {
+    Error::internal("transaction kept conflicting; giving up")
+}
+
+impl Store {
+    /// Commits `tx` in one `TransactWriteItems` call and names what stopped it.
+    pub(crate) async fn transact(&self, tx: Tx) -> Result<(), TxError> {
+        let Tx { items, checks } = tx;
+        let res = self.db.transact_write_items().set_transact_items(Some(items)).send().await;
+        let Err(err) = res else { return Ok(()) };
+        match err.as_service_error() {
+            Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
+                let codes: Vec<&str> = e.cancellation_reasons().iter().map(|r| r.code().unwrap_or("None")).collect();
+                if codes.contains(&"ConditionalCheckFailed") {
+                    let failed = codes
+                        .iter()
+                        .zip(&checks)
+                        .filter(|(code, _)| **code == "ConditionalCheckFailed")
+                        .map(|(_, check)| *check)
+                        .collect();
+                    Err(TxError::Failed(failed))
+                } else if codes.iter().any(|c| matches!(*c, "TransactionConflict" | "ThrottlingError")) {
+                    Err(TxError::Retry)
+                } else {
+                    Err(TxError::Other(Error::internal(format!("transaction cancelled: {codes:?}"))))
+                }
+            }
+            Some(TransactWriteItemsError::TransactionInProgressException(_)) => Err(TxError::Retry),
+            Some(e) if e.meta().code() == Some("ThrottlingException") => Err(TxError::Retry),
+            _ => Err(TxError::Other(Error::internal(format!("transact: {}", DisplayErrorContext(&err))))),
+        }
+    }
+}

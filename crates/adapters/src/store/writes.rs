@@ -1,0 +1,170 @@
+//! Writes: puts (new, conditional, on their own), conditional updates,
+//! budget counters, audit entries and the suppression condition.
+
+use super::items::{self, AuditItem, audit_sk, res_pk};
+use super::{Check, Item, Store, Tx};
+use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, Update};
+use invites_domain::audit::Audit;
+use invites_domain::limits::keep_audit_until;
+use invites_domain::time::DAY;
+use invites_domain::{Error, Identity};
+use serde::Serialize;
+
+pub(crate) fn to_item<T: Serialize>(value: &T) -> Result<Item, Error> {
+    serde_dynamo::to_item(value).map_err(Error::internal)
+}
+
+pub(crate) fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+pub(crate) fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+impl Store {
+    /// A `Put` of `value`, with an optional condition and its values.
+    pub(crate) fn put<T: Serialize>(
+        &self,
+        value: &T,
+        condition: Option<&str>,
+        values: &[(&str, AttributeValue)],
+    ) -> Result<Put, Error> {
+        let mut put = Put::builder().table_name(&self.table).set_item(Some(to_item(value)?));
+        if let Some(c) = condition {
+            put = put.condition_expression(c);
+        }
+        for (k, v) in values {
+            put = put.expression_attribute_values(*k, v.clone());
+        }
+        if condition.is_some_and(|c| c.contains("#ttl")) {
+            put = put.expression_attribute_names("#ttl", "ttl");
+        }
+        put.build().map_err(Error::internal)
+    }
+
+    /// A put that only creates (never overwrites).
+    pub(crate) fn put_new<T: Serialize>(&self, value: &T) -> Result<Put, Error> {
+        self.put(value, Some("attribute_not_exists(PK)"), &[])
+    }
+
+    /// Writes a prepared put on its own (not in a transaction); `false`
+    /// when its condition did not hold.
+    pub(crate) async fn put_if(&self, put: Put) -> Result<bool, Error> {
+        let res = self
+            .db
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(put.item))
+            .set_condition_expression(put.condition_expression)
+            .set_expression_attribute_names(put.expression_attribute_names)
+            .set_expression_attribute_values(put.expression_attribute_values)
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(Error::internal(format!("put: {}", DisplayErrorContext(&e)))),
+        }
+    }
+
+    /// One conditional update; `false` when the condition failed.
+    pub(crate) async fn update_if(
+        &self,
+        pk: &str,
+        sk: &str,
+        update: &str,
+        condition: &str,
+        values: &[(&str, AttributeValue)],
+    ) -> Result<bool, Error> {
+        let mut req = self
+            .db
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(pk))
+            .key("SK", s(sk))
+            .update_expression(update)
+            .condition_expression(condition);
+        for (name, attr) in [("#s", "status"), ("#role", "role"), ("#ttl", "ttl")] {
+            if update.contains(name) || condition.contains(name) {
+                req = req.expression_attribute_names(name, attr);
+            }
+        }
+        for (k, v) in values {
+            req = req.expression_attribute_values(*k, v.clone());
+        }
+        match req.send().await {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(Error::internal(format!("update: {}", DisplayErrorContext(&e)))),
+        }
+    }
+
+    /// Counts one more against a budget item, only while under `limit`;
+    /// `ttl` lets daily counters expire.
+    pub(crate) fn count_one(&self, pk: String, sk: String, limit: u32, ttl: Option<i64>) -> Result<Update, Error> {
+        let mut u = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(pk))
+            .key("SK", s(sk))
+            .condition_expression("attribute_not_exists(#count) OR #count < :limit")
+            .expression_attribute_names("#count", "count")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":limit", n(limit))
+            .expression_attribute_values(":entity", s("budget"));
+        u = match ttl {
+            Some(ttl) => u
+                .update_expression("ADD #count :one SET #ttl = :ttl, entity = :entity")
+                .expression_attribute_names("#ttl", "ttl")
+                .expression_attribute_values(":ttl", n(ttl)),
+            None => u.update_expression("ADD #count :one SET entity = :entity"),
+        };
+        u.build().map_err(Error::internal)
+    }
+
+    /// The caller's daily e-mail budget across all their resources.
+    pub(crate) fn count_user_send(&self, who: &Identity, now: i64) -> Result<Update, Error> {
+        let day = invites_domain::budgets::budget_day(now);
+        self.count_one(
+            items::user_pk(&who.sub),
+            items::rate_sk(day),
+            self.limits.user_daily_invites,
+            Some((day + 2) * DAY),
+        )
+    }
+
+    /// An audit entry for the resource, kept for `AUDIT_RETENTION_DAYS`.
+    pub(crate) fn audit(&self, rid: &str, entry: Audit<'_>, now: i64) -> Result<Put, Error> {
+        let item = AuditItem {
+            pk: res_pk(rid),
+            sk: audit_sk(&invites_domain::ids::new_ulid()),
+            entity: "audit".into(),
+            ttl: keep_audit_until(now),
+            record: entry.entry(now),
+        };
+        self.put(&item, None, &[])
+    }
+
+    /// Writes one audit entry on its own (for changes that are a single write).
+    pub(crate) async fn put_audit(&self, rid: &str, entry: Audit<'_>, now: i64) -> Result<(), Error> {
+        self.put_if(self.audit(rid, entry, now)?).await.map(drop)
+    }
+
+    /// Unless the caller overrides it: the address is not on the resource's
+    /// suppression list (checked in the write's transaction).
+    pub(crate) fn not_suppressed(&self, tx: &mut Tx, rid: &str, email: &str, ignore: bool) -> Result<(), Error> {
+        if ignore {
+            return Ok(());
+        }
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(rid)))
+            .key("SK", s(items::suppressed_sk(email)))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(Error::internal)?;
+        tx.condition(Check::Suppressed, check);
+        Ok(())
+    }
+}
