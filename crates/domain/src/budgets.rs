@@ -5,6 +5,7 @@
 //! resources they own. The store checks each budget inside the same
 //! transaction as the write it guards.
 
+use crate::error::Code;
 use crate::time::DAY;
 use crate::{Error, Identity};
 
@@ -35,7 +36,7 @@ pub fn user_budget_spent(now: i64, limit: u32) -> Error {
 
 /// The caller owns as many resources as one user may.
 pub fn resource_limit_reached(limit: u32) -> Error {
-    Error::forbidden("resource_limit_reached", format!("one user may own at most {limit} resources"))
+    Error::forbidden(Code::ResourceLimitReached, format!("one user may own at most {limit} resources"))
 }
 
 /// Registering resources and sending invitations needs a verified address:
@@ -44,7 +45,7 @@ pub fn require_verified_sender(who: &Identity) -> Result<(), Error> {
     match who.verified_email() {
         Some(_) => Ok(()),
         None => Err(Error::forbidden(
-            "email_not_verified",
+            Code::EmailNotVerified,
             "verify your e-mail address before registering resources or inviting people",
         )),
     }

@@ -11,6 +11,7 @@
 //! Entries created the first time answer `created` again (with no new
 //! e-mail); entries refused the first time are tried again.
 
+use crate::error::Code;
 use crate::invite::{NewInvite, NewInviteBody, validate_idempotency_key};
 use crate::ports::{BatchKeys, CreateInvite, CreateInvites, Created};
 use crate::redirect::RedirectOrigins;
@@ -50,7 +51,7 @@ impl Batch {
     /// appears earlier in the batch is refused as `duplicate_entry`.
     pub fn validate(rid: ResourceId, body: BatchBody, origins: &RedirectOrigins) -> Result<Self, Error> {
         if body.invites.is_empty() || body.invites.len() > MAX_ENTRIES {
-            return Err(Error::invalid("invalid_batch", format!("send 1 to {MAX_ENTRIES} invites")));
+            return Err(Error::invalid(Code::InvalidBatch, format!("send 1 to {MAX_ENTRIES} invites")));
         }
         let fingerprint = fingerprint(&rid.to_string(), &body.invites);
         let mut seen = HashSet::new();
@@ -60,11 +61,13 @@ impl Batch {
             .map(|raw| {
                 let email = raw.get("email").and_then(Value::as_str).unwrap_or_default().to_owned();
                 let invite = serde_json::from_value::<NewInviteBody>(raw)
-                    .map_err(|e| Error::invalid("invalid_entry", entry_error(&e)))
+                    .map_err(|e| Error::invalid(Code::InvalidEntry, entry_error(&e)))
                     .and_then(|body| NewInvite::validate(body, origins))
                     .and_then(|invite| match seen.insert(invite.email.as_str().to_owned()) {
                         true => Ok(invite),
-                        false => Err(Error::invalid("duplicate_entry", "this address is already earlier in the batch")),
+                        false => {
+                            Err(Error::invalid(Code::DuplicateEntry, "this address is already earlier in the batch"))
+                        }
                     });
                 Entry { email, invite }
             })
@@ -172,7 +175,7 @@ mod tests {
         ])
         .unwrap();
         let codes: Vec<&str> =
-            b.entries.iter().map(|e| e.invite.as_ref().err().map(Error::code).unwrap_or("ok")).collect();
+            b.entries.iter().map(|e| e.invite.as_ref().err().map(|e| e.code().as_str()).unwrap_or("ok")).collect();
         assert_eq!(codes, ["ok", "invalid_email", "invalid_role", "invalid_entry", "invalid_entry", "duplicate_entry"]);
         assert_eq!(b.entries[1].email, "not an address");
         assert_eq!(b.entries[4].email, "");

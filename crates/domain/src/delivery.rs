@@ -14,6 +14,7 @@
 //! is freed, and the address goes on the resource's suppression list, which
 //! new invites and resends respect unless an admin overrides it.
 
+use crate::error::Code;
 use crate::records::Invite;
 use crate::{Error, InviteStatus};
 use serde::{Deserialize, Serialize};
@@ -142,7 +143,7 @@ pub fn record(invite: Option<&Invite>, event: &DeliveryEvent) -> Record {
 /// A new invite or a resend to a suppressed address, without the override.
 pub fn suppressed_error() -> Error {
     Error::conflict(
-        "email_suppressed",
+        Code::EmailSuppressed,
         "e-mail to this address bounced or was marked as spam; send again only with ignoreSuppression",
     )
 }

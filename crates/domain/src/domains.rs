@@ -4,6 +4,7 @@
 //! resource under "my invitations" as joinable and may join it (never
 //! silently, and while seats last). Public mail domains are refused.
 
+use crate::error::Code;
 use crate::time::rfc3339;
 use crate::views::ResourceRef;
 use crate::{Email, Error, Identity, Role};
@@ -89,7 +90,7 @@ impl NewDomain {
         let domain = normalise(&body.domain)?;
         if is_public(&domain) {
             return Err(Error::invalid(
-                "public_domain",
+                Code::PublicDomain,
                 "a public mail domain cannot be used: anyone can get an address there",
             ));
         }
@@ -100,7 +101,7 @@ impl NewDomain {
 /// A domain name as the service keeps it: lower case ASCII (IDNA), no
 /// trailing dot, at least two labels of letters, digits and hyphens.
 pub fn normalise(domain: &str) -> Result<String, Error> {
-    let invalid = || Error::invalid("invalid_domain", "enter a domain name like example.org");
+    let invalid = || Error::invalid(Code::InvalidDomain, "enter a domain name like example.org");
     let trimmed = domain.trim();
     let trimmed = trimmed.strip_suffix('.').unwrap_or(trimmed);
     let ascii = idna::domain_to_ascii(trimmed).map_err(|_| invalid())?;
@@ -184,7 +185,7 @@ pub enum TxtAnswer {
 pub fn verify(claim: &DomainClaim, answer: &TxtAnswer) -> Result<(), Error> {
     let not_yet = |why: String| {
         Error::conflict(
-            "domain_not_verified",
+            Code::DomainNotVerified,
             format!("{why}; DNS changes can take a while to be seen, try again later"),
         )
     };
@@ -202,7 +203,7 @@ pub fn verify(claim: &DomainClaim, answer: &TxtAnswer) -> Result<(), Error> {
 /// of the caller's verified address.
 pub fn may_join(claim: Option<&DomainClaim>, who: &Identity) -> Result<(), Error> {
     let Some(email) = who.verified_email() else {
-        return Err(Error::forbidden("email_not_verified", "sign in with a verified e-mail address to join"));
+        return Err(Error::forbidden(Code::EmailNotVerified, "sign in with a verified e-mail address to join"));
     };
     match claim {
         Some(c) if c.verified_at.is_some() && domain_of(email).as_deref() == Some(c.domain.as_str()) => Ok(()),
@@ -266,7 +267,7 @@ pub fn adding<'a>(held: &'a [DomainClaim], new: &NewDomain) -> Result<Adding<'a>
         Some(existing) if existing.role == new.role => Ok(Adding::Held(existing)),
         Some(existing) => Ok(Adding::ChangeRole(existing)),
         None if held.len() >= MAX_PER_RESOURCE => Err(Error::conflict(
-            "too_many_domains",
+            Code::TooManyDomains,
             format!("a resource can have at most {MAX_PER_RESOURCE} domains; remove one first"),
         )),
         None => Ok(Adding::New),

@@ -6,6 +6,7 @@
 //! letters (`pаypal.com` with a Cyrillic `а`) are refused as look-alikes.
 
 use crate::Error;
+use crate::error::Code;
 use email_address::{EmailAddress, Options};
 use std::fmt;
 use unicode_normalization::UnicodeNormalization;
@@ -48,7 +49,7 @@ impl Email {
     /// domains without a dot (`a@localhost`) and domains ending in a dot.
     pub fn parse(input: &str) -> Result<Self, Error> {
         let trimmed = input.trim();
-        let bad = |why: &str| Error::invalid("invalid_email", format!("email {why}"));
+        let bad = |why: &str| Error::invalid(Code::InvalidEmail, format!("email {why}"));
         if trimmed.is_empty() {
             return Err(bad("is required"));
         }

@@ -1,24 +1,119 @@
-//! The error vocabulary of the service. The HTTP edge maps each variant to a
-//! status code in one place (`invites_http::respond`).
+//! The error vocabulary of the service: one catalogue of every code a
+//! client can see, with its HTTP status ([`Code`]). The HTTP edge turns an
+//! [`Error`] into a response in one place (`invites_http::respond`).
+//! `openapi.yaml` (`ErrorDetail.code`) and the web UI's strings in every
+//! language list the same codes: a test in this module holds them together.
 
 use std::fmt;
+
+macro_rules! codes {
+    ($($variant:ident = $wire:literal => $status:literal,)*) => {
+        /// Every machine-readable error code, with its HTTP status.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            pub const ALL: &[Code] = &[$(Code::$variant,)*];
+
+            /// The code on the wire (`error.code`).
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $wire,)* }
+            }
+
+            /// The HTTP status every error with this code answers.
+            pub fn status(self) -> u16 {
+                match self { $(Code::$variant => $status,)* }
+            }
+        }
+    };
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, wire: &&str) -> bool {
+        self.as_str() == *wire
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+codes! {
+    MalformedRequest = "malformed_request" => 400,
+    Unauthenticated = "unauthenticated" => 401,
+    NotFound = "not_found" => 404,
+    PayloadTooLarge = "payload_too_large" => 413,
+    RateLimited = "rate_limited" => 429,
+    InternalError = "internal_error" => 500,
+    EmailMismatch = "email_mismatch" => 403,
+    EmailNotVerified = "email_not_verified" => 403,
+    Forbidden = "forbidden" => 403,
+    InvitesDisabled = "invites_disabled" => 403,
+    OwnerCannotLeave = "owner_cannot_leave" => 403,
+    OwnerProtected = "owner_protected" => 403,
+    RemovedFromResource = "removed_from_resource" => 403,
+    ResourceLimitReached = "resource_limit_reached" => 403,
+    ServiceOnly = "service_only" => 403,
+    AlreadyMember = "already_member" => 409,
+    AlreadyPending = "already_pending" => 409,
+    ChangedMeanwhile = "changed_meanwhile" => 409,
+    DomainNotVerified = "domain_not_verified" => 409,
+    EmailSuppressed = "email_suppressed" => 409,
+    InviteAlreadyUsed = "invite_already_used" => 409,
+    InviteNotPending = "invite_not_pending" => 409,
+    SeatLimitReached = "seat_limit_reached" => 409,
+    TooManyDomains = "too_many_domains" => 409,
+    InviteDeclined = "invite_declined" => 410,
+    InviteExpired = "invite_expired" => 410,
+    InviteRevoked = "invite_revoked" => 410,
+    InviteUndeliverable = "invite_undeliverable" => 410,
+    LinkExpired = "link_expired" => 410,
+    LinkRevoked = "link_revoked" => 410,
+    LinkUsedUp = "link_used_up" => 410,
+    DuplicateEntry = "duplicate_entry" => 422,
+    IdempotencyKeyReused = "idempotency_key_reused" => 422,
+    InvalidBatch = "invalid_batch" => 422,
+    InvalidClientId = "invalid_client_id" => 422,
+    InvalidCursor = "invalid_cursor" => 422,
+    InvalidDomain = "invalid_domain" => 422,
+    InvalidEmail = "invalid_email" => 422,
+    InvalidEntry = "invalid_entry" => 422,
+    InvalidExpiresInDays = "invalid_expires_in_days" => 422,
+    InvalidIdempotencyKey = "invalid_idempotency_key" => 422,
+    InvalidLimit = "invalid_limit" => 422,
+    InvalidLocale = "invalid_locale" => 422,
+    InvalidMaxUses = "invalid_max_uses" => 422,
+    InvalidMessage = "invalid_message" => 422,
+    InvalidMetadata = "invalid_metadata" => 422,
+    InvalidName = "invalid_name" => 422,
+    InvalidPlan = "invalid_plan" => 422,
+    InvalidRedirectUrl = "invalid_redirect_url" => 422,
+    InvalidRequest = "invalid_request" => 422,
+    InvalidRole = "invalid_role" => 422,
+    InvalidSeatLimit = "invalid_seat_limit" => 422,
+    InvalidStatus = "invalid_status" => 422,
+    PublicDomain = "public_domain" => 422,
+    RedirectNotAllowed = "redirect_not_allowed" => 422,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     /// 400: the request could not be read at all (bad JSON, wrong content type).
     Malformed(String),
     /// 422: a field is missing or invalid. `code` names the problem.
-    Invalid { code: &'static str, message: String },
+    Invalid { code: Code, message: String },
     /// 401: no caller identity.
     Unauthenticated,
     /// 403: the caller is known but may not do this.
-    Forbidden { code: &'static str, message: String },
+    Forbidden { code: Code, message: String },
     /// 404: not found, or not visible to the caller.
     NotFound,
     /// 409: conflicts with the current state.
-    Conflict { code: &'static str, message: String },
+    Conflict { code: Code, message: String },
     /// 410: the link no longer works.
-    Gone { code: &'static str, message: String },
+    Gone { code: Code, message: String },
     /// 413: body over the limit.
     TooLarge,
     /// 429: try again after `retry_after` seconds.
@@ -28,51 +123,44 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalid(code: Code, message: impl Into<String>) -> Self {
+        debug_assert_eq!(code.status(), 422, "{code:?} is not a 422 code");
         Self::Invalid { code, message: message.into() }
     }
-    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn forbidden(code: Code, message: impl Into<String>) -> Self {
+        debug_assert_eq!(code.status(), 403, "{code:?} is not a 403 code");
         Self::Forbidden { code, message: message.into() }
     }
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: Code, message: impl Into<String>) -> Self {
+        debug_assert_eq!(code.status(), 409, "{code:?} is not a 409 code");
         Self::Conflict { code, message: message.into() }
     }
-    pub fn gone(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn gone(code: Code, message: impl Into<String>) -> Self {
+        debug_assert_eq!(code.status(), 410, "{code:?} is not a 410 code");
         Self::Gone { code, message: message.into() }
     }
     pub fn internal(detail: impl fmt::Display) -> Self {
         Self::Internal(detail.to_string())
     }
 
-    /// HTTP status code of this error.
+    /// HTTP status code of this error (the catalogue's, for its code).
     pub fn status(&self) -> u16 {
-        match self {
-            Self::Malformed(_) => 400,
-            Self::Unauthenticated => 401,
-            Self::Forbidden { .. } => 403,
-            Self::NotFound => 404,
-            Self::Conflict { .. } => 409,
-            Self::Gone { .. } => 410,
-            Self::TooLarge => 413,
-            Self::Invalid { .. } => 422,
-            Self::RateLimited { .. } => 429,
-            Self::Internal(_) => 500,
-        }
+        self.code().status()
     }
 
     /// Stable machine-readable code for clients.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            Self::Malformed(_) => "malformed_request",
-            Self::Unauthenticated => "unauthenticated",
-            Self::NotFound => "not_found",
-            Self::TooLarge => "payload_too_large",
-            Self::RateLimited { .. } => "rate_limited",
-            Self::Internal(_) => "internal_error",
+            Self::Malformed(_) => Code::MalformedRequest,
+            Self::Unauthenticated => Code::Unauthenticated,
+            Self::NotFound => Code::NotFound,
+            Self::TooLarge => Code::PayloadTooLarge,
+            Self::RateLimited { .. } => Code::RateLimited,
+            Self::Internal(_) => Code::InternalError,
             Self::Invalid { code, .. }
             | Self::Forbidden { code, .. }
             | Self::Conflict { code, .. }
-            | Self::Gone { code, .. } => code,
+            | Self::Gone { code, .. } => *code,
         }
     }
 
@@ -97,7 +185,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Internal(detail) => write!(f, "internal: {detail}"),
-            other => write!(f, "{}: {}", other.code(), other.public_message()),
+            other => write!(f, "{}: {}", other.code().as_str(), other.public_message()),
         }
     }
 }
@@ -105,3 +193,59 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn repo_file(path: &str) -> String {
+        let full = format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+    }
+
+    /// The codes `openapi.yaml` lists in `ErrorDetail.code`'s enum.
+    fn documented_codes(openapi: &str) -> BTreeSet<String> {
+        let detail = &openapi[openapi.find("    ErrorDetail:").expect("ErrorDetail in openapi.yaml")..];
+        let list = &detail[detail.find("enum: [").expect("ErrorDetail.code has an enum") + 7..];
+        list[..list.find(']').unwrap()].split(',').map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect()
+    }
+
+    /// The `error.<code>` keys of one language's table in `web/src/i18n.ts`.
+    fn translated_codes(i18n: &str, table_start: &str) -> BTreeSet<String> {
+        let table = &i18n[i18n.find(table_start).unwrap_or_else(|| panic!("{table_start} in i18n.ts"))..];
+        let table = &table[..table.find("\n};").expect("the table ends")];
+        table
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("'error."))
+            .filter_map(|l| l.split_once('\'').map(|(code, _)| code.to_owned()))
+            .collect()
+    }
+
+    fn missing(from: &BTreeSet<String>) -> Vec<&'static str> {
+        Code::ALL.iter().map(|c| c.as_str()).filter(|c| !from.contains(*c)).collect()
+    }
+
+    #[test]
+    fn every_code_is_documented_and_in_every_language_of_the_web_ui() {
+        let openapi = documented_codes(&repo_file("openapi.yaml"));
+        assert_eq!(missing(&openapi), Vec::<&str>::new(), "codes missing from openapi.yaml ErrorDetail.code");
+        let known: BTreeSet<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        let stale: Vec<_> = openapi.iter().filter(|c| !known.contains(c.as_str())).collect();
+        assert!(stale.is_empty(), "openapi.yaml lists codes the service never answers: {stale:?}");
+        let i18n = repo_file("web/src/i18n.ts");
+        for (language, table) in [("English", "const en = {"), ("German", "const de: Record<Key, string> = {")] {
+            let translated = translated_codes(&i18n, table);
+            assert_eq!(missing(&translated), Vec::<&str>::new(), "codes without words in the web UI's {language}");
+        }
+    }
+
+    #[test]
+    fn each_code_has_one_status_and_the_error_answers_with_it() {
+        let wires: BTreeSet<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(wires.len(), Code::ALL.len(), "wire names are unique");
+        assert_eq!(Error::conflict(Code::SeatLimitReached, "x").status(), 409);
+        assert_eq!(Error::gone(Code::LinkExpired, "x").status(), 410);
+        assert_eq!(Error::NotFound.code().as_str(), "not_found");
+    }
+}

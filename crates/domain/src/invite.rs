@@ -1,5 +1,6 @@
 //! Invite states, expiry rules and the validated "new invite" request.
 
+use crate::error::Code;
 use crate::redirect::RedirectOrigins;
 use crate::{Email, Error, Role, time::DAY};
 use serde::{Deserialize, Serialize};
@@ -69,7 +70,7 @@ impl StatusFilter {
             None | Some("all") => Ok(Self::All),
             Some(s) => InviteStatus::parse(s).map(Self::Only).ok_or_else(|| {
                 Error::invalid(
-                    "invalid_status",
+                    Code::InvalidStatus,
                     "status must be one of: pending, accepted, revoked, expired, declined, undeliverable, all",
                 )
             }),
@@ -117,7 +118,7 @@ impl Locale {
         match lang.as_str() {
             "en" => Ok(Self::En),
             "de" => Ok(Self::De),
-            _ => Err(Error::invalid("invalid_locale", "locale must be one of: en, de")),
+            _ => Err(Error::invalid(Code::InvalidLocale, "locale must be one of: en, de")),
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -205,12 +206,12 @@ impl NewInvite {
         let message = match body.message.map(|m| m.trim().to_owned()) {
             Some(m) if m.chars().count() > MAX_MESSAGE_CHARS => {
                 return Err(Error::invalid(
-                    "invalid_message",
+                    Code::InvalidMessage,
                     format!("message must be at most {MAX_MESSAGE_CHARS} characters"),
                 ));
             }
             Some(m) if m.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') => {
-                return Err(Error::invalid("invalid_message", "message contains control characters"));
+                return Err(Error::invalid(Code::InvalidMessage, "message contains control characters"));
             }
             Some(m) if m.is_empty() => None,
             other => other,
@@ -219,7 +220,7 @@ impl NewInvite {
         let expires_in_days = body.expires_in_days.unwrap_or(DEFAULT_EXPIRY_DAYS);
         if !(1..=MAX_EXPIRY_DAYS).contains(&expires_in_days) {
             return Err(Error::invalid(
-                "invalid_expires_in_days",
+                Code::InvalidExpiresInDays,
                 format!("expiresInDays must be between 1 and {MAX_EXPIRY_DAYS}"),
             ));
         }
@@ -230,7 +231,7 @@ impl NewInvite {
             .is_some_and(|m| serde_json::to_string(m).map_or(usize::MAX, |s| s.len()) > MAX_METADATA_BYTES)
         {
             return Err(Error::invalid(
-                "invalid_metadata",
+                Code::InvalidMetadata,
                 format!("metadata must be a JSON object of at most {MAX_METADATA_BYTES} bytes"),
             ));
         }
@@ -281,14 +282,14 @@ impl NewInvite {
 
 /// The same `Idempotency-Key` came with a different request.
 pub fn idempotency_key_reused() -> Error {
-    Error::invalid("idempotency_key_reused", "this Idempotency-Key was used with a different request")
+    Error::invalid(Code::IdempotencyKeyReused, "this Idempotency-Key was used with a different request")
 }
 
 /// Checks an `Idempotency-Key` header value: 1 to 128 visible ASCII characters.
 pub fn validate_idempotency_key(key: &str) -> Result<(), Error> {
     if key.is_empty() || key.len() > 128 || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(Error::invalid(
-            "invalid_idempotency_key",
+            Code::InvalidIdempotencyKey,
             "Idempotency-Key must be 1 to 128 visible ASCII characters",
         ));
     }

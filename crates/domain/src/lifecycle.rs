@@ -19,6 +19,7 @@
 //! ```
 //! Accepted, revoked and declined are final: nothing brings them back.
 
+use crate::error::Code;
 use crate::invite::MAX_EXPIRY_DAYS;
 use crate::records::{EmailHolder, Invite};
 use crate::time::DAY;
@@ -32,26 +33,26 @@ pub const MAX_RESENDS: u32 = 5;
 /// The answer for a link that no longer works.
 pub fn gone_for(status: InviteStatus) -> Error {
     match status {
-        InviteStatus::Revoked => Error::gone("invite_revoked", "this invite was revoked"),
-        InviteStatus::Declined => Error::gone("invite_declined", "this invite was declined"),
+        InviteStatus::Revoked => Error::gone(Code::InviteRevoked, "this invite was revoked"),
+        InviteStatus::Declined => Error::gone(Code::InviteDeclined, "this invite was declined"),
         InviteStatus::Undeliverable => {
-            Error::gone("invite_undeliverable", "the invitation e-mail could not be delivered; ask for a new one")
+            Error::gone(Code::InviteUndeliverable, "the invitation e-mail could not be delivered; ask for a new one")
         }
-        _ => Error::gone("invite_expired", "this invite has expired"),
+        _ => Error::gone(Code::InviteExpired, "this invite has expired"),
     }
 }
 
 /// The answer for managing an invite that is no longer pending.
 pub fn not_pending(status: InviteStatus) -> Error {
-    Error::conflict("invite_not_pending", format!("the invite is {}", status.as_str()))
+    Error::conflict(Code::InviteNotPending, format!("the invite is {}", status.as_str()))
 }
 
 pub fn already_member_error() -> Error {
-    Error::conflict("already_member", "this person is already a member")
+    Error::conflict(Code::AlreadyMember, "this person is already a member")
 }
 
 pub fn already_pending_error() -> Error {
-    Error::conflict("already_pending", "an invite to this e-mail is already pending")
+    Error::conflict(Code::AlreadyPending, "an invite to this e-mail is already pending")
 }
 
 /// What accepting a link does.
@@ -70,22 +71,22 @@ pub fn accept(invite: &Invite, who: &Identity, now: i64) -> Result<Accept, Error
             return Ok(Accept::AlreadyYours);
         }
         InviteStatus::Accepted => {
-            return Err(Error::conflict("invite_already_used", "this invite was already accepted"));
+            return Err(Error::conflict(Code::InviteAlreadyUsed, "this invite was already accepted"));
         }
         InviteStatus::Pending => {}
         other => return Err(gone_for(other)),
     }
     match who.verified_email() {
         Some(e) if e.as_str() == invite.email => Ok(Accept::Join),
-        Some(_) => Err(Error::forbidden("email_mismatch", "this invite was sent to another e-mail address")),
-        None => Err(Error::forbidden("email_not_verified", "sign in with a verified e-mail address to accept")),
+        Some(_) => Err(Error::forbidden(Code::EmailMismatch, "this invite was sent to another e-mail address")),
+        None => Err(Error::forbidden(Code::EmailNotVerified, "sign in with a verified e-mail address to accept")),
     }
 }
 
 /// The caller could not join because they are a member already (they
 /// joined another way); the invite stays usable for nobody but them.
 pub fn already_joined() -> Error {
-    Error::conflict("already_member", "you are already a member of this resource")
+    Error::conflict(Code::AlreadyMember, "you are already a member of this resource")
 }
 
 /// How a pending invite ends without being accepted.
@@ -183,7 +184,7 @@ pub fn resend(invite: &Invite, holder: Option<&EmailHolder>, now: i64) -> Result
         match holder {
             Some(EmailHolder::Member { .. }) => return Err(already_member_error()),
             Some(EmailHolder::Invite { .. }) => {
-                return Err(Error::conflict("already_pending", "another invite to this e-mail is pending"));
+                return Err(Error::conflict(Code::AlreadyPending, "another invite to this e-mail is pending"));
             }
             None => {}
         }
@@ -288,7 +289,7 @@ mod tests {
     }
 
     fn code<T: std::fmt::Debug>(r: Result<T, Error>) -> &'static str {
-        r.unwrap_err().code()
+        r.unwrap_err().code().as_str()
     }
 
     #[test]

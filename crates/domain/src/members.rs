@@ -1,6 +1,7 @@
 //! Who may do what on a resource, and owner protection: the owner's role
 //! never changes, the owner cannot be removed and cannot leave.
 
+use crate::error::Code;
 use crate::records::Member;
 use crate::{Error, Role};
 
@@ -13,14 +14,18 @@ pub fn require_member(member: Option<Member>) -> Result<Member, Error> {
 /// read-only members.
 pub fn require_manager(member: Option<Member>) -> Result<Member, Error> {
     let m = require_member(member)?;
-    if m.role.can_manage() { Ok(m) } else { Err(Error::forbidden("forbidden", "only owners and admins may do this")) }
+    if m.role.can_manage() {
+        Ok(m)
+    } else {
+        Err(Error::forbidden(Code::Forbidden, "only owners and admins may do this"))
+    }
 }
 
 /// Only the owner changes what decides who may join on their own (verified
 /// domains): 404 for outsiders, 403 for everyone else.
 pub fn require_owner(member: Option<Member>) -> Result<Member, Error> {
     let m = require_member(member)?;
-    if m.role == Role::Owner { Ok(m) } else { Err(Error::forbidden("forbidden", "only the owner may do this")) }
+    if m.role == Role::Owner { Ok(m) } else { Err(Error::forbidden(Code::Forbidden, "only the owner may do this")) }
 }
 
 /// How a member loses access.
@@ -50,9 +55,9 @@ pub fn sees_metadata(viewer: Role) -> bool {
 /// Decides a removal: anyone but the owner.
 pub fn remove(member: &Member, how: Removal) -> Result<(), Error> {
     match (member.role, how) {
-        (Role::Owner, Removal::Removed) => Err(Error::forbidden("owner_protected", "the owner cannot be removed")),
+        (Role::Owner, Removal::Removed) => Err(Error::forbidden(Code::OwnerProtected, "the owner cannot be removed")),
         (Role::Owner, Removal::Left) => {
-            Err(Error::forbidden("owner_cannot_leave", "the owner cannot leave their resource"))
+            Err(Error::forbidden(Code::OwnerCannotLeave, "the owner cannot leave their resource"))
         }
         _ => Ok(()),
     }
@@ -61,7 +66,7 @@ pub fn remove(member: &Member, how: Removal) -> Result<(), Error> {
 /// Decides a member's role change: `None` when they already have it.
 pub fn change_role(member: &Member, role: Role) -> Result<Option<Role>, Error> {
     if member.role == Role::Owner {
-        return Err(Error::forbidden("owner_protected", "the owner's role cannot be changed"));
+        return Err(Error::forbidden(Code::OwnerProtected, "the owner's role cannot be changed"));
     }
     Ok((member.role != role).then_some(role))
 }
@@ -71,13 +76,13 @@ pub fn change_role(member: &Member, role: Role) -> Result<Option<Role>, Error> {
 /// admin removed the caller: only a new invitation brings them back.
 pub fn removed_earlier() -> Error {
     Error::forbidden(
-        "removed_from_resource",
+        Code::RemovedFromResource,
         "an owner or admin removed you from this resource; ask them to invite you again",
     )
 }
 
 pub fn changed_meanwhile() -> Error {
-    Error::conflict("changed_meanwhile", "it changed meanwhile; reload and try again")
+    Error::conflict(Code::ChangedMeanwhile, "it changed meanwhile; reload and try again")
 }
 
 #[cfg(test)]

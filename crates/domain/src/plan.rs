@@ -8,6 +8,7 @@
 //! refused until seats come free or the plan grows.
 
 use crate::Error;
+use crate::error::Code;
 use crate::records::Resource;
 use serde::{Deserialize, Serialize};
 
@@ -34,12 +35,12 @@ impl Plan {
     pub fn validate(body: PlanBody) -> Result<Self, Error> {
         let seat_limit = match body.seat_limit {
             Some(n) if !(1..=i64::from(MAX_SEATS)).contains(&n) => {
-                return Err(Error::invalid("invalid_seat_limit", format!("seatLimit must be 1 to {MAX_SEATS}")));
+                return Err(Error::invalid(Code::InvalidSeatLimit, format!("seatLimit must be 1 to {MAX_SEATS}")));
             }
             n => n.map(|n| n as u32),
         };
         if seat_limit.is_none() && body.invites_enabled.is_none() {
-            return Err(Error::invalid("invalid_plan", "set seatLimit, invitesEnabled or both"));
+            return Err(Error::invalid(Code::InvalidPlan, "set seatLimit, invitesEnabled or both"));
         }
         Ok(Self { seat_limit, invites_enabled: body.invites_enabled })
     }
@@ -64,7 +65,7 @@ fn on_off(on: bool) -> &'static str {
 /// A new invite (or a resend that takes a seat again) on a resource whose
 /// plan has inviting turned off.
 pub fn invites_disabled() -> Error {
-    Error::forbidden("invites_disabled", "this resource's plan does not include inviting people")
+    Error::forbidden(Code::InvitesDisabled, "this resource's plan does not include inviting people")
 }
 
 /// The plan as the service route answers it.

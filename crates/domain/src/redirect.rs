@@ -4,6 +4,7 @@
 //! a page the operator does not own (no open redirect).
 
 use crate::Error;
+use crate::error::Code;
 
 /// The longest `redirectUrl` accepted.
 pub const MAX_URL_CHARS: usize = 2048;
@@ -47,16 +48,16 @@ impl RedirectOrigins {
         let url = url.trim();
         if url.chars().count() > MAX_URL_CHARS || url.chars().any(|c| c.is_control() || c.is_whitespace()) {
             return Err(Error::invalid(
-                "invalid_redirect_url",
+                Code::InvalidRedirectUrl,
                 format!("redirectUrl must be an absolute URL of at most {MAX_URL_CHARS} characters"),
             ));
         }
         let Some(origin) = origin_of(url) else {
-            return Err(Error::invalid("invalid_redirect_url", "redirectUrl must be an absolute http(s) URL"));
+            return Err(Error::invalid(Code::InvalidRedirectUrl, "redirectUrl must be an absolute http(s) URL"));
         };
         if !self.0.contains(&origin) {
             return Err(Error::invalid(
-                "redirect_not_allowed",
+                Code::RedirectNotAllowed,
                 "redirectUrl must be on one of the origins this service is configured to allow",
             ));
         }

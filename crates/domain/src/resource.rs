@@ -1,6 +1,7 @@
 //! Registering a resource: the validated request.
 
 use crate::Error;
+use crate::error::Code;
 use serde::Deserialize;
 
 pub const MAX_NAME_CHARS: usize = 200;
@@ -42,7 +43,7 @@ impl NewResource {
         let name = crate::text::one_line(&body.name);
         if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || !printable(&name) {
             return Err(Error::invalid(
-                "invalid_name",
+                Code::InvalidName,
                 format!("name must be 1 to {MAX_NAME_CHARS} printable characters"),
             ));
         }
@@ -51,7 +52,7 @@ impl NewResource {
             && (c.is_empty() || c.chars().count() > MAX_CLIENT_ID_CHARS || !printable(c))
         {
             return Err(Error::invalid(
-                "invalid_client_id",
+                Code::InvalidClientId,
                 format!("clientId must be 1 to {MAX_CLIENT_ID_CHARS} printable characters"),
             ));
         }

@@ -1,4 +1,5 @@
 use crate::Error;
+use crate::error::Code;
 use serde::{Deserialize, Serialize};
 
 /// Roles on a resource. The owner is whoever registered it.
@@ -31,7 +32,7 @@ impl Role {
     /// A role an invite may grant: ownership is never handed out by invite.
     pub fn parse_invitable(s: &str) -> Result<Self, Error> {
         match Self::parse(s) {
-            Some(Role::Owner) | None => Err(Error::invalid("invalid_role", "role must be one of: admin, read_only")),
+            Some(Role::Owner) | None => Err(Error::invalid(Code::InvalidRole, "role must be one of: admin, read_only")),
             Some(role) => Ok(role),
         }
     }

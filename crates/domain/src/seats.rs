@@ -5,6 +5,7 @@
 //! subtracts the expired invites that have not been reclaimed yet.
 
 use crate::Error;
+use crate::error::Code;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,7 +28,7 @@ impl Seats {
 
 /// No seat is free, even after reclaiming expired invites.
 pub fn seat_limit_reached() -> Error {
-    Error::conflict("seat_limit_reached", "all seats of this resource are taken")
+    Error::conflict(Code::SeatLimitReached, "all seats of this resource are taken")
 }
 
 #[cfg(test)]

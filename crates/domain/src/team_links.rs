@@ -7,6 +7,7 @@
 //! The link's token is minted like an invite's (`token`, kind team link) from
 //! a stored nonce, so the same link can be copied again and a revoke kills it.
 
+use crate::error::Code;
 use crate::invite::{DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS};
 use crate::time::{DAY, rfc3339};
 use crate::views::ResourceRef;
@@ -41,14 +42,14 @@ impl NewTeamLink {
         let expires_in_days = body.expires_in_days.unwrap_or(DEFAULT_EXPIRY_DAYS);
         if !(1..=MAX_EXPIRY_DAYS).contains(&expires_in_days) {
             return Err(Error::invalid(
-                "invalid_expires_in_days",
+                Code::InvalidExpiresInDays,
                 format!("expiresInDays must be between 1 and {MAX_EXPIRY_DAYS}"),
             ));
         }
         let max_uses = match body.max_uses {
             None => DEFAULT_USES,
             Some(n) if (1..=i64::from(MAX_USES)).contains(&n) => n as u32,
-            Some(_) => return Err(Error::invalid("invalid_max_uses", format!("maxUses must be 1 to {MAX_USES}"))),
+            Some(_) => return Err(Error::invalid(Code::InvalidMaxUses, format!("maxUses must be 1 to {MAX_USES}"))),
         };
         Ok(Self { role, expires_in_days, max_uses })
     }
@@ -119,7 +120,7 @@ pub fn may_join(link: &TeamLink, who: &Identity, now: i64) -> Result<(), Error> 
     gone(link.status(now))?;
     match who.verified_email() {
         Some(_) => Ok(()),
-        None => Err(Error::forbidden("email_not_verified", "sign in with a verified e-mail address to join")),
+        None => Err(Error::forbidden(Code::EmailNotVerified, "sign in with a verified e-mail address to join")),
     }
 }
 
@@ -127,15 +128,15 @@ pub fn may_join(link: &TeamLink, who: &Identity, now: i64) -> Result<(), Error> 
 pub fn gone(status: LinkStatus) -> Result<(), Error> {
     match status {
         LinkStatus::Active => Ok(()),
-        LinkStatus::Revoked => Err(Error::gone("link_revoked", "this team link was revoked")),
-        LinkStatus::Expired => Err(Error::gone("link_expired", "this team link has expired")),
-        LinkStatus::UsedUp => Err(Error::gone("link_used_up", "this team link has been used as often as it may")),
+        LinkStatus::Revoked => Err(Error::gone(Code::LinkRevoked, "this team link was revoked")),
+        LinkStatus::Expired => Err(Error::gone(Code::LinkExpired, "this team link has expired")),
+        LinkStatus::UsedUp => Err(Error::gone(Code::LinkUsedUp, "this team link has been used as often as it may")),
     }
 }
 
 /// Joining by link while an invitation to the same address is pending.
 pub fn invitation_waiting() -> Error {
-    Error::conflict("already_pending", "an invitation to your address is waiting: accept it instead")
+    Error::conflict(Code::AlreadyPending, "an invitation to your address is waiting: accept it instead")
 }
 
 /// A team link as owners and admins see it (with its URL while active).

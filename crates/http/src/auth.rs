@@ -12,6 +12,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
+use invites_domain::error::Code;
 use invites_domain::{Email, Error, Identity};
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
@@ -82,7 +83,7 @@ impl Auth {
                 .and_then(|c| c.get("sub").map(|s| format!("dev:{s}"))),
         };
         principal.ok_or_else(|| {
-            Error::forbidden("service_only", "this route is for the operator's backend, with IAM-signed requests")
+            Error::forbidden(Code::ServiceOnly, "this route is for the operator's backend, with IAM-signed requests")
         })
     }
 }

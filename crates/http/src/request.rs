@@ -1,4 +1,5 @@
 use invites_domain::Error;
+use invites_domain::error::Code;
 use lambda_http::{Body, Request, RequestExt};
 use serde::de::DeserializeOwned;
 
@@ -39,7 +40,7 @@ pub fn json_body_up_to<T: DeserializeOwned>(req: &Request, max_bytes: usize) -> 
     if !value.is_object() {
         return Err(Error::Malformed("request body must be a JSON object".into()));
     }
-    serde_json::from_value(value).map_err(|e| Error::invalid("invalid_request", e.to_string()))
+    serde_json::from_value(value).map_err(|e| Error::invalid(Code::InvalidRequest, e.to_string()))
 }
 
 pub fn query_param(req: &Request, name: &str) -> Option<String> {
@@ -67,7 +68,7 @@ pub fn parse_limit(raw: Option<&str>) -> Result<usize, Error> {
             .parse::<usize>()
             .ok()
             .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| Error::invalid("invalid_limit", format!("limit must be between 1 and {MAX_LIMIT}"))),
+            .ok_or_else(|| Error::invalid(Code::InvalidLimit, format!("limit must be between 1 and {MAX_LIMIT}"))),
     }
 }
 

@@ -31,9 +31,9 @@ pub fn no_content() -> ApiResult {
 pub fn error_body(err: &Error) -> serde_json::Value {
     match err {
         Error::Internal(detail) => tracing::error!(error = %detail, "request failed"),
-        other => tracing::info!(status = other.status(), code = other.code(), "request rejected"),
+        other => tracing::info!(status = other.status(), code = other.code().as_str(), "request rejected"),
     }
-    json!({ "code": err.code(), "message": err.public_message() })
+    json!({ "code": err.code().as_str(), "message": err.public_message() })
 }
 
 /// Turns a handler result into a response. Errors become
@@ -91,7 +91,8 @@ mod tests {
 
     #[test]
     fn conflict_shape() {
-        let r = respond(Err(Error::conflict("already_pending", "an invite is already pending")));
+        let r =
+            respond(Err(Error::conflict(invites_domain::error::Code::AlreadyPending, "an invite is already pending")));
         assert_eq!(r.status(), 409);
         assert_eq!(body(&r), json!({"error": {"code": "already_pending", "message": "an invite is already pending"}}));
     }

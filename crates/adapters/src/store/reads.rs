@@ -155,6 +155,6 @@ pub(crate) mod cursor {
             .ok()
             .and_then(|b| <[u8; 16]>::try_from(b).ok())
             .map(|b| InviteId::from_bytes(b).to_string())
-            .ok_or_else(|| Error::invalid("invalid_cursor", "cursor is not valid"))
+            .ok_or_else(|| Error::invalid(invites_domain::error::Code::InvalidCursor, "cursor is not valid"))
     }
 }
