@@ -7,7 +7,7 @@ use invites_domain::limits::Limits;
 pub use invites_domain::ports::*;
 use invites_domain::redirect::RedirectOrigins;
 use invites_domain::token::{Keyring, TokenKey};
-use invites_http::{Api, ApiResult, Auth, respond};
+use invites_http::{ApiResult, AppState, Auth, respond};
 use lambda_http::Body;
 use serde_json::{Value, json};
 use std::future::Future;
@@ -27,7 +27,7 @@ fn require_stack() {
 }
 
 pub struct Harness {
-    pub api: Api,
+    pub api: AppState,
     pub table: String,
     pub queue_url: String,
     pub sqs: aws_sdk_sqs::Client,
@@ -41,7 +41,7 @@ impl Harness {
     /// A new table (from template.yaml) and queue with unique names.
     pub async fn with_limits(limits: Limits) -> Self {
         require_stack();
-        invites_http::logging::init();
+        invites_runtime::logging::init();
         let sdk = invites_adapters::sdk_config().await;
         let template = invites_devtools::load_template(&invites_devtools::template_path()).unwrap();
         let name = format!("t-{}", ulid_like());
@@ -59,7 +59,7 @@ impl Harness {
             redirect_origins: RedirectOrigins::parse(REDIRECT_ORIGIN).unwrap(),
             limits,
         };
-        let api = Api {
+        let api = AppState {
             store: Store::from_config(&sdk, &config),
             queue: Some(Queue::new(&sdk, queue_url.clone())),
             auth: Auth::Authorizer(Vec::new()),
@@ -213,9 +213,9 @@ pub struct Resp {
 }
 
 /// Runs a handler on a request exactly as the function's runtime loop does.
-pub async fn call<'a, F, Fut>(handler: F, api: &'a Api, req: &Req) -> Resp
+pub async fn call<'a, F, Fut>(handler: F, api: &'a AppState, req: &Req) -> Resp
 where
-    F: FnOnce(&'a Api, lambda_http::Request) -> Fut,
+    F: FnOnce(&'a AppState, lambda_http::Request) -> Fut,
     Fut: Future<Output = ApiResult>,
 {
     let resp = respond(handler(api, req.build()).await);

@@ -262,7 +262,7 @@ pub trait Members {
     async fn leave(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<(), Error>;
 }
 
-pub trait MySide {
+pub trait OwnViews {
     /// Pending, unexpired invitations to the caller's verified e-mail (none
     /// without one), newest first, with their tokens.
     async fn my_invites(&self, who: &Identity, now: i64) -> Result<Vec<MyInvite>, Error>;

@@ -1,6 +1,6 @@
 //! What every API function builds once per cold start, and the runtime loop.
 
-use crate::{ApiResult, Auth, logging, respond};
+use crate::{ApiResult, Auth, respond};
 use invites_adapters::config::ConfigError;
 use invites_adapters::{Config, Queue, Store};
 use invites_domain::message::SendInvite;
@@ -15,11 +15,11 @@ pub struct Needs {
     pub queue: bool,
     /// It mints or checks invite links (the link keys, `invites_adapters::keys`); the others
     /// never see the key.
-    pub links: bool,
+    pub link_keys: bool,
 }
 
 /// Clients and configuration shared by all invocations of a function.
-pub struct Api {
+pub struct AppState {
     pub config: Config,
     pub store: Store,
     /// Present for functions that enqueue mail.
@@ -27,12 +27,12 @@ pub struct Api {
     pub auth: Auth,
 }
 
-impl Api {
+impl AppState {
     /// Reads configuration and builds the AWS clients. Fails with a message
     /// naming the missing variable.
     pub async fn from_env(needs: Needs) -> Result<Self, ConfigError> {
         let config = Config::from_env()?;
-        if needs.links {
+        if needs.link_keys {
             config.require_token_keys()?;
         }
         let sdk = invites_adapters::sdk_config().await;
@@ -58,7 +58,7 @@ impl Api {
     }
 
     /// Queues many e-mails, ten per SQS call; answers, in order, whether
-    /// each was queued. Failures are logged, as for [`Api::enqueue`].
+    /// each was queued. Failures are logged, as for [`AppState::enqueue`].
     pub async fn enqueue_all(&self, msgs: &[SendInvite]) -> Vec<bool> {
         let mut queued = Vec::with_capacity(msgs.len());
         for chunk in msgs.chunks(10) {
@@ -82,11 +82,11 @@ impl Api {
 /// Lambda loop. Every result goes through [`respond`].
 pub async fn serve<F, Fut>(needs: Needs, handler: F) -> Result<(), lambda_http::Error>
 where
-    F: Fn(&'static Api, Request) -> Fut,
+    F: Fn(&'static AppState, Request) -> Fut,
     Fut: Future<Output = ApiResult> + Send,
 {
-    logging::init();
-    let api = match Api::from_env(needs).await {
+    invites_runtime::logging::init();
+    let api = match AppState::from_env(needs).await {
         Ok(api) => api,
         Err(e) => {
             tracing::error!("{e}");
@@ -94,7 +94,7 @@ where
         }
     };
     // One instance for the life of the process.
-    let api: &'static Api = Box::leak(Box::new(api));
+    let api: &'static AppState = Box::leak(Box::new(api));
     lambda_http::run(service_fn(move |req| {
         let fut = handler(api, req);
         async move { Ok::<_, Infallible>(respond(fut.await)) }

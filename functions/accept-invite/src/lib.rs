@@ -6,12 +6,12 @@
 use invites_domain::ports::Links;
 use invites_domain::{Error, time};
 use invites_http::bodies::TokenBody;
-use invites_http::{Api, ApiResult, json, json_body, no_content, route};
+use invites_http::{ApiResult, AppState, json, json_body, no_content, route};
 use lambda_http::Request;
 
 pub const ROUTES: &[&str] = &["POST /v1/invites/lookup", "POST /v1/invites/accept", "POST /v1/invites/decline"];
 
-pub async fn handle(api: &Api, req: Request) -> ApiResult {
+pub async fn handle(api: &AppState, req: Request) -> ApiResult {
     let r = route(&req, ROUTES)?;
     let now = time::now();
     match r.key {

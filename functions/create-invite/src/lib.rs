@@ -9,13 +9,15 @@ use invites_domain::bulk::{Batch, BatchBody, invite_all};
 use invites_domain::invite::{NewInvite, NewInviteBody};
 use invites_domain::ports::{CreateInvite, CreateInvites, Created};
 use invites_domain::{Error, time};
-use invites_http::{Api, ApiResult, MAX_BULK_BODY_BYTES, error_body, header, json, json_body, json_body_up_to, route};
+use invites_http::{
+    ApiResult, AppState, MAX_BULK_BODY_BYTES, error_body, header, json, json_body, json_body_up_to, route,
+};
 use lambda_http::Request;
 use serde_json::{Value, json};
 
 pub const ROUTES: &[&str] = &["POST /v1/resources/{rid}/invites", "POST /v1/resources/{rid}/invites/batch"];
 
-pub async fn handle(api: &Api, req: Request) -> ApiResult {
+pub async fn handle(api: &AppState, req: Request) -> ApiResult {
     let r = route(&req, ROUTES)?;
     let who = api.auth.identity(&req)?;
     let rid = r.rid()?;
@@ -69,7 +71,7 @@ pub async fn handle(api: &Api, req: Request) -> ApiResult {
     }
 }
 
-fn created_json(api: &Api, created: &Created, email_queued: bool) -> Value {
+fn created_json(api: &AppState, created: &Created, email_queued: bool) -> Value {
     json!({
         "invite": created.invite,
         "url": api.config.invite_url(&created.token),

@@ -5,9 +5,8 @@ use lambda_runtime::{LambdaEvent, service_fn};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    invites_http::logging::init();
+    let sdk = invites_runtime::start().await;
     let config = invites_adapters::Config::from_env()?;
-    let sdk = invites_adapters::sdk_config().await;
     let handler: &'static Handler =
         Box::leak(Box::new(Handler { store: invites_adapters::Store::from_config(&sdk, &config) }));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<aws_lambda_events::event::sns::SnsEvent>| async move {

@@ -13,7 +13,7 @@ use invites_adapters::dns::Dns;
 use invites_domain::domains::{NewDomain, NewDomainBody};
 use invites_domain::ports::Domains;
 use invites_domain::{Error, time};
-use invites_http::{Api, ApiResult, json, json_body, no_content, route};
+use invites_http::{ApiResult, AppState, json, json_body, no_content, route};
 use lambda_http::Request;
 use serde_json::json;
 
@@ -26,7 +26,7 @@ pub const ROUTES: &[&str] = &[
     "POST /v1/me/joinable/{rid}/join",
 ];
 
-pub async fn handle(api: &Api, dns: &Dns, req: Request) -> ApiResult {
+pub async fn handle(api: &AppState, dns: &Dns, req: Request) -> ApiResult {
     let r = route(&req, ROUTES)?;
     let who = api.auth.identity(&req)?;
     let now = time::now();

@@ -3,12 +3,12 @@
 
 use invites_domain::ports::{ListInvites, PageRequest};
 use invites_domain::{Error, StatusFilter, time};
-use invites_http::{Api, ApiResult, json, page, query_param, route};
+use invites_http::{ApiResult, AppState, json, page, query_param, route};
 use lambda_http::Request;
 
 pub const ROUTES: &[&str] = &["GET /v1/resources/{rid}/invites", "GET /v1/resources/{rid}/invites/{id}"];
 
-pub async fn handle(api: &Api, req: Request) -> ApiResult {
+pub async fn handle(api: &AppState, req: Request) -> ApiResult {
     let r = route(&req, ROUTES)?;
     let who = api.auth.identity(&req)?;
     let rid = r.rid()?;

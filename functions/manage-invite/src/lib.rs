@@ -10,7 +10,7 @@
 use invites_domain::ports::ManageInvites;
 use invites_domain::{Error, time};
 use invites_http::bodies::{ResendBody, RoleBody};
-use invites_http::{Api, ApiResult, json, json_body, route};
+use invites_http::{ApiResult, AppState, json, json_body, route};
 use lambda_http::{Body, Request};
 use serde_json::json;
 
@@ -20,7 +20,7 @@ pub const ROUTES: &[&str] = &[
     "PATCH /v1/resources/{rid}/invites/{id}",
 ];
 
-pub async fn handle(api: &Api, req: Request) -> ApiResult {
+pub async fn handle(api: &AppState, req: Request) -> ApiResult {
     let r = route(&req, ROUTES)?;
     let who = api.auth.identity(&req)?;
     let (rid, iid) = (r.rid()?, r.iid()?);

@@ -4,15 +4,15 @@
 //! - `GET /v1/me/resources`: resources the caller can access, with role;
 //! - `DELETE /v1/me/resources/{rid}`: leave (the owner cannot).
 
-use invites_domain::ports::{Members, MySide};
+use invites_domain::ports::{Members, OwnViews};
 use invites_domain::{Error, time};
-use invites_http::{Api, ApiResult, json, no_content, route};
+use invites_http::{ApiResult, AppState, json, no_content, route};
 use lambda_http::Request;
 use serde_json::json;
 
 pub const ROUTES: &[&str] = &["GET /v1/me/invites", "GET /v1/me/resources", "DELETE /v1/me/resources/{rid}"];
 
-pub async fn handle(api: &Api, req: Request) -> ApiResult {
+pub async fn handle(api: &AppState, req: Request) -> ApiResult {
     let r = route(&req, ROUTES)?;
     let who = api.auth.identity(&req)?;
     let now = time::now();

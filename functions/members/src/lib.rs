@@ -8,13 +8,13 @@
 use invites_domain::ports::Members;
 use invites_domain::{Error, time};
 use invites_http::bodies::RoleBody;
-use invites_http::{Api, ApiResult, json, json_body, route};
+use invites_http::{ApiResult, AppState, json, json_body, route};
 use lambda_http::Request;
 use serde_json::json;
 
 pub const ROUTES: &[&str] = &["GET /v1/resources/{rid}/members", "PATCH /v1/resources/{rid}/members/{uid}"];
 
-pub async fn handle(api: &Api, req: Request) -> ApiResult {
+pub async fn handle(api: &AppState, req: Request) -> ApiResult {
     let r = route(&req, ROUTES)?;
     let who = api.auth.identity(&req)?;
     let rid = r.rid()?;

@@ -3,8 +3,7 @@ use publish_events::Publisher;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    invites_http::logging::init();
-    let sdk = invites_adapters::sdk_config().await;
+    let sdk = invites_runtime::start().await;
     let publisher: &'static Publisher =
         Box::leak(Box::new(Publisher { bus: invites_adapters::EventBus::from_env(&sdk)? }));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<aws_lambda_events::event::dynamodb::Event>| async move {

@@ -9,7 +9,7 @@ use invites_domain::plan::{Plan, PlanBody};
 use invites_domain::ports::{PageRequest, Plans, Resources};
 use invites_domain::resource::{NewResource, NewResourceBody, ResourceSettings};
 use invites_domain::{Error, time};
-use invites_http::{Api, ApiResult, json, json_body, page, route};
+use invites_http::{ApiResult, AppState, json, json_body, page, route};
 use lambda_http::Request;
 
 /// Who changed a plan, as the audit trail and the events say.
@@ -23,7 +23,7 @@ pub const ROUTES: &[&str] = &[
     "PUT /v1/service/resources/{rid}/plan",
 ];
 
-pub async fn handle(api: &Api, req: Request) -> ApiResult {
+pub async fn handle(api: &AppState, req: Request) -> ApiResult {
     let r = route(&req, ROUTES)?;
     let now = time::now();
     if r.key == "PUT /v1/service/resources/{rid}/plan" {

@@ -5,12 +5,12 @@
 
 use invites_domain::ports::{ManageInvites, Members};
 use invites_domain::{Error, time};
-use invites_http::{Api, ApiResult, no_content, route};
+use invites_http::{ApiResult, AppState, no_content, route};
 use lambda_http::Request;
 
 pub const ROUTES: &[&str] = &["DELETE /v1/resources/{rid}/invites/{id}", "DELETE /v1/resources/{rid}/members/{uid}"];
 
-pub async fn handle(api: &Api, req: Request) -> ApiResult {
+pub async fn handle(api: &AppState, req: Request) -> ApiResult {
     let r = route(&req, ROUTES)?;
     let who = api.auth.identity(&req)?;
     let rid = r.rid()?;

@@ -4,10 +4,9 @@ use send_invite_email::{Worker, channel_from_env, concurrency_from_env};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    invites_http::logging::init();
+    let sdk = invites_runtime::start().await;
     let config = invites_adapters::Config::from_env()?;
     config.require_token_keys()?;
-    let sdk = invites_adapters::sdk_config().await;
     let mut worker = Worker::new(&sdk, config, channel_from_env(&sdk)?, Renderer::new(Brand::from_env()?));
     worker.concurrency = concurrency_from_env()?;
     let worker: &'static Worker = Box::leak(Box::new(worker));

@@ -3,9 +3,8 @@ use sweep_invites::Sweeper;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    invites_http::logging::init();
+    let sdk = invites_runtime::start().await;
     let config = invites_adapters::Config::from_env()?;
-    let sdk = invites_adapters::sdk_config().await;
     let sweeper: &'static Sweeper = Box::leak(Box::new(Sweeper {
         store: invites_adapters::Store::from_config(&sdk, &config),
         queue: invites_adapters::Queue::new(&sdk, config.require_queue()?),

@@ -10,7 +10,7 @@ use invites_domain::ports::TeamLinks;
 use invites_domain::team_links::{NewTeamLink, NewTeamLinkBody, TeamLinkView};
 use invites_domain::{Error, time};
 use invites_http::bodies::TokenBody;
-use invites_http::{Api, ApiResult, json, json_body, no_content, route};
+use invites_http::{ApiResult, AppState, json, json_body, no_content, route};
 use lambda_http::Request;
 use serde_json::json;
 
@@ -22,7 +22,7 @@ pub const ROUTES: &[&str] = &[
     "POST /v1/links/join",
 ];
 
-pub async fn handle(api: &Api, req: Request) -> ApiResult {
+pub async fn handle(api: &AppState, req: Request) -> ApiResult {
     let r = route(&req, ROUTES)?;
     let now = time::now();
     let with_url = |(view, token): (TeamLinkView, String)| view.with_url(api.config.team_link_url(&token));

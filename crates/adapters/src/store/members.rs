@@ -6,7 +6,7 @@ use super::{Check, Item, Store, Tx, from_item, key, retry, s};
 use aws_sdk_dynamodb::types::{Delete, Update};
 use invites_domain::audit::{Audit, AuditAction};
 use invites_domain::members::{self as rules, Removal};
-use invites_domain::ports::{Members, MySide};
+use invites_domain::ports::{Members, OwnViews};
 use invites_domain::time::rfc3339;
 use invites_domain::views::{MemberView, MyInvite, MyResource, ResourceRef};
 use invites_domain::{Error, Identity, InviteStatus, ResourceId, Role};
@@ -151,7 +151,7 @@ impl Store {
     }
 }
 
-impl MySide for Store {
+impl OwnViews for Store {
     async fn my_invites(&self, who: &Identity, now: i64) -> Result<Vec<MyInvite>, Error> {
         let Some(email) = who.verified_email() else { return Ok(Vec::new()) };
         let mut items: Vec<InviteItem> =
