@@ -62,7 +62,7 @@ async fn the_daily_budget_holds_per_user_across_resources_even_racing() {
         .path("rid", first.body["invite"]["resourceId"].as_str().unwrap())
         .path("id", iid);
     let r = call(manage_invite::handle, &h.api, &resend).await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (429, Some("rate_limited")));
+    assert_error(&r, 429, "rate_limited");
     println!("user budget 5: 12 racing invites over 3 resources, {created} created, {limited} refused");
 }
 
@@ -72,7 +72,7 @@ async fn unverified_addresses_can_neither_register_nor_invite() {
     let unverified = json!({"sub": "user-unverified", "email": "ceo@bank.example", "email_verified": "false"});
     let register = Req::event("create-resource").claims(unverified.clone()).body(json!({"name": "Phish"}));
     let r = call(resources::handle, &h.api, &register).await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (403, Some("email_not_verified")));
+    assert_error(&r, 403, "email_not_verified");
     // Made an admin of someone else's resource, they still cannot send.
     let rid = new_resource(&h).await;
     add_member(&h, &rid, "user-unverified", "ceo@bank.example", "admin").await;
@@ -82,7 +82,7 @@ async fn unverified_addresses_can_neither_register_nor_invite() {
         .without_header("idempotency-key")
         .body(json!({"email": "victim@example.com", "role": "read_only"}));
     let r = call(create_invite::handle, &h.api, &send).await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (403, Some("email_not_verified")));
+    assert_error(&r, 403, "email_not_verified");
 }
 
 #[tokio::test]

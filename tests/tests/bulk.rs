@@ -102,7 +102,7 @@ async fn the_whole_request_fails_when_the_caller_may_not_invite_or_the_batch_is_
         &batch_req(&rid, ("user-reader", "reader@example.com"), json!([entry("x@example.com")]), None),
     )
     .await;
-    assert_eq!((reader.status, reader.body["error"]["code"].as_str()), (403, Some("forbidden")));
+    assert_error(&reader, 403, "forbidden");
     let stranger = call(
         create_invite::handle,
         &h.api,
@@ -111,10 +111,10 @@ async fn the_whole_request_fails_when_the_caller_may_not_invite_or_the_batch_is_
     .await;
     assert_eq!(stranger.status, 404);
     let empty = batch(&h, &rid, json!([]), None).await;
-    assert_eq!((empty.status, empty.body["error"]["code"].as_str()), (422, Some("invalid_batch")));
+    assert_error(&empty, 422, "invalid_batch");
     let too_many: Vec<Value> = (0..101).map(|i| entry(&format!("p{i}@example.com"))).collect();
     let r = batch(&h, &rid, json!(too_many), None).await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (422, Some("invalid_batch")));
+    assert_error(&r, 422, "invalid_batch");
     let not_a_list = call(
         create_invite::handle,
         &h.api,
@@ -150,7 +150,7 @@ async fn a_replay_creates_nothing_twice_and_a_key_binds_to_one_batch() {
     // The same key with another batch is refused whole, before anything is written.
     let before = h.dump().await.len();
     let other = batch(&h, &rid, json!([entry("d@example.com")]), Some("batch-key-1")).await;
-    assert_eq!((other.status, other.body["error"]["code"].as_str()), (422, Some("idempotency_key_reused")));
+    assert_error(&other, 422, "idempotency_key_reused");
     assert_eq!(h.dump().await.len(), before);
     // Keys are per caller and resource: another resource may reuse it.
     let rid2 = new_resource(&h).await;

@@ -113,7 +113,7 @@ async fn a_new_invite_to_a_suppressed_address_needs_the_override() {
     assert_eq!(call(revoke_invite::handle, &h.api, &revoke).await.status, 204);
 
     let again = invite(&h, &s.rid, OWNER, &s.email, "read_only").await;
-    assert_eq!((again.status, again.body["error"]["code"].as_str()), (409, Some("email_suppressed")));
+    assert_error(&again, 409, "email_suppressed");
     let req = Req::event("create-invite")
         .user(OWNER.0, OWNER.1)
         .path("rid", &s.rid)

@@ -135,7 +135,7 @@ async fn only_the_owner_manages_domains_and_public_or_malformed_ones_are_refused
     add_member(&h, &rid, "user-admin-d", "admin-d@example.com", "admin").await;
     let admin = ("user-admin-d", "admin-d@example.com");
     let r = add(&h, &rid, admin, json!({"domain": fresh_domain(), "role": "read_only"})).await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (403, Some("forbidden")));
+    assert_error(&r, 403, "forbidden");
     let r = add(&h, &rid, ("user-stranger", "s@example.org"), json!({"domain": fresh_domain(), "role": "admin"})).await;
     assert_eq!(r.status, 404, "outsiders do not learn the resource exists");
     let list = Req::event("list-domains").user(admin.0, admin.1).path("rid", &rid);

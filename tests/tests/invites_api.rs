@@ -206,7 +206,7 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         &Req::event("create-resource").user(OWNER.0, OWNER.1).body(json!({"name": ""})),
     )
     .await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (422, Some("invalid_name")));
+    assert_error(&r, 422, "invalid_name");
     let r = call(resources::handle, &h.api, &Req::event("create-resource").anonymous()).await;
     assert_eq!(r.status, 401);
     let list = Req::event("list-invites").user(OWNER.0, OWNER.1).path("rid", &rid);
@@ -226,7 +226,7 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
     binary.0["isBase64Encoded"] = json!(true);
     binary.0["body"] = json!("//79AGE=");
     let r = call(create_invite::handle, &h.api, &binary).await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (400, Some("malformed_request")));
+    assert_error(&r, 400, "malformed_request");
     // Ids with slashes, control characters or 10 KB are simply not found.
     for bad in ["a/b", "../..", "\u{0}\u{7}", &"9".repeat(10 * 1024)] {
         let get = Req::event("get-invite").user(OWNER.0, OWNER.1).path("rid", &rid).path("id", bad);
@@ -245,9 +245,9 @@ async fn one_live_invite_per_email_and_never_for_a_member() {
     let rid = new_resource(&h).await;
     assert_eq!(invite(&h, &rid, OWNER, "dup@example.com", "admin").await.status, 201);
     let again = invite(&h, &rid, OWNER, "  DUP@Example.COM ", "read_only").await;
-    assert_eq!((again.status, again.body["error"]["code"].as_str()), (409, Some("already_pending")));
+    assert_error(&again, 409, "already_pending");
     let owner = invite(&h, &rid, OWNER, "Owner@example.com", "admin").await;
-    assert_eq!((owner.status, owner.body["error"]["code"].as_str()), (409, Some("already_member")));
+    assert_error(&owner, 409, "already_member");
 }
 
 #[tokio::test]
@@ -266,7 +266,7 @@ async fn idempotency_key_replays_the_first_response() {
     let other =
         call(create_invite::handle, &h.api, &req.clone().body(json!({"email": "other@example.com", "role": "admin"})))
             .await;
-    assert_eq!((other.status, other.body["error"]["code"].as_str()), (422, Some("idempotency_key_reused")));
+    assert_error(&other, 422, "idempotency_key_reused");
 }
 
 #[tokio::test]
@@ -398,7 +398,7 @@ async fn expired_invites_read_as_expired_and_give_their_seat_back() {
     let r = invite(&h, &rid, OWNER, "new@example.com", "admin").await;
     assert_eq!(r.status, 201, "{}", r.body);
     let full = invite(&h, &rid, OWNER, "third@example.com", "admin").await;
-    assert_eq!((full.status, full.body["error"]["code"].as_str()), (409, Some("seat_limit_reached")));
+    assert_error(&full, 409, "seat_limit_reached");
     let r = call(list_invites::handle, &h.api, &list.clone().query("status", "expired")).await;
     assert_eq!(r.body["items"][0]["email"], "old@example.com");
 }
@@ -428,7 +428,7 @@ async fn daily_invite_budget_answers_429_with_retry_after() {
         assert_eq!(invite(&h, &rid, OWNER, &format!("r{i}@example.com"), "admin").await.status, 201);
     }
     let r = invite(&h, &rid, OWNER, "r3@example.com", "admin").await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (429, Some("rate_limited")));
+    assert_error(&r, 429, "rate_limited");
     let retry: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=86_400).contains(&retry));
 }

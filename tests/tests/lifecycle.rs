@@ -38,7 +38,7 @@ async fn lookup_then_accept_makes_a_member_once() {
     let again = accept(&h, &token, "user-jane", "jane@example.com").await;
     assert_eq!((again.status, &again.body), (200, &first));
     let other = accept(&h, &token, "user-other", "jane@example.com").await;
-    assert_eq!((other.status, other.body["error"]["code"].as_str()), (409, Some("invite_already_used")));
+    assert_error(&other, 409, "invite_already_used");
 
     assert_eq!(lookup(&h, &token).await.body["status"], "accepted");
     assert_eq!(h.store().member(&rid, "user-jane").await.unwrap().unwrap().role.as_str(), "admin");
@@ -55,12 +55,12 @@ async fn only_the_invited_verified_email_can_accept() {
     let token = token_of(&invite(&h, &rid, OWNER, "right@example.com", "read_only").await);
 
     let r = accept(&h, &token, "user-wrong", "wrong@example.com").await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (403, Some("email_mismatch")));
+    assert_error(&r, 403, "email_mismatch");
     let unverified = Req::event("accept-invite")
         .claims(json!({"sub": "user-right", "email": "right@example.com", "email_verified": "false"}))
         .body(json!({ "token": token }));
     let r = call(accept_invite::handle, &h.api, &unverified).await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (403, Some("email_not_verified")));
+    assert_error(&r, 403, "email_not_verified");
     let r =
         call(accept_invite::handle, &h.api, &Req::event("accept-invite").anonymous().body(json!({ "token": token })))
             .await;
@@ -144,7 +144,7 @@ async fn twenty_concurrent_accepts_make_exactly_one_membership() {
         if sub == winner {
             assert_eq!(r.status, 200, "the winner's other tabs see the same membership");
         } else {
-            assert_eq!((r.status, r.body["error"]["code"].as_str()), (409, Some("invite_already_used")));
+            assert_error(&r, 409, "invite_already_used");
         }
     }
     let members = h.dump().await.into_iter().filter(|i| i["SK"].as_s().unwrap().starts_with("MEMBER#")).count();
@@ -165,7 +165,7 @@ async fn revoke_kills_the_link_and_frees_the_seat_at_once() {
     assert_eq!(r.status, 204, "{}", r.body);
     assert_eq!(seats_used(&h, &rid).await, 0);
     let r = accept(&h, &token, "user-gone", "gone@example.com").await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (410, Some("invite_revoked")));
+    assert_error(&r, 410, "invite_revoked");
     assert_eq!(lookup(&h, &token).await.body["status"], "revoked");
     // Revoking again changes nothing; the invite stays listed as revoked.
     assert_eq!(call(revoke_invite::handle, &h.api, &revoke).await.status, 204);
@@ -206,7 +206,7 @@ async fn decline_frees_the_seat_and_ends_the_link() {
     assert_eq!(call(accept_invite::handle, &h.api, &decline).await.status, 204, "idempotent");
     assert_eq!(seats_used(&h, &rid).await, 0);
     let r = accept(&h, &token, "user-no", "no@example.com").await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (410, Some("invite_declined")));
+    assert_error(&r, 410, "invite_declined");
     assert_eq!(lookup(&h, &token).await.body["status"], "declined");
 }
 
@@ -229,7 +229,7 @@ async fn expired_links_answer_410_even_before_ttl() {
     };
     let created = h.store().create_invite(&who, cmd, now() - 2 * DAY).await.unwrap();
     let r = accept(&h, &created.token, "user-late", "late@example.com").await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (410, Some("invite_expired")));
+    assert_error(&r, 410, "invite_expired");
     assert_eq!(lookup(&h, &created.token).await.body["status"], "expired");
     assert!(h.store().member(&rid, "user-late").await.unwrap().is_none());
     // TTL keeps it listed for the retention period after expiry.
@@ -246,7 +246,7 @@ async fn members_are_removed_but_never_the_owner() {
 
     let remove = Req::event("remove-member").user(OWNER.0, OWNER.1).path("rid", &rid);
     let r = call(revoke_invite::handle, &h.api, &remove.clone().path("uid", OWNER.0)).await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (403, Some("owner_protected")));
+    assert_error(&r, 403, "owner_protected");
     assert_eq!(call(revoke_invite::handle, &h.api, &remove.clone().path("uid", "user-m")).await.status, 204);
     assert!(h.store().member(&rid, "user-m").await.unwrap().is_none());
     assert_eq!(call(revoke_invite::handle, &h.api, &remove.clone().path("uid", "user-m")).await.status, 404);

@@ -85,7 +85,7 @@ async fn a_downgrade_keeps_members_and_pending_invites_and_stops_new_ones() {
     assert_eq!(resource(&h, &rid).await["seats"], json!({"used": 4, "limit": 2}));
     // New invites, single or in a batch, are refused with a clear code.
     let r = invite(&h, &rid, OWNER, "new@example.com", "read_only").await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (409, Some("seat_limit_reached")));
+    assert_error(&r, 409, "seat_limit_reached");
     let batch =
         Req::event("create-invite-batch").user(OWNER.0, OWNER.1).path("rid", &rid).without_header("idempotency-key");
     let r = call(

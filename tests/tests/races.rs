@@ -5,7 +5,7 @@
 use invites_domain::invite::{NewInvite, NewInviteBody};
 use invites_domain::ports::ResendOptions;
 use invites_domain::time::{DAY, now};
-use invites_domain::{Email, Identity, InviteId, ResourceId};
+use invites_domain::{InviteId, ResourceId};
 use invites_tests::*;
 use serde_json::json;
 
@@ -15,14 +15,6 @@ const ROUNDS: usize = 12;
 /// window between the other side's read and its write.
 async fn after(round: usize) {
     tokio::time::sleep(std::time::Duration::from_millis((round as u64 % 6) * 3)).await;
-}
-
-fn owner() -> Identity {
-    Identity { sub: OWNER.0.into(), email: Some(Email::parse(OWNER.1).unwrap()), email_verified: true, name: None }
-}
-
-fn on_invite(event: &str, rid: &str, iid: &str) -> Req {
-    Req::event(event).user(OWNER.0, OWNER.1).path("rid", rid).path("id", iid)
 }
 
 async fn status_of(h: &Harness, rid: &str, iid: &str) -> String {

@@ -55,7 +55,7 @@ async fn a_team_link_lets_people_join_until_it_is_revoked() {
         .claims(json!({"sub": "user-u", "email": "u@example.com", "email_verified": "false"}))
         .body(json!({ "token": token }));
     let r = call(team_links::handle, &h.api, &unverified).await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (403, Some("email_not_verified")));
+    assert_error(&r, 403, "email_not_verified");
 
     // An invite's token is no team link, and the other way round.
     let invited = invite(&h, &rid, OWNER, "inv@example.com", "read_only").await;
@@ -74,7 +74,7 @@ async fn a_team_link_lets_people_join_until_it_is_revoked() {
     assert_eq!(call(team_links::handle, &h.api, &revoke).await.status, 204);
     assert_eq!(call(team_links::handle, &h.api, &revoke).await.status, 204, "again: the same end");
     let r = join(&h, &token, "user-b", "b@example.com").await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (410, Some("link_revoked")));
+    assert_error(&r, 410, "link_revoked");
     assert_eq!(lookup(&h, &token).await.body["status"], "revoked");
     let listed = list(&h, &rid, OWNER).await;
     assert!(listed.body["items"][0].get("url").is_none(), "no URL once it stopped working");
@@ -166,5 +166,5 @@ async fn bad_links_are_refused_and_change_nothing() {
     let plan = Req::event("set-plan").path("rid", &rid).body(json!({"invitesEnabled": false}));
     assert_eq!(call(resources::handle, &h.api, &plan).await.status, 200);
     let r = join(&h, &link_token(&created), "user-p", "p@example.com").await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (403, Some("invites_disabled")));
+    assert_error(&r, 403, "invites_disabled");
 }

@@ -1,0 +1,78 @@
+//! Stand-ins: a scripted SES that throttles or refuses, and SES reports.
+
+use super::*;
+
+/// A stand-in for SES that answers with scripted errors (then 200s), to
+/// check how the worker treats throttling and refusals through the real SDK.
+pub struct FaultySes {
+    pub url: String,
+    pub requests: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl FaultySes {
+    /// `script`: (HTTP status, SES error type) per request, in order.
+    pub async fn start(script: Vec<(u16, &'static str)>) -> Self {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = requests.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut stream, _)) = listener.accept().await else { return };
+                let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let step = script.get(n).copied();
+                tokio::spawn(async move {
+                    // Read the request head and body (content-length) before answering.
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 8192];
+                    loop {
+                        let Ok(read) = stream.read(&mut chunk).await else { return };
+                        if read == 0 {
+                            break;
+                        }
+                        buf.extend_from_slice(&chunk[..read]);
+                        if invites_devtools::local_http::framed(&buf).is_some() {
+                            break;
+                        }
+                    }
+                    let (status, kind, body) = match step {
+                        Some((status, kind)) => (status, kind, format!(r#"{{"message":"injected {kind}"}}"#)),
+                        None => (200, "", r#"{"MessageId":"fake-message-id"}"#.to_string()),
+                    };
+                    let reason = if status == 200 { "OK" } else { "Error" };
+                    let error_header =
+                        if kind.is_empty() { String::new() } else { format!("x-amzn-ErrorType: {kind}\r\n") };
+                    let resp = format!(
+                        "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n{error_header}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = stream.write_all(resp.as_bytes()).await;
+                });
+            }
+        });
+        Self { url, requests }
+    }
+
+    pub fn mailer(&self) -> invites_adapters::Mailer {
+        let sdk_conf = aws_sdk_sesv2::config::Builder::new()
+            .behavior_version(aws_sdk_sesv2::config::BehaviorVersion::latest())
+            .region(aws_sdk_sesv2::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_sesv2::config::Credentials::new("local", "local", None, None, "test"))
+            .endpoint_url(&self.url)
+            .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::standard().with_max_attempts(1))
+            .build();
+        invites_adapters::Mailer::from_client(aws_sdk_sesv2::Client::from_conf(sdk_conf), SENDER.into(), None)
+    }
+}
+
+/// A sample SES event from `events/` (an SNS record), aimed at one sent invite.
+pub fn ses_event(sample: &str, rid: &str, iid: &str, message_id: &str) -> String {
+    let path = events_dir().join(format!("{sample}.json"));
+    let event: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut msg: Value = serde_json::from_str(event["Records"][0]["Sns"]["Message"].as_str().unwrap()).unwrap();
+    msg["mail"]["messageId"] = json!(message_id);
+    msg["mail"]["tags"]["resourceId"] = json!([rid]);
+    msg["mail"]["tags"]["inviteId"] = json!([iid]);
+    msg.to_string()
+}
