@@ -144,7 +144,7 @@ async fn twenty_concurrent_accepts_make_exactly_one_membership() {
         if sub == winner {
             assert_eq!(r.status, 200, "the winner's other tabs see the same membership");
         } else {
-            assert_error(&r, 409, "invite_already_used");
+            assert_error(r, 409, "invite_already_used");
         }
     }
     let members = h.dump().await.into_iter().filter(|i| i["SK"].as_s().unwrap().starts_with("MEMBER#")).count();
