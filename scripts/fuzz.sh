@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Schemathesis against the locally served API (cargo lambda watch), signed in
 # with a dev token: every operation of openapi.yaml, positive and negative
-# examples. Pass = no 5xx, every status code documented, every body matches
-# its schema. Runs twice: once with random ids (the 404 paths) and once with
-# ids of a real resource and invite, so generated requests reach the logic.
+# examples, and the stateful phase, which follows the contract's links
+# (create a resource -> its invites, team links, domains, members; create an
+# invite -> get, change role, resend, copy link, revoke) so requests reach
+# real ids. Every check runs but those named in EXCLUDED, each with its
+# reason. Runs twice: once with random ids (the 404 paths) and once with ids
+# of a real resource and invite.
 # Needs: API_PORT, INVITES_DEV_AUTH_SECRET and the local stack (test.sh sets them).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,13 +31,22 @@ yaml.safe_dump(spec, open(dst, "w"))
 PY
 
 export SCHEMATHESIS_HOOKS=fuzz_hooks PYTHONPATH="$ROOT/tests${PYTHONPATH:+:$PYTHONPATH}"
+# Checks left out, each for a reason:
+# - positive_data_acceptance: the schema says what a request may look like,
+#   not every rule a value must meet (a well-formed address at a public mail
+#   domain, a role above the caller's, an expiry past the plan): such requests
+#   are answered 4xx on purpose, as openapi.yaml documents.
+# - use_after_free / ensure_resource_availability: "deleting" an invite or a
+#   team link revokes it; it stays readable with its status (the audit trail
+#   and the admin screen show it), so a GET after a DELETE answers 200 by design.
+EXCLUDED=positive_data_acceptance,use_after_free,ensure_resource_availability
 run() { # spec label
   echo "== schemathesis ($2, up to $EXAMPLES examples per operation)"
   "$ROOT/.local/venv/bin/schemathesis" run "$1" --url "$API" \
     -H "authorization: Bearer $TOKEN" \
-    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+    --checks all --exclude-checks "$EXCLUDED" \
     --max-examples "$EXAMPLES" --seed 1 --no-color --generation-codec utf-8 \
-    --phases examples,coverage,fuzzing \
+    --phases examples,coverage,fuzzing,stateful \
     --report junit --report-dir "$OUT/$2"
 }
 run "$ROOT/openapi.yaml" random-ids

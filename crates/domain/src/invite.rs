@@ -139,7 +139,7 @@ pub struct NewInviteBody {
     pub message: Option<String>,
     #[serde(default)]
     pub locale: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::text::whole_number")]
     pub expires_in_days: Option<i64>,
     /// Invite an address on the resource's suppression list anyway.
     #[serde(default)]

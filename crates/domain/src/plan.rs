@@ -18,7 +18,7 @@ pub const MAX_SEATS: u32 = 10_000;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PlanBody {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::text::whole_number")]
     pub seat_limit: Option<i64>,
     #[serde(default)]
     pub invites_enabled: Option<bool>,

@@ -23,9 +23,9 @@ pub const DEFAULT_USES: u32 = 10;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NewTeamLinkBody {
     pub role: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::text::whole_number")]
     pub expires_in_days: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::text::whole_number")]
     pub max_uses: Option<i64>,
 }
 

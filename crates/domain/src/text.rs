@@ -31,3 +31,44 @@ mod tests {
         assert_eq!(one_line("Jörg Müller"), "Jörg Müller");
     }
 }
+
+/// `deserialize_with` for an optional whole number in a request body: JSON
+/// Schema's `integer` includes `11.0`, so a client that writes it gets the
+/// same answer as for `11` (a fraction, like `11.5`, is still refused).
+pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    use serde::Deserialize;
+    use serde::de::Error as _;
+    match Option::<serde_json::Number>::deserialize(d)? {
+        None => Ok(None),
+        Some(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Ok(Some(i)),
+            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
+            _ => Err(D::Error::custom(format!("invalid type: {n} is not a whole number"))),
+        },
+    }
+}
+
+#[cfg(test)]
+mod whole_number_tests {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        #[serde(default, deserialize_with = "super::whole_number")]
+        days: Option<i64>,
+    }
+
+    fn days(json: &str) -> Result<Option<i64>, serde_json::Error> {
+        serde_json::from_str::<Body>(json).map(|b| b.days)
+    }
+
+    #[test]
+    fn integral_floats_are_whole_numbers_and_fractions_are_refused() {
+        assert_eq!(days(r#"{"days": 11}"#).unwrap(), Some(11));
+        assert_eq!(days(r#"{"days": 11.0}"#).unwrap(), Some(11));
+        assert_eq!(days(r#"{"days": -3.0}"#).unwrap(), Some(-3));
+        assert_eq!(days(r#"{}"#).unwrap(), None);
+        assert_eq!(days(r#"{"days": null}"#).unwrap(), None);
+        assert!(days(r#"{"days": 11.5}"#).is_err());
+        assert!(days(r#"{"days": "11"}"#).is_err());
+        assert!(days(r#"{"days": 1e300}"#).is_err());
+    }
+}

@@ -77,14 +77,32 @@ impl Auth {
     pub fn service(&self, req: &Request) -> Result<String, Error> {
         let principal = match self {
             Self::Authorizer(allowed) => iam_principal(req)
-                .filter(|p| allowed.is_empty() || allowed.iter().any(|prefix| p.starts_with(prefix.as_str()))),
+                .filter(|p| allowed.is_empty() || allowed.iter().any(|entry| principal_allowed(p, entry))),
             Self::Dev(secret) => dev_claims(req, secret)
                 .filter(|c| c.get("scope").is_some_and(|s| s == DEV_SERVICE_SCOPE))
                 .and_then(|c| c.get("sub").map(|s| format!("dev:{s}"))),
         };
-        principal.ok_or_else(|| {
-            Error::forbidden(Code::ServiceOnly, "this route is for the operator's backend, with IAM-signed requests")
-        })
+        match principal {
+            Some(p) => Ok(p),
+            // No credentials at all: sign in (or sign the request) first.
+            None if !req.headers().contains_key("authorization") && iam_principal(req).is_none() => {
+                Err(Error::Unauthenticated)
+            }
+            None => Err(Error::forbidden(
+                Code::ServiceOnly,
+                "this route is for the operator's backend, with IAM-signed requests",
+            )),
+        }
+    }
+}
+
+/// Whether an IAM principal's ARN is one `INVITES_SERVICE_PRINCIPALS`
+/// allows: the entry itself, or below it at a path boundary (`…/billing`
+/// and `…/billing/` allow `…/billing/session`, never `…/billing-admin/…`).
+fn principal_allowed(principal: &str, entry: &str) -> bool {
+    match principal.strip_prefix(entry) {
+        Some(rest) => rest.is_empty() || entry.ends_with('/') || rest.starts_with('/'),
+        None => false,
     }
 }
 
@@ -199,6 +217,18 @@ fn sign_dev(secret: &[u8], payload: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_service_principal_is_allowed_only_at_a_path_boundary() {
+        let entry = "arn:aws:sts::123456789012:assumed-role/billing";
+        assert!(super::principal_allowed(entry, entry));
+        assert!(super::principal_allowed("arn:aws:sts::123456789012:assumed-role/billing/session-1", entry));
+        assert!(!super::principal_allowed("arn:aws:sts::123456789012:assumed-role/billing-admin/session-1", entry));
+        let slash = "arn:aws:sts::123456789012:assumed-role/billing/";
+        assert!(super::principal_allowed("arn:aws:sts::123456789012:assumed-role/billing/s", slash));
+        assert!(!super::principal_allowed("arn:aws:sts::123456789012:assumed-role/billing-admin/s", slash));
+        assert!(!super::principal_allowed("arn:aws:sts::123456789012:assumed-role/bill", entry));
+    }
+
     use super::*;
 
     #[test]

@@ -5,6 +5,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { api, ok, type Schemas } from '../api/client';
 import { isConfigured, resourceHref } from '../config';
+import { Act } from '../act';
 import { confirmIn } from '../confirm';
 import { explain } from '../errors';
 import { formatDate, t } from '../i18n';
@@ -33,17 +34,17 @@ abstract class MyList<T> extends LitElement {
       .empty { color: var(--inv-muted); padding: 0.5rem 0; margin: 0; }
     `,
   ];
-  static properties = { items: { state: true }, notice: { state: true }, alert: { state: true }, loaded: { state: true } };
+  static properties = { items: { state: true }, loaded: { state: true } };
   declare items: T[];
-  declare notice: string;
-  declare alert: string;
   declare loaded: boolean;
+  /** An action's notice and alert; accepting in one list changes the other, so each success tells both. */
+  protected readonly act = new Act(this, async () => {
+    this.dispatchEvent(new CustomEvent('invites-changed', { bubbles: true, composed: true }));
+  });
 
   constructor() {
     super();
     this.items = [];
-    this.notice = '';
-    this.alert = '';
     this.loaded = false;
   }
 
@@ -68,27 +69,16 @@ abstract class MyList<T> extends LitElement {
     try {
       this.items = await this.fetch();
     } catch (e) {
-      this.alert = explain(e);
+      this.act.alert = explain(e);
     }
     this.loaded = true;
-  }
-
-  protected async act(work: () => Promise<string>) {
-    this.notice = '';
-    this.alert = '';
-    try {
-      this.notice = await work();
-      this.dispatchEvent(new CustomEvent('invites-changed', { bubbles: true, composed: true }));
-    } catch (e) {
-      this.alert = explain(e);
-    }
   }
 
   protected frame(title: string, empty: string, body: unknown) {
     return html`<section class="card" aria-labelledby="title">
       <h2 id="title">${title}</h2>
-      <div role="status" aria-live="polite">${this.notice ? html`<p class="notice success">${this.notice}</p>` : nothing}</div>
-      <div role="alert">${this.alert ? html`<p class="notice error">${this.alert}</p>` : nothing}</div>
+      <div role="status" aria-live="polite">${this.act.notice ? html`<p class="notice success">${this.act.notice}</p>` : nothing}</div>
+      <div role="alert">${this.act.alert ? html`<p class="notice error">${this.act.alert}</p>` : nothing}</div>
       ${!this.loaded ? html`<p>${t('loading')}</p>` : this.items.length === 0 ? html`<p class="empty">${empty}</p>` : body}
     </section>`;
   }
@@ -105,14 +95,14 @@ export class MyInvitations extends MyList<Entry> {
   }
 
   private join(j: Joinable) {
-    return this.act(async () => {
+    return this.act.run(async () => {
       await ok(api().POST('/v1/me/joinable/{rid}/join', { params: { path: { rid: j.resource.id } } }));
       return t('me.joined', { resource: j.resource.name });
     });
   }
 
   private accept(i: MyInvite) {
-    return this.act(async () => {
+    return this.act.run(async () => {
       await ok(api().POST('/v1/invites/accept', { body: { token: i.token } }));
       return t('me.joined', { resource: i.resource.name });
     });
@@ -126,7 +116,7 @@ export class MyInvitations extends MyList<Entry> {
       danger: true,
     });
     if (!sure) return;
-    await this.act(async () => {
+    await this.act.run(async () => {
       await ok(api().POST('/v1/invites/decline', { body: { token: i.token } }));
       return t('landing.declinedNow.title');
     });
@@ -183,7 +173,7 @@ export class MyResources extends MyList<MyResource> {
       danger: true,
     });
     if (!sure) return;
-    await this.act(async () => {
+    await this.act.run(async () => {
       await ok(api().DELETE('/v1/me/resources/{rid}', { params: { path: { rid: r.resource.id } } }));
       return t('me.left', { resource: r.resource.name });
     });

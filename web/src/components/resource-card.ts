@@ -5,8 +5,9 @@
 // reload the card's items.
 
 import { LitElement, css, html, nothing, type CSSResultGroup, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
-import { explain } from '../errors';
-import { t, type I18nKey } from '../i18n';
+import { Act } from '../act';
+import { copyText } from '../clipboard';
+import { type I18nKey } from '../i18n';
 import { base } from '../styles';
 
 export abstract class ResourceCard extends LitElement {
@@ -24,59 +25,33 @@ export abstract class ResourceCard extends LitElement {
   ];
   static properties: PropertyDeclarations = {
     resourceId: { type: String, attribute: 'resource-id' },
-    busy: { state: true },
-    notice: { state: true },
-    alert: { state: true },
   };
 
   declare resourceId: string;
-  declare busy: boolean;
-  declare notice: string;
-  declare alert: string;
+  /** Busy, notice and alert of the card's actions; each reloads the items. */
+  protected readonly act = new Act(this, () => this.load());
   /** Open while something waits for the admin, and once opened (never closed under them). */
   protected opened = false;
 
   constructor() {
     super();
     this.resourceId = '';
-    this.busy = false;
-    this.notice = '';
-    this.alert = '';
   }
 
   /** Reads the card's items again (and sets `opened` when one waits). */
   protected abstract load(): Promise<void>;
 
   protected updated(changed: PropertyValues): void {
-    if (changed.has('resourceId') && this.resourceId) void this.act(async () => {});
+    if (changed.has('resourceId') && this.resourceId) void this.act.run(async () => {});
   }
 
   protected get rid() {
     return { path: { rid: this.resourceId } };
   }
 
-  /** Runs `work` (its answer, if any, is the notice), then reloads; a failure is the alert. */
-  protected async act(work: () => Promise<string | void>) {
-    [this.notice, this.alert, this.busy] = ['', '', true];
-    try {
-      const notice = await work();
-      if (notice) this.notice = notice;
-      await this.load();
-    } catch (e) {
-      this.alert = explain(e);
-    } finally {
-      this.busy = false;
-    }
-  }
-
   /** Copies `text`, saying so with `done` (or how to copy it by hand). */
   protected async copy(text: string, done: I18nKey) {
-    try {
-      await navigator.clipboard.writeText(text);
-      this.notice = t(done);
-    } catch {
-      this.notice = t('admin.copyFallback');
-    }
+    this.act.say(await copyText(text, done));
   }
 
   /** The card: a titled <details>, its lead, the form, the live regions, the items. */
@@ -85,8 +60,8 @@ export abstract class ResourceCard extends LitElement {
       <summary><h2 id=${id}>${title}</h2></summary>
       <p class="muted small">${lead}</p>
       ${form}
-      <div role="status" aria-live="polite">${this.notice ? html`<p class="notice success">${this.notice}</p>` : nothing}</div>
-      <div role="alert">${this.alert ? html`<p class="notice error">${this.alert}</p>` : nothing}</div>
+      <div role="status" aria-live="polite">${this.act.notice ? html`<p class="notice success">${this.act.notice}</p>` : nothing}</div>
+      <div role="alert">${this.act.alert ? html`<p class="notice error">${this.act.alert}</p>` : nothing}</div>
       ${items.length ? html`<ul class="items" aria-label=${title}>${items}</ul>` : nothing}
     </details>`;
   }

@@ -35,7 +35,7 @@ export class TeamLinks extends ResourceCard {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const data = new FormData(form);
-    await this.act(async () => {
+    await this.act.run(async () => {
       const link = await ok(
         api().POST('/v1/resources/{rid}/links', {
           params: this.rid,
@@ -58,9 +58,9 @@ export class TeamLinks extends ResourceCard {
       danger: true,
     });
     if (!sure) return;
-    await this.act(async () => {
+    await this.act.run(async () => {
       await ok(api().DELETE('/v1/resources/{rid}/links/{id}', { params: { path: { rid: this.resourceId, id: l.id } } }));
-      this.notice = t('team.admin.revoked');
+      return t('team.admin.revoked');
     });
   }
 
@@ -83,7 +83,7 @@ export class TeamLinks extends ResourceCard {
         <label for="link-days">${t('team.admin.expiry')}</label>
         <input id="link-days" name="link-days" type="number" inputmode="numeric" min="1" max="30" value="7" required />
       </div>
-      <button class="primary" type="submit" ?disabled=${this.busy} style="width:100%">${t('team.admin.create')}</button>
+      <button class="primary" type="submit" ?disabled=${this.act.busy} style="width:100%">${t('team.admin.create')}</button>
     </form>`;
     return this.frame('links-title', t('team.admin.title'), t('team.admin.lead'), form, this.links.map((l) => this.item(l)));
   }
@@ -99,8 +99,8 @@ export class TeamLinks extends ResourceCard {
         <span>${active ? t('team.admin.until', { date: formatDate(l.expiresAt) }) : t(`team.status.${l.status}` as I18nKey)}</span>
         ${active
           ? html`<span class="actions">
-              <button type="button" @click=${() => this.copy(l.url!, 'team.admin.copied')} ?disabled=${this.busy}>${t('team.admin.copy')}</button>
-              <button type="button" class="danger" @click=${() => this.revoke(l)} ?disabled=${this.busy}>${t('team.admin.revoke')}</button>
+              <button type="button" @click=${() => this.copy(l.url!, 'team.admin.copied')} ?disabled=${this.act.busy}>${t('team.admin.copy')}</button>
+              <button type="button" class="danger" @click=${() => this.revoke(l)} ?disabled=${this.act.busy}>${t('team.admin.revoke')}</button>
             </span>`
           : nothing}
       </div>

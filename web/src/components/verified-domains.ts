@@ -44,7 +44,7 @@ export class VerifiedDomains extends ResourceCard {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
     const data = new FormData(form);
-    await this.act(async () => {
+    await this.act.run(async () => {
       await ok(
         api().POST('/v1/resources/{rid}/domains', {
           params: this.rid,
@@ -57,7 +57,7 @@ export class VerifiedDomains extends ResourceCard {
   }
 
   private check(d: Domain) {
-    return this.act(async () => {
+    return this.act.run(async () => {
       await ok(api().POST('/v1/resources/{rid}/domains/{domain}/verify', { params: this.on(d.domain) }));
       return t('domains.checked', { domain: d.domain });
     });
@@ -71,7 +71,7 @@ export class VerifiedDomains extends ResourceCard {
       danger: true,
     });
     if (!sure) return;
-    await this.act(async () => {
+    await this.act.run(async () => {
       await ok(api().DELETE('/v1/resources/{rid}/domains/{domain}', { params: this.on(d.domain) }));
       return t('domains.removed');
     });
@@ -92,7 +92,7 @@ export class VerifiedDomains extends ResourceCard {
           </select>
         </div>
       </div>
-      <button class="primary" type="submit" ?disabled=${this.busy} style="width:100%">${t('domains.add')}</button>
+      <button class="primary" type="submit" ?disabled=${this.act.busy} style="width:100%">${t('domains.add')}</button>
     </form>`;
     return this.frame('domains-title', t('domains.title'), t('domains.lead'), form, this.domains.map((d) => this.item(d)));
   }
@@ -115,9 +115,9 @@ export class VerifiedDomains extends ResourceCard {
         <span class="actions">
           ${d.verified
             ? nothing
-            : html`<button type="button" class="primary" @click=${() => this.check(d)} ?disabled=${this.busy}>${t('domains.check')}<span class="sr-only"> ${d.domain}</span></button>
-                <button type="button" @click=${() => this.copy(d.txtValue, 'domains.copied')} ?disabled=${this.busy}>${t('domains.copy')}</button>`}
-          <button type="button" class="danger" @click=${() => this.removeDomain(d)} ?disabled=${this.busy}>${t('domains.remove')}<span class="sr-only"> ${d.domain}</span></button>
+            : html`<button type="button" class="primary" @click=${() => this.check(d)} ?disabled=${this.act.busy}>${t('domains.check')}<span class="sr-only"> ${d.domain}</span></button>
+                <button type="button" @click=${() => this.copy(d.txtValue, 'domains.copied')} ?disabled=${this.act.busy}>${t('domains.copy')}</button>`}
+          <button type="button" class="danger" @click=${() => this.removeDomain(d)} ?disabled=${this.act.busy}>${t('domains.remove')}<span class="sr-only"> ${d.domain}</span></button>
         </span>
       </div>
     </li>`;

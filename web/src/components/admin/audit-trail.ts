@@ -1,0 +1,96 @@
+// <audit-trail>: the resource's audit trail in words, newest first, with
+// people named as the screen knows them (a name, else the address their
+// invite went to).
+
+import { html, nothing } from 'lit';
+import { api, ok, type Invite, type Member, type Schemas } from '../../api/client';
+import { formatDate, formatShort, has, t, type I18nKey } from '../../i18n';
+import { memberName } from './member-list';
+import { AdminPanel } from './part';
+
+type Audit = Schemas['AuditPage']['items'][number];
+const PAGE = 20;
+
+export class AuditTrail extends AdminPanel {
+  static properties = { ...AdminPanel.properties, entries: { state: true }, cursor: { state: true } };
+  declare entries: Audit[];
+  declare cursor: string | null;
+  /** Display names: user ids and invite ids → a name or an address. */
+  private names = new Map<string, string>();
+
+  constructor() {
+    super();
+    this.entries = [];
+    this.cursor = null;
+  }
+
+  async load(more = false) {
+    const query = { limit: PAGE, ...(more && this.cursor ? { cursor: this.cursor } : {}) };
+    const [page, all, members] = await Promise.all([
+      ok(api().GET('/v1/resources/{rid}/audit', { params: { ...this.rid, query } })),
+      more ? null : ok(api().GET('/v1/resources/{rid}/invites', { params: { ...this.rid, query: { status: 'all', limit: 100 } } })),
+      more ? null : ok(api().GET('/v1/resources/{rid}/members', { params: this.rid })),
+    ]);
+    this.learn(all?.items ?? [], members?.items ?? []);
+    this.entries = more ? [...this.entries, ...page.items] : page.items;
+    // Someone who joined and has left since is still known by the address their invite went to.
+    for (const a of this.entries) {
+      if (a.action === 'invite.accepted' && !this.names.has(a.actor) && this.names.has(a.subject)) this.names.set(a.actor, this.names.get(a.subject)!);
+    }
+    this.cursor = page.nextCursor ?? null;
+  }
+
+  private learn(invites: Invite[], members: Member[]) {
+    for (const i of invites) {
+      this.names.set(i.id, i.email);
+      this.names.set(i.invitedBy.id, i.invitedBy.name);
+    }
+    for (const m of members) this.names.set(m.userId, memberName(m));
+  }
+
+  private who(id: string) {
+    if (id === 'system') return t('audit.system');
+    if (id === 'invitee') return t('audit.invitee');
+    return this.names.get(id) ?? id;
+  }
+
+  /** An entry in words: "Site Owner invited ann@example.com as Administrator". */
+  private describe(a: Audit): string {
+    const role = (r: string) => (has(`role.${r}`) ? t(`role.${r}` as I18nKey) : r);
+    let [from, to, granted] = ['', '', ''];
+    const detail = a.detail ?? '';
+    const change = /^(\w+) -> (\w+)$/.exec(detail);
+    if (change) [from, to] = [role(change[1]), role(change[2])];
+    const roleIs = /^role=(\w+)$/.exec(detail);
+    if (roleIs) granted = role(roleIs[1]);
+    const p = { actor: this.who(a.actor), subject: this.who(a.subject), from, to, role: granted, detail };
+    const key = `audit.${a.action}`;
+    let text = has(key) ? t(key, p) : `${a.action} (${p.actor})`;
+    if (a.action === 'invite.resent' && detail === 'new link') text += ` ${t('audit.newLink')}`;
+    if (a.action === 'invite.delivery_failed' && detail) text += `: ${detail}`;
+    if (a.action === 'resource.updated') text = t(detail === 'reminders off' ? 'audit.reminders.off' : 'audit.reminders.on', p);
+    return text;
+  }
+
+  render() {
+    return html`<div class="card">
+      <div class="card-head"><h2 id="audit-title">${t('admin.audit.title')}</h2><span class="muted small">${t('admin.audit.lead')}</span></div>
+      ${this.entries.length === 0
+        ? html`<p class="empty">${t('admin.none')}</p>`
+        : html`<div class="table-wrap"><table class="stack-sm" aria-labelledby="audit-title">
+            <thead><tr><th scope="col">${t('admin.col.when')}</th><th scope="col">${t('admin.col.what')}</th></tr></thead>
+            <tbody>${this.entries.map(
+              (a) => html`<tr data-action=${a.action}>
+                <td class="date muted" data-label=${t('admin.col.when')}><time datetime=${a.at} title=${formatDate(a.at)}>${formatShort(a.at)}</time></td>
+                <td class="break audit-text">${this.describe(a)}</td>
+              </tr>`,
+            )}</tbody>
+          </table></div>`}
+      ${this.cursor
+        ? html`<div class="more"><button @click=${() => this.admin.act.run(() => this.load(true))} ?disabled=${this.busy}>${t('admin.more')}</button></div>`
+        : nothing}
+    </div>`;
+  }
+}
+
+customElements.define('audit-trail', AuditTrail);

@@ -1,0 +1,61 @@
+// What every part of the "Users & invites" screen shares: the screen it is
+// in (the resource, one Act for busy, notice and alert, the seats) and a
+// render root in the screen's shadow root, so ids, labels and styles stay
+// in one tree.
+
+import { LitElement, type PropertyDeclarations } from 'lit';
+import type { Act } from '../../act';
+import type { Schemas } from '../../api/client';
+
+export type Resource = Schemas['Resource'];
+export type Role = 'admin' | 'read_only';
+
+/** The screen as its parts see it (implemented by <invite-admin>). */
+export interface AdminScreen {
+  readonly resourceId: string;
+  readonly resource: Resource | null;
+  readonly act: Act;
+  /** The screen's shadow root: confirmations open there. */
+  readonly root: ShadowRoot;
+  /** Reads the resource again (seats, plan). */
+  refreshSeats(): Promise<void>;
+  /** After invites were created: the pending list and the seats again. */
+  invitesCreated(): Promise<void>;
+  /** Shows a link just copied below the notice, to copy by hand. */
+  showLink(url: string): void;
+}
+
+export abstract class AdminPart extends LitElement {
+  static properties: PropertyDeclarations = { busy: { type: Boolean } };
+  declare busy: boolean;
+  /** Set by the screen before the part is connected. */
+  admin!: AdminScreen;
+
+  constructor() {
+    super();
+    this.busy = false;
+  }
+
+  protected createRenderRoot() {
+    return this;
+  }
+
+  protected get rid() {
+    return { path: { rid: this.admin.resourceId } };
+  }
+
+  protected get canManage() {
+    const role = this.admin.resource?.role;
+    return role === 'owner' || role === 'admin';
+  }
+}
+
+/** A part that shows a list read from the API: it reads it once connected. */
+export abstract class AdminPanel extends AdminPart {
+  abstract load(more?: boolean): Promise<void>;
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    void this.admin.act.run(() => this.load());
+  }
+}
