@@ -12,43 +12,26 @@ pub struct FaultySes {
 impl FaultySes {
     /// `script`: (HTTP status, SES error type) per request, in order.
     pub async fn start(script: Vec<(u16, &'static str)>) -> Self {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let count = requests.clone();
-        tokio::spawn(async move {
-            loop {
-                let Ok((mut stream, _)) = listener.accept().await else { return };
-                let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                let step = script.get(n).copied();
-                tokio::spawn(async move {
-                    // Read the request head and body (content-length) before answering.
-                    let mut buf = Vec::new();
-                    let mut chunk = [0u8; 8192];
-                    loop {
-                        let Ok(read) = stream.read(&mut chunk).await else { return };
-                        if read == 0 {
-                            break;
-                        }
-                        buf.extend_from_slice(&chunk[..read]);
-                        if invites_devtools::local_http::framed(&buf).is_some() {
-                            break;
-                        }
-                    }
-                    let (status, kind, body) = match step {
-                        Some((status, kind)) => (status, kind, format!(r#"{{"message":"injected {kind}"}}"#)),
-                        None => (200, "", r#"{"MessageId":"fake-message-id"}"#.to_string()),
-                    };
-                    let reason = if status == 200 { "OK" } else { "Error" };
-                    let error_header =
-                        if kind.is_empty() { String::new() } else { format!("x-amzn-ErrorType: {kind}\r\n") };
-                    let resp = format!(
-                        "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n{error_header}content-length: {}\r\nconnection: close\r\n\r\n{body}",
-                        body.len()
-                    );
-                    let _ = stream.write_all(resp.as_bytes()).await;
-                });
+        let (count, script) = (requests.clone(), std::sync::Arc::new(script));
+        invites_devtools::local_http::serve(listener, move |_| {
+            let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let step = script.get(n).copied();
+            async move {
+                Some(match step {
+                    Some((status, kind)) => invites_devtools::local_http::reply(
+                        status,
+                        &[("content-type", "application/json"), ("x-amzn-ErrorType", kind)],
+                        format!(r#"{{"message":"injected {kind}"}}"#),
+                    ),
+                    None => invites_devtools::local_http::reply(
+                        200,
+                        &[("content-type", "application/json")],
+                        r#"{"MessageId":"fake-message-id"}"#,
+                    ),
+                })
             }
         });
         Self { url, requests }

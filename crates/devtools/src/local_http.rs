@@ -1,7 +1,14 @@
-//! HTTP to loopback services (emulators, `cargo lambda watch`) for local
-//! tools and tests, through reqwest without TLS.
+//! HTTP on loopback for local tools and tests: a client (reqwest, no TLS)
+//! and a server (hyper: HTTP/1.1 with keep-alive and chunked bodies) for the
+//! stand-ins: the Runtime API, the Parameters and Secrets extension, the
+//! fault-injecting proxy and a scripted SES.
 
 use crate::BoxError;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::header::{HeaderName, HeaderValue};
+use std::future::Future;
+use tokio::net::{TcpListener, TcpStream};
 
 pub struct Response {
     pub status: u16,
@@ -26,35 +33,87 @@ pub async fn request(
     Ok(Response { status: resp.status().as_u16(), body: resp.text().await? })
 }
 
-/// Where the first whole HTTP/1.1 message in `buf` ends: `(body_start,
-/// end)`, its head being `buf[..body_start]` and its body (by
-/// `content-length`) `buf[body_start..end]`; `None` until all of it is there.
-/// For the loopback servers of tools and tests (no chunked bodies).
-pub fn framed(buf: &[u8]) -> Option<(usize, usize)> {
-    let body_start = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
-    let head = String::from_utf8_lossy(&buf[..body_start]);
-    let len: usize = head
-        .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
-        .unwrap_or(0);
-    (buf.len() >= body_start + len).then_some((body_start, body_start + len))
+/// A whole request as a stand-in sees it.
+pub struct Incoming {
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    pub headers: hyper::HeaderMap,
+    pub body: Bytes,
 }
 
-/// Reads the next whole request from a loopback connection: `(head, body)`,
-/// keeping what follows in `buf`; `None` when the peer closed.
-pub async fn read_request(stream: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) -> Option<(String, String)> {
-    use tokio::io::AsyncReadExt;
-    loop {
-        if let Some((body_start, end)) = framed(buf) {
-            let head = String::from_utf8_lossy(&buf[..body_start - 4]).to_string();
-            let body = String::from_utf8_lossy(&buf[body_start..end]).to_string();
-            buf.drain(..end);
-            return Some((head, body));
+impl Incoming {
+    /// The request as text (request line, headers, blank line, body), for
+    /// rules that pick requests by what they contain.
+    pub fn text(&self) -> String {
+        let mut out = format!("{} {} HTTP/1.1\r\n", self.method, self.path);
+        for (k, v) in &self.headers {
+            out.push_str(&format!("{k}: {}\r\n", String::from_utf8_lossy(v.as_bytes())));
         }
-        let mut chunk = [0u8; 16384];
-        match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        out.push_str("\r\n");
+        out.push_str(&String::from_utf8_lossy(&self.body));
+        out
+    }
+}
+
+/// A stand-in's answer.
+pub type Reply = hyper::Response<Full<Bytes>>;
+
+/// An answer with `status`, these headers and `body`.
+pub fn reply(status: u16, headers: &[(&str, &str)], body: impl Into<Bytes>) -> Reply {
+    let mut r = hyper::Response::new(Full::new(body.into()));
+    *r.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    for (k, v) in headers {
+        if let (Ok(k), Ok(v)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v)) {
+            r.headers_mut().append(k, v);
         }
     }
+    r
+}
+
+/// Why a connection was closed without an answer (`handle` gave `None`).
+#[derive(Debug)]
+struct Cut;
+
+impl std::fmt::Display for Cut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("closed without an answer")
+    }
+}
+
+impl std::error::Error for Cut {}
+
+/// Serves every connection `listener` accepts with [`serve_connection`].
+pub fn serve<H, F>(listener: TcpListener, handle: H)
+where
+    H: Fn(Incoming) -> F + Clone + Send + Sync + 'static,
+    F: Future<Output = Option<Reply>> + Send + 'static,
+{
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(serve_connection(stream, handle.clone()));
+        }
+    });
+}
+
+/// Serves one connection (keep-alive, chunked or sized bodies): each whole
+/// request goes to `handle`; `None` closes the connection without an
+/// answer, as a process killed mid-call would.
+pub async fn serve_connection<H, F>(stream: TcpStream, handle: H)
+where
+    H: Fn(Incoming) -> F + Clone + Send + Sync + 'static,
+    F: Future<Output = Option<Reply>> + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+        let handle = handle.clone();
+        async move {
+            let (parts, body) = req.into_parts();
+            let body = body.collect().await.map_err(|_| Cut)?.to_bytes();
+            let path = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+            let incoming = Incoming { method: parts.method.to_string(), path, headers: parts.headers, body };
+            handle(incoming).await.ok_or(Cut)
+        }
+    });
+    let io = hyper_util::rt::TokioIo::new(stream);
+    let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
 }

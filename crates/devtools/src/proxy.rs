@@ -1,4 +1,4 @@
-//! A TCP proxy in front of a local emulator, for the benchmark and the
+//! An HTTP proxy in front of a local emulator, for the benchmark and the
 //! fault-injected tests. It counts the AWS API calls that pass (by
 //! `x-amz-target`, or method and path) and the time spent waiting for their
 //! answers, and it can add latency to every call (as a region's network
@@ -6,13 +6,12 @@
 //! or cut chosen requests itself (throttling, a permanent refusal, a process
 //! killed mid-call), all without touching the functions.
 
-use crate::local_http::framed;
+use crate::local_http::{Incoming, Reply, reply, serve_connection};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 #[derive(Default, Clone, Debug)]
 pub struct Stats {
@@ -51,23 +50,23 @@ pub struct Proxy {
 impl Proxy {
     /// A proxy to `upstream` (`host:port` or `http://host:port`) on a free port.
     pub async fn start(upstream: &str) -> Self {
-        let upstream = upstream.trim_start_matches("http://").trim_end_matches('/').to_owned();
+        let upstream = format!("http://{}", upstream.trim_start_matches("http://").trim_end_matches('/'));
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let url = format!("http://{}", listener.local_addr().expect("bound"));
         let proxy = Self { url, stats: Arc::default(), faults: Arc::default() };
         let shared = proxy.clone();
+        let client = reqwest::Client::new();
         tokio::spawn(async move {
-            while let Ok((client, _)) = listener.accept().await {
+            while let Ok((stream, _)) = listener.accept().await {
                 if shared.faults.down.load(Ordering::SeqCst) {
-                    drop(client);
+                    drop(stream);
                     continue;
                 }
-                let (up, p) = (upstream.clone(), shared.clone());
-                tokio::spawn(async move {
-                    if let Ok(server) = TcpStream::connect(&up).await {
-                        p.pipe(client, server).await;
-                    }
-                });
+                let (p, up, client) = (shared.clone(), upstream.clone(), client.clone());
+                tokio::spawn(serve_connection(stream, move |req| {
+                    let (p, up, client) = (p.clone(), up.clone(), client.clone());
+                    async move { p.pass(req, &up, &client).await }
+                }));
             }
         });
         proxy
@@ -93,80 +92,56 @@ impl Proxy {
         *self.faults.rule.lock().unwrap() = rule;
     }
 
-    async fn pipe(&self, client: TcpStream, server: TcpStream) {
-        let (mut cr, cw) = client.into_split();
-        let cw = Arc::new(tokio::sync::Mutex::new(cw));
-        let (mut sr, mut sw) = server.into_split();
-        let started: Arc<Mutex<Option<Instant>>> = Arc::default();
-        let (st_up, me, cw_up) = (started.clone(), self.clone(), cw.clone());
-        let up = tokio::spawn(async move {
-            let mut buf = Vec::new();
-            let mut chunk = vec![0u8; 65536];
-            loop {
-                match cr.read(&mut chunk).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                }
-                // Whole requests only (head plus content-length body).
-                while let Some((_, len)) = framed(&buf) {
-                    let request: Vec<u8> = buf.drain(..len).collect();
-                    let text = String::from_utf8_lossy(&request).to_string();
-                    let head = text.split("\r\n\r\n").next().unwrap_or("");
-                    *me.stats.lock().unwrap().calls.entry(call_name(head)).or_default() += 1;
-                    let delay = me.faults.delay_us.load(Ordering::SeqCst);
-                    if delay > 0 {
-                        tokio::time::sleep(Duration::from_micros(delay)).await;
-                    }
-                    let rule = me.faults.rule.lock().unwrap().clone();
-                    match rule.and_then(|r| r(&text)) {
-                        Some(Inject::Cut) => return,
-                        Some(Inject::Answer { status, error_type, message }) => {
-                            let body = format!("{{\"message\":\"{message}\"}}");
-                            let answer = format!(
-                                "HTTP/1.1 {status} Injected\r\ncontent-type: application/json\r\n\
-                                 x-amzn-errortype: {error_type}\r\ncontent-length: {}\r\n\r\n{body}",
-                                body.len()
-                            );
-                            if cw_up.lock().await.write_all(answer.as_bytes()).await.is_err() {
-                                return;
-                            }
-                        }
-                        None => {
-                            *st_up.lock().unwrap() = Some(Instant::now());
-                            if sw.write_all(&request).await.is_err() {
-                                return;
-                            }
-                        }
-                    }
-                }
-            }
-        });
-        let mut chunk = vec![0u8; 65536];
-        // Whole answers (head plus content-length body), to count what was read.
-        let mut answers = Vec::new();
-        loop {
-            let n = match sr.read(&mut chunk).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
-            };
-            if let Some(t) = started.lock().unwrap().take() {
-                self.stats.lock().unwrap().busy += t.elapsed();
-            }
-            answers.extend_from_slice(&chunk[..n]);
-            while let Some((_, end)) = framed(&answers) {
-                let read = items_read(&answers[..end]);
-                answers.drain(..end);
-                self.stats.lock().unwrap().items_read += read;
-            }
-            if cw.lock().await.write_all(&chunk[..n]).await.is_err() {
-                break;
-            }
+    /// One request: counted, delayed, answered or cut by the rule, or
+    /// forwarded as it came (headers, the signed `host` among them, and body).
+    async fn pass(&self, req: Incoming, upstream: &str, client: &reqwest::Client) -> Option<Reply> {
+        let text = req.text();
+        *self.stats.lock().unwrap().calls.entry(call_name(&text)).or_default() += 1;
+        let delay = self.faults.delay_us.load(Ordering::SeqCst);
+        if delay > 0 {
+            tokio::time::sleep(Duration::from_micros(delay)).await;
         }
-        up.abort();
+        let rule = self.faults.rule.lock().unwrap().clone();
+        match rule.and_then(|r| r(&text)) {
+            Some(Inject::Cut) => return None,
+            Some(Inject::Answer { status, error_type, message }) => {
+                let body = format!("{{\"message\":\"{message}\"}}");
+                return Some(reply(
+                    status,
+                    &[("content-type", "application/json"), ("x-amzn-errortype", error_type)],
+                    body,
+                ));
+            }
+            None => {}
+        }
+        let started = Instant::now();
+        let method = reqwest::Method::from_bytes(req.method.as_bytes()).ok()?;
+        let answer = client
+            .request(method, format!("{upstream}{}", req.path))
+            .headers(req.headers)
+            .body(req.body)
+            .send()
+            .await
+            .ok()?;
+        let status = answer.status().as_u16();
+        let headers: Vec<(String, String)> = answer
+            .headers()
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "content-length" | "transfer-encoding" | "connection"))
+            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let body = answer.bytes().await.ok()?;
+        {
+            let mut stats = self.stats.lock().unwrap();
+            stats.busy += started.elapsed();
+            stats.items_read += items_read(&body);
+        }
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        Some(reply(status, &headers, body))
     }
 }
 
-/// What a DynamoDB answer says was read: `"ScannedCount":N` of a query or
+/// What a DynamoDB answer's body says was read: `"ScannedCount":N` of a query or
 /// scan, one for a GetItem that found its item, and the items a
 /// BatchGetItem found (its `Responses`).
 fn items_read(answer: &[u8]) -> u64 {
@@ -175,9 +150,8 @@ fn items_read(answer: &[u8]) -> u64 {
         .match_indices("\"ScannedCount\":")
         .filter_map(|(at, m)| text[at + m.len()..].split(|c: char| !c.is_ascii_digit()).next()?.parse::<u64>().ok())
         .sum();
-    let batched: u64 = text
-        .split_once("\r\n\r\n")
-        .and_then(|(_, body)| serde_json::from_str::<serde_json::Value>(body).ok())
+    let batched: u64 = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
         .and_then(|v| {
             let tables = v.get("Responses")?.as_object()?;
             Some(tables.values().filter_map(|items| items.as_array()).map(|items| items.len() as u64).sum())
@@ -202,7 +176,7 @@ mod tests {
 
     #[test]
     fn items_read_counts_queries_gets_and_batched_gets() {
-        let answer = |body: &str| format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+        let answer = |body: &str| body.to_owned();
         assert_eq!(items_read(answer(r#"{"Count":1,"Items":[{}],"ScannedCount":40}"#).as_bytes()), 40);
         assert_eq!(items_read(answer(r#"{"Item":{"PK":{"S":"a"}}}"#).as_bytes()), 1);
         assert_eq!(items_read(answer(r#"{}"#).as_bytes()), 0);

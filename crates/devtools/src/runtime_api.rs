@@ -2,11 +2,11 @@
 //! `GET …/invocation/next` hands out queued events, `POST …/response` and
 //! `…/error` complete them. Times are taken where Lambda would take them.
 
+use crate::local_http::{Incoming, reply};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Instant;
-use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::{Mutex, Notify, oneshot};
 
 /// Where a function's answer goes: (time, body, is error).
@@ -39,11 +39,9 @@ impl RuntimeApi {
         let addr = listener.local_addr().unwrap().to_string();
         let api = Self { addr, state: Arc::default(), ready: Arc::new(Notify::new()), counter: Arc::default() };
         let server = api.clone();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let s = server.clone();
-                tokio::spawn(async move { s.serve(stream).await });
-            }
+        crate::local_http::serve(listener, move |req| {
+            let s = server.clone();
+            async move { Some(s.answer(req).await) }
         });
         api
     }
@@ -80,36 +78,37 @@ impl RuntimeApi {
         Outcome { latency: done - start, body, error }
     }
 
-    async fn serve(&self, mut stream: TcpStream) {
-        let mut buf = Vec::new();
-        while let Some((head, body)) = crate::local_http::read_request(&mut stream, &mut buf).await {
-            let path = head.split_whitespace().nth(1).unwrap_or("").to_owned();
-            let reply = if path.ends_with("/invocation/next") {
-                let (id, event) = self.next().await;
-                format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nlambda-runtime-aws-request-id: {id}\r\n\
-                     lambda-runtime-deadline-ms: {}\r\nlambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:000000000000:function:bench\r\n\
-                     lambda-runtime-trace-id: Root=1-00000000-000000000000000000000000\r\ncontent-length: {}\r\n\r\n{event}",
-                    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() + 60_000,
-                    event.len()
-                )
-            } else if path.contains("/invocation/") {
-                let error = path.ends_with("/error");
-                let id = path.split('/').nth(4).unwrap_or("").to_owned();
-                let mut st = self.state.lock().await;
-                if let Some(i) = st.inflight.iter().position(|(x, _)| *x == id) {
-                    let (_, tx) = st.inflight.remove(i);
-                    let _ = tx.send((Instant::now(), body, error));
-                }
-                "HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n".to_owned()
-            } else {
-                eprintln!("runtime api: {head}\n{body}");
-                "HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n".to_owned()
-            };
-            if stream.write_all(reply.as_bytes()).await.is_err() {
-                return;
-            }
+    async fn answer(&self, req: Incoming) -> crate::local_http::Reply {
+        let path = req.path;
+        if path.ends_with("/invocation/next") {
+            let (id, event) = self.next().await;
+            let deadline =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() + 60_000;
+            return reply(
+                200,
+                &[
+                    ("content-type", "application/json"),
+                    ("lambda-runtime-aws-request-id", &id),
+                    ("lambda-runtime-deadline-ms", &deadline.to_string()),
+                    ("lambda-runtime-invoked-function-arn", "arn:aws:lambda:us-east-1:000000000000:function:bench"),
+                    ("lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000"),
+                ],
+                event,
+            );
         }
+        let body = String::from_utf8_lossy(&req.body).to_string();
+        if path.contains("/invocation/") {
+            let error = path.ends_with("/error");
+            let id = path.split('/').nth(4).unwrap_or("").to_owned();
+            let mut st = self.state.lock().await;
+            if let Some(i) = st.inflight.iter().position(|(x, _)| *x == id) {
+                let (_, tx) = st.inflight.remove(i);
+                let _ = tx.send((Instant::now(), body, error));
+            }
+        } else {
+            eprintln!("runtime api: {} {path}\n{body}", req.method);
+        }
+        reply(202, &[], "")
     }
 
     async fn next(&self) -> (String, String) {

@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
 #[derive(Clone)]
@@ -30,22 +29,11 @@ impl SecretsExtension {
             reads: Arc::default(),
         };
         let server = me.clone();
-        tokio::spawn(async move {
-            while let Ok((mut stream, _)) = listener.accept().await {
-                let s = server.clone();
-                tokio::spawn(async move {
-                    let mut buf = Vec::new();
-                    while let Some((head, _)) = crate::local_http::read_request(&mut stream, &mut buf).await {
-                        let (status, body) = s.answer(&head);
-                        let reply = format!(
-                            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-                            body.len()
-                        );
-                        if stream.write_all(reply.as_bytes()).await.is_err() {
-                            return;
-                        }
-                    }
-                });
+        crate::local_http::serve(listener, move |req| {
+            let s = server.clone();
+            async move {
+                let (status, body) = s.answer(&req.text());
+                Some(crate::local_http::reply(status, &[("content-type", "application/json")], body))
             }
         });
         me
@@ -69,25 +57,25 @@ impl SecretsExtension {
         self.reads.load(Ordering::SeqCst)
     }
 
-    fn answer(&self, head: &str) -> (&'static str, String) {
+    fn answer(&self, head: &str) -> (u16, String) {
         let target = head.split_whitespace().nth(1).unwrap_or("");
         let token = head.lines().find_map(|l| {
             let (name, value) = l.split_once(':')?;
             name.trim().eq_ignore_ascii_case("x-aws-parameters-secrets-token").then(|| value.trim())
         });
         if token != Some(self.session_token.as_str()) {
-            return ("401 Unauthorized", r#"{"message":"missing or wrong X-Aws-Parameters-Secrets-Token"}"#.into());
+            return (401, r#"{"message":"missing or wrong X-Aws-Parameters-Secrets-Token"}"#.into());
         }
         let Some(id) = target.strip_prefix("/secretsmanager/get?secretId=") else {
-            return ("400 Bad Request", r#"{"message":"unknown route"}"#.into());
+            return (400, r#"{"message":"unknown route"}"#.into());
         };
         let id = percent_encoding::percent_decode_str(id).decode_utf8_lossy().into_owned();
         match self.secrets.lock().unwrap().get(&id) {
             Some(value) => {
                 self.reads.fetch_add(1, Ordering::SeqCst);
-                ("200 OK", serde_json::json!({"Name": id, "SecretString": value}).to_string())
+                (200, serde_json::json!({"Name": id, "SecretString": value}).to_string())
             }
-            None => ("400 Bad Request", r#"{"message":"ResourceNotFoundException"}"#.into()),
+            None => (400, r#"{"message":"ResourceNotFoundException"}"#.into()),
         }
     }
 }

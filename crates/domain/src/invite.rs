@@ -135,9 +135,9 @@ impl Locale {
 pub struct NewInviteBody {
     pub email: String,
     pub role: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::text::present")]
     pub message: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::text::present")]
     pub locale: Option<String>,
     #[serde(default, deserialize_with = "crate::text::whole_number")]
     pub expires_in_days: Option<i64>,
@@ -145,13 +145,13 @@ pub struct NewInviteBody {
     #[serde(default)]
     pub ignore_suppression: bool,
     /// `false`: no reminder before expiry for this invite.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::text::present")]
     pub reminder: Option<bool>,
     /// Where accept sends the invitee (an allowed origin only).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::text::present")]
     pub redirect_url: Option<String>,
     /// The caller's own data, kept with the invite and copied to the membership.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::text::present")]
     pub metadata: Option<Metadata>,
 }
 

@@ -20,7 +20,7 @@ pub const MAX_SEATS: u32 = 10_000;
 pub struct PlanBody {
     #[serde(default, deserialize_with = "crate::text::whole_number")]
     pub seat_limit: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::text::present")]
     pub invites_enabled: Option<bool>,
 }
 

@@ -12,10 +12,10 @@ pub const MAX_CLIENT_ID_CHARS: usize = 128;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NewResourceBody {
     pub name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::text::present")]
     pub client_id: Option<String>,
     /// `false`: no reminders before expiry for this resource's invites.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::text::present")]
     pub reminders: Option<bool>,
 }
 

@@ -32,19 +32,25 @@ mod tests {
     }
 }
 
-/// `deserialize_with` for an optional whole number in a request body: JSON
-/// Schema's `integer` includes `11.0`, so a client that writes it gets the
-/// same answer as for `11` (a fraction, like `11.5`, is still refused).
+/// `deserialize_with` (with `default`) for an optional field of a request
+/// body: left out is `None`; present, it must be a value of its type. An
+/// explicit `null` is refused, as `openapi.yaml` says (no field is nullable).
+pub fn present<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// `deserialize_with` (with `default`) for an optional whole number in a
+/// request body: JSON Schema's `integer` includes `11.0`, so a client that
+/// writes it gets the same answer as for `11` (a fraction, like `11.5`, and
+/// `null` are still refused).
 pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     use serde::Deserialize;
     use serde::de::Error as _;
-    match Option::<serde_json::Number>::deserialize(d)? {
-        None => Ok(None),
-        Some(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => Ok(Some(i)),
-            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
-            _ => Err(D::Error::custom(format!("invalid type: {n} is not a whole number"))),
-        },
+    let n = serde_json::Number::deserialize(d)?;
+    match (n.as_i64(), n.as_f64()) {
+        (Some(i), _) => Ok(Some(i)),
+        (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
+        _ => Err(D::Error::custom(format!("invalid type: {n} is not a whole number"))),
     }
 }
 
@@ -66,7 +72,7 @@ mod whole_number_tests {
         assert_eq!(days(r#"{"days": 11.0}"#).unwrap(), Some(11));
         assert_eq!(days(r#"{"days": -3.0}"#).unwrap(), Some(-3));
         assert_eq!(days(r#"{}"#).unwrap(), None);
-        assert_eq!(days(r#"{"days": null}"#).unwrap(), None);
+        assert!(days(r#"{"days": null}"#).is_err(), "no field is nullable");
         assert!(days(r#"{"days": 11.5}"#).is_err());
         assert!(days(r#"{"days": "11"}"#).is_err());
         assert!(days(r#"{"days": 1e300}"#).is_err());
