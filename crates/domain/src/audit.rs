@@ -95,16 +95,7 @@ pub struct Audit<'a> {
     pub detail: Option<String>,
 }
 
-impl<'a> Audit<'a> {
-    /// An entry without detail.
-    pub fn new(action: AuditAction, actor: &'a str, subject: &'a str) -> Self {
-        Self { action, actor, subject, detail: None }
-    }
-
-    pub fn detail(self, detail: impl Into<String>) -> Self {
-        Self { detail: Some(detail.into()), ..self }
-    }
-
+impl Audit<'_> {
     /// The record stored, at `now`.
     pub fn entry(&self, now: i64) -> AuditEntry {
         AuditEntry {
@@ -140,7 +131,9 @@ mod tests {
 
     #[test]
     fn an_entry_keeps_actor_and_subject_apart() {
-        let e = Audit::new(AuditAction::MemberRemoved, "admin-1", "user-2").detail("x").entry(7);
+        let e =
+            Audit { action: AuditAction::MemberRemoved, actor: "admin-1", subject: "user-2", detail: Some("x".into()) }
+                .entry(7);
         assert_eq!((e.action.as_str(), e.actor.as_str(), e.subject.as_str()), ("member.removed", "admin-1", "user-2"));
         assert_eq!((e.at, e.detail.as_deref()), (7, Some("x")));
     }

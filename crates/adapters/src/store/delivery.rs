@@ -93,7 +93,10 @@ impl DeliveryLedger for Store {
                     )),
                     None => detail.clone(),
                 };
-                tx.put(Check::None, self.audit(&rid, Audit { detail: what, ..Audit::new(action, SYSTEM, &iid) }, now)?);
+                tx.put(
+                    Check::None,
+                    self.audit(&rid, Audit { action, actor: SYSTEM, subject: &iid, detail: what }, now)?,
+                );
             }
             // A failed condition: the invite moved on (another event, a
             // revoke, a resend), and the next round decides again.

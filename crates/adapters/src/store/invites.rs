@@ -147,8 +147,12 @@ impl Store {
                 Check::None,
                 self.audit(
                     rid,
-                    Audit::new(AuditAction::InviteCreated, &who.sub, &invite.invite_id)
-                        .detail(format!("role={}", invite.role.as_str())),
+                    Audit {
+                        action: AuditAction::InviteCreated,
+                        actor: &who.sub,
+                        subject: &invite.invite_id,
+                        detail: Some(format!("role={}", invite.role.as_str())),
+                    },
                     now,
                 )?,
             );
@@ -268,9 +272,14 @@ impl Store {
                 .build()
                 .map_err(Error::internal)?;
             let mut tx = Tx::new();
-            tx.delete(Check::Email, delete)
-                .update(Check::None, self.free_seat(rid)?)
-                .put(Check::None, self.audit(rid, Audit::new(AuditAction::InviteExpired, SYSTEM, &iid), now)?);
+            tx.delete(Check::Email, delete).update(Check::None, self.free_seat(rid)?).put(
+                Check::None,
+                self.audit(
+                    rid,
+                    Audit { action: AuditAction::InviteExpired, actor: SYSTEM, subject: &iid, detail: None },
+                    now,
+                )?,
+            );
             match self.transact(tx).await {
                 Ok(()) => {
                     self.mark_expired(rid, &iid, now).await?;

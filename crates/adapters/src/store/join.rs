@@ -55,7 +55,16 @@ impl Store {
             .put(Check::Email, self.put_new(&holder)?)
             .put(
                 Check::None,
-                self.audit(rid, Audit::new(AuditAction::MemberJoined, &who.sub, &who.sub).detail(detail), now)?,
+                self.audit(
+                    rid,
+                    Audit {
+                        action: AuditAction::MemberJoined,
+                        actor: &who.sub,
+                        subject: &who.sub,
+                        detail: Some(detail),
+                    },
+                    now,
+                )?,
             );
         match self.transact(tx).await {
             Ok(()) => Ok(Membership::from(&member)),

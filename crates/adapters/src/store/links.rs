@@ -73,8 +73,12 @@ impl Links for Store {
                 .expression_attribute_values(":iid", s(&item.invite_id))
                 .build()
                 .map_err(Error::internal)?;
-            let accepted = Audit::new(AuditAction::InviteAccepted, &who.sub, &item.invite_id)
-                .detail(format!("role={}", item.role.as_str()));
+            let accepted = Audit {
+                action: AuditAction::InviteAccepted,
+                actor: &who.sub,
+                subject: &item.invite_id,
+                detail: Some(format!("role={}", item.role.as_str())),
+            };
             let mut tx = Tx::new();
             // Invited again after a removal: the invitation is the owner's word.
             let welcome_back = Delete::builder()
@@ -215,7 +219,14 @@ impl Store {
             }
             tx.update(Check::Invite, update.build().map_err(Error::internal)?);
             self.give_back_seat(&mut tx, &item).await?;
-            tx.put(Check::None, self.audit(&rid, Audit::new(ending.action(), actor, &item.invite_id), now)?);
+            tx.put(
+                Check::None,
+                self.audit(
+                    &rid,
+                    Audit { action: ending.action(), actor, subject: &item.invite_id, detail: None },
+                    now,
+                )?,
+            );
             if let Err(f) = self.transact(tx).await {
                 self.recheck_caller(&f, &rid, by).await?;
                 return Err(f);

@@ -62,7 +62,11 @@ impl Members for Store {
         }
         tx.update(Check::Member, update).put(
             Check::None,
-            self.audit(&rid, Audit::new(AuditAction::MemberRoleChanged, &who.sub, uid).detail(detail), now)?,
+            self.audit(
+                &rid,
+                Audit { action: AuditAction::MemberRoleChanged, actor: &who.sub, subject: uid, detail: Some(detail) },
+                now,
+            )?,
         );
         self.commit_role_change(tx, &rid, who).await?;
         let fresh = self.member(&rid, uid).await?.ok_or(Error::NotFound)?;
@@ -104,9 +108,10 @@ impl Store {
             if check_caller {
                 tx.condition(Check::Caller, self.caller_manages(rid, who)?);
             }
-            tx.delete(Check::Member, delete_member)
-                .update(Check::None, self.free_seat(rid)?)
-                .put(Check::None, self.audit(rid, Audit::new(how.action(), actor, uid), now)?);
+            tx.delete(Check::Member, delete_member).update(Check::None, self.free_seat(rid)?).put(
+                Check::None,
+                self.audit(rid, Audit { action: how.action(), actor, subject: uid, detail: None }, now)?,
+            );
             if how == Removal::Removed {
                 tx.put(Check::None, self.put(&RemovedItem::new(rid, uid, actor, now), None, &[])?);
             }

@@ -53,7 +53,14 @@ impl Resources for Store {
                 let holder = EmailHolder::Member { user_id: Some(who.sub.clone()) };
                 tx.put(Check::Email, self.put_new(&EmailLockItem::new(&rid, email.as_str(), &holder))?);
             }
-            tx.put(Check::None, self.audit(&rid, Audit::new(AuditAction::ResourceCreated, &who.sub, &rid), now)?);
+            tx.put(
+                Check::None,
+                self.audit(
+                    &rid,
+                    Audit { action: AuditAction::ResourceCreated, actor: &who.sub, subject: &rid, detail: None },
+                    now,
+                )?,
+            );
             match self.transact(tx).await {
                 Ok(()) => Ok(ResourceView::of(&resource, Role::Owner, Seats { used: 0, limit: resource.seat_limit })),
                 Err(f) if f.failed(Check::UserBudget) => {
@@ -132,7 +139,12 @@ impl Resources for Store {
             .map_err(Error::internal)?;
         let detail = format!("reminders {}", if settings.reminders { "on" } else { "off" });
         retry!({
-            let entry = Audit::new(AuditAction::ResourceUpdated, &who.sub, &id).detail(detail.clone());
+            let entry = Audit {
+                action: AuditAction::ResourceUpdated,
+                actor: &who.sub,
+                subject: &id,
+                detail: Some(detail.clone()),
+            };
             let mut tx = Tx::new();
             tx.condition(Check::Caller, self.caller_manages(&id, who)?)
                 .update(Check::None, update.clone())
@@ -171,7 +183,8 @@ impl Plans for Store {
         let update = update.update_expression(format!("SET {}", sets.join(", "))).build().map_err(Error::internal)?;
         let detail = plan.detail(&before);
         retry!({
-            let entry = Audit::new(AuditAction::PlanChanged, by, &id).detail(detail.clone());
+            let entry =
+                Audit { action: AuditAction::PlanChanged, actor: by, subject: &id, detail: Some(detail.clone()) };
             let mut tx = Tx::new();
             tx.update(Check::None, update.clone()).put(Check::None, self.audit(&id, entry, now)?);
             match self.transact(tx).await {

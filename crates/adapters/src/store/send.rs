@@ -64,7 +64,8 @@ impl MailLedger for Store {
         let changed =
             self.update_if(&pk, &invite_sk(&invite.invite_id), &(set + &remove), "sendingId = :sid", &values).await?;
         if changed && reminder {
-            let entry = Audit::new(AuditAction::InviteReminded, SYSTEM, &invite.invite_id);
+            let entry =
+                Audit { action: AuditAction::InviteReminded, actor: SYSTEM, subject: &invite.invite_id, detail: None };
             self.put_audit(&invite.resource_id, entry, now).await?;
         }
         Ok(())
@@ -100,7 +101,12 @@ impl MailLedger for Store {
             )
             .await?;
         if changed {
-            let entry = Audit::new(AuditAction::DeliveryFailed, SYSTEM, &invite.invite_id).detail(reason);
+            let entry = Audit {
+                action: AuditAction::DeliveryFailed,
+                actor: SYSTEM,
+                subject: &invite.invite_id,
+                detail: Some(reason),
+            };
             self.put_audit(&invite.resource_id, entry, now).await?;
         }
         Ok(())

@@ -33,7 +33,16 @@ impl TeamLinks for Store {
         let mut tx = Tx::new();
         tx.condition(Check::Caller, self.caller_manages(&id, who)?).put(Check::None, self.put_new(&item)?).put(
             Check::None,
-            self.audit(&id, Audit::new(AuditAction::TeamLinkCreated, &who.sub, &link.link_id).detail(detail), now)?,
+            self.audit(
+                &id,
+                Audit {
+                    action: AuditAction::TeamLinkCreated,
+                    actor: &who.sub,
+                    subject: &link.link_id,
+                    detail: Some(detail),
+                },
+                now,
+            )?,
         );
         match self.transact(tx).await {
             Ok(()) => Ok((TeamLinkView::of(&link, now), self.keys().await?.mint_team_link(rid, lid, &nonce))),
@@ -82,9 +91,14 @@ impl TeamLinks for Store {
             .build()
             .map_err(Error::internal)?;
         let mut tx = Tx::new();
-        tx.condition(Check::Caller, self.caller_manages(&id, who)?)
-            .update(Check::Link, update)
-            .put(Check::None, self.audit(&id, Audit::new(AuditAction::TeamLinkRevoked, &who.sub, &lid), now)?);
+        tx.condition(Check::Caller, self.caller_manages(&id, who)?).update(Check::Link, update).put(
+            Check::None,
+            self.audit(
+                &id,
+                Audit { action: AuditAction::TeamLinkRevoked, actor: &who.sub, subject: &lid, detail: None },
+                now,
+            )?,
+        );
         match self.transact(tx).await {
             Ok(()) => Ok(()),
             Err(TxError::Other(e)) => Err(e),
