@@ -91,7 +91,7 @@ async fn a_hard_bounce_ends_the_invite_frees_its_seat_and_suppresses_the_address
 
     // Resend respects the suppression unless the admin overrides it.
     let r = resend(&h, &s.rid, &s.iid, json!({})).await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (409, Some("email_suppressed")), "{}", r.body);
+    assert_error(&r, 409, "email_suppressed");
     let r = resend(&h, &s.rid, &s.iid, json!({"ignoreSuppression": true})).await;
     assert_eq!(r.status, 202, "{}", r.body);
     assert_eq!(r.body["invite"]["status"], "pending");

@@ -76,7 +76,7 @@ async fn a_verified_domain_lets_colleagues_join_until_it_is_removed() {
     assert!(joinable(&h, &a_sub, &a_mail).await.is_empty());
     assert_eq!(join(&h, &rid, &a_sub, &a_mail).await.status, 404);
     let r = verify(&h, &rid, &domain).await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (409, Some("domain_not_verified")), "{}", r.body);
+    assert_error(&r, 409, "domain_not_verified");
     assert!(r.body["error"]["message"].as_str().unwrap().contains("no TXT record"), "{}", r.body);
     publish_txt(txt_name, "invites-verification=someone-elses-challenge");
     let r = verify(&h, &rid, &domain).await;
@@ -165,7 +165,7 @@ async fn a_waiting_invitation_comes_first() {
     let mail = format!("invited@{domain}");
     assert_eq!(invite(&h, &rid, OWNER, &mail, "admin").await.status, 201);
     let r = join(&h, &rid, "user-invited", &mail).await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (409, Some("already_pending")), "{}", r.body);
+    assert_error(&r, 409, "already_pending");
     assert_eq!(seats_used(&h, &rid).await, 1, "only the invitation's seat");
 }
 
@@ -198,7 +198,7 @@ async fn only_a_record_at_the_name_itself_counts() {
     publish_txt(added.body["txtName"].as_str().unwrap(), &format!("CNAME {elsewhere}"));
     publish_txt(&elsewhere, added.body["txtValue"].as_str().unwrap());
     let r = verify(&h, &rid, &domain).await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (409, Some("domain_not_verified")), "{}", r.body);
+    assert_error(&r, 409, "domain_not_verified");
 
     // A value split into several strings (as DNS does past 255 bytes) is one record.
     let split = fresh_domain();
@@ -223,7 +223,7 @@ async fn a_removed_member_comes_back_only_through_a_new_invitation() {
     assert_eq!(call(revoke_invite::handle, &h.api, &remove).await.status, 204);
     assert!(joinable(&h, &sub, &mail).await.is_empty(), "not offered again");
     let r = join(&h, &rid, &sub, &mail).await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (403, Some("removed_from_resource")), "{}", r.body);
+    assert_error(&r, 403, "removed_from_resource");
 
     // The owner's invitation is their word: accepting it clears the removal.
     let invited = invite(&h, &rid, OWNER, &mail, "read_only").await;

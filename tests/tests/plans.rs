@@ -42,7 +42,7 @@ async fn only_the_operators_backend_sets_a_plan_and_bad_plans_change_nothing() {
     let own = new_resource(&strict).await;
     strict.api.auth = invites_http::Auth::Authorizer(vec!["arn:aws:sts::123456789012:assumed-role/ci/".into()]);
     let r = plan(&strict, &set_plan(&own, json!({"seatLimit": 5}))).await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (403, Some("service_only")), "{}", r.body);
+    assert_error(&r, 403, "service_only");
     strict.api.auth =
         invites_http::Auth::Authorizer(vec!["arn:aws:sts::123456789012:assumed-role/billing-backend/".into()]);
     assert_eq!(plan(&strict, &set_plan(&own, json!({"seatLimit": 5}))).await.status, 200);
@@ -116,7 +116,7 @@ async fn a_plan_without_inviting_refuses_new_invites_until_it_is_turned_on() {
     assert_eq!(resource(&h, &rid).await["invitesEnabled"], false, "the admin screen can say so");
 
     let r = invite(&h, &rid, OWNER, "new@example.com", "read_only").await;
-    assert_eq!((r.status, r.body["error"]["code"].as_str()), (403, Some("invites_disabled")), "{}", r.body);
+    assert_error(&r, 403, "invites_disabled");
     assert_eq!(
         accept(&h, &token_of(&open), "user-open", "open@example.com").await.status,
         200,

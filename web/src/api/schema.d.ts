@@ -16,7 +16,7 @@ export interface paths {
         get?: never;
         /**
          * Set what the customer's plan allows this resource (the operator's backend only)
-         * @description Authorized by IAM (SigV4-signed with credentials that may `execute-api:Invoke` this route; the stack's PlanServiceInvokePolicy), never by an end user's token (403 service_only). Lowering seatLimit below the seats in use keeps every member and pending invite; new invites, and resends that would take a seat again, get 409 seat_limit_reached until seats come free. invitesEnabled false refuses them with 403 invites_disabled. Audited as resource.plan_changed with the caller's IAM principal.
+         * @description Authorized by IAM (SigV4-signed with credentials that may `execute-api:Invoke` this route; the stack's PlanServiceInvokePolicy), never by an end user's token (403 service_only; 401 without any credentials). Lowering seatLimit below the seats in use keeps every member and pending invite; new invites, and resends that would take a seat again, get 409 seat_limit_reached until seats come free. invitesEnabled false refuses them with 403 invites_disabled. Audited as resource.plan_changed with the caller's IAM principal.
          */
         put: operations["setPlan"];
         post?: never;
@@ -645,8 +645,8 @@ export interface components {
             emailQueued: boolean;
         };
         NewInviteBatch: {
-            /** @description Entries as for createInvite; an entry that is not one is refused on its own line. Other counts: 422 invalid_batch. Bodies up to 128 KiB. */
-            invites: components["schemas"]["NewInvite"][];
+            /** @description Entries as for createInvite (NewInvite); an entry that is not one is refused on its own line (outcome refused, 422 invalid_entry and the reason), never the whole batch, so any object is accepted here. Other counts: 422 invalid_batch. Bodies up to 128 KiB. */
+            invites: unknown[];
         };
         InviteBatchResult: {
             created: number;
@@ -880,6 +880,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             413: components["responses"]["Error"];
