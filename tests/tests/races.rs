@@ -157,3 +157,42 @@ async fn an_admin_demoted_while_acting_never_gets_a_write_through_afterwards() {
     }
     println!("demote vs revoke: {ROUNDS} rounds, revoke first {before}, refused {refused}");
 }
+
+#[tokio::test]
+async fn accept_grants_the_role_it_read_when_a_role_change_races_it() {
+    let h = Harness::new().await;
+    let (mut old_role, mut new_role) = (0, 0);
+    for round in 0..ROUNDS * 2 {
+        let rid = new_resource(&h).await;
+        let email = format!("downgrade-{round}@example.com");
+        let created = invite(&h, &rid, OWNER, &email, "admin").await;
+        let iid = created.body["invite"]["id"].as_str().unwrap().to_owned();
+        let token = token_of(&created);
+        let sub = format!("user-downgrade-{round}");
+        let downgrade = on_invite("change-invite-role", &rid, &iid).body(json!({"role": "read_only"}));
+        // The change reads twice (caller, invite) before it writes, the
+        // accept once: the accept starts 0 to 46 ms later, so some rounds
+        // land the change between the accept's read and its write.
+        let change = call(manage_invite::handle, &h.api, &downgrade);
+        let join = async {
+            tokio::time::sleep(std::time::Duration::from_millis(round as u64 * 2)).await;
+            accept(&h, &token, &sub, &email).await
+        };
+        let (change, join) = tokio::join!(change, join);
+        assert_eq!(join.status, 200, "round {round}: {}", join.body);
+        assert!(matches!(change.status, 200 | 409), "round {round}: {}", change.body);
+        let member = h.store().member(&rid, &sub).await.unwrap().expect("accepted means a member");
+        // The answer names the role the person holds, and a change that
+        // answered 200 took effect: it came before the accept, which then
+        // granted read-only (never "changed" while the person became admin).
+        assert_eq!(join.body["role"].as_str(), Some(member.role.as_str()), "round {round}");
+        if change.status == 200 {
+            assert_eq!(member.role.as_str(), "read_only", "round {round}: the change answered 200");
+        }
+        match member.role.as_str() {
+            "admin" => old_role += 1,
+            _ => new_role += 1,
+        }
+    }
+    println!("role change vs accept: {} rounds, {old_role} kept admin, {new_role} read-only", ROUNDS * 2);
+}

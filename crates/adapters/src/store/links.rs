@@ -50,9 +50,13 @@ impl Links for Store {
                     "SET #s = :accepted, acceptedBy = :uid, acceptedAt = :now, updatedAt = :now, #ttl = :ttl \
                      REMOVE GSI1PK, GSI1SK, GSI2PK, GSI2SK",
                 )
-                .condition_expression(format!("{LIVE_INVITE} AND nonce = :nonce"))
+                // The role it read: a role change that commits first makes
+                // this round read the invite again and grant the new role.
+                .condition_expression(format!("{LIVE_INVITE} AND nonce = :nonce AND #role = :role"))
                 .expression_attribute_names("#s", "status")
                 .expression_attribute_names("#ttl", "ttl")
+                .expression_attribute_names("#role", "role")
+                .expression_attribute_values(":role", s(item.role.as_str()))
                 .expression_attribute_values(":accepted", s("accepted"))
                 .expression_attribute_values(":pending", s(InviteStatus::Pending.as_str()))
                 .expression_attribute_values(":uid", s(&who.sub))
