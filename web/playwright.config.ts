@@ -9,7 +9,8 @@ export default defineConfig({
   // resources). Reason: in 2 of 5 full `make test` runs on 2026-11-30 the
   // page stayed blank after the accept redirect: no script error, no failed
   // request, no API call. It never happened in 5 standalone runs. The output
-  // still says "flaky" when a retry was needed.
+  // still says "flaky" when a retry was needed; a failed attempt keeps its
+  // trace (web/test-results/…/trace.zip) to find the cause.
   retries: 1,
   timeout: 120_000,
   expect: { timeout: 10_000 },
@@ -31,6 +32,6 @@ export default defineConfig({
     },
     locale: 'en-GB',
     timezoneId: 'UTC',
-    trace: 'off',
+    trace: 'retain-on-failure',
   },
 });

@@ -168,3 +168,27 @@ async fn bad_links_are_refused_and_change_nothing() {
     let r = join(&h, &link_token(&created), "user-p", "p@example.com").await;
     assert_error(&r, 403, "invites_disabled");
 }
+
+#[tokio::test]
+async fn active_links_are_capped_and_a_withdrawn_one_frees_its_place() {
+    let h = Harness::new().await;
+    let rid = new_resource(&h).await;
+    let mut first = String::new();
+    for n in 0..invites_domain::team_links::MAX_ACTIVE {
+        let r = create_link(&h, &rid, json!({"role": "read_only"})).await;
+        assert_eq!(r.status, 201, "link {n}: {}", r.body);
+        if n == 0 {
+            first = r.body["id"].as_str().unwrap().to_owned();
+        }
+    }
+    let before = h.dump().await;
+    assert_error(&create_link(&h, &rid, json!({"role": "admin"})).await, 409, "too_many_links");
+    assert_eq!(h.dump().await.len(), before.len(), "a refused link writes nothing");
+    // Withdrawn (and ended) links do not count, and every active link stays listed.
+    let revoke = Req::event("revoke-team-link").user(OWNER.0, OWNER.1).path("rid", &rid).path("id", &first);
+    assert_eq!(call(team_links::handle, &h.api, &revoke).await.status, 204);
+    assert_eq!(create_link(&h, &rid, json!({"role": "read_only"})).await.status, 201);
+    let listed = list(&h, &rid, OWNER).await;
+    let active = listed.body["items"].as_array().unwrap().iter().filter(|l| l["status"] == "active").count();
+    assert_eq!(active, invites_domain::team_links::MAX_ACTIVE);
+}

@@ -53,6 +53,39 @@ export function signInHref(returnTo: string): string {
   return config().signInUrl.replace('{returnTo}', encodeURIComponent(returnTo));
 }
 
+/** Where this tab keeps a link's fragment (its token) during a sign-in. */
+const KEPT_FRAGMENT = 'invites.linkFragment';
+
+/**
+ * Sign-in (or switch account) from a page whose link token is in the
+ * fragment, coming back to the same page: only the path and query travel
+ * as `returnTo`. The link's `click` keeps the fragment in this tab's
+ * session storage ([`keepFragment`]), so the token never reaches a query
+ * string, the sign-in page's address, or a static host's or CDN's access log.
+ */
+export function signInHrefForThisPage(): string {
+  return signInHref(window.location.pathname + window.location.search);
+}
+
+/** Keeps this page's fragment (its link token) in this tab while the person signs in. */
+export function keepFragment(): void {
+  const { pathname, search, hash } = window.location;
+  if (hash) sessionStorage.setItem(KEPT_FRAGMENT, JSON.stringify({ path: pathname + search, hash }));
+}
+
+/** Puts a fragment kept across a sign-in back into the address (once, and only on the page it came from). */
+export function restoreKeptFragment(): void {
+  let kept: { path?: string; hash?: string } | null = null;
+  try {
+    kept = JSON.parse(sessionStorage.getItem(KEPT_FRAGMENT) ?? 'null');
+  } catch {
+    kept = null;
+  }
+  sessionStorage.removeItem(KEPT_FRAGMENT);
+  const { pathname, search, hash } = window.location;
+  if (kept?.hash && !hash && kept.path === pathname + search) history.replaceState(history.state, '', pathname + search + kept.hash);
+}
+
 export function resourceHref(resourceId: string): string {
   return config().resourceUrl.replace('{resourceId}', encodeURIComponent(resourceId));
 }

@@ -268,13 +268,22 @@ test('the invitee opens the e-mailed link, signs in and accepts', async ({ page 
   await shot(page, 'landing-desktop');
   await shot(page, 'landing-375', 375);
 
-  // Signed in with another verified address: the wrong-account screen.
+  // Signed in with another verified address: the wrong-account screen. The
+  // token stays in the page across the sign-in: no request carries it (not
+  // even as returnTo), and the landing page has it back afterwards.
+  const token = new URL(link).hash.replace(/^#token=/, '');
+  const requested: string[] = [];
+  const record = (r: { url(): string }) => requested.push(r.url());
+  page.on('request', record);
   await page.getByRole('link', { name: 'Sign in or create an account' }).click();
   await page.getByLabel('User id').fill(`someone-${run}`);
   await page.getByLabel('E-mail', { exact: true }).fill(addr('someone'));
   await page.getByLabel('Name').fill('Sam Someone');
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL(/\/invite#token=/);
+  page.off('request', record);
+  expect(requested.some((u) => new URL(u).pathname === '/signin'), 'the sign-in page was loaded').toBe(true);
+  expect(requested.filter((u) => u.includes(token)), 'requests that carried the invite token').toEqual([]);
   await expect(page.getByText(`Signed in as ${addr('someone')}.`)).toBeVisible();
   await page.getByRole('button', { name: 'Accept invitation' }).click();
   await expect(page.getByRole('heading', { name: 'This invitation is for another account' })).toBeVisible();
@@ -282,7 +291,8 @@ test('the invitee opens the e-mailed link, signs in and accepts', async ({ page 
   await scan(page, 'landing: wrong account');
   await shot(page, 'landing-wrong-account');
   // "Switch account" goes to sign-in and comes back to this link.
-  await expect(page.locator('invite-landing').getByRole('link', { name: 'Switch account' })).toHaveAttribute('href', `/signin?returnTo=${encodeURIComponent(link)}`);
+  const landingPath = new URL(link).pathname + new URL(link).search;
+  await expect(page.locator('invite-landing').getByRole('link', { name: 'Switch account' })).toHaveAttribute('href', `/signin?returnTo=${encodeURIComponent(landingPath)}`);
 
   // Not verified.
   await signIn(page, ADMIN, inApp(link), false);

@@ -65,6 +65,7 @@ codes! {
     InviteNotPending = "invite_not_pending" => 409,
     SeatLimitReached = "seat_limit_reached" => 409,
     TooManyDomains = "too_many_domains" => 409,
+    TooManyLinks = "too_many_links" => 409,
     InviteDeclined = "invite_declined" => 410,
     InviteExpired = "invite_expired" => 410,
     InviteRevoked = "invite_revoked" => 410,

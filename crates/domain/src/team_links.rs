@@ -114,6 +114,34 @@ impl TeamLink {
     }
 }
 
+/// Active team links a resource may have at once: every one of them shows in
+/// the admin screen, and a departing admin cannot leave a stock behind.
+pub const MAX_ACTIVE: usize = 20;
+
+/// Whether another link may be made while `links` exist: 409
+/// `too_many_links` at [`MAX_ACTIVE`] active ones.
+pub fn may_create(links: &[TeamLink], now: i64) -> Result<(), Error> {
+    let active = links.iter().filter(|l| l.status(now) == LinkStatus::Active).count();
+    if active >= MAX_ACTIVE {
+        return Err(Error::conflict(
+            Code::TooManyLinks,
+            format!("a resource can have at most {MAX_ACTIVE} active team links; withdraw one first"),
+        ));
+    }
+    Ok(())
+}
+
+/// The links the admin screen lists: every active one first (so none is
+/// ever out of sight), then the newest ended ones, `max` in all.
+pub fn listed(mut links: Vec<TeamLink>, now: i64, max: usize) -> Vec<TeamLink> {
+    links.sort_by(|a, b| {
+        let (aa, ba) = (a.status(now) == LinkStatus::Active, b.status(now) == LinkStatus::Active);
+        ba.cmp(&aa).then_with(|| b.link_id.cmp(&a.link_id))
+    });
+    links.truncate(max);
+    links
+}
+
 /// Whether `who` may join through `link` now (seats are the store's
 /// condition at the join itself).
 pub fn may_join(link: &TeamLink, who: &Identity, now: i64) -> Result<(), Error> {
@@ -245,5 +273,21 @@ mod tests {
     fn the_url_is_shown_only_while_the_link_works() {
         assert!(TeamLinkView::of(&link(2, 0), 0).with_url("u".into()).url.is_some());
         assert!(TeamLinkView::of(&link(2, 2), 0).with_url("u".into()).url.is_none());
+    }
+
+    #[test]
+    fn active_links_are_capped_and_always_listed_first() {
+        let now = 100;
+        let numbered = |n: u32| TeamLink { link_id: format!("{n:04}"), ..link(10, 0) };
+        let mut links: Vec<TeamLink> = (0..MAX_ACTIVE as u32).map(numbered).collect();
+        assert_eq!(may_create(&links, now).unwrap_err().code(), "too_many_links");
+        links[0].revoked_at = Some(now);
+        assert!(may_create(&links, now).is_ok(), "a withdrawn link frees its place");
+        // The oldest link still active stays in the list whatever ended after it.
+        let mut many: Vec<TeamLink> = (1..300).map(|n| TeamLink { revoked_at: Some(now), ..numbered(n) }).collect();
+        many.push(numbered(0));
+        let shown = listed(many, now, 200);
+        assert_eq!((shown.len(), shown[0].link_id.as_str()), (200, "0000"));
+        assert_eq!(shown[1].link_id, "0299", "then the newest ended");
     }
 }

@@ -242,7 +242,7 @@ export interface paths {
         put?: never;
         /**
          * A shareable team link with a role, an expiry and a maximum number of uses (owner, admin)
-         * @description Whoever signs in with it (verified e-mail) becomes a member while uses and seats last; the seat is taken at join. Audited as link.created.
+         * @description Whoever signs in with it (verified e-mail) becomes a member while uses and seats last; the seat is taken at join. At most 20 active links per resource (409 too_many_links; withdraw one first). Audited as link.created.
          */
         post: operations["createTeamLink"];
         delete?: never;
@@ -533,7 +533,7 @@ export interface components {
         };
         ErrorDetail: {
             /** @enum {string} */
-            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata" | "invites_disabled" | "service_only" | "invalid_seat_limit" | "invalid_plan" | "link_revoked" | "link_expired" | "link_used_up" | "invalid_max_uses" | "invalid_domain" | "public_domain" | "too_many_domains" | "domain_not_verified" | "removed_from_resource";
+            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata" | "invites_disabled" | "service_only" | "invalid_seat_limit" | "invalid_plan" | "link_revoked" | "link_expired" | "link_used_up" | "invalid_max_uses" | "invalid_domain" | "public_domain" | "too_many_domains" | "too_many_links" | "domain_not_verified" | "removed_from_resource";
             message: string;
         };
         NewResource: {
@@ -938,6 +938,7 @@ export interface operations {
             };
             401: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
         };
     };
     updateResource: {

@@ -5,7 +5,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { ApiError, api, ok, type Lookup } from '../api/client';
 import { confirmIn } from '../confirm';
-import { config, currentUser, isConfigured, resourceHref, signInHref, type CurrentUser } from '../config';
+import { config, currentUser, isConfigured, resourceHref, keepFragment, restoreKeptFragment, signInHrefForThisPage, type CurrentUser } from '../config';
 import { explain } from '../errors';
 import { formatDate, t, type I18nKey } from '../i18n';
 import { ICONS, landingStyles, type Tone } from './landing-styles';
@@ -89,6 +89,7 @@ export class InviteLanding extends LitElement {
   connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('hashchange', this.onHashChange);
+    restoreKeptFragment();
     this.linkToken = linkFromLocation();
     this.token ??= tokenFromLocation();
     if (isConfigured()) void this.load();
@@ -178,9 +179,9 @@ export class InviteLanding extends LitElement {
     }
   }
 
-  /** Sign-in (or switch account) and come back here, fragment included. */
+  /** Sign-in (or switch account) and come back here; the token waits in this tab, never in the sign-in URL. */
   private signIn(): string {
-    return signInHref(window.location.href);
+    return signInHrefForThisPage();
   }
 
   protected updated(changed: Map<string, unknown>): void {
@@ -231,7 +232,7 @@ export class InviteLanding extends LitElement {
         return this.state('ban', 'warn', 'landing.undeliverable.title', 'landing.undeliverable.body', p);
       case 'used':
         return this.state('check', 'info', 'landing.used.title', 'landing.used.body', p,
-          html`<div class="actions"><a class="button" href=${this.signIn()}>${t('landing.switch')}</a></div>`);
+          html`<div class="actions"><a class="button" href=${this.signIn()} @click=${keepFragment}>${t('landing.switch')}</a></div>`);
       case 'member':
         return this.state('check', 'done', 'landing.member.title', 'landing.member.body', p,
           html`<div class="actions"><a class="button primary" href=${resourceHref(this.invite!.resource.id)}>${t('landing.goTo', p)}</a></div>`);
@@ -239,12 +240,12 @@ export class InviteLanding extends LitElement {
         return this.state('user', 'warn', 'landing.mismatch.title', 'landing.mismatch.body',
           { ...p, me: this.user?.email ?? t('landing.mismatch.meUnknown') },
           html`<p>${t('landing.mismatch.next', p)}</p>
-            <div class="actions"><a class="button primary" href=${this.signIn()}>${t('landing.switch')}</a></div>`);
+            <div class="actions"><a class="button primary" href=${this.signIn()} @click=${keepFragment}>${t('landing.switch')}</a></div>`);
       case 'unverified':
         return this.state('mail', 'warn', 'landing.unverified.title', 'landing.unverified.body', p,
           html`<div class="actions">
             <button class="primary" @click=${this.accept} ?disabled=${this.busy}>${t('landing.retry')}</button>
-            <a class="button" href=${this.signIn()}>${t('landing.switch')}</a>
+            <a class="button" href=${this.signIn()} @click=${keepFragment}>${t('landing.switch')}</a>
           </div>`);
       case 'error':
         return html`<div class="state-icon tone-stop" aria-hidden="true">${this.icon('alert')}</div>
@@ -283,7 +284,7 @@ export class InviteLanding extends LitElement {
       ${this.screen === 'signed-out'
         ? html`<p class="notice">${t('landing.signedOut', p)}</p>
             <div class="actions">
-              <a class="button primary" href=${this.signIn()}>${t('landing.signIn')}</a>
+              <a class="button primary" href=${this.signIn()} @click=${keepFragment}>${t('landing.signIn')}</a>
               <button @click=${this.decline} ?disabled=${this.busy}>${t('landing.decline')}</button>
             </div>`
         : html`<div class="actions">
@@ -292,7 +293,7 @@ export class InviteLanding extends LitElement {
             </div>
             <p class="who">
               ${this.user?.email ? t('landing.signedInAs', { me: this.user.email }) : t('landing.signedInSomeone')}
-              <a href=${this.signIn()}>${t('landing.notYou')}</a>
+              <a href=${this.signIn()} @click=${keepFragment}>${t('landing.notYou')}</a>
             </p>`}`;
   }
 }

@@ -4,7 +4,7 @@
 
 import { LitElement, html, nothing } from 'lit';
 import { ApiError, api, ok, type TeamLinkLookup } from '../api/client';
-import { config, currentUser, isConfigured, resourceHref, signInHref, type CurrentUser } from '../config';
+import { config, currentUser, isConfigured, resourceHref, keepFragment, signInHrefForThisPage, type CurrentUser } from '../config';
 import { explain } from '../errors';
 import { formatDate, t, type I18nKey } from '../i18n';
 import { ICONS, landingStyles, type Tone } from './landing-styles';
@@ -105,7 +105,7 @@ export class TeamLinkLanding extends LitElement {
         <h1 tabindex="-1">${t(`team.${key}.title` as I18nKey, p)}</h1>
         <p>${t(`team.${key}.body` as I18nKey, p)}</p>
         ${extra}`;
-    const signIn = html`<div class="actions"><a class="button primary" href=${signInHref(window.location.href)}>${t('landing.switch')}</a></div>`;
+    const signIn = html`<div class="actions"><a class="button primary" href=${signInHrefForThisPage()} @click=${keepFragment}>${t('landing.switch')}</a></div>`;
     switch (this.screen) {
       case 'loading':
         return html`<p class="muted" role="status">${t('loading')}</p>`;
@@ -144,11 +144,11 @@ export class TeamLinkLanding extends LitElement {
       </dl>
       ${this.screen === 'signed-out'
         ? html`<p class="notice">${t('team.signedOut', p)}</p>
-            <div class="actions"><a class="button primary" href=${signInHref(window.location.href)}>${t('landing.signIn')}</a></div>`
+            <div class="actions"><a class="button primary" href=${signInHrefForThisPage()} @click=${keepFragment}>${t('landing.signIn')}</a></div>`
         : html`<div class="actions"><button class="primary" @click=${this.join} ?disabled=${this.busy}>${t('team.join', p)}</button></div>
             <p class="who">
               ${this.user?.email ? t('landing.signedInAs', { me: this.user.email }) : t('landing.signedInSomeone')}
-              <a href=${signInHref(window.location.href)}>${t('landing.notYou')}</a>
+              <a href=${signInHrefForThisPage()} @click=${keepFragment}>${t('landing.notYou')}</a>
             </p>`}`;
   }
 }

@@ -9,7 +9,7 @@
 
 import { html, nothing, render } from 'lit';
 import { api, ok } from '../api/client';
-import { configure, locale, type Locale } from '../config';
+import { configure, keepFragment, locale, signInHrefForThisPage, type Locale } from '../config';
 import { explain } from '../errors';
 import '../index';
 import * as auth from './auth';
@@ -86,15 +86,11 @@ function chosenLocale(): Locale | undefined {
   return undefined;
 }
 
-function signInHref(cfg: RuntimeConfig, returnTo = location.href) {
-  return (cfg.signInUrl ?? '/signin?returnTo={returnTo}').replace('{returnTo}', encodeURIComponent(returnTo));
-}
-
 function initials(text: string) {
   return text.split(/[\s@._-]+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('') || '?';
 }
 
-function header(cfg: RuntimeConfig, path: string) {
+function header(path: string) {
   const me = auth.claims();
   const current = (href: string) => (path === href ? 'page' : nothing);
   const setLang = (e: Event) => {
@@ -125,9 +121,9 @@ function header(cfg: RuntimeConfig, path: string) {
                 <span class="avatar" aria-hidden="true">${initials(me.name ?? me.email ?? me.sub ?? '')}</span>
                 <span class="text"><span class="name">${me.name ?? me.sub}</span><span class="mail">${me.email ?? ''}</span></span>
               </span>
-              <a class="btn switch" href=${signInHref(cfg)}>${s('switch')}</a>
+              <a class="btn switch" href=${signInHrefForThisPage()} @click=${keepFragment}>${s('switch')}</a>
               <button @click=${signOut}>${s('signOut')}</button>`
-          : html`<a class="btn primary" href=${signInHref(cfg)}>${s('signIn')}</a>`}
+          : html`<a class="btn primary" href=${signInHrefForThisPage()} @click=${keepFragment}>${s('signIn')}</a>`}
       </div>
     </div>`,
     top,
@@ -177,14 +173,14 @@ function createResourceForm() {
   return host;
 }
 
-function homePage(cfg: RuntimeConfig) {
+function homePage() {
   if (!auth.claims()) {
     render(
       html`<section class="panel narrow" style="text-align:center;padding:2.5rem 1.5rem">
         <h1 class="page-title">${s('welcome')}</h1>
         <p class="lead">${s('welcomeLead')}</p>
         <a class="btn primary" style="display:inline-flex;background:#3451b2;color:#fff;padding:0.6rem 1.2rem;border-radius:8px;text-decoration:none;font-weight:600"
-          href=${signInHref(cfg)}>${s('signIn')}</a>
+          href=${signInHrefForThisPage()}>${s('signIn')}</a>
       </section>`,
       app,
     );
@@ -246,7 +242,7 @@ async function main() {
     location.replace(await auth.oidcCallback());
     return;
   }
-  header(cfg, path);
+  header(path);
   const resource = /^\/resources\/([^/]+)$/.exec(path)?.[1];
   if (path === '/invite') {
     render(html`<invite-landing></invite-landing>`, app);
@@ -257,7 +253,7 @@ async function main() {
   } else if (path === '/signin') {
     await signInPage(cfg);
   } else {
-    homePage(cfg);
+    homePage();
   }
   const titles: Record<string, string> = {
     '/invite': locale() === 'de' ? 'Einladung' : 'Invitation',

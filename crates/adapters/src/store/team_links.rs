@@ -8,13 +8,18 @@ use aws_sdk_dynamodb::types::Update;
 use invites_domain::audit::{Audit, AuditAction};
 use invites_domain::members::changed_meanwhile;
 use invites_domain::ports::TeamLinks;
-use invites_domain::team_links::{NewTeamLink, TeamLink, TeamLinkLookup, TeamLinkView, gone, may_join};
+use invites_domain::team_links::{
+    NewTeamLink, TeamLink, TeamLinkLookup, TeamLinkView, gone, listed, may_create, may_join,
+};
 use invites_domain::token::{Kind, Nonce};
 use invites_domain::views::{Membership, ResourceRef};
 use invites_domain::{Error, Identity, InviteId, ResourceId};
 
-/// Team links listed, newest first (live and ended within retention).
+/// Team links listed: every active one, then the newest ended ones.
 const MAX_LISTED: usize = 200;
+/// Team link items read to list and count them (active ones are at most
+/// `MAX_ACTIVE`; ended ones stay until retention removes them).
+const MAX_READ: usize = 2000;
 
 impl TeamLinks for Store {
     async fn create_link(
@@ -26,6 +31,7 @@ impl TeamLinks for Store {
     ) -> Result<(TeamLinkView, String), Error> {
         self.manager_of(rid, who).await?;
         let id = rid.to_string();
+        may_create(&self.team_links(&id).await?, now)?;
         let (lid, nonce) = (InviteId::new(), Nonce::random());
         let link = TeamLink::new(&id, lid.to_string(), new, nonce.encode(), &who.sub, now);
         let detail = format!("role={}, uses={}", link.role.as_str(), link.max_uses);
@@ -56,19 +62,14 @@ impl TeamLinks for Store {
 
     async fn links(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<Vec<(TeamLinkView, String)>, Error> {
         self.manager_of(rid, who).await?;
-        let query = self
-            .prefix_query(&res_pk(&rid.to_string()), LINK_PREFIX, None)
-            .scan_index_forward(false)
-            .limit(MAX_LISTED as i32);
-        let mut items: Vec<TeamLinkItem> = self.pages(query, MAX_LISTED).await?;
-        items.truncate(MAX_LISTED);
+        let links = listed(self.team_links(&rid.to_string()).await?, now, MAX_LISTED);
         let keys = self.keys().await?;
-        let mut out = Vec::with_capacity(items.len());
-        for i in items {
-            let (Ok(lid), Some(nonce)) = (InviteId::parse(&i.record.link_id), Nonce::decode(&i.record.nonce)) else {
+        let mut out = Vec::with_capacity(links.len());
+        for link in links {
+            let (Ok(lid), Some(nonce)) = (InviteId::parse(&link.link_id), Nonce::decode(&link.nonce)) else {
                 continue;
             };
-            out.push((TeamLinkView::of(&i.record, now), keys.mint_team_link(rid, lid, &nonce)));
+            out.push((TeamLinkView::of(&link, now), keys.mint_team_link(rid, lid, &nonce)));
         }
         Ok(out)
     }
@@ -163,6 +164,13 @@ impl TeamLinks for Store {
 }
 
 impl Store {
+    /// A resource's team links, newest first.
+    async fn team_links(&self, rid: &str) -> Result<Vec<TeamLink>, Error> {
+        let query = self.prefix_query(&res_pk(rid), LINK_PREFIX, None).scan_index_forward(false);
+        let items: Vec<TeamLinkItem> = self.pages(query, MAX_READ).await?;
+        Ok(items.into_iter().map(|i| i.record).collect())
+    }
+
     /// The team link a token opens (`open_as`: the same work for every token).
     async fn open_team_link(&self, token: &str) -> Result<TeamLink, Error> {
         self.open_as(token, Kind::TeamLink, async |ids| {
