@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the service locally: the local AWS stack, the table and queues from
-# template.yaml, `cargo lambda watch` with the real API paths on
-# http://localhost:$API_PORT (default 9000), the mail pump, and the web UI on
+# template.yaml, `cargo lambda watch` with the real API paths behind the
+# local API's front door (invites-dev api-front, which passes bodies that are
+# not UTF-8 as API Gateway does) on http://localhost:$API_PORT (default
+# 9000), the mail pump, and the web UI on
 # http://localhost:5173. Ctrl-C stops everything.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,4 +42,7 @@ cat <<INFO
   Mail       queued invites are delivered to the inbox by the local pump (invites-dev pump)
 
 INFO
-PATH="$ROOT/.local/venv/bin:$PATH" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$API_PORT"
+WATCH_PORT=$(free_port)
+target/debug/invites-dev api-front --port "$API_PORT" --watch "http://127.0.0.1:$WATCH_PORT" &
+STACK_PIDS+=($!)
+PATH="$ROOT/.local/venv/bin:$PATH" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$WATCH_PORT"

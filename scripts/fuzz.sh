@@ -32,7 +32,6 @@ spec["components"]["parameters"]["id"]["schema"] = {"type": "string", "enum": [i
 yaml.safe_dump(spec, open(dst, "w"))
 PY
 
-export SCHEMATHESIS_HOOKS=fuzz_hooks PYTHONPATH="$ROOT/tests${PYTHONPATH:+:$PYTHONPATH}"
 # Checks left out, each for a reason:
 # - positive_data_acceptance: the schema says what a request may look like,
 #   not every rule a value must meet (a well-formed address at a public mail

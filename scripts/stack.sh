@@ -50,12 +50,17 @@ stack_spawn_group() { # log-name command...
   STACK_GROUPS+=($!)
 }
 
-# `cargo lambda watch` with every function of the workspace on $API_PORT.
+# The local API on $API_PORT: every function of the workspace.
 stack_start_api() {
+  # The functions under `cargo lambda watch` on a port of their own, and in
+  # front of it, on API_PORT, the local API's front door (invites-dev
+  # api-front): what API Gateway does for bodies that are not UTF-8.
+  local watch_port
+  watch_port=$(free_port)
   PATH="$STACK_ROOT/.local/venv/bin:$PATH" stack_spawn_group api \
-    cargo lambda watch --ignore-changes --invoke-address 127.0.0.1 --invoke-port "$API_PORT"
+    cargo lambda watch --ignore-changes --invoke-address 127.0.0.1 --invoke-port "$watch_port"
   local deadline=$((SECONDS + 300))
-  until curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$API_PORT/v1/invites/lookup"; do
+  until curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$watch_port/v1/invites/lookup"; do
     if (( SECONDS > deadline )); then
       echo "stack: cargo lambda watch did not start; log:" >&2
       tail -n 30 "$STACK_LOG_DIR/api.log" >&2
@@ -63,6 +68,8 @@ stack_start_api() {
     fi
     sleep 0.5
   done
+  stack_spawn_group api-front "$STACK_ROOT/target/debug/invites-dev" api-front --port "$API_PORT" --watch "http://127.0.0.1:$watch_port"
+  wait_http api-front "http://127.0.0.1:$API_PORT/v1/invites/lookup" 30
 }
 
 stack_start() {

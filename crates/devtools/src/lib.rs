@@ -9,6 +9,7 @@ use aws_sdk_dynamodb::types::{
 use serde_yaml::Value;
 use std::path::{Path, PathBuf};
 
+pub mod api_front;
 pub mod dlq;
 pub mod local_http;
 pub mod proxy;

@@ -60,6 +60,18 @@ enum Command {
     /// Print (and take) the lifecycle events published on the local bus
     /// since the last call, one JSON object per line.
     Events,
+    /// The local API's front door (where API Gateway stands when deployed):
+    /// forwards to `cargo lambda watch`, except requests whose body is not
+    /// UTF-8, which go to the function as the base64-encoded event API
+    /// Gateway would make.
+    ApiFront {
+        /// The port to listen on (127.0.0.1).
+        #[arg(long)]
+        port: u16,
+        /// `cargo lambda watch`'s address, e.g. http://127.0.0.1:9001.
+        #[arg(long)]
+        watch: String,
+    },
     /// Replay a sample event (events/NAME.json) against `make dev`, signed with
     /// a dev token for the claims it carries; prints the function's answer.
     Invoke {
@@ -85,6 +97,12 @@ async fn main() -> Result<(), BoxError> {
                     invites_http::dev_token(secret.as_bytes(), &sub, email.as_deref(), name.as_deref(), ttl)
                 );
             }
+        }
+        Command::ApiFront { port, watch } => {
+            let manifest = std::fs::read_to_string(template_path().with_file_name("Cargo.toml"))?;
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+            invites_devtools::api_front::start(listener, watch, invites_devtools::api_front::routes(&manifest)?);
+            std::future::pending::<()>().await;
         }
         Command::Init => {
             let template = load_template(&template_path())?;

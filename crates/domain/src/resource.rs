@@ -41,7 +41,9 @@ fn printable(s: &str) -> bool {
 impl NewResource {
     pub fn validate(body: NewResourceBody) -> Result<Self, Error> {
         let name = crate::text::one_line(&body.name);
-        if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || !printable(&name) {
+        // The limit holds for what was sent (as the schema says), not only for what is kept.
+        let too_long = body.name.chars().count() > MAX_NAME_CHARS;
+        if name.is_empty() || too_long || !printable(&name) {
             return Err(Error::invalid(
                 Code::InvalidName,
                 format!("name must be 1 to {MAX_NAME_CHARS} printable characters"),
@@ -73,7 +75,9 @@ mod tests {
         assert_eq!(NewResource::validate(body("  Site  ", None)).unwrap().name, "Site");
         assert_eq!(NewResource::validate(body("Shop\u{202E}gnp.exe", None)).unwrap().name, "Shopgnp.exe");
         assert_eq!(NewResource::validate(body("a\u{7}b", None)).unwrap().name, "a b");
-        for bad in ["", "   ", "\u{202E}", &"x".repeat(201)] {
+        // 201 characters as sent, even when fewer would be kept (control characters dropped).
+        let padded = format!("{}\u{1}\u{1}", "x".repeat(199));
+        for bad in ["", "   ", "\u{202E}", &"x".repeat(201), &padded] {
             assert_eq!(NewResource::validate(body(bad, None)).unwrap_err().code(), "invalid_name", "{bad:?}");
         }
         assert_eq!(NewResource::validate(body("S", Some(" c-1 "))).unwrap().client_id.as_deref(), Some("c-1"));

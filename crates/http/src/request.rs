@@ -48,8 +48,10 @@ pub fn query_param(req: &Request, name: &str) -> Option<String> {
 }
 
 /// A header value as text, if present and printable.
+/// A header's value as sent (bytes that are not ASCII kept, lossily, so a
+/// check of the value refuses them instead of reading the header as absent).
 pub fn header(req: &Request, name: &str) -> Option<String> {
-    req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    req.headers().get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
 }
 
 /// `?limit=` and `?cursor=` of a list route.

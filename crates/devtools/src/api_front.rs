@@ -1,0 +1,199 @@
+//! The local API's front door, standing where API Gateway's HTTP API stands
+//! for the deployed one. `cargo lambda watch` turns an HTTP request into an
+//! event itself and answers 500 on its own (the function never runs) when a
+//! body or a header value is not UTF-8; API Gateway passes such a body
+//! base64-encoded (`isBase64Encoded`) and the function answers it (400). So
+//! this front forwards every request to the watch unchanged, except those:
+//! it builds the payload-2.0 event API Gateway would and invokes the
+//! function the local router names through the watch's Lambda Invoke API.
+
+use crate::BoxError;
+use crate::local_http::{Incoming, Reply, reply};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// One route of the local router: method, path template, function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Route {
+    pub method: String,
+    pub template: String,
+    pub function: String,
+}
+
+/// The routes of `[workspace.metadata.lambda.watch.router]` in the workspace manifest.
+pub fn routes(manifest: &str) -> Result<Vec<Route>, BoxError> {
+    let manifest: toml::Value = toml::from_str(manifest)?;
+    let router = manifest["workspace"]["metadata"]["lambda"]["watch"]["router"].as_table().ok_or("no watch router")?;
+    let mut out = Vec::new();
+    for (template, entries) in router {
+        for e in entries.as_array().ok_or("router entries are a list")? {
+            let field = |k: &str| e.get(k).and_then(|v| v.as_str()).map(str::to_owned).ok_or("method and function");
+            out.push(Route { method: field("method")?, template: template.clone(), function: field("function")? });
+        }
+    }
+    // Literal segments win over parameters (`…/invites/batch` before `…/invites/{id}`).
+    out.sort_by_key(|r| r.template.matches('{').count());
+    Ok(out)
+}
+
+/// The route and path parameters a method and raw path match.
+pub fn matching<'r>(routes: &'r [Route], method: &str, path: &str) -> Option<(&'r Route, Map<String, Value>)> {
+    routes.iter().filter(|r| r.method == method).find_map(|r| {
+        let (t, p): (Vec<_>, Vec<_>) =
+            (r.template.split('/').collect(), path.trim_end_matches('/').split('/').collect());
+        if t.len() != p.len() {
+            return None;
+        }
+        let mut params = Map::new();
+        for (ts, ps) in t.iter().zip(&p) {
+            match ts.strip_prefix('{').and_then(|n| n.strip_suffix('}')) {
+                Some(name) if !ps.is_empty() => {
+                    let value = percent_encoding::percent_decode_str(ps).decode_utf8_lossy().into_owned();
+                    params.insert(name.to_owned(), Value::String(value));
+                }
+                None if ts == ps => {}
+                _ => return None,
+            }
+        }
+        Some((r, params))
+    })
+}
+
+/// The payload-2.0 event API Gateway makes of a request whose body is not UTF-8.
+pub fn gateway_event(req: &Incoming, route: &Route, params: Map<String, Value>) -> Value {
+    let (path, query) = req.path.split_once('?').unwrap_or((&req.path, ""));
+    let mut headers = Map::new();
+    for (k, v) in &req.headers {
+        let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
+        match headers.get_mut(k.as_str()) {
+            Some(Value::String(joined)) => *joined = format!("{joined},{v}"),
+            _ => {
+                headers.insert(k.as_str().to_owned(), Value::String(v));
+            }
+        }
+    }
+    let route_key = format!("{} {}", route.method, route.template);
+    json!({
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": headers,
+        "pathParameters": if params.is_empty() { Value::Null } else { Value::Object(params) },
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "local", "domainName": "localhost", "domainPrefix": "localhost",
+            "http": {"method": req.method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "local"},
+            "requestId": invites_domain::ids::new_ulid(), "routeKey": route_key, "stage": "$default",
+            "time": "", "timeEpoch": 0
+        },
+        "body": STANDARD.encode(&req.body),
+        "isBase64Encoded": true
+    })
+}
+
+/// Serves the front on `listener`, in front of the watch at `watch` (`http://host:port`).
+pub fn start(listener: TcpListener, watch: String, routes: Vec<Route>) {
+    let (client, routes, watch) = (reqwest::Client::new(), Arc::new(routes), Arc::new(watch));
+    crate::local_http::serve(listener, move |req| {
+        let (client, routes, watch) = (client.clone(), routes.clone(), watch.clone());
+        async move { Some(pass(req, &client, &routes, &watch).await.unwrap_or_else(|e| reply(502, &[], e.to_string()))) }
+    });
+}
+
+/// Whether `cargo lambda watch` can make the event itself: a UTF-8 body and
+/// ASCII header values.
+fn passes_the_watch(req: &Incoming) -> bool {
+    std::str::from_utf8(&req.body).is_ok() && req.headers.values().all(|v| v.as_bytes().is_ascii())
+}
+
+async fn pass(req: Incoming, client: &reqwest::Client, routes: &[Route], watch: &str) -> Result<Reply, BoxError> {
+    let raw_path = req.path.split('?').next().unwrap_or("").to_owned();
+    let invoked = match matching(routes, &req.method, &raw_path) {
+        Some((route, params)) if !passes_the_watch(&req) => {
+            let event = gateway_event(&req, route, params);
+            let url = format!("{watch}/2015-03-31/functions/{}/invocations", route.function);
+            let answer =
+                client.post(url).header("content-type", "application/json").body(event.to_string()).send().await?;
+            Some(serde_json::from_slice::<Value>(&answer.bytes().await?)?)
+        }
+        _ => None,
+    };
+    let Some(answer) = invoked else {
+        let method = reqwest::Method::from_bytes(req.method.as_bytes())?;
+        let r =
+            client.request(method, format!("{watch}{}", req.path)).headers(req.headers).body(req.body).send().await?;
+        let status = r.status().as_u16();
+        let headers: Vec<(String, String)> = r
+            .headers()
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "content-length" | "transfer-encoding" | "connection"))
+            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let body = r.bytes().await?;
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        return Ok(reply(status, &headers, body));
+    };
+    // The function's payload-2.0 answer, as API Gateway turns it into HTTP.
+    let status = answer["statusCode"].as_u64().unwrap_or(500) as u16;
+    let headers: Vec<(String, String)> = answer["headers"]
+        .as_object()
+        .map(|h| h.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect())
+        .unwrap_or_default();
+    let text = answer["body"].as_str().unwrap_or_default();
+    let body = if answer["isBase64Encoded"].as_bool() == Some(true) {
+        STANDARD.decode(text)?
+    } else {
+        text.as_bytes().to_vec()
+    };
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    Ok(reply(status, &headers, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFEST: &str = r#"
+[workspace.metadata.lambda.watch.router]
+"/v1/resources/{rid}/invites/{id}" = [{ method = "GET", function = "list-invites" }]
+"/v1/resources/{rid}/invites/batch" = [{ method = "POST", function = "create-invite" }]
+"/v1/resources/{rid}/invites" = [{ method = "POST", function = "create-invite" }]
+"#;
+
+    #[test]
+    fn a_path_finds_its_route_and_parameters_literal_segments_first() {
+        let routes = routes(MANIFEST).unwrap();
+        let (r, p) = matching(&routes, "POST", "/v1/resources/R1/invites/batch").unwrap();
+        assert_eq!((r.function.as_str(), p["rid"].as_str()), ("create-invite", Some("R1")));
+        let (r, p) = matching(&routes, "GET", "/v1/resources/R1/invites/I%201").unwrap();
+        assert_eq!((r.template.as_str(), p["id"].as_str()), ("/v1/resources/{rid}/invites/{id}", Some("I 1")));
+        assert!(matching(&routes, "DELETE", "/v1/resources/R1/invites").is_none());
+        assert!(matching(&routes, "POST", "/v1/resources//invites").is_none());
+    }
+
+    #[test]
+    fn a_body_that_is_not_utf8_travels_base64_encoded_with_the_route_key() {
+        let routes = routes(MANIFEST).unwrap();
+        let (route, params) = matching(&routes, "POST", "/v1/resources/R1/invites").unwrap();
+        let mut headers = hyper::HeaderMap::new();
+        headers.insert("authorization", "Bearer t".parse().unwrap());
+        let req = Incoming {
+            method: "POST".into(),
+            path: "/v1/resources/R1/invites?x=1".into(),
+            headers,
+            body: vec![0xff, 0xfe, b'{'].into(),
+        };
+        let e = gateway_event(&req, route, params);
+        assert_eq!(e["routeKey"], "POST /v1/resources/{rid}/invites");
+        assert_eq!(
+            (e["rawPath"].as_str(), e["rawQueryString"].as_str()),
+            (Some("/v1/resources/R1/invites"), Some("x=1"))
+        );
+        assert_eq!((e["isBase64Encoded"].as_bool(), e["body"].as_str()), (Some(true), Some("//57")));
+        assert_eq!(e["pathParameters"]["rid"], "R1");
+        assert_eq!(e["headers"]["authorization"], "Bearer t");
+    }
+}
