@@ -77,7 +77,8 @@ impl Proxy {
         std::mem::take(&mut *self.stats.lock().unwrap())
     }
 
-    /// While down, new connections are refused (closed at once).
+    /// While down, new connections are refused (closed at once) and
+    /// requests on open ones closed without an answer.
     pub fn set_down(&self, down: bool) {
         self.faults.down.store(down, Ordering::SeqCst);
     }
@@ -95,6 +96,11 @@ impl Proxy {
     /// One request: counted, delayed, answered or cut by the rule, or
     /// forwarded as it came (headers, the signed `host` among them, and body).
     async fn pass(&self, req: Incoming, upstream: &str, client: &reqwest::Client) -> Option<Reply> {
+        // Down: a connection kept alive from before is closed too, as a
+        // service that went away would.
+        if self.faults.down.load(Ordering::SeqCst) {
+            return None;
+        }
         let text = req.text();
         *self.stats.lock().unwrap().calls.entry(call_name(&text)).or_default() += 1;
         let delay = self.faults.delay_us.load(Ordering::SeqCst);

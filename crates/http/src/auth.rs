@@ -75,23 +75,24 @@ impl Auth {
     /// user's token never passes: 403 `service_only`. With
     /// `INVITES_SERVICE_PRINCIPALS` set, only principals it names pass.
     pub fn service(&self, req: &Request) -> Result<String, Error> {
-        let principal = match self {
-            Self::Authorizer(allowed) => iam_principal(req)
-                .filter(|p| allowed.is_empty() || allowed.iter().any(|entry| principal_allowed(p, entry))),
-            Self::Dev(secret) => dev_claims(req, secret)
-                .filter(|c| c.get("scope").is_some_and(|s| s == DEV_SERVICE_SCOPE))
-                .and_then(|c| c.get("sub").map(|s| format!("dev:{s}"))),
+        let not_a_service = || {
+            Error::forbidden(Code::ServiceOnly, "this route is for the operator's backend, with IAM-signed requests")
         };
-        match principal {
-            Some(p) => Ok(p),
-            // No credentials at all: sign in (or sign the request) first.
-            None if !req.headers().contains_key("authorization") && iam_principal(req).is_none() => {
-                Err(Error::Unauthenticated)
-            }
-            None => Err(Error::forbidden(
-                Code::ServiceOnly,
-                "this route is for the operator's backend, with IAM-signed requests",
-            )),
+        match self {
+            Self::Authorizer(allowed) => match iam_principal(req) {
+                Some(p) if allowed.is_empty() || allowed.iter().any(|entry| principal_allowed(&p, entry)) => Ok(p),
+                Some(_) => Err(not_a_service()),
+                // An end user's token: known, but not a service.
+                None if authorizer_claims(req).is_some() => Err(not_a_service()),
+                None => Err(Error::Unauthenticated),
+            },
+            Self::Dev(secret) => match dev_claims(req, secret) {
+                Some(c) if c.get("scope").is_some_and(|s| s == DEV_SERVICE_SCOPE) => {
+                    c.get("sub").map(|s| format!("dev:{s}")).ok_or_else(not_a_service)
+                }
+                Some(_) => Err(not_a_service()),
+                None => Err(Error::Unauthenticated),
+            },
         }
     }
 }
