@@ -122,23 +122,11 @@ async fn pass(req: Incoming, client: &reqwest::Client, routes: &[Route], watch: 
         _ => None,
     };
     let Some(answer) = invoked else {
-        let method = reqwest::Method::from_bytes(req.method.as_bytes())?;
-        let r =
-            client.request(method, format!("{watch}{}", req.path)).headers(req.headers).body(req.body).send().await?;
-        let status = r.status().as_u16();
-        let headers: Vec<(String, String)> = r
-            .headers()
-            .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "content-length" | "transfer-encoding" | "connection"))
-            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-            .collect();
-        let body = r.bytes().await?;
-        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        return Ok(reply(status, &headers, body));
+        return Ok(crate::local_http::forward(client, watch, req).await?.reply());
     };
     // The function's payload-2.0 answer, as API Gateway turns it into HTTP.
     let status = answer["statusCode"].as_u64().unwrap_or(500) as u16;
-    let headers: Vec<(String, String)> = answer["headers"]
+    let headers = answer["headers"]
         .as_object()
         .map(|h| h.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect())
         .unwrap_or_default();
@@ -148,8 +136,7 @@ async fn pass(req: Incoming, client: &reqwest::Client, routes: &[Route], watch: 
     } else {
         text.as_bytes().to_vec()
     };
-    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    Ok(reply(status, &headers, body))
+    Ok(crate::local_http::Answer { status, headers, body: body.into() }.reply())
 }
 
 #[cfg(test)]

@@ -71,6 +71,37 @@ pub fn reply(status: u16, headers: &[(&str, &str)], body: impl Into<Bytes>) -> R
     r
 }
 
+/// Sends `req` on to `upstream` (`http://host:port`) as it came (method,
+/// path, headers, the signed `host` among them, body) and reads the whole
+/// answer; the answer's framing headers are left to the server that passes it on.
+pub async fn forward(client: &reqwest::Client, upstream: &str, req: Incoming) -> Result<Answer, BoxError> {
+    let method = reqwest::Method::from_bytes(req.method.as_bytes())?;
+    let r =
+        client.request(method, format!("{upstream}{}", req.path)).headers(req.headers).body(req.body).send().await?;
+    let status = r.status().as_u16();
+    let headers = r
+        .headers()
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "content-length" | "transfer-encoding" | "connection"))
+        .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    Ok(Answer { status, headers, body: r.bytes().await? })
+}
+
+/// A whole answer from upstream, to pass on.
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+impl Answer {
+    pub fn reply(self) -> Reply {
+        let headers: Vec<(&str, &str)> = self.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        reply(self.status, &headers, self.body)
+    }
+}
+
 /// Why a connection was closed without an answer (`handle` gave `None`).
 #[derive(Debug)]
 struct Cut;

@@ -121,29 +121,12 @@ impl Proxy {
             None => {}
         }
         let started = Instant::now();
-        let method = reqwest::Method::from_bytes(req.method.as_bytes()).ok()?;
-        let answer = client
-            .request(method, format!("{upstream}{}", req.path))
-            .headers(req.headers)
-            .body(req.body)
-            .send()
-            .await
-            .ok()?;
-        let status = answer.status().as_u16();
-        let headers: Vec<(String, String)> = answer
-            .headers()
-            .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "content-length" | "transfer-encoding" | "connection"))
-            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-            .collect();
-        let body = answer.bytes().await.ok()?;
-        {
-            let mut stats = self.stats.lock().unwrap();
-            stats.busy += started.elapsed();
-            stats.items_read += items_read(&body);
-        }
-        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        Some(reply(status, &headers, body))
+        let answer = crate::local_http::forward(client, upstream, req).await.ok()?;
+        let mut stats = self.stats.lock().unwrap();
+        stats.busy += started.elapsed();
+        stats.items_read += items_read(&answer.body);
+        drop(stats);
+        Some(answer.reply())
     }
 }
 

@@ -95,7 +95,17 @@ pub struct Audit<'a> {
     pub detail: Option<String>,
 }
 
-impl Audit<'_> {
+impl<'a> Audit<'a> {
+    /// What the signed-in `who` did to `subject` (the caller is the actor,
+    /// so the two can never be swapped).
+    pub fn by(who: &'a crate::Identity, action: AuditAction, subject: &'a str) -> Self {
+        Self { action, actor: &who.sub, subject, detail: None }
+    }
+
+    pub fn detail(self, detail: impl Into<String>) -> Self {
+        Self { detail: Some(detail.into()), ..self }
+    }
+
     /// The record stored, at `now`.
     pub fn entry(&self, now: i64) -> AuditEntry {
         AuditEntry {

@@ -28,6 +28,12 @@ macro_rules! codes {
     };
 }
 
+/// `code`, checked (in debug builds and tests) to answer with `status`.
+fn answering(code: Code, status: u16) -> Code {
+    debug_assert_eq!(code.status(), status, "{code:?} is not a {status} code");
+    code
+}
+
 impl PartialEq<&str> for Code {
     fn eq(&self, wire: &&str) -> bool {
         self.as_str() == *wire
@@ -125,20 +131,16 @@ pub enum Error {
 
 impl Error {
     pub fn invalid(code: Code, message: impl Into<String>) -> Self {
-        debug_assert_eq!(code.status(), 422, "{code:?} is not a 422 code");
-        Self::Invalid { code, message: message.into() }
+        Self::Invalid { code: answering(code, 422), message: message.into() }
     }
     pub fn forbidden(code: Code, message: impl Into<String>) -> Self {
-        debug_assert_eq!(code.status(), 403, "{code:?} is not a 403 code");
-        Self::Forbidden { code, message: message.into() }
+        Self::Forbidden { code: answering(code, 403), message: message.into() }
     }
     pub fn conflict(code: Code, message: impl Into<String>) -> Self {
-        debug_assert_eq!(code.status(), 409, "{code:?} is not a 409 code");
-        Self::Conflict { code, message: message.into() }
+        Self::Conflict { code: answering(code, 409), message: message.into() }
     }
     pub fn gone(code: Code, message: impl Into<String>) -> Self {
-        debug_assert_eq!(code.status(), 410, "{code:?} is not a 410 code");
-        Self::Gone { code, message: message.into() }
+        Self::Gone { code: answering(code, 410), message: message.into() }
     }
     pub fn internal(detail: impl fmt::Display) -> Self {
         Self::Internal(detail.to_string())

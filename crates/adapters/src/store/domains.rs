@@ -46,16 +46,7 @@ impl Domains for Store {
             .put(Check::Domain, self.put_new(&DomainItem::unverified(claim.clone()))?)
             .put(
                 Check::None,
-                self.audit(
-                    &id,
-                    Audit {
-                        action: AuditAction::DomainAdded,
-                        actor: &who.sub,
-                        subject: &claim.domain,
-                        detail: Some(detail),
-                    },
-                    now,
-                )?,
+                self.audit(&id, Audit::by(who, AuditAction::DomainAdded, &claim.domain).detail(detail), now)?,
             );
         match self.transact(tx).await {
             Ok(()) => Ok((DomainView::from(&claim), true)),
@@ -107,14 +98,9 @@ impl Domains for Store {
             .build()
             .map_err(Error::internal)?;
         let mut tx = Tx::new();
-        tx.condition(Check::Caller, self.caller_owns(&id, who)?).update(Check::Domain, mark).put(
-            Check::None,
-            self.audit(
-                &id,
-                Audit { action: AuditAction::DomainVerified, actor: &who.sub, subject: &domain, detail: None },
-                now,
-            )?,
-        );
+        tx.condition(Check::Caller, self.caller_owns(&id, who)?)
+            .update(Check::Domain, mark)
+            .put(Check::None, self.audit(&id, Audit::by(who, AuditAction::DomainVerified, &domain), now)?);
         match self.transact(tx).await {
             Ok(()) => Ok(DomainView::from(&DomainClaim { verified_at: Some(now), ..claim })),
             Err(TxError::Other(e)) => Err(e),
@@ -146,14 +132,9 @@ impl Domains for Store {
             .build()
             .map_err(Error::internal)?;
         let mut tx = Tx::new();
-        tx.condition(Check::Caller, self.caller_owns(&id, who)?).delete(Check::Domain, delete).put(
-            Check::None,
-            self.audit(
-                &id,
-                Audit { action: AuditAction::DomainRemoved, actor: &who.sub, subject: &domain, detail: None },
-                now,
-            )?,
-        );
+        tx.condition(Check::Caller, self.caller_owns(&id, who)?)
+            .delete(Check::Domain, delete)
+            .put(Check::None, self.audit(&id, Audit::by(who, AuditAction::DomainRemoved, &domain), now)?);
         match self.transact(tx).await {
             Ok(()) => Ok(()),
             Err(TxError::Other(e)) => Err(e),
@@ -253,16 +234,7 @@ impl Store {
         let mut tx = Tx::new();
         tx.condition(Check::Caller, self.caller_owns(id, who)?).update(Check::Domain, update).put(
             Check::None,
-            self.audit(
-                id,
-                Audit {
-                    action: AuditAction::DomainRoleChanged,
-                    actor: &who.sub,
-                    subject: &claim.domain,
-                    detail: Some(detail),
-                },
-                now,
-            )?,
+            self.audit(id, Audit::by(who, AuditAction::DomainRoleChanged, &claim.domain).detail(detail), now)?,
         );
         match self.transact(tx).await {
             Ok(()) => Ok(DomainView::from(&DomainClaim { role, ..claim.clone() })),

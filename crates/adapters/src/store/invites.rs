@@ -147,12 +147,8 @@ impl Store {
                 Check::None,
                 self.audit(
                     rid,
-                    Audit {
-                        action: AuditAction::InviteCreated,
-                        actor: &who.sub,
-                        subject: &invite.invite_id,
-                        detail: Some(format!("role={}", invite.role.as_str())),
-                    },
+                    Audit::by(who, AuditAction::InviteCreated, &invite.invite_id)
+                        .detail(format!("role={}", invite.role.as_str())),
                     now,
                 )?,
             );

@@ -55,16 +55,7 @@ impl Store {
             .put(Check::Email, self.put_new(&holder)?)
             .put(
                 Check::None,
-                self.audit(
-                    rid,
-                    Audit {
-                        action: AuditAction::MemberJoined,
-                        actor: &who.sub,
-                        subject: &who.sub,
-                        detail: Some(detail),
-                    },
-                    now,
-                )?,
+                self.audit(rid, Audit::by(who, AuditAction::MemberJoined, &who.sub).detail(detail), now)?,
             );
         match self.transact(tx).await {
             Ok(()) => Ok(Membership::from(&member)),

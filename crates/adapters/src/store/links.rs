@@ -77,12 +77,8 @@ impl Links for Store {
                 .expression_attribute_values(":iid", s(&item.invite_id))
                 .build()
                 .map_err(Error::internal)?;
-            let accepted = Audit {
-                action: AuditAction::InviteAccepted,
-                actor: &who.sub,
-                subject: &item.invite_id,
-                detail: Some(format!("role={}", item.role.as_str())),
-            };
+            let accepted = Audit::by(who, AuditAction::InviteAccepted, &item.invite_id)
+                .detail(format!("role={}", item.role.as_str()));
             let mut tx = Tx::new();
             // Invited again after a removal: the invitation is the owner's word.
             let welcome_back = Delete::builder()

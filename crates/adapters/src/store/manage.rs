@@ -97,7 +97,7 @@ impl ManageInvites for Store {
                 (false, true) => Some("suppression ignored".to_owned()),
                 (false, false) => None,
             };
-            let entry = Audit { action: AuditAction::InviteResent, actor: &who.sub, subject: &iid, detail };
+            let entry = Audit { detail, ..Audit::by(who, AuditAction::InviteResent, &iid) };
             tx.put(Check::None, self.audit(&rid, entry, now)?);
             if let Err(f) = self.transact(tx).await {
                 self.recheck_caller(&f, &rid, Some(who)).await?;
@@ -139,14 +139,9 @@ impl ManageInvites for Store {
                 .build()
                 .map_err(Error::internal)?;
             let mut tx = Tx::new();
-            tx.condition(Check::Caller, self.caller_manages(&rid, who)?).condition(Check::Invite, live).put(
-                Check::None,
-                self.audit(
-                    &rid,
-                    Audit { action: AuditAction::LinkCopied, actor: &who.sub, subject: &iid, detail: None },
-                    now,
-                )?,
-            );
+            tx.condition(Check::Caller, self.caller_manages(&rid, who)?)
+                .condition(Check::Invite, live)
+                .put(Check::None, self.audit(&rid, Audit::by(who, AuditAction::LinkCopied, &iid), now)?);
             if let Err(f) = self.transact(tx).await {
                 self.recheck_caller(&f, &rid, Some(who)).await?;
                 return Err(f);
@@ -187,11 +182,7 @@ impl ManageInvites for Store {
         let mut tx = Tx::new();
         tx.condition(Check::Caller, self.caller_manages(&rid, who)?).update(Check::Invite, update).put(
             Check::None,
-            self.audit(
-                &rid,
-                Audit { action: AuditAction::InviteRoleChanged, actor: &who.sub, subject: &iid, detail: Some(detail) },
-                now,
-            )?,
+            self.audit(&rid, Audit::by(who, AuditAction::InviteRoleChanged, &iid).detail(detail), now)?,
         );
         self.commit_role_change(tx, &rid, who).await?;
         let fresh = self.invite_item(&rid, &iid).await?.ok_or(Error::NotFound)?;

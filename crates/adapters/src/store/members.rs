@@ -62,11 +62,7 @@ impl Members for Store {
         }
         tx.update(Check::Member, update).put(
             Check::None,
-            self.audit(
-                &rid,
-                Audit { action: AuditAction::MemberRoleChanged, actor: &who.sub, subject: uid, detail: Some(detail) },
-                now,
-            )?,
+            self.audit(&rid, Audit::by(who, AuditAction::MemberRoleChanged, uid).detail(detail), now)?,
         );
         self.commit_role_change(tx, &rid, who).await?;
         let fresh = self.member(&rid, uid).await?.ok_or(Error::NotFound)?;

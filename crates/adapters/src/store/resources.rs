@@ -3,6 +3,7 @@
 use super::items::*;
 use super::{Check, Store, Tx, TxError, cursor, from_item, key, retry, s};
 use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::types::builders::UpdateBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Update};
 use invites_domain::audit::{Audit, AuditAction};
 use invites_domain::budgets::{require_verified_sender, resource_limit_reached};
@@ -53,14 +54,7 @@ impl Resources for Store {
                 let holder = EmailHolder::Member { user_id: Some(who.sub.clone()) };
                 tx.put(Check::Email, self.put_new(&EmailLockItem::new(&rid, email.as_str(), &holder))?);
             }
-            tx.put(
-                Check::None,
-                self.audit(
-                    &rid,
-                    Audit { action: AuditAction::ResourceCreated, actor: &who.sub, subject: &rid, detail: None },
-                    now,
-                )?,
-            );
+            tx.put(Check::None, self.audit(&rid, Audit::by(who, AuditAction::ResourceCreated, &rid), now)?);
             match self.transact(tx).await {
                 Ok(()) => Ok(ResourceView::of(&resource, Role::Owner, Seats { used: 0, limit: resource.seat_limit })),
                 Err(f) if f.failed(Check::UserBudget) => {
@@ -139,12 +133,7 @@ impl Resources for Store {
             .map_err(Error::internal)?;
         let detail = format!("reminders {}", if settings.reminders { "on" } else { "off" });
         retry!({
-            let entry = Audit {
-                action: AuditAction::ResourceUpdated,
-                actor: &who.sub,
-                subject: &id,
-                detail: Some(detail.clone()),
-            };
+            let entry = Audit::by(who, AuditAction::ResourceUpdated, &id).detail(detail.clone());
             let mut tx = Tx::new();
             tx.condition(Check::Caller, self.caller_manages(&id, who)?)
                 .update(Check::None, update.clone())
@@ -256,15 +245,10 @@ impl Store {
 
     /// Takes one seat, only while one is free.
     pub(crate) fn take_seat(&self, rid: &str) -> Result<Update, Error> {
-        Update::builder()
-            .table_name(&self.table)
-            .key("PK", s(res_pk(rid)))
-            .key("SK", s(RESOURCE_SK))
-            .update_expression("ADD seatsUsed :one")
+        self.count_seats(rid, 1)
             .condition_expression(
                 "attribute_exists(PK) AND seatsUsed < seatLimit AND (attribute_not_exists(invitesEnabled) OR invitesEnabled = :yes)",
             )
-            .expression_attribute_values(":one", super::n(1))
             .expression_attribute_values(":yes", AttributeValue::Bool(true))
             .build()
             .map_err(Error::internal)
@@ -272,14 +256,16 @@ impl Store {
 
     /// Gives one seat back.
     pub(crate) fn free_seat(&self, rid: &str) -> Result<Update, Error> {
+        self.count_seats(rid, -1).condition_expression("attribute_exists(PK)").build().map_err(Error::internal)
+    }
+
+    /// Adds `delta` to the resource's seats in use.
+    fn count_seats(&self, rid: &str, delta: i64) -> UpdateBuilder {
         Update::builder()
             .table_name(&self.table)
             .key("PK", s(res_pk(rid)))
             .key("SK", s(RESOURCE_SK))
-            .update_expression("ADD seatsUsed :d")
-            .condition_expression("attribute_exists(PK)")
-            .expression_attribute_values(":d", super::n(-1))
-            .build()
-            .map_err(Error::internal)
+            .update_expression("ADD seatsUsed :delta")
+            .expression_attribute_values(":delta", super::n(delta))
     }
 }

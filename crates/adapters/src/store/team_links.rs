@@ -39,16 +39,7 @@ impl TeamLinks for Store {
         let mut tx = Tx::new();
         tx.condition(Check::Caller, self.caller_manages(&id, who)?).put(Check::None, self.put_new(&item)?).put(
             Check::None,
-            self.audit(
-                &id,
-                Audit {
-                    action: AuditAction::TeamLinkCreated,
-                    actor: &who.sub,
-                    subject: &link.link_id,
-                    detail: Some(detail),
-                },
-                now,
-            )?,
+            self.audit(&id, Audit::by(who, AuditAction::TeamLinkCreated, &link.link_id).detail(detail), now)?,
         );
         match self.transact(tx).await {
             Ok(()) => Ok((TeamLinkView::of(&link, now), self.keys().await?.mint_team_link(rid, lid, &nonce))),
@@ -92,14 +83,9 @@ impl TeamLinks for Store {
             .build()
             .map_err(Error::internal)?;
         let mut tx = Tx::new();
-        tx.condition(Check::Caller, self.caller_manages(&id, who)?).update(Check::Link, update).put(
-            Check::None,
-            self.audit(
-                &id,
-                Audit { action: AuditAction::TeamLinkRevoked, actor: &who.sub, subject: &lid, detail: None },
-                now,
-            )?,
-        );
+        tx.condition(Check::Caller, self.caller_manages(&id, who)?)
+            .update(Check::Link, update)
+            .put(Check::None, self.audit(&id, Audit::by(who, AuditAction::TeamLinkRevoked, &lid), now)?);
         match self.transact(tx).await {
             Ok(()) => Ok(()),
             Err(TxError::Other(e)) => Err(e),

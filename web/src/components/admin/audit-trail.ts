@@ -2,7 +2,7 @@
 // people named as the screen knows them (a name, else the address their
 // invite went to).
 
-import { html, nothing } from 'lit';
+import { html } from 'lit';
 import { api, ok, type Invite, type Member, type Schemas } from '../../api/client';
 import { formatDate, formatShort, has, t, type I18nKey } from '../../i18n';
 import { memberName } from './member-list';
@@ -86,9 +86,7 @@ export class AuditTrail extends AdminPanel {
               </tr>`,
             )}</tbody>
           </table></div>`}
-      ${this.cursor
-        ? html`<div class="more"><button @click=${() => this.admin.act.run(() => this.load(true))} ?disabled=${this.busy}>${t('admin.more')}</button></div>`
-        : nothing}
+      ${this.more(this.cursor)}
     </div>`;
   }
 }

@@ -79,9 +79,7 @@ export class InviteList extends AdminPanel {
             </tr></thead>
             <tbody>${this.invites.map((i) => this.row(i))}</tbody>
           </table></div>`}
-      ${this.cursor
-        ? html`<div class="more"><button @click=${() => this.admin.act.run(() => this.load(true))} ?disabled=${this.busy}>${t('admin.more')}</button></div>`
-        : nothing}
+      ${this.more(this.cursor)}
     </div>`;
   }
 }

@@ -3,7 +3,8 @@
 // render root in the screen's shadow root, so ids, labels and styles stay
 // in one tree.
 
-import { LitElement, type PropertyDeclarations } from 'lit';
+import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
+import { t } from '../../i18n';
 import type { Act } from '../../act';
 import type { Schemas } from '../../api/client';
 
@@ -53,6 +54,13 @@ export abstract class AdminPart extends LitElement {
 /** A part that shows a list read from the API: it reads it once connected. */
 export abstract class AdminPanel extends AdminPart {
   abstract load(more?: boolean): Promise<void>;
+
+  /** "Show more" while the list has a next page. */
+  protected more(cursor: string | null) {
+    return cursor
+      ? html`<div class="more"><button @click=${() => this.admin.act.run(() => this.load(true))} ?disabled=${this.busy}>${t('admin.more')}</button></div>`
+      : nothing;
+  }
 
   connectedCallback(): void {
     super.connectedCallback();
