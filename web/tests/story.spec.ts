@@ -327,13 +327,19 @@ test('the invitee opens the e-mailed link, signs in and accepts', async ({ page 
   await expect(page.getByText(`Signed in as ${ADMIN.email}.`)).toBeVisible();
   await scan(page, 'landing: pending, signed in');
   const welcome = new URL(`/resources/${rid}?welcome=1`, page.url()).href;
-  await page.route('**/v1/invites/accept', async (route) => {
-    const response = await route.fetch();
-    await route.fulfill({ response, json: { ...(await response.json()), redirectUrl: welcome } });
-  });
+  // Once only: removing a route (unroute) while the next page's requests are
+  // in flight can leave them paused, a page that never runs its script (the
+  // blank page this story met in full runs).
+  await page.route(
+    '**/v1/invites/accept',
+    async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, json: { ...(await response.json()), redirectUrl: welcome } });
+    },
+    { times: 1 },
+  );
   await page.getByRole('button', { name: 'Accept invitation' }).click();
   await page.waitForURL(welcome);
-  await page.unroute('**/v1/invites/accept');
   await expect(page.getByText('Marketing site · Administrator')).toBeVisible();
   await scan(page, 'resource after accept (users & invites as admin)');
 
