@@ -15,34 +15,32 @@ impl Store {
     /// turned off; else expired invites give theirs back and the round runs
     /// again, or 409 `seat_limit_reached` when none had expired.
     pub(crate) async fn no_free_seat(&self, rid: &str, now: i64) -> TxError {
-        let explain = async || {
-            self.plan_allows_inviting(rid).await?;
-            Ok(match self.reclaim_expired(rid, now).await? {
-                0 => TxError::Other(seat_limit_reached()),
-                _ => TxError::Retry,
-            })
-        };
-        explain().await.unwrap_or_else(TxError::Other)
+        if let Err(e) = self.plan_allows_inviting(rid).await {
+            return e.into();
+        }
+        match self.reclaim_expired(rid, now).await {
+            Ok(0) => seat_limit_reached().into(),
+            Ok(_) => TxError::Retry,
+            Err(e) => e.into(),
+        }
     }
 
     /// The address was taken on the resource: a member or a live invite is
     /// refused as `refuse` says for this use case; an expired invite's hold
     /// is reclaimed and the round runs again.
     pub(crate) async fn address_taken(&self, rid: &str, email: &str, now: i64, refuse: fn(Holder) -> Error) -> TxError {
-        let explain = async || {
-            let lock = self.email_lock(rid, email).await?;
-            match email_taken(lock.as_ref().map(EmailLockItem::holder).as_ref(), now) {
-                EmailTaken::Refuse(holder) => return Ok(TxError::Other(refuse(holder))),
-                EmailTaken::Reclaim => {
-                    if let Some(l) = &lock {
-                        self.reclaim_lock(rid, l, now).await?;
-                    }
-                }
-                EmailTaken::Retry => {}
-            }
-            Ok(TxError::Retry)
+        let lock = match self.email_lock(rid, email).await {
+            Ok(lock) => lock,
+            Err(e) => return e.into(),
         };
-        explain().await.unwrap_or_else(TxError::Other)
+        match email_taken(lock.as_ref().map(EmailLockItem::holder).as_ref(), now) {
+            EmailTaken::Refuse(holder) => refuse(holder).into(),
+            EmailTaken::Reclaim => match &lock {
+                Some(l) => self.reclaim_lock(rid, l, now).await.map_or_else(TxError::from, |_| TxError::Retry),
+                None => TxError::Retry,
+            },
+            EmailTaken::Retry => TxError::Retry,
+        }
     }
 
     /// After [`Check::Caller`] failed: 404 / 403 when the caller no longer

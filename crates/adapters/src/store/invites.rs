@@ -294,7 +294,11 @@ impl Store {
             &invite_sk(iid),
             "SET #s = :expired, updatedAt = :now REMOVE GSI1PK, GSI1SK, GSI2PK, GSI2SK",
             "attribute_exists(PK) AND #s = :pending AND expiresAt <= :now",
-            &[(":expired", s("expired")), (":pending", s(InviteStatus::Pending.as_str())), (":now", n(now))],
+            &[
+                (":expired", s(InviteStatus::Expired.as_str())),
+                (":pending", s(InviteStatus::Pending.as_str())),
+                (":now", n(now)),
+            ],
         )
         .await
         .map(drop)

@@ -60,9 +60,10 @@ impl Resources for Store {
                 Err(f) if f.failed(Check::UserBudget) => {
                     Err(resource_limit_reached(self.limits.resources_per_owner).into())
                 }
-                Err(TxError::Retry) => Err(TxError::Retry),
-                // A fresh ULID cannot collide; anything else is unexpected.
-                Err(e) => Err(Error::internal(format!("create resource: {e:?}")).into()),
+                // A fresh ULID cannot collide; any other failed condition is unexpected.
+                Err(f @ TxError::Failed(_)) => Err(Error::internal(format!("create resource: {f:?}")).into()),
+                // A lost race runs the round again; a fault is the answer.
+                Err(other) => Err(other),
             }
         })
     }
