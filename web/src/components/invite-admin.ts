@@ -10,6 +10,7 @@ import { api, ok } from '../api/client';
 import { isConfigured, upgradeHref } from '../config';
 import { explain } from '../errors';
 import { t } from '../i18n';
+import { manages } from '../pickers';
 import { base } from '../styles';
 import type { AdminScreen, Resource } from './admin/part';
 import { adminStyles } from './admin/styles';
@@ -66,7 +67,7 @@ export class InviteAdmin extends LitElement implements AdminScreen {
   }
 
   private get canManage() {
-    return this.resource?.role === 'owner' || this.resource?.role === 'admin';
+    return manages(this.resource?.role);
   }
 
   private async reload() {
@@ -74,7 +75,7 @@ export class InviteAdmin extends LitElement implements AdminScreen {
     try {
       const r = await ok(api().GET('/v1/resources/{rid}', { params: { path: { rid: this.resourceId } } }));
       // Decided before the first panel draws: a read-only member never loads the invites.
-      if (r.role !== 'owner' && r.role !== 'admin') this.tab = 'members';
+      if (!manages(r.role)) this.tab = 'members';
       this.resource = r;
     } catch (e) {
       this.act.alert = explain(e);

@@ -8,6 +8,7 @@ import { api, ok, type TeamLink } from '../api/client';
 import { confirmIn } from '../confirm';
 import { formatDate, t, type I18nKey } from '../i18n';
 import { ResourceCard } from './resource-card';
+import { roleOptions } from '../pickers';
 
 export class TeamLinks extends ResourceCard {
   static styles = [
@@ -70,8 +71,7 @@ export class TeamLinks extends ResourceCard {
         <div class="field">
           <label for="link-role">${t('team.admin.role')}</label>
           <select id="link-role" name="link-role">
-            <option value="read_only">${t('role.read_only')}</option>
-            <option value="admin">${t('role.admin')}</option>
+            ${roleOptions()}
           </select>
         </div>
         <div class="field">

@@ -9,6 +9,7 @@ import { api, ok, type Domain } from '../api/client';
 import { confirmIn } from '../confirm';
 import { t, type I18nKey } from '../i18n';
 import { ResourceCard } from './resource-card';
+import { roleOptions } from '../pickers';
 
 export class VerifiedDomains extends ResourceCard {
   static styles = [
@@ -87,8 +88,7 @@ export class VerifiedDomains extends ResourceCard {
         <div class="field">
           <label for="domain-role">${t('domains.role')}</label>
           <select id="domain-role" name="domain-role">
-            <option value="read_only">${t('role.read_only')}</option>
-            <option value="admin">${t('role.admin')}</option>
+            ${roleOptions()}
           </select>
         </div>
       </div>

@@ -4,10 +4,10 @@
 import { html, nothing } from 'lit';
 import { ApiError, api, ok, type Schemas } from '../../api/client';
 import { MAX_BULK, parseBulk, type BulkRole } from '../../bulk';
-import { locale } from '../../config';
 import { explain } from '../../errors';
 import { t } from '../../i18n';
 import { AdminPart } from './part';
+import { localeOptions, roleOptions } from '../../pickers';
 
 type BatchLine = Schemas['InviteBatchResult']['results'][number];
 
@@ -78,15 +78,13 @@ export class BulkInvite extends AdminPart {
           <div class="field">
             <label for="bulk-role">${t('admin.bulk.role')}</label>
             <select id="bulk-role" name="bulk-role">
-              <option value="read_only">${t('role.read_only')}</option>
-              <option value="admin">${t('role.admin')}</option>
+              ${roleOptions()}
             </select>
           </div>
           <div class="field">
             <label for="bulk-locale">${t('admin.bulk.language')}</label>
             <select id="bulk-locale" name="bulk-locale">
-              <option value="en" ?selected=${locale() === 'en'}>English</option>
-              <option value="de" ?selected=${locale() === 'de'}>Deutsch</option>
+              ${localeOptions()}
             </select>
           </div>
         </div>

@@ -4,11 +4,11 @@
 
 import { html, nothing } from 'lit';
 import { ApiError, api, ok } from '../../api/client';
-import { locale } from '../../config';
 import { explain } from '../../errors';
 import { t } from '../../i18n';
 import { AdminPart, type Role } from './part';
 import { sendingAnyway } from './suppression';
+import { localeOptions, roleOptions } from '../../pickers';
 
 /** Which form field an API error code belongs to. */
 const FIELD_OF: Record<string, string> = {
@@ -84,8 +84,7 @@ export class InviteForm extends AdminPart {
       <div class="field">
         <label for="role">${t('admin.invite.role')}</label>
         <select id="role" name="role" aria-describedby="role-hint">
-          <option value="read_only">${t('role.read_only')}</option>
-          <option value="admin">${t('role.admin')}</option>
+          ${roleOptions()}
         </select>
         <div class="hint" id="role-hint">${t('admin.invite.roleHint')}</div>
       </div>
@@ -93,8 +92,7 @@ export class InviteForm extends AdminPart {
         <div class="field">
           <label for="locale">${t('admin.invite.language')}</label>
           <select id="locale" name="locale" aria-invalid=${err('locale')} aria-describedby=${described('locale')}>
-            <option value="en" ?selected=${locale() === 'en'}>English</option>
-            <option value="de" ?selected=${locale() === 'de'}>Deutsch</option>
+            ${localeOptions()}
           </select>
           ${this.fieldError('locale')}
         </div>

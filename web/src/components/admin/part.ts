@@ -5,6 +5,7 @@
 
 import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
 import { t } from '../../i18n';
+import { manages } from '../../pickers';
 import type { Act } from '../../act';
 import type { Schemas } from '../../api/client';
 
@@ -46,8 +47,7 @@ export abstract class AdminPart extends LitElement {
   }
 
   protected get canManage() {
-    const role = this.admin.resource?.role;
-    return role === 'owner' || role === 'admin';
+    return manages(this.admin.resource?.role);
   }
 }
 
