@@ -138,7 +138,7 @@ export const base = css`
   .badge::before { content: ''; width: 0.45rem; height: 0.45rem; border-radius: 50%; background: currentColor; opacity: 0.75; }
   .badge.pending, .badge.queued, .badge.delayed { background: #fff4d6; color: #6b4a00; }
   .badge.accepted, .badge.sent, .badge.delivered { background: #e3f6ea; color: #125c2c; }
-  .badge.revoked, .badge.declined, .badge.undeliverable, .badge.rejected, .badge.bounced, .badge.complained { background: #fdecea; color: #8a1c14; }
+  .badge.revoked, .badge.declined, .badge.undeliverable, .badge.withdrawn, .badge.rejected, .badge.bounced, .badge.complained { background: #fdecea; color: #8a1c14; }
   .badge.expired { background: #eceef2; color: #414756; }
   .badge.role { background: var(--inv-accent-soft); color: #263d8c; }
   .badge.role::before, .badge.plain::before { display: none; }

@@ -19,6 +19,10 @@ pub enum InviteStatus {
     Declined,
     /// The address bounced for good or complained; resend may bring it back.
     Undeliverable,
+    /// Pending, but whoever sent it no longer manages the resource
+    /// (`members::still_manages`): it cannot be accepted. Never stored: the
+    /// views derive it from the inviter's membership.
+    Withdrawn,
 }
 
 impl InviteStatus {
@@ -30,6 +34,7 @@ impl InviteStatus {
             Self::Expired => "expired",
             Self::Declined => "declined",
             Self::Undeliverable => "undeliverable",
+            Self::Withdrawn => "withdrawn",
         }
     }
 
@@ -47,13 +52,19 @@ impl InviteStatus {
 
     /// Not ended for good: an admin may still revoke or resend it.
     pub fn is_open(self) -> bool {
-        matches!(self, Self::Pending | Self::Expired | Self::Undeliverable)
+        matches!(self, Self::Pending | Self::Expired | Self::Undeliverable | Self::Withdrawn)
     }
 
     /// The state a reader must see: a pending invite past its expiry is
     /// expired even while DynamoDB TTL has not removed or touched it.
     pub fn effective(self, expires_at: i64, now: i64) -> Self {
         if self == Self::Pending && expires_at <= now { Self::Expired } else { self }
+    }
+
+    /// The state people see once the inviter's membership is known: a
+    /// pending invite from someone who no longer manages is withdrawn.
+    pub fn unless_withdrawn(self, inviter_manages: bool) -> Self {
+        if self == Self::Pending && !inviter_manages { Self::Withdrawn } else { self }
     }
 }
 

@@ -38,6 +38,10 @@ pub fn gone_for(status: InviteStatus) -> Error {
         InviteStatus::Undeliverable => {
             Error::gone(Code::InviteUndeliverable, "the invitation e-mail could not be delivered; ask for a new one")
         }
+        InviteStatus::Withdrawn => Error::gone(
+            Code::InviteWithdrawn,
+            "whoever sent this invite no longer manages the resource; ask one of its admins for a new one",
+        ),
         _ => Error::gone(Code::InviteExpired, "this invite has expired"),
     }
 }

@@ -13,6 +13,8 @@ pub enum Skip {
     NotPending,
     /// The address bounced for good or complained since it was queued.
     Suppressed,
+    /// Its inviter no longer manages the resource: the link would not work.
+    Withdrawn,
     AlreadySent,
 }
 
@@ -23,6 +25,7 @@ impl Skip {
             Self::Superseded => "superseded",
             Self::NotPending => "not pending",
             Self::Suppressed => "suppressed",
+            Self::Withdrawn => "withdrawn",
             Self::AlreadySent => "already sent",
         }
     }
@@ -39,6 +42,7 @@ pub fn should_send(invite: Option<&Invite>, msg: &SendInvite, now: i64) -> Resul
     match invite.effective_status(now) {
         InviteStatus::Pending => {}
         InviteStatus::Undeliverable => return Err(Skip::Suppressed),
+        InviteStatus::Withdrawn => return Err(Skip::Withdrawn),
         _ => return Err(Skip::NotPending),
     }
     if invite.sent_send_id.as_deref() == Some(msg.send_id.as_str()) {
@@ -66,5 +70,7 @@ mod tests {
         assert_eq!(should_send(Some(&i), &msg, 0), Err(Skip::NotPending));
         i.status = InviteStatus::Undeliverable;
         assert_eq!(should_send(Some(&i), &msg, 0), Err(Skip::Suppressed));
+        i.status = InviteStatus::Withdrawn;
+        assert_eq!(should_send(Some(&i), &msg, 0), Err(Skip::Withdrawn));
     }
 }

@@ -2,7 +2,8 @@
 //! never changes, the owner cannot be removed and cannot leave.
 
 use crate::error::Code;
-use crate::records::Member;
+use crate::records::{Invite, Member};
+use crate::team_links::TeamLink;
 use crate::{Error, Role};
 
 /// The caller's membership, or 404 for outsiders (no existence leak).
@@ -81,8 +82,74 @@ pub fn removed_earlier() -> Error {
     )
 }
 
+/// Something a manager handed out (a pending invite, a team link): on which
+/// resource, by whom, in which of their terms (`Member::term`), when.
+#[derive(Debug, Clone, Copy)]
+pub struct Made<'a> {
+    pub rid: &'a str,
+    pub maker: &'a str,
+    pub term: Option<&'a str>,
+    pub at: i64,
+}
+
+impl<'a> Made<'a> {
+    pub fn invite(i: &'a Invite) -> Self {
+        Self { rid: &i.resource_id, maker: &i.invited_by, term: i.maker_term.as_deref(), at: i.created_at }
+    }
+
+    pub fn link(l: &'a TeamLink) -> Self {
+        Self { rid: &l.resource_id, maker: &l.created_by, term: l.maker_term.as_deref(), at: l.created_at }
+    }
+}
+
+/// What a manager handed out works only while its maker still manages the
+/// resource in the same term: removal, demotion and leaving end it at once,
+/// and a later promotion or rejoining (a new term) does not bring it back.
+/// The store holds accept and join to this in their own transaction (a
+/// condition on the maker's membership), so no write to the invites and
+/// links is needed when someone stops managing. Made before terms existed:
+/// a membership without a term that began no later than it.
+pub fn still_manages(maker: Option<&Member>, made: Made<'_>) -> bool {
+    maker.is_some_and(|m| {
+        m.role.can_manage()
+            && match (made.term, m.term.as_deref()) {
+                (Some(made), Some(now)) => made == now,
+                (None, None) => m.joined_at <= made.at,
+                _ => false,
+            }
+    })
+}
+
+/// A role change that makes a member a manager: a new term starts.
+pub fn promotes(from: Role, to: Role) -> bool {
+    !from.can_manage() && to.can_manage()
+}
+
+/// The audit detail of a removal, a departure or a role change that ends a
+/// manager's management (`None` when they did not manage or still do).
+pub fn stops_managing(from: Role, to: Option<Role>) -> Option<&'static str> {
+    (from.can_manage() && !to.is_some_and(Role::can_manage))
+        .then_some("the pending invites and team links they made stop working")
+}
+
 pub fn changed_meanwhile() -> Error {
     Error::conflict(Code::ChangedMeanwhile, "it changed meanwhile; reload and try again")
+}
+
+/// A member for unit tests: user `u` of resource `r`, joined at 0.
+#[cfg(test)]
+pub(crate) fn test_member(role: Role) -> Member {
+    Member {
+        resource_id: "r".into(),
+        user_id: "u".into(),
+        role,
+        email: None,
+        name: None,
+        invite_id: None,
+        joined_at: 0,
+        term: None,
+        metadata: None,
+    }
 }
 
 #[cfg(test)]
@@ -90,16 +157,7 @@ mod tests {
     use super::*;
 
     fn member(role: Role) -> Member {
-        Member {
-            resource_id: "r".into(),
-            user_id: "u".into(),
-            role,
-            email: None,
-            name: None,
-            invite_id: None,
-            joined_at: 0,
-            metadata: None,
-        }
+        test_member(role)
     }
 
     #[test]
@@ -124,5 +182,37 @@ mod tests {
         assert_eq!(change_role(&member(Role::Admin), Role::Admin).unwrap(), None);
         assert_eq!(change_role(&member(Role::Admin), Role::ReadOnly).unwrap(), Some(Role::ReadOnly));
         assert_eq!(Removal::Left.action().as_str(), "member.left");
+    }
+
+    #[test]
+    fn what_a_manager_made_works_while_they_manage_in_the_same_term() {
+        let admin = Member { joined_at: 10, term: Some("t1".into()), ..member(Role::Admin) };
+        let made = |term: Option<&'static str>, at| Made { rid: "r", maker: "u", term, at };
+        assert!(still_manages(Some(&admin), made(Some("t1"), 10)));
+        // Removed, or left: no membership.
+        assert!(!still_manages(None, made(Some("t1"), 10)));
+        // Demoted.
+        assert!(!still_manages(Some(&Member { role: Role::ReadOnly, ..admin.clone() }), made(Some("t1"), 10)));
+        // Left and came back, or demoted and promoted again: a new term,
+        // even within the same second.
+        assert!(!still_manages(Some(&Member { term: Some("t2".into()), ..admin.clone() }), made(Some("t1"), 10)));
+        // Made before terms existed: by a membership at least as old, never
+        // by one that has a term since (it rejoined or was promoted).
+        let legacy = Member { term: None, ..admin.clone() };
+        assert!(still_manages(Some(&legacy), made(None, 10)));
+        assert!(!still_manages(Some(&legacy), made(None, 9)));
+        assert!(!still_manages(Some(&admin), made(None, 50)));
+        assert!(!still_manages(Some(&legacy), made(Some("t1"), 50)));
+    }
+
+    #[test]
+    fn promotions_and_the_end_of_managing() {
+        assert!(promotes(Role::ReadOnly, Role::Admin));
+        assert!(!promotes(Role::Admin, Role::Admin));
+        assert!(!promotes(Role::Admin, Role::ReadOnly));
+        assert!(stops_managing(Role::Admin, None).is_some());
+        assert!(stops_managing(Role::Admin, Some(Role::ReadOnly)).is_some());
+        assert!(stops_managing(Role::Admin, Some(Role::Admin)).is_none());
+        assert!(stops_managing(Role::ReadOnly, None).is_none());
     }
 }

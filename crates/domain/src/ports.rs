@@ -273,6 +273,9 @@ pub trait OwnViews {
 /// The mail worker's bookkeeping on the invite, so that a message delivered
 /// twice (or a stale one) sends at most one e-mail.
 pub trait MailLedger {
+    /// The invite as the worker must see it: `status` is
+    /// [`InviteStatus::Withdrawn`](crate::InviteStatus::Withdrawn) when its
+    /// inviter no longer manages the resource (no e-mail with a dead link).
     async fn invite(&self, rid: ResourceId, iid: InviteId) -> Result<Option<Invite>, Error>;
     /// The resource's name, for the e-mail ("" once it is gone).
     async fn resource_name(&self, rid: &str) -> Result<String, Error>;
@@ -330,6 +333,9 @@ pub trait Sweep {
     async fn due_invites(&self, now: i64, limit: usize) -> Result<Vec<Due>, Error>;
     /// Whether the resource sends reminders (`false` once it is gone).
     async fn reminders_on(&self, rid: &str) -> Result<bool, Error>;
+    /// Whether the invite's inviter still manages its resource (a withdrawn
+    /// invite gets no e-mail: its link would not work).
+    async fn inviter_manages(&self, invite: &Invite) -> Result<bool, Error>;
     /// Moves the invite to `next` (or off the index); `false` when another
     /// sweep or a write moved it first.
     async fn reschedule(&self, due: &Due, next: Option<i64>) -> Result<bool, Error>;

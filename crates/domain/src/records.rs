@@ -47,6 +47,12 @@ pub struct Member {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_id: Option<String>,
     pub joined_at: i64,
+    /// This spell of membership and role: a new id when they join and when
+    /// they are promoted. What they hand out records it (`maker_term`), so
+    /// it stops working when the spell ends (`members::still_manages`).
+    /// Absent on members written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term: Option<String>,
     /// The invite's `metadata`, copied at accept.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::invite::metadata_as_text")]
     pub metadata: Option<crate::invite::Metadata>,
@@ -67,6 +73,10 @@ pub struct Invite {
     pub send_id: String,
     pub invited_by: String,
     pub inviter_name: String,
+    /// The inviter's `Member::term` when they sent it (absent on invites
+    /// written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maker_term: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     pub locale: Locale,
@@ -170,6 +180,7 @@ pub(crate) fn test_invite(status: InviteStatus, expires_at: i64) -> Invite {
         send_id: "s1".into(),
         invited_by: "owner".into(),
         inviter_name: "Owner".into(),
+        maker_term: None,
         message: None,
         locale: Locale::En,
         redirect_url: None,

@@ -9,6 +9,7 @@
 
 use crate::error::Code;
 use crate::invite::{DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS};
+use crate::records::Member;
 use crate::time::{DAY, rfc3339};
 use crate::views::ResourceRef;
 use crate::{Error, Identity, Role};
@@ -67,6 +68,10 @@ pub struct TeamLink {
     pub max_uses: u32,
     pub uses: u32,
     pub created_by: String,
+    /// The maker's `Member::term` when they made it (absent on links
+    /// written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maker_term: Option<String>,
     pub created_at: i64,
     pub expires_at: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -82,10 +87,13 @@ pub enum LinkStatus {
     Expired,
     UsedUp,
     Revoked,
+    /// Would work, but whoever made it no longer manages the resource
+    /// (`members::still_manages`). Never stored: derived from their membership.
+    Withdrawn,
 }
 
 impl TeamLink {
-    pub fn new(resource_id: &str, link_id: String, new: NewTeamLink, nonce: String, by: &str, now: i64) -> Self {
+    pub fn new(resource_id: &str, link_id: String, new: NewTeamLink, nonce: String, by: &Member, now: i64) -> Self {
         Self {
             resource_id: resource_id.to_owned(),
             link_id,
@@ -93,7 +101,8 @@ impl TeamLink {
             nonce,
             max_uses: new.max_uses,
             uses: 0,
-            created_by: by.to_owned(),
+            created_by: by.user_id.clone(),
+            maker_term: by.term.clone(),
             created_at: now,
             expires_at: now + new.expires_in_days * DAY,
             revoked_at: None,
@@ -112,6 +121,15 @@ impl TeamLink {
             LinkStatus::Active
         }
     }
+
+    /// The status once the maker's membership is known: an active link of
+    /// someone who no longer manages is withdrawn.
+    pub fn status_given(&self, now: i64, maker_manages: bool) -> LinkStatus {
+        match self.status(now) {
+            LinkStatus::Active if !maker_manages => LinkStatus::Withdrawn,
+            status => status,
+        }
+    }
 }
 
 /// Active team links a resource may have at once: every one of them shows in
@@ -120,8 +138,9 @@ pub const MAX_ACTIVE: usize = 20;
 
 /// Whether another link may be made while `links` exist: 409
 /// `too_many_links` at [`MAX_ACTIVE`] active ones.
-pub fn may_create(links: &[TeamLink], now: i64) -> Result<(), Error> {
-    let active = links.iter().filter(|l| l.status(now) == LinkStatus::Active).count();
+/// Withdrawn links do not count: they no longer work.
+pub fn may_create(statuses: impl IntoIterator<Item = LinkStatus>) -> Result<(), Error> {
+    let active = statuses.into_iter().filter(|s| *s == LinkStatus::Active).count();
     if active >= MAX_ACTIVE {
         return Err(Error::conflict(
             Code::TooManyLinks,
@@ -133,9 +152,9 @@ pub fn may_create(links: &[TeamLink], now: i64) -> Result<(), Error> {
 
 /// The links the admin screen lists: every active one first (so none is
 /// ever out of sight), then the newest ended ones, `max` in all.
-pub fn listed(mut links: Vec<TeamLink>, now: i64, max: usize) -> Vec<TeamLink> {
-    links.sort_by(|a, b| {
-        let (aa, ba) = (a.status(now) == LinkStatus::Active, b.status(now) == LinkStatus::Active);
+pub fn listed(mut links: Vec<(TeamLink, LinkStatus)>, max: usize) -> Vec<(TeamLink, LinkStatus)> {
+    links.sort_by(|(a, sa), (b, sb)| {
+        let (aa, ba) = (*sa == LinkStatus::Active, *sb == LinkStatus::Active);
         ba.cmp(&aa).then_with(|| b.link_id.cmp(&a.link_id))
     });
     links.truncate(max);
@@ -159,6 +178,10 @@ pub fn gone(status: LinkStatus) -> Result<(), Error> {
         LinkStatus::Revoked => Err(Error::gone(Code::LinkRevoked, "this team link was revoked")),
         LinkStatus::Expired => Err(Error::gone(Code::LinkExpired, "this team link has expired")),
         LinkStatus::UsedUp => Err(Error::gone(Code::LinkUsedUp, "this team link has been used as often as it may")),
+        LinkStatus::Withdrawn => Err(Error::gone(
+            Code::LinkWithdrawn,
+            "whoever made this team link no longer manages the resource; ask one of its admins for a new one",
+        )),
     }
 }
 
@@ -187,8 +210,8 @@ pub struct TeamLinkView {
 }
 
 impl TeamLinkView {
-    pub fn of(l: &TeamLink, now: i64) -> Self {
-        let status = l.status(now);
+    /// The link in `status` (`TeamLink::status_given`).
+    pub fn of(l: &TeamLink, status: LinkStatus) -> Self {
         Self {
             id: l.link_id.clone(),
             resource_id: l.resource_id.clone(),
@@ -227,7 +250,10 @@ mod tests {
 
     fn link(max_uses: u32, uses: u32) -> TeamLink {
         let new = NewTeamLink { role: Role::ReadOnly, expires_in_days: 7, max_uses };
-        TeamLink { uses, ..TeamLink::new("r", "l".into(), new, "n".into(), "owner", 0) }
+        TeamLink {
+            uses,
+            ..TeamLink::new("r", "l".into(), new, "n".into(), &crate::members::test_member(Role::Owner), 0)
+        }
     }
 
     fn who(email: Option<&str>, verified: bool) -> Identity {
@@ -271,23 +297,34 @@ mod tests {
 
     #[test]
     fn the_url_is_shown_only_while_the_link_works() {
-        assert!(TeamLinkView::of(&link(2, 0), 0).with_url("u".into()).url.is_some());
-        assert!(TeamLinkView::of(&link(2, 2), 0).with_url("u".into()).url.is_none());
+        let view = |l: TeamLink, maker_manages| TeamLinkView::of(&l, l.status_given(0, maker_manages));
+        assert!(view(link(2, 0), true).with_url("u".into()).url.is_some());
+        assert!(view(link(2, 2), true).with_url("u".into()).url.is_none());
+        let withdrawn = view(link(2, 0), false);
+        assert_eq!(withdrawn.status, LinkStatus::Withdrawn);
+        assert!(withdrawn.with_url("u".into()).url.is_none());
+        // Ended for another reason first: that reason shows.
+        assert_eq!(view(link(2, 2), false).status, LinkStatus::UsedUp);
+        assert_eq!(gone(LinkStatus::Withdrawn).unwrap_err().code(), "link_withdrawn");
     }
 
     #[test]
     fn active_links_are_capped_and_always_listed_first() {
         let now = 100;
         let numbered = |n: u32| TeamLink { link_id: format!("{n:04}"), ..link(10, 0) };
+        let seen = |links: &[TeamLink]| links.iter().map(|l| (l.clone(), l.status(now))).collect::<Vec<_>>();
         let mut links: Vec<TeamLink> = (0..MAX_ACTIVE as u32).map(numbered).collect();
-        assert_eq!(may_create(&links, now).unwrap_err().code(), "too_many_links");
+        assert_eq!(may_create(seen(&links).into_iter().map(|(_, s)| s)).unwrap_err().code(), "too_many_links");
         links[0].revoked_at = Some(now);
-        assert!(may_create(&links, now).is_ok(), "a withdrawn link frees its place");
+        assert!(may_create(seen(&links).into_iter().map(|(_, s)| s)).is_ok(), "a revoked link frees its place");
+        let mut statuses: Vec<LinkStatus> = (0..MAX_ACTIVE).map(|_| LinkStatus::Active).collect();
+        statuses[3] = LinkStatus::Withdrawn;
+        assert!(may_create(statuses).is_ok(), "so does a withdrawn one");
         // The oldest link still active stays in the list whatever ended after it.
         let mut many: Vec<TeamLink> = (1..300).map(|n| TeamLink { revoked_at: Some(now), ..numbered(n) }).collect();
         many.push(numbered(0));
-        let shown = listed(many, now, 200);
-        assert_eq!((shown.len(), shown[0].link_id.as_str()), (200, "0000"));
-        assert_eq!(shown[1].link_id, "0299", "then the newest ended");
+        let shown = listed(seen(&many), 200);
+        assert_eq!((shown.len(), shown[0].0.link_id.as_str()), (200, "0000"));
+        assert_eq!(shown[1].0.link_id, "0299", "then the newest ended");
     }
 }

@@ -96,6 +96,8 @@ pub struct InviteView {
 }
 
 impl InviteView {
+    /// The invite as stored; [`InviteView::withdrawn_unless`] adds what the
+    /// inviter's membership says.
     pub fn of(i: &Invite, now: i64) -> Self {
         Self {
             id: i.invite_id.clone(),
@@ -122,6 +124,11 @@ impl InviteView {
             reminder: i.reminder,
             reminded_at: i.reminded_at.map(rfc3339),
         }
+    }
+
+    pub fn withdrawn_unless(mut self, inviter_manages: bool) -> Self {
+        self.status = self.status.unless_withdrawn(inviter_manages);
+        self
     }
 }
 
@@ -210,13 +217,13 @@ pub struct LookupView {
 }
 
 impl LookupView {
-    pub fn of(i: &Invite, resource_name: String, now: i64) -> Self {
+    pub fn of(i: &Invite, resource_name: String, now: i64, inviter_manages: bool) -> Self {
         Self {
             resource: ResourceRef { id: i.resource_id.clone(), name: resource_name },
             inviter: InviterRef { name: i.inviter_name.clone() },
             role: i.role,
             email: Email::from_normalised(i.email.clone()).masked(),
-            status: i.effective_status(now),
+            status: i.effective_status(now).unless_withdrawn(inviter_manages),
             expires_at: rfc3339(i.expires_at),
             message: i.message.clone(),
         }
@@ -333,7 +340,7 @@ mod tests {
         assert_eq!(v["status"], "expired");
         assert_eq!(v["emailStatus"], "rejected");
         assert!(v.get("nonce").is_none() && v.get("sendId").is_none());
-        let l = serde_json::to_value(LookupView::of(&i, "Site".into(), 0)).unwrap();
+        let l = serde_json::to_value(LookupView::of(&i, "Site".into(), 0, true)).unwrap();
         assert_eq!(l["email"], "a***@example.com");
         assert_eq!(l["resource"]["name"], "Site");
     }

@@ -85,6 +85,10 @@ impl Sweeper {
         if action == Action::Remind && !self.store.reminders_on(&i.resource_id).await? {
             action = decide(i, false, &self.limits, now);
         }
+        // Mail for a withdrawn invite (its inviter no longer manages) is over.
+        if matches!(action, Action::Requeue | Action::Remind) && !self.store.inviter_manages(i).await? {
+            action = Action::Done;
+        }
         match action {
             Action::Done => Ok(if self.store.reschedule(due, None).await? { Did::Done } else { Did::Lost }),
             Action::Later(at) => Ok(if self.store.reschedule(due, Some(at)).await? { Did::Later } else { Did::Lost }),

@@ -299,7 +299,7 @@ export interface paths {
         put?: never;
         /**
          * Join through a team link (signed in, verified e-mail); joining again → 200 with the same membership
-         * @description 410 link_revoked, link_expired or link_used_up when the link no longer works; 403 removed_from_resource when an owner or admin removed the caller (only a new invitation brings them back); 409 seat_limit_reached when no seat is free, 403 invites_disabled when the plan does not include inviting; 409 already_pending when an invitation to the caller's address is waiting (accept that instead).
+         * @description 410 link_revoked, link_expired, link_used_up or link_withdrawn (its maker no longer manages the resource) when the link no longer works; 403 removed_from_resource when an owner or admin removed the caller (only a new invitation brings them back); 409 seat_limit_reached when no seat is free, 403 invites_disabled when the plan does not include inviting; 409 already_pending when an invitation to the caller's address is waiting (accept that instead).
          */
         post: operations["joinTeamLink"];
         delete?: never;
@@ -524,16 +524,16 @@ export interface components {
         /** @enum {string} */
         InvitableRole: "admin" | "read_only";
         /**
-         * @description undeliverable: the e-mail bounced for good or the recipient complained; the seat is free, the link does not work, and a resend with ignoreSuppression brings it back.
+         * @description undeliverable: the e-mail bounced for good or the recipient complained; the seat is free, the link does not work, and a resend with ignoreSuppression brings it back. withdrawn (never a filter): pending, but whoever sent it no longer manages the resource (removed, demoted or left, even if they came back since); the link does not work, no e-mail goes out, resend and copy link answer 410 invite_withdrawn, and the seat stays held until an owner or admin revokes it or it expires.
          * @enum {string}
          */
-        Status: "pending" | "accepted" | "revoked" | "expired" | "declined" | "undeliverable";
+        Status: "pending" | "accepted" | "revoked" | "expired" | "declined" | "undeliverable" | "withdrawn";
         Error: {
             error: components["schemas"]["ErrorDetail"];
         };
         ErrorDetail: {
             /** @enum {string} */
-            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata" | "invites_disabled" | "service_only" | "invalid_seat_limit" | "invalid_plan" | "link_revoked" | "link_expired" | "link_used_up" | "invalid_max_uses" | "invalid_domain" | "public_domain" | "too_many_domains" | "too_many_links" | "domain_not_verified" | "removed_from_resource";
+            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "invite_withdrawn" | "link_withdrawn" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata" | "invites_disabled" | "service_only" | "invalid_seat_limit" | "invalid_plan" | "link_revoked" | "link_expired" | "link_used_up" | "invalid_max_uses" | "invalid_domain" | "public_domain" | "too_many_domains" | "too_many_links" | "domain_not_verified" | "removed_from_resource";
             message: string;
         };
         NewResource: {
@@ -694,8 +694,11 @@ export interface components {
             /** @default 10 */
             maxUses: number;
         };
-        /** @enum {string} */
-        TeamLinkStatus: "active" | "expired" | "used_up" | "revoked";
+        /**
+         * @description withdrawn: would work, but whoever made it no longer manages the resource (removed, demoted or left, even if they came back since); joining answers 410 link_withdrawn and it does not count towards the cap of active links.
+         * @enum {string}
+         */
+        TeamLinkStatus: "active" | "expired" | "used_up" | "revoked" | "withdrawn";
         TeamLink: {
             id: components["schemas"]["Ulid"];
             resourceId: components["schemas"]["Ulid"];
@@ -1217,6 +1220,15 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
+            /** @description invite_withdrawn when whoever sent the invite no longer manages the resource (its link would not work); revoke it and invite again. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
             429: components["responses"]["RateLimited"];
@@ -1247,6 +1259,7 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
+            410: components["responses"]["Error"];
         };
     };
     listMembers: {

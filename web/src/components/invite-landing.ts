@@ -24,6 +24,7 @@ type Screen =
   | 'declined'
   | 'declined-now'
   | 'undeliverable'
+  | 'withdrawn'
   | 'used'
   | 'member'
   | 'error';
@@ -151,6 +152,7 @@ export class InviteLanding extends LitElement {
       invite_revoked: 'revoked',
       invite_declined: 'declined',
       invite_undeliverable: 'undeliverable',
+      invite_withdrawn: 'withdrawn',
       not_found: 'not-found',
       unauthenticated: 'signed-out',
     };
@@ -230,6 +232,8 @@ export class InviteLanding extends LitElement {
         return this.state('check', 'done', 'landing.declinedNow.title', 'landing.declinedNow.body', p);
       case 'undeliverable':
         return this.state('ban', 'warn', 'landing.undeliverable.title', 'landing.undeliverable.body', p);
+      case 'withdrawn':
+        return this.state('ban', 'warn', 'landing.withdrawn.title', 'landing.withdrawn.body', p);
       case 'used':
         return this.state('check', 'info', 'landing.used.title', 'landing.used.body', p,
           html`<div class="actions"><a class="button" href=${this.signIn()} @click=${keepFragment}>${t('landing.switch')}</a></div>`);

@@ -9,7 +9,7 @@ import { explain } from '../errors';
 import { formatDate, t, type I18nKey } from '../i18n';
 import { ICONS, landingStyles, type Tone } from './landing-styles';
 
-type Screen = 'loading' | 'join' | 'signed-out' | 'not-found' | 'expired' | 'revoked' | 'used_up' | 'full' | 'unverified' | 'pending-invite' | 'error';
+type Screen = 'loading' | 'join' | 'signed-out' | 'not-found' | 'expired' | 'revoked' | 'used_up' | 'withdrawn' | 'full' | 'unverified' | 'pending-invite' | 'error';
 
 export class TeamLinkLanding extends LitElement {
   static styles = landingStyles;
@@ -73,6 +73,7 @@ export class TeamLinkLanding extends LitElement {
         link_expired: 'expired',
         link_revoked: 'revoked',
         link_used_up: 'used_up',
+        link_withdrawn: 'withdrawn',
         seat_limit_reached: 'full',
         invites_disabled: 'full',
         email_not_verified: 'unverified',
@@ -120,6 +121,8 @@ export class TeamLinkLanding extends LitElement {
         return state('ban', 'stop', 'revoked');
       case 'used_up':
         return state('ban', 'warn', 'usedUp');
+      case 'withdrawn':
+        return state('ban', 'warn', 'withdrawn');
       case 'full':
         return state('user', 'warn', 'full');
       case 'unverified':

@@ -10,9 +10,10 @@ use invites_domain::delivery::suppressed_error;
 use invites_domain::invite::Keeps;
 use invites_domain::invite::{idempotency_key_reused, validate_idempotency_key};
 use invites_domain::lifecycle::Holder;
+use invites_domain::members::Made;
 use invites_domain::message::SendInvite;
 use invites_domain::ports::{BatchKeys, CreateInvite, CreateInvites, Created, ListInvites, PageRequest};
-use invites_domain::records::{EmailHolder, Invite};
+use invites_domain::records::{EmailHolder, Invite, Member};
 use invites_domain::sweep::due_after_queued;
 use invites_domain::time::DAY;
 use invites_domain::token::Nonce;
@@ -31,9 +32,11 @@ impl CreateInvites for Store {
             validate_idempotency_key(key)?;
         }
         retry!({
+            // The caller's term goes on the invite (`members::still_manages`).
+            let me = self.manager_of(cmd.rid, who).await?;
             let iid = InviteId::new();
             let nonce = Nonce::random();
-            let invite = new_invite(who, &cmd, &rid, iid, &nonce, now);
+            let invite = new_invite(who, &me, &cmd, &rid, iid, &nonce, now);
             let tx = self.create_tx(who, &cmd, &invite, &fingerprint, now)?;
             if let Err(failed) = self.transact(tx).await {
                 return self.explain_create_failure(who, &cmd, &fingerprint, failed, now).await;
@@ -78,7 +81,15 @@ impl BatchKeys for Store {
     }
 }
 
-fn new_invite(who: &Identity, cmd: &CreateInvite, rid: &str, iid: InviteId, nonce: &Nonce, now: i64) -> Invite {
+fn new_invite(
+    who: &Identity,
+    me: &Member,
+    cmd: &CreateInvite,
+    rid: &str,
+    iid: InviteId,
+    nonce: &Nonce,
+    now: i64,
+) -> Invite {
     Invite {
         resource_id: rid.to_owned(),
         invite_id: iid.to_string(),
@@ -89,6 +100,7 @@ fn new_invite(who: &Identity, cmd: &CreateInvite, rid: &str, iid: InviteId, nonc
         send_id: invites_domain::ids::new_ulid(),
         invited_by: who.sub.clone(),
         inviter_name: who.display_name(),
+        maker_term: me.term.clone(),
         message: cmd.invite.message.clone(),
         redirect_url: cmd.invite.redirect_url.clone(),
         metadata: cmd.invite.metadata.clone(),
@@ -137,7 +149,7 @@ impl Store {
             due_after_queued(&self.limits, now),
         );
         let mut tx = Tx::new();
-        tx.condition(Check::Caller, self.caller_manages(rid, who)?)
+        tx.condition(Check::Caller, self.in_term(Made::invite(invite))?)
             .update(Check::Seat, self.take_seat(rid)?)
             .put(Check::Email, self.put_new(&EmailLockItem::new(rid, &invite.email, &holder))?)
             .put(Check::Invite, self.put_new(&item)?)
@@ -370,12 +382,15 @@ impl ListInvites for Store {
             batch = (batch * 2).min(1000);
         }
         let next_cursor = if more { items.last().and_then(|i| cursor::encode(&i.invite_id)) } else { None };
-        Ok(Page { items: items.iter().map(|i| InviteView::of(i, now)).collect(), next_cursor })
+        let manages = self.makers_manage(&items.iter().map(|i| Made::invite(i)).collect::<Vec<_>>()).await?;
+        let items = items.iter().zip(manages).map(|(i, m)| InviteView::of(i, now).withdrawn_unless(m)).collect();
+        Ok(Page { items, next_cursor })
     }
 
     async fn get_invite(&self, rid: ResourceId, iid: InviteId, who: &Identity, now: i64) -> Result<InviteView, Error> {
         self.manager_of(rid, who).await?;
         let item = self.invite_item(&rid.to_string(), &iid.to_string()).await?.ok_or(Error::NotFound)?;
-        Ok(InviteView::of(&item, now))
+        let manages = self.maker_still_manages(Made::invite(&item)).await?;
+        Ok(InviteView::of(&item, now).withdrawn_unless(manages))
     }
 }

@@ -37,6 +37,7 @@ impl Store {
             name: who.name.clone(),
             invite_id: None,
             joined_at: now,
+            term: Some(invites_domain::ids::new_ulid()),
             metadata: None,
         };
         let holder = EmailLockItem::new(rid, &email, &EmailHolder::Member { user_id: Some(who.sub.clone()) });

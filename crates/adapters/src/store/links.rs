@@ -5,7 +5,8 @@ use super::items::*;
 use super::{Check, LIVE_INVITE, Store, Tx, n, retry, s};
 use aws_sdk_dynamodb::types::{Delete, Update};
 use invites_domain::audit::{Audit, AuditAction, INVITEE};
-use invites_domain::lifecycle::{self, Accept, End, Ending, already_joined};
+use invites_domain::lifecycle::{self, Accept, End, Ending, already_joined, gone_for};
+use invites_domain::members::Made;
 use invites_domain::ports::Links;
 use invites_domain::records::{EmailHolder, Invite, Member};
 use invites_domain::token::{Kind, Nonce, ParsedToken};
@@ -16,7 +17,8 @@ impl Links for Store {
     async fn lookup(&self, token: &str, now: i64) -> Result<LookupView, Error> {
         let item = self.open_token(token).await?;
         let resource = self.resource_item(&item.resource_id).await?.ok_or(Error::NotFound)?;
-        Ok(LookupView::of(&item, resource.name, now))
+        let manages = self.maker_still_manages(Made::invite(&item)).await?;
+        Ok(LookupView::of(&item, resource.name, now, manages))
     }
 
     /// Membership, invite state, e-mail holder and audit change in one
@@ -31,6 +33,15 @@ impl Links for Store {
                 }
                 Accept::Join => {}
             }
+            if item.invited_by == who.sub {
+                // Their own invite (to another address of theirs): a member
+                // already, or no longer managing, so it is withdrawn.
+                return Err(match self.member(&item.resource_id, &who.sub).await? {
+                    Some(_) => already_joined(),
+                    None => gone_for(InviteStatus::Withdrawn),
+                }
+                .into());
+            }
             let rid = item.resource_id.clone();
             let member = Member {
                 resource_id: rid.clone(),
@@ -40,6 +51,7 @@ impl Links for Store {
                 name: who.name.clone(),
                 invite_id: Some(item.invite_id.clone()),
                 joined_at: now,
+                term: Some(invites_domain::ids::new_ulid()),
                 metadata: item.metadata.clone(),
             };
             let finish = Update::builder()
@@ -80,6 +92,7 @@ impl Links for Store {
             let accepted = Audit::by(who, AuditAction::InviteAccepted, &item.invite_id)
                 .detail(format!("role={}", item.role.as_str()));
             let mut tx = Tx::new();
+            self.maker_manages(&mut tx, Made::invite(&item))?;
             // Invited again after a removal: the invitation is the owner's word.
             let welcome_back = Delete::builder()
                 .table_name(&self.table)
@@ -94,6 +107,8 @@ impl Links for Store {
                 .put(Check::None, self.audit(&rid, accepted, now)?);
             match self.transact(tx).await {
                 Ok(()) => Ok(Membership::through(&member, &item)),
+                // The inviter no longer manages the resource.
+                Err(f) if f.failed(Check::Maker) => Err(gone_for(InviteStatus::Withdrawn).into()),
                 // The caller is already a member (joined another way).
                 Err(f) if f.failed(Check::Member) && !f.failed(Check::Invite) => Err(already_joined().into()),
                 // Otherwise the invite changed under us: the next round reads it again.

@@ -7,6 +7,7 @@ use invites_domain::audit::{Audit, AuditAction};
 use invites_domain::budgets::user_budget_spent;
 use invites_domain::delivery::suppressed_error;
 use invites_domain::lifecycle::{self, Ending, SeatAction};
+use invites_domain::members::Made;
 use invites_domain::members::changed_meanwhile;
 use invites_domain::message::SendInvite;
 use invites_domain::ports::{Link, ManageInvites, ResendOptions, Resent};
@@ -72,9 +73,9 @@ impl ManageInvites for Store {
             let holder = EmailHolder::Invite { invite_id: iid.clone(), expires_at: plan.expires_at };
             let new_lock = EmailLockItem::new(&rid, &item.email, &holder);
             let mut tx = Tx::new();
-            tx.condition(Check::Caller, self.caller_manages(&rid, who)?)
-                .update(Check::Invite, update)
-                .update(Check::UserBudget, self.count_user_send(who, now)?);
+            // A withdrawn invite is not sent again: its link would not work.
+            self.caller_and_maker(&mut tx, who, Made::invite(&item))?;
+            tx.update(Check::Invite, update).update(Check::UserBudget, self.count_user_send(who, now)?);
             match plan.seat {
                 // Still holds its seat: just move the lock's expiry along.
                 SeatAction::Keep => tx.put(
@@ -101,7 +102,9 @@ impl ManageInvites for Store {
             tx.put(Check::None, self.audit(&rid, entry, now)?);
             if let Err(f) = self.transact(tx).await {
                 self.recheck_caller(&f, &rid, Some(who)).await?;
-                return Err(if f.failed(Check::Suppressed) {
+                return Err(if f.failed(Check::Maker) {
+                    self.withdrawn_for(&rid, who).await.into()
+                } else if f.failed(Check::Suppressed) {
                     suppressed_error().into()
                 } else if f.failed(Check::UserBudget) {
                     user_budget_spent(now, self.limits.user_daily_invites).into()
@@ -139,12 +142,12 @@ impl ManageInvites for Store {
                 .build()
                 .map_err(Error::internal)?;
             let mut tx = Tx::new();
-            tx.condition(Check::Caller, self.caller_manages(&rid, who)?)
-                .condition(Check::Invite, live)
+            self.caller_and_maker(&mut tx, who, Made::invite(&item))?;
+            tx.condition(Check::Invite, live)
                 .put(Check::None, self.audit(&rid, Audit::by(who, AuditAction::LinkCopied, &iid), now)?);
             if let Err(f) = self.transact(tx).await {
                 self.recheck_caller(&f, &rid, Some(who)).await?;
-                return Err(f);
+                return Err(if f.failed(Check::Maker) { self.withdrawn_for(&rid, who).await.into() } else { f });
             }
             let token = self.link_token(&item).await?;
             Ok(Link { invite: InviteView::of(&item, now), token, expires_at: item.expires_at })

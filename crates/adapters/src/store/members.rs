@@ -5,6 +5,7 @@ use super::items::*;
 use super::{Check, Item, Store, Tx, from_item, key, retry, s};
 use aws_sdk_dynamodb::types::{Delete, Update};
 use invites_domain::audit::{Audit, AuditAction};
+use invites_domain::members::Made;
 use invites_domain::members::{self as rules, Removal};
 use invites_domain::ports::{Members, OwnViews};
 use invites_domain::time::rfc3339;
@@ -43,18 +44,28 @@ impl Members for Store {
         let Some(role) = rules::change_role(&member, role)? else {
             return Ok(MemberView::from(&member));
         };
-        let update = Update::builder()
+        // A promotion starts a new term: what they made before a demotion
+        // stays withdrawn (`members::still_manages`).
+        let promoted = rules::promotes(member.role, role);
+        let mut update = Update::builder()
             .table_name(&self.table)
             .key("PK", s(res_pk(&rid)))
             .key("SK", s(member_sk(uid)))
-            .update_expression("SET #role = :role")
+            .update_expression(if promoted { "SET #role = :role, #term = :term" } else { "SET #role = :role" })
             .condition_expression("#role = :seen")
             .expression_attribute_names("#role", "role")
             .expression_attribute_values(":role", s(role.as_str()))
-            .expression_attribute_values(":seen", s(member.role.as_str()))
-            .build()
-            .map_err(Error::internal)?;
-        let detail = format!("{} -> {}", member.role.as_str(), role.as_str());
+            .expression_attribute_values(":seen", s(member.role.as_str()));
+        if promoted {
+            update = update
+                .expression_attribute_names("#term", "term")
+                .expression_attribute_values(":term", s(invites_domain::ids::new_ulid()));
+        }
+        let update = update.build().map_err(Error::internal)?;
+        let mut detail = format!("{} -> {}", member.role.as_str(), role.as_str());
+        if let Some(ended) = rules::stops_managing(member.role, Some(role)) {
+            detail = format!("{detail}; {ended}");
+        }
         let mut tx = Tx::new();
         // A manager changing their own role: the update's condition is the check.
         if uid != who.sub {
@@ -104,10 +115,10 @@ impl Store {
             if check_caller {
                 tx.condition(Check::Caller, self.caller_manages(rid, who)?);
             }
-            tx.delete(Check::Member, delete_member).update(Check::None, self.free_seat(rid)?).put(
-                Check::None,
-                self.audit(rid, Audit { action: how.action(), actor, subject: uid, detail: None }, now)?,
-            );
+            let detail = rules::stops_managing(member.role, None).map(str::to_owned);
+            tx.delete(Check::Member, delete_member)
+                .update(Check::None, self.free_seat(rid)?)
+                .put(Check::None, self.audit(rid, Audit { action: how.action(), actor, subject: uid, detail }, now)?);
             if how == Removal::Removed {
                 tx.put(Check::None, self.put(&RemovedItem::new(rid, uid, actor, now), None, &[])?);
             }
@@ -158,6 +169,10 @@ impl OwnViews for Store {
         let mut items: Vec<InviteItem> =
             self.query_all(invitee_gsi(email.as_str()), "INVITE#", Some("GSI1"), LIST_CAP).await?;
         items.retain(|i| i.effective_status(now) == InviteStatus::Pending);
+        // Withdrawn ones (the inviter no longer manages) are not offered.
+        let manages = self.makers_manage(&items.iter().map(|i| Made::invite(i)).collect::<Vec<_>>()).await?;
+        let mut manages = manages.into_iter();
+        items.retain(|_| manages.next().unwrap_or(false));
         items.sort_by(|a, b| b.invite_id.cmp(&a.invite_id));
         let rids: Vec<&str> = items.iter().map(|i| i.resource_id.as_str()).collect();
         let refs = self.resource_refs(&rids).await?;

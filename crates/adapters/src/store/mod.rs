@@ -16,6 +16,7 @@ mod invites;
 pub mod items;
 mod join;
 mod links;
+mod makers;
 mod manage;
 mod members;
 mod reads;

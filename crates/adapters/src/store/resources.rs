@@ -39,6 +39,7 @@ impl Resources for Store {
             name: who.name.clone(),
             invite_id: None,
             joined_at: now,
+            term: Some(invites_domain::ids::new_ulid()),
             metadata: None,
         };
         retry!({

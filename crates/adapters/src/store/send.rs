@@ -4,6 +4,7 @@
 use super::items::*;
 use super::{LIVE_INVITE, Store, n, s};
 use invites_domain::audit::{Audit, AuditAction, SYSTEM};
+use invites_domain::members::Made;
 use invites_domain::ports::MailLedger;
 use invites_domain::records::Invite;
 use invites_domain::sweep::{due_after_sent, is_reminder};
@@ -11,7 +12,13 @@ use invites_domain::{Error, InviteId, InviteStatus, ResourceId};
 
 impl MailLedger for Store {
     async fn invite(&self, rid: ResourceId, iid: InviteId) -> Result<Option<Invite>, Error> {
-        Ok(self.invite_item(&rid.to_string(), &iid.to_string()).await?.map(|i| i.record))
+        let Some(mut invite) = self.invite_item(&rid.to_string(), &iid.to_string()).await?.map(|i| i.record) else {
+            return Ok(None);
+        };
+        if invite.status == InviteStatus::Pending && !self.maker_still_manages(Made::invite(&invite)).await? {
+            invite.status = InviteStatus::Withdrawn;
+        }
+        Ok(Some(invite))
     }
 
     async fn resource_name(&self, rid: &str) -> Result<String, Error> {

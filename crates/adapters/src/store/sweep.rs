@@ -6,8 +6,10 @@ use super::{Check, LIVE_INVITE, Store, Tx, TxError, n, s};
 use aws_sdk_dynamodb::types::Update;
 use invites_domain::Error;
 use invites_domain::InviteStatus;
+use invites_domain::members::Made;
 use invites_domain::message::SendInvite;
 use invites_domain::ports::{Due, Reminder, Sweep};
+use invites_domain::records::Invite;
 use invites_domain::sweep::due_after_queued;
 
 /// The index of invites with mail work ahead.
@@ -31,6 +33,10 @@ impl Sweep for Store {
 
     async fn reminders_on(&self, rid: &str) -> Result<bool, Error> {
         Ok(self.resource_item(rid).await?.is_some_and(|r| r.reminders))
+    }
+
+    async fn inviter_manages(&self, invite: &Invite) -> Result<bool, Error> {
+        self.maker_still_manages(Made::invite(invite)).await
     }
 
     async fn reschedule(&self, due: &Due, next: Option<i64>) -> Result<bool, Error> {

@@ -6,10 +6,11 @@ use super::items::*;
 use super::{Check, Store, Tx, TxError, n, retry, s};
 use aws_sdk_dynamodb::types::Update;
 use invites_domain::audit::{Audit, AuditAction};
+use invites_domain::members::Made;
 use invites_domain::members::changed_meanwhile;
 use invites_domain::ports::TeamLinks;
 use invites_domain::team_links::{
-    NewTeamLink, TeamLink, TeamLinkLookup, TeamLinkView, gone, listed, may_create, may_join,
+    LinkStatus, NewTeamLink, TeamLink, TeamLinkLookup, TeamLinkView, gone, listed, may_create, may_join,
 };
 use invites_domain::token::{Kind, Nonce};
 use invites_domain::views::{Membership, ResourceRef};
@@ -29,20 +30,22 @@ impl TeamLinks for Store {
         new: NewTeamLink,
         now: i64,
     ) -> Result<(TeamLinkView, String), Error> {
-        self.manager_of(rid, who).await?;
+        let me = self.manager_of(rid, who).await?;
         let id = rid.to_string();
-        may_create(&self.team_links(&id).await?, now)?;
+        may_create(self.team_links(&id, now).await?.into_iter().map(|(_, status)| status))?;
         let (lid, nonce) = (InviteId::new(), Nonce::random());
-        let link = TeamLink::new(&id, lid.to_string(), new, nonce.encode(), &who.sub, now);
+        let link = TeamLink::new(&id, lid.to_string(), new, nonce.encode(), &me, now);
         let detail = format!("role={}, uses={}", link.role.as_str(), link.max_uses);
         let item = TeamLinkItem::new(link.clone(), self.limits.keep_pending_until(link.expires_at));
         let mut tx = Tx::new();
-        tx.condition(Check::Caller, self.caller_manages(&id, who)?).put(Check::None, self.put_new(&item)?).put(
+        tx.condition(Check::Caller, self.in_term(Made::link(&link))?).put(Check::None, self.put_new(&item)?).put(
             Check::None,
             self.audit(&id, Audit::by(who, AuditAction::TeamLinkCreated, &link.link_id).detail(detail), now)?,
         );
         match self.transact(tx).await {
-            Ok(()) => Ok((TeamLinkView::of(&link, now), self.keys().await?.mint_team_link(rid, lid, &nonce))),
+            Ok(()) => {
+                Ok((TeamLinkView::of(&link, link.status(now)), self.keys().await?.mint_team_link(rid, lid, &nonce)))
+            }
             Err(TxError::Other(e)) => Err(e),
             Err(f) => {
                 self.recheck_caller(&f, &id, Some(who)).await?;
@@ -53,14 +56,14 @@ impl TeamLinks for Store {
 
     async fn links(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<Vec<(TeamLinkView, String)>, Error> {
         self.manager_of(rid, who).await?;
-        let links = listed(self.team_links(&rid.to_string()).await?, now, MAX_LISTED);
+        let links = listed(self.team_links(&rid.to_string(), now).await?, MAX_LISTED);
         let keys = self.keys().await?;
         let mut out = Vec::with_capacity(links.len());
-        for link in links {
+        for (link, status) in links {
             let (Ok(lid), Some(nonce)) = (InviteId::parse(&link.link_id), Nonce::decode(&link.nonce)) else {
                 continue;
             };
-            out.push((TeamLinkView::of(&link, now), keys.mint_team_link(rid, lid, &nonce)));
+            out.push((TeamLinkView::of(&link, status), keys.mint_team_link(rid, lid, &nonce)));
         }
         Ok(out)
     }
@@ -101,10 +104,11 @@ impl TeamLinks for Store {
     async fn lookup_link(&self, token: &str, now: i64) -> Result<TeamLinkLookup, Error> {
         let link = self.open_team_link(token).await?;
         let name = self.resource_item(&link.resource_id).await?.map(|r| r.name).ok_or(Error::NotFound)?;
+        let manages = self.maker_still_manages(Made::link(&link)).await?;
         Ok(TeamLinkLookup {
             resource: ResourceRef { id: link.resource_id.clone(), name },
             role: link.role,
-            status: link.status(now),
+            status: link.status_given(now, manages),
             expires_at: invites_domain::time::rfc3339(link.expires_at),
         })
     }
@@ -118,6 +122,10 @@ impl TeamLinks for Store {
                 return Ok(Membership::from(&member));
             }
             may_join(&link, who, now)?;
+            if link.created_by == who.sub {
+                // Their own link, and not a member: they no longer manage.
+                gone(LinkStatus::Withdrawn)?;
+            }
             let use_one = |tx: &mut Tx| {
                 let update = Update::builder()
                     .table_name(&self.table)
@@ -134,7 +142,7 @@ impl TeamLinks for Store {
                     .build()
                     .map_err(Error::internal)?;
                 tx.update(Check::Link, update);
-                Ok(())
+                self.maker_manages(tx, Made::link(&link))
             };
             let detail = format!("role={}, link={}", link.role.as_str(), link.link_id);
             match self.try_join(&rid, who, link.role, use_one, detail, now).await {
@@ -143,6 +151,7 @@ impl TeamLinks for Store {
                     gone(self.open_team_link(token).await?.status(now))?;
                     Err(TxError::Retry)
                 }
+                Err(f) if f.failed(Check::Maker) => Err(gone(LinkStatus::Withdrawn).unwrap_err().into()),
                 other => other,
             }
         })
@@ -150,11 +159,24 @@ impl TeamLinks for Store {
 }
 
 impl Store {
-    /// A resource's team links, newest first.
-    async fn team_links(&self, rid: &str) -> Result<Vec<TeamLink>, Error> {
+    /// A resource's team links, newest first, each with its status (a
+    /// withdrawn one when its maker no longer manages).
+    async fn team_links(&self, rid: &str, now: i64) -> Result<Vec<(TeamLink, LinkStatus)>, Error> {
         let query = self.prefix_query(&res_pk(rid), LINK_PREFIX, None).scan_index_forward(false);
         let items: Vec<TeamLinkItem> = self.pages(query, MAX_READ).await?;
-        Ok(items.into_iter().map(|i| i.record).collect())
+        let links: Vec<TeamLink> = items.into_iter().map(|i| i.record).collect();
+        // Only an active link can be withdrawn: read the makers of those.
+        let active: Vec<&TeamLink> = links.iter().filter(|l| l.status(now) == LinkStatus::Active).collect();
+        let manages = self.makers_manage(&active.iter().map(|l| Made::link(l)).collect::<Vec<_>>()).await?;
+        let withdrawn: Vec<String> =
+            active.iter().zip(manages).filter(|(_, m)| !m).map(|(l, _)| l.link_id.clone()).collect();
+        Ok(links
+            .into_iter()
+            .map(|l| {
+                let status = l.status_given(now, !withdrawn.contains(&l.link_id));
+                (l, status)
+            })
+            .collect())
     }
 
     /// The team link a token opens (`open_as`: the same work for every token).

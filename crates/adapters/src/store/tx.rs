@@ -41,6 +41,9 @@ pub(crate) enum Check {
     Domain,
     /// The caller was not removed by an owner or admin (joins without an invitation).
     NotRemoved,
+    /// Whoever made the invite or team link in use still manages the
+    /// resource (`makers.rs`).
+    Maker,
     /// An unconditional write (audit entries, counters).
     None,
 }

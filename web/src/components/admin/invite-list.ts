@@ -40,7 +40,8 @@ export class InviteList extends AdminPanel {
   private row(i: Invite) {
     return html`<tr data-email=${i.email}>
       <td class="break cell-first"><span class="strong">${i.email}</span><span class="cell-sub">${t(`role.${i.role}` as I18nKey)}</span></td>
-      <td data-label=${t('admin.col.status')}><span class="badge ${i.status}">${t(`status.${i.status}`)}</span></td>
+      <td data-label=${t('admin.col.status')}><span class="badge ${i.status}">${t(`status.${i.status}`)}</span>
+        ${i.status === 'withdrawn' ? html`<span class="cell-sub">${t('admin.withdrawnWhy', { name: i.invitedBy.name })}</span>` : nothing}</td>
       <td data-label=${t('admin.col.mail')}>
         <span class="badge ${i.emailStatus}" title=${i.deliveryError ?? nothing}>${t(`mail.${i.emailStatus}`)}</span>
         ${i.bounceType ? html`<span class="cell-sub">${t(`mail.bounce.${i.bounceType}`)}</span>` : nothing}
@@ -50,7 +51,7 @@ export class InviteList extends AdminPanel {
         ${i.remindedAt ? html`<span class="cell-sub">${t('admin.reminded', { date: formatShort(i.remindedAt) })}</span>` : nothing}</td>
       <td data-label=${t('admin.col.expires')} class="date"><time datetime=${i.expiresAt} title=${formatDate(i.expiresAt)}>${formatShort(i.expiresAt)}</time></td>
       <td class="cell-actions">
-        ${i.status === 'pending' || i.status === 'undeliverable'
+        ${i.status === 'pending' || i.status === 'undeliverable' || i.status === 'withdrawn'
           ? html`<invite-menu .admin=${this.admin} .invite=${i} .reload=${() => this.load()} .busy=${this.busy}></invite-menu>`
           : nothing}
       </td>

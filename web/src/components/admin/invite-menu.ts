@@ -1,4 +1,4 @@
-// <invite-menu>: the ⋯ menu of one pending (or undeliverable) invite:
+// <invite-menu>: the ⋯ menu of one pending, undeliverable or stopped (withdrawn) invite:
 // resend, copy link, change role, delete. It sits fixed by its button (no
 // scrolling table clips it), follows scrolls, and takes the menu pattern's
 // keys: arrows, Home and End move, Escape closes and returns focus, Tab closes.
@@ -179,7 +179,9 @@ export class InviteMenu extends AdminPart {
       ${this.open
         ? html`<div id="menu-${i.id}" role="menu" style=${this.at} aria-label=${t('admin.menu', { email: i.email })}
             @keydown=${(e: KeyboardEvent) => this.menuKeys(e)} @click=${(e: Event) => e.stopPropagation()}>
-            <button role="menuitem" tabindex="-1" @click=${() => this.resend()}>${t('admin.resend')}</button>
+            ${i.status === 'withdrawn'
+              ? nothing
+              : html`<button role="menuitem" tabindex="-1" @click=${() => this.resend()}>${t('admin.resend')}</button>`}
             ${i.status === 'pending'
               ? html`<button role="menuitem" tabindex="-1" @click=${() => this.copy()}>${t('admin.copy')}</button>
                   <button role="menuitem" tabindex="-1" @click=${() => this.changeRole(other)}>

@@ -1,0 +1,89 @@
+//! What a manager handed out (a pending invite, a team link) works only
+//! while its maker still manages the resource in the same term
+//! (`members::still_manages`). Accept, join, resend and copy-link hold to it
+//! with a condition on the maker's membership in their own transaction; the
+//! lists read the makers in one batch to show what is withdrawn. Removing,
+//! demoting or leaving writes nothing to the invites and links.
+
+use super::items::*;
+use super::{Check, Item, Store, Tx, from_item, key, n, s};
+use aws_sdk_dynamodb::types::ConditionCheck;
+use invites_domain::lifecycle::gone_for;
+use invites_domain::members::{Made, still_manages};
+use invites_domain::records::Member;
+use invites_domain::{Error, Identity, InviteStatus, ResourceId, Role};
+use std::collections::{BTreeSet, HashMap};
+
+impl Store {
+    /// Adds [`Check::Maker`] to `tx`: the maker manages the resource in the
+    /// term they made it in (`members::still_manages`, the same rule).
+    pub(crate) fn maker_manages(&self, tx: &mut Tx, made: Made<'_>) -> Result<(), Error> {
+        tx.condition(Check::Maker, self.in_term(made)?);
+        Ok(())
+    }
+
+    /// The condition that `made.maker` manages `made.rid` in `made.term`.
+    /// Making something is held to it too (under [`Check::Caller`]), so what
+    /// is recorded as made in a term was made while that term lasted.
+    pub(crate) fn in_term(&self, made: Made<'_>) -> Result<ConditionCheck, Error> {
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(made.rid)))
+            .key("SK", s(member_sk(made.maker)))
+            .expression_attribute_names("#role", "role")
+            .expression_attribute_names("#term", "term")
+            .expression_attribute_values(":owner", s(Role::Owner.as_str()))
+            .expression_attribute_values(":admin", s(Role::Admin.as_str()));
+        let check = match made.term {
+            Some(term) => check
+                .condition_expression("#role IN (:owner, :admin) AND #term = :term")
+                .expression_attribute_values(":term", s(term)),
+            None => check
+                .condition_expression("#role IN (:owner, :admin) AND attribute_not_exists(#term) AND joinedAt <= :made")
+                .expression_attribute_values(":made", n(made.at)),
+        };
+        check.build().map_err(Error::internal)
+    }
+
+    /// For a manager acting on an invite someone made (resend, copy link):
+    /// the caller manages and so does the maker ([`Check::Caller`],
+    /// [`Check::Maker`]), one check when they are the same person.
+    pub(crate) fn caller_and_maker(&self, tx: &mut Tx, who: &Identity, made: Made<'_>) -> Result<(), Error> {
+        if made.maker != who.sub {
+            tx.condition(Check::Caller, self.caller_manages(made.rid, who)?);
+        }
+        self.maker_manages(tx, made)
+    }
+
+    /// After [`Check::Maker`] failed for a manager's action: 404 / 403 when
+    /// the caller no longer manages (they may be the maker), else 410
+    /// `invite_withdrawn`.
+    pub(crate) async fn withdrawn_for(&self, rid: &str, who: &Identity) -> Error {
+        match ResourceId::parse(rid) {
+            Ok(id) => match self.manager_of(id, who).await {
+                Err(e) => e,
+                Ok(_) => gone_for(InviteStatus::Withdrawn),
+            },
+            Err(e) => e,
+        }
+    }
+
+    /// Whether the maker of each of these still manages its resource: one
+    /// batched, consistent read of the distinct makers' memberships.
+    pub(crate) async fn makers_manage(&self, made: &[Made<'_>]) -> Result<Vec<bool>, Error> {
+        let distinct: BTreeSet<(&str, &str)> = made.iter().map(|m| (m.rid, m.maker)).collect();
+        let keys: Vec<Item> = distinct.iter().map(|(rid, uid)| key(res_pk(rid), member_sk(uid))).collect();
+        let mut members: HashMap<(String, String), Member> = HashMap::new();
+        let projection = "resourceId, userId, #role, joinedAt, #term";
+        for item in self.batch_get(&keys, projection, &[("#role", "role"), ("#term", "term")]).await? {
+            let m: Member = from_item(item)?;
+            members.insert((m.resource_id.clone(), m.user_id.clone()), m);
+        }
+        Ok(made.iter().map(|m| still_manages(members.get(&(m.rid.to_owned(), m.maker.to_owned())), *m)).collect())
+    }
+
+    /// Whether one maker still manages (the landing pages' lookups).
+    pub(crate) async fn maker_still_manages(&self, made: Made<'_>) -> Result<bool, Error> {
+        Ok(still_manages(self.member(made.rid, made.maker).await?.as_ref(), made))
+    }
+}
