@@ -94,7 +94,7 @@ async fn removing_an_admin_stops_the_links_and_invites_they_made() {
     let audit = Req::event("get-audit").user(OWNER.0, OWNER.1).path("rid", &out.rid).no_query();
     let trail = call(resources::handle, &h.api, &audit).await;
     let removal = trail.body["items"].as_array().unwrap().iter().find(|e| e["action"] == "member.removed").unwrap();
-    assert!(removal["detail"].as_str().unwrap().contains("stop working"), "{removal}");
+    assert!(removal["detail"].as_str().unwrap().contains("stopped working"), "{removal}");
 }
 
 #[tokio::test]

@@ -442,6 +442,14 @@ test('the reader accepts from "my invitations"; a guest declines; a revoked link
 });
 
 test('roles, removal, leaving and the audit trail', async ({ page }) => {
+  // Ann (an admin) sends an invitation of her own before she is removed.
+  const ann = devToken({ sub: ADMIN.sub, email: ADMIN.email, email_verified: true, name: ADMIN.name });
+  const sent = await fetch(`${API}/v1/resources/${rid}/invites`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ann}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ email: addr('handed'), role: 'read_only' }),
+  });
+  expect(sent.status, await sent.text()).toBe(201);
   await signIn(page, OWNER, `/resources/${rid}`);
   await page.getByRole('tab', { name: 'Invites' }).focus();
   await page.keyboard.press('ArrowRight');
@@ -459,6 +467,16 @@ test('roles, removal, leaving and the audit trail', async ({ page }) => {
   await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
   await expect(page.getByText(`${ADMIN.name} was removed.`)).toBeVisible();
   await expect(page.locator('tr[data-user]')).toHaveCount(2);
+  // What she handed out stopped with her access, and the list says why.
+  await page.getByRole('tab', { name: 'Invites' }).click();
+  const handed = page.locator(`tr[data-email="${addr('handed')}"]`);
+  await expect(handed.locator('.badge.withdrawn')).toHaveText('Stopped');
+  await expect(handed).toContainText(`${ADMIN.name} no longer manages this resource`);
+  await handed.getByRole('button', { name: `Actions for ${addr('handed')}` }).click();
+  await expect(page.getByRole('menuitem', { name: 'Resend invite' })).toHaveCount(0);
+  await expect(page.getByRole('menuitem')).not.toHaveCount(0);
+  await page.keyboard.press('Escape');
+  await scan(page, 'users & invites: an invitation stopped with its sender');
 
   // The reader (now admin) leaves; the owner cannot.
   await signIn(page, READER, '/me');
@@ -487,7 +505,8 @@ test('roles, removal, leaving and the audit trail', async ({ page }) => {
   // (People who have left are named by the address their invitation went to: audit entries carry ids only.)
   await expect(rows.first()).toContainText(`${READER.email} left the resource`);
   await expect(page.getByText(`Site Owner invited ${ADMIN.email} as Administrator`)).toBeVisible();
-  await expect(page.getByText(`Site Owner removed ${ADMIN.email}`)).toBeVisible();
+  // (Ann is named: her own invitation carries her name.)
+  await expect(page.getByText(`Site Owner removed ${ADMIN.name}. The invitations and team links they made stopped working.`)).toBeVisible();
   await expect(page.getByText(`Site Owner changed the role of ${READER.email} from Read-only to Administrator`)).toBeVisible();
   await expect(page.getByText(`Site Owner deleted the invitation to ${addr('late')}`)).toBeVisible();
   await expect(page.getByText('Site Owner turned reminders off')).toBeVisible();

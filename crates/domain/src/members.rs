@@ -125,12 +125,13 @@ pub fn promotes(from: Role, to: Role) -> bool {
     !from.can_manage() && to.can_manage()
 }
 
-/// The audit detail of a removal, a departure or a role change that ends a
-/// manager's management (`None` when they did not manage or still do).
-pub fn stops_managing(from: Role, to: Option<Role>) -> Option<&'static str> {
-    (from.can_manage() && !to.is_some_and(Role::can_manage))
-        .then_some("the pending invites and team links they made stop working")
+/// The audit detail of a removal or a departure of a manager: what they
+/// handed out stops working (`None` for members who did not manage).
+pub fn stops_managing(role: Role) -> Option<&'static str> {
+    role.can_manage().then_some(HANDED_OUT_STOPPED)
 }
+
+const HANDED_OUT_STOPPED: &str = "their pending invites and team links stopped working";
 
 pub fn changed_meanwhile() -> Error {
     Error::conflict(Code::ChangedMeanwhile, "it changed meanwhile; reload and try again")
@@ -210,9 +211,7 @@ mod tests {
         assert!(promotes(Role::ReadOnly, Role::Admin));
         assert!(!promotes(Role::Admin, Role::Admin));
         assert!(!promotes(Role::Admin, Role::ReadOnly));
-        assert!(stops_managing(Role::Admin, None).is_some());
-        assert!(stops_managing(Role::Admin, Some(Role::ReadOnly)).is_some());
-        assert!(stops_managing(Role::Admin, Some(Role::Admin)).is_none());
-        assert!(stops_managing(Role::ReadOnly, None).is_none());
+        assert!(stops_managing(Role::Admin).is_some());
+        assert!(stops_managing(Role::ReadOnly).is_none());
     }
 }

@@ -62,10 +62,9 @@ impl Members for Store {
                 .expression_attribute_values(":term", s(invites_domain::ids::new_ulid()));
         }
         let update = update.build().map_err(Error::internal)?;
-        let mut detail = format!("{} -> {}", member.role.as_str(), role.as_str());
-        if let Some(ended) = rules::stops_managing(member.role, Some(role)) {
-            detail = format!("{detail}; {ended}");
-        }
+        // (A demotion's `admin -> read_only` says on its own that what they
+        // made stops working.)
+        let detail = format!("{} -> {}", member.role.as_str(), role.as_str());
         let mut tx = Tx::new();
         // A manager changing their own role: the update's condition is the check.
         if uid != who.sub {
@@ -115,7 +114,7 @@ impl Store {
             if check_caller {
                 tx.condition(Check::Caller, self.caller_manages(rid, who)?);
             }
-            let detail = rules::stops_managing(member.role, None).map(str::to_owned);
+            let detail = rules::stops_managing(member.role).map(str::to_owned);
             tx.delete(Check::Member, delete_member)
                 .update(Check::None, self.free_seat(rid)?)
                 .put(Check::None, self.audit(rid, Audit { action: how.action(), actor, subject: uid, detail }, now)?);

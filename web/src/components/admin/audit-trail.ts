@@ -68,6 +68,11 @@ export class AuditTrail extends AdminPanel {
     let text = has(key) ? t(key, p) : `${a.action} (${p.actor})`;
     if (a.action === 'invite.resent' && detail === 'new link') text += ` ${t('audit.newLink')}`;
     if (a.action === 'invite.delivery_failed' && detail) text += `: ${detail}`;
+    // A manager removed, gone or demoted: what they handed out stopped (members::still_manages).
+    const manages = (r: string) => r === 'owner' || r === 'admin';
+    const stopped = ((a.action === 'member.removed' || a.action === 'member.left') && detail !== '')
+      || (a.action === 'member.role_changed' && change !== null && manages(change[1]) && !manages(change[2]));
+    if (stopped) text += `. ${t('audit.handedOutStopped')}`;
     if (a.action === 'resource.updated') text = t(detail === 'reminders off' ? 'audit.reminders.off' : 'audit.reminders.on', p);
     return text;
   }
