@@ -67,6 +67,54 @@ async fn the_daily_budget_holds_per_user_across_resources_even_racing() {
 }
 
 #[tokio::test]
+async fn the_deployments_daily_cap_holds_across_accounts_even_racing() {
+    let h = Harness::with_limits(Limits { deployment_daily_emails: 4, ..Limits::default() }).await;
+    // Ten accounts, each with its own resource and far under its own budgets.
+    let mut senders = Vec::new();
+    for i in 0..10 {
+        let owner = (format!("user-signup-{i}"), format!("signup-{i}@example.com"));
+        let r = call(resources::handle, &h.api, &create_resource((&owner.0, &owner.1), "Site")).await;
+        senders.push((owner, r.body["id"].as_str().unwrap().to_owned()));
+    }
+    let results = join_all(senders.iter().map(|((sub, mail), rid)| {
+        let h = &h;
+        async move { invite(h, rid, (sub, mail), &format!("spam-{sub}@example.com"), "read_only").await }
+    }))
+    .await;
+    let created: Vec<&Resp> = results.iter().filter(|r| r.status == 201).collect();
+    assert_eq!(created.len(), 4, "exactly the deployment's cap");
+    for r in results.iter().filter(|r| r.status != 201) {
+        assert_error(r, 429, "rate_limited");
+        assert!(r.headers.contains_key("retry-after"));
+        assert!(r.body["error"]["message"].as_str().unwrap().contains("the service"), "{}", r.body);
+    }
+    // A resend is an e-mail too.
+    let first = created[0];
+    let rid = first.body["invite"]["resourceId"].as_str().unwrap();
+    let (sub, mail) = &senders.iter().find(|(_, r)| r == rid).unwrap().0;
+    let resend = Req::event("resend-invite")
+        .user(sub, mail)
+        .path("rid", rid)
+        .path("id", first.body["invite"]["id"].as_str().unwrap());
+    assert_error(&call(manage_invite::handle, &h.api, &resend).await, 429, "rate_limited");
+    println!("deployment cap 4: 10 accounts inviting at once, 4 created, 6 refused");
+}
+
+#[tokio::test]
+async fn a_resend_counts_against_the_resources_daily_budget() {
+    let h = Harness::with_limits(Limits { daily_invites: 2, ..Limits::default() }).await;
+    let rid = new_resource(&h).await;
+    let first = invite(&h, &rid, OWNER, "first@example.com", "read_only").await;
+    assert_eq!(first.status, 201);
+    let iid = first.body["invite"]["id"].as_str().unwrap();
+    assert_eq!(resend(&h, &rid, iid, json!({})).await.status, 202, "the second e-mail of the day");
+    let r = invite(&h, &rid, OWNER, "second@example.com", "read_only").await;
+    assert_error(&r, 429, "rate_limited");
+    assert!(r.body["error"]["message"].as_str().unwrap().contains("per resource"), "{}", r.body);
+    assert_error(&resend(&h, &rid, iid, json!({})).await, 429, "rate_limited");
+}
+
+#[tokio::test]
 async fn unverified_addresses_can_neither_register_nor_invite() {
     let h = Harness::new().await;
     let unverified = json!({"sub": "user-unverified", "email": "ceo@bank.example", "email_verified": "false"});

@@ -26,8 +26,10 @@ async fn sweep_thrice(h: &Harness, at: i64) -> Summary {
         suppressed: a.suppressed + r.suppressed,
         later: a.later + r.later,
         done: a.done + r.done,
+        over_budget: a.over_budget + r.over_budget,
         lost: a.lost + r.lost,
         errors: a.errors + r.errors,
+        email_cap_used_percent: r.email_cap_used_percent,
     })
 }
 
@@ -124,4 +126,66 @@ async fn reminders_go_out_exactly_once_and_never_when_off_or_suppressed() {
     let audit = Req::event("get-audit").user(OWNER.0, OWNER.1).path("rid", &rid).no_query();
     let actions = call(resources::handle, &h.api, &audit).await.body;
     assert_eq!(actions["items"].as_array().unwrap().iter().filter(|a| a["action"] == "invite.reminded").count(), 1);
+}
+
+#[tokio::test]
+async fn a_reminder_counts_against_the_resources_daily_budget_and_waits_a_day_when_it_is_spent() {
+    let limits = Limits { daily_invites: 3, deployment_daily_emails: 10, ..Limits::default() };
+    let h = Harness::with_limits(limits).await;
+    let rid = new_resource(&h).await;
+    let t0 = now();
+    let (first, second) = (unique_email("budget-a"), unique_email("budget-b"));
+    create(&h, &rid, &first, json!({})).await;
+    create(&h, &rid, &second, json!({})).await;
+    deliver_twice(&h).await;
+    // The reminders' day: the resource has sent two of its three e-mails already.
+    let day = t0 + (7 - limits.reminder_days) * DAY;
+    spend(&h, &format!("RES#{rid}"), day, 2).await;
+    let s = Sweeper { store: h.store().clone(), queue: h.api.queue.clone().unwrap(), limits };
+    let swept = s.run(day + 60).await.unwrap();
+    assert_eq!((swept.reminders, swept.over_budget), (1, 1), "one fits the day's budget: {swept:?}");
+    assert_eq!(counted(&h, &format!("RES#{rid}"), day).await, 3, "the reminder was counted");
+    assert_eq!(counted(&h, "DEPLOYMENT", day).await, 1, "and by the deployment's cap");
+    assert_eq!(swept.email_cap_used_percent, 10);
+    // The other waits for the next UTC day, and goes then.
+    let again = s.run(day + 120).await.unwrap();
+    assert_eq!((again.due, again.reminders), (0, 0), "{again:?}");
+    let next_day = (invites_domain::budgets::budget_day(day) + 1) * DAY;
+    let later = s.run(next_day + 60).await.unwrap();
+    assert_eq!((later.reminders, later.over_budget), (1, 0), "{later:?}");
+    deliver_twice(&h).await;
+    assert_eq!((inbox(&first).await.len(), inbox(&second).await.len()), (2, 2), "each reminded once");
+}
+
+/// Counts `n` e-mails against `pk`'s budget of the UTC day of `at`.
+async fn spend(h: &Harness, pk: &str, at: i64, n: u32) {
+    let day = invites_domain::budgets::budget_day(at);
+    h.store()
+        .client()
+        .update_item()
+        .table_name(&h.table)
+        .key("PK", aws_sdk_dynamodb::types::AttributeValue::S(pk.into()))
+        .key("SK", aws_sdk_dynamodb::types::AttributeValue::S(format!("RATE#{day}")))
+        .update_expression("ADD #count :n")
+        .expression_attribute_names("#count", "count")
+        .expression_attribute_values(":n", aws_sdk_dynamodb::types::AttributeValue::N(n.to_string()))
+        .send()
+        .await
+        .unwrap();
+}
+
+/// The count of `pk`'s budget on the UTC day of `at`.
+async fn counted(h: &Harness, pk: &str, at: i64) -> u64 {
+    let day = invites_domain::budgets::budget_day(at);
+    let item = h
+        .store()
+        .client()
+        .get_item()
+        .table_name(&h.table)
+        .key("PK", aws_sdk_dynamodb::types::AttributeValue::S(pk.into()))
+        .key("SK", aws_sdk_dynamodb::types::AttributeValue::S(format!("RATE#{day}")))
+        .send()
+        .await
+        .unwrap();
+    item.item.and_then(|i| i.get("count").and_then(|c| c.as_n().ok()).and_then(|n| n.parse().ok())).unwrap_or(0)
 }

@@ -1,9 +1,11 @@
 //! Sending budgets, so no account can turn the service into a spam relay:
 //! only a verified address may register resources or send invitations; each
-//! resource has a daily invite budget, each user a daily budget across all
-//! their resources (invites and resends), and each user a cap on the
-//! resources they own. The store checks each budget inside the same
-//! transaction as the write it guards.
+//! resource has a daily e-mail budget (invites, resends, reminders), each
+//! user a daily budget across all their resources (invites and resends), the
+//! deployment a daily cap on every invitation e-mail (for when many accounts
+//! are opened to send), and each user a cap on the resources they own. The
+//! store checks each budget inside the same transaction as the write it
+//! guards.
 
 use crate::error::Code;
 use crate::time::DAY;
@@ -18,12 +20,27 @@ fn until_midnight(now: i64) -> u64 {
     ((budget_day(now) + 1) * DAY - now).max(1) as u64
 }
 
-/// The resource's daily invite budget is spent: retry at the next UTC midnight.
+/// The resource's daily e-mail budget is spent: retry at the next UTC midnight.
 pub fn resource_budget_spent(now: i64, limit: u32) -> Error {
     Error::RateLimited {
         retry_after: until_midnight(now),
-        message: format!("at most {limit} invites per resource per day"),
+        message: format!("at most {limit} invitation e-mails (invites and resends) per resource per day"),
     }
+}
+
+/// The deployment's daily e-mail cap is reached: nobody sends until the
+/// next UTC midnight (the operator was alarmed before).
+pub fn deployment_budget_spent(now: i64) -> Error {
+    Error::RateLimited {
+        retry_after: until_midnight(now),
+        message: "the service has sent as many invitation e-mails today as it may; try again tomorrow".into(),
+    }
+}
+
+/// The share of the deployment's daily cap used, in whole percent (the
+/// sweep publishes it; an alarm fires at 80).
+pub fn cap_used_percent(sent: u64, cap: u32) -> u64 {
+    (sent * 100).checked_div(u64::from(cap)).unwrap_or(100).min(100)
 }
 
 /// The caller's own daily budget, across all their resources, is spent.
@@ -68,6 +85,9 @@ mod tests {
         assert_eq!(budget_day(now), 3);
         assert_eq!(budget_day(-1), -1);
         assert_eq!(resource_limit_reached(25).status(), 403);
+        assert_eq!(deployment_budget_spent(now).status(), 429);
+        assert_eq!((cap_used_percent(0, 5000), cap_used_percent(3999, 5000), cap_used_percent(4000, 5000)), (0, 79, 80));
+        assert_eq!(cap_used_percent(9000, 5000), 100);
     }
 
     #[test]

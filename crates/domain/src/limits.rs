@@ -16,6 +16,10 @@ pub struct Limits {
     /// E-mails (invites and resends) one user may cause per UTC day, across
     /// all their resources.
     pub user_daily_invites: u32,
+    /// Invitation e-mails (invites, resends and reminders) the whole
+    /// deployment sends per UTC day: what holds when many accounts are
+    /// opened to send (each stays under its own budget).
+    pub deployment_daily_emails: u32,
     /// Resources one user may own.
     pub resources_per_owner: u32,
     /// How long ended invites stay listed.
@@ -37,6 +41,7 @@ impl Default for Limits {
             seat_limit: DEFAULT_SEAT_LIMIT,
             daily_invites: 50,
             user_daily_invites: 100,
+            deployment_daily_emails: 5_000,
             resources_per_owner: 25,
             retention_days: 30,
             reminder_days: 2,

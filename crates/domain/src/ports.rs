@@ -322,6 +322,9 @@ pub enum Reminder {
     Claimed(SendInvite),
     /// The address is on the resource's suppression list: no reminder.
     Suppressed,
+    /// The resource's daily e-mail budget or the deployment's cap is spent
+    /// today: look again after midnight (UTC).
+    OverBudget,
     /// The invite moved on or another sweep took it.
     Lost,
 }
@@ -333,6 +336,8 @@ pub trait Sweep {
     async fn due_invites(&self, now: i64, limit: usize) -> Result<Vec<Due>, Error>;
     /// Whether the resource sends reminders (`false` once it is gone).
     async fn reminders_on(&self, rid: &str) -> Result<bool, Error>;
+    /// Invitation e-mails the deployment counted today (its daily cap's count).
+    async fn emails_today(&self, now: i64) -> Result<u64, Error>;
     /// Whether the invite's inviter still manages its resource (a withdrawn
     /// invite gets no e-mail: its link would not work).
     async fn inviter_manages(&self, invite: &Invite) -> Result<bool, Error>;

@@ -10,7 +10,9 @@ use futures::StreamExt;
 use invites_adapters::{Queue, Store};
 use invites_domain::limits::Limits;
 use invites_domain::ports::{Due, Reminder, Sweep};
+use invites_domain::budgets::{budget_day, cap_used_percent};
 use invites_domain::sweep::{Action, decide, due_after_queued};
+use invites_domain::time::DAY;
 use invites_domain::{Error, message::SendInvite};
 use serde::Serialize;
 
@@ -35,9 +37,15 @@ pub struct Summary {
     pub suppressed: u64,
     pub later: u64,
     pub done: u64,
+    /// Reminders held back until tomorrow: the resource's daily budget or
+    /// the deployment's cap was spent.
+    pub over_budget: u64,
     /// Taken by another sweep or changed meanwhile.
     pub lost: u64,
     pub errors: u64,
+    /// How much of the deployment's daily e-mail cap is used (published as
+    /// the metric `EmailCapUsedPercent`; an alarm fires at 80).
+    pub email_cap_used_percent: u64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -46,6 +54,7 @@ enum Did {
     Reminder,
     Suppressed,
     Later,
+    OverBudget,
     Done,
     Lost,
 }
@@ -63,6 +72,7 @@ impl Sweeper {
                 Ok(Did::Reminder) => s.reminders += 1,
                 Ok(Did::Suppressed) => s.suppressed += 1,
                 Ok(Did::Later) => s.later += 1,
+                Ok(Did::OverBudget) => s.over_budget += 1,
                 Ok(Did::Done) => s.done += 1,
                 Ok(Did::Lost) => s.lost += 1,
                 Err(e) => {
@@ -71,9 +81,16 @@ impl Sweeper {
                 }
             }
         }
+        s.email_cap_used_percent = cap_used_percent(self.store.emails_today(now).await?, self.limits.deployment_daily_emails);
         invites_adapters::metrics::emit(
             "sweep-invites",
-            &[("Requeued", s.requeued), ("RemindersQueued", s.reminders), ("RemindersSuppressed", s.suppressed)],
+            &[
+                ("Requeued", s.requeued),
+                ("RemindersQueued", s.reminders),
+                ("RemindersSuppressed", s.suppressed),
+                ("RemindersOverBudget", s.over_budget),
+                ("EmailCapUsedPercent", s.email_cap_used_percent),
+            ],
         );
         Ok(s)
     }
@@ -110,6 +127,10 @@ impl Sweeper {
                 }
                 Reminder::Suppressed => {
                     Ok(if self.store.reschedule(due, None).await? { Did::Suppressed } else { Did::Lost })
+                }
+                Reminder::OverBudget => {
+                    let tomorrow = (budget_day(now) + 1) * DAY;
+                    Ok(if self.store.reschedule(due, Some(tomorrow)).await? { Did::OverBudget } else { Did::Lost })
                 }
                 Reminder::Lost => Ok(Did::Lost),
             },

@@ -6,6 +6,7 @@
 
 use super::items::EmailLockItem;
 use super::{Check, Store, TxError};
+use invites_domain::budgets::{deployment_budget_spent, resource_budget_spent, user_budget_spent};
 use invites_domain::lifecycle::{EmailTaken, Holder, email_taken};
 use invites_domain::seats::seat_limit_reached;
 use invites_domain::{Error, Identity, ResourceId};
@@ -40,6 +41,21 @@ impl Store {
                 None => TxError::Retry,
             },
             EmailTaken::Retry => TxError::Retry,
+        }
+    }
+
+    /// A daily budget an e-mail counted against was spent (429 with
+    /// `Retry-After`): the deployment's first, then the person's, then the
+    /// resource's.
+    pub(crate) fn budget_spent(&self, failed: &TxError, now: i64) -> Option<Error> {
+        if failed.failed(Check::DeploymentBudget) {
+            Some(deployment_budget_spent(now))
+        } else if failed.failed(Check::UserBudget) {
+            Some(user_budget_spent(now, self.limits.user_daily_invites))
+        } else if failed.failed(Check::Budget) {
+            Some(resource_budget_spent(now, self.limits.daily_invites))
+        } else {
+            None
         }
     }
 

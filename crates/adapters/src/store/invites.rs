@@ -5,7 +5,7 @@ use super::{Check, LIVE_INVITE, Store, Tx, TxError, cursor, from_item, key, n, r
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::Delete;
 use invites_domain::audit::{Audit, AuditAction, SYSTEM};
-use invites_domain::budgets::{budget_day, require_verified_sender, resource_budget_spent, user_budget_spent};
+use invites_domain::budgets::require_verified_sender;
 use invites_domain::delivery::suppressed_error;
 use invites_domain::invite::Keeps;
 use invites_domain::invite::{idempotency_key_reused, validate_idempotency_key};
@@ -141,8 +141,6 @@ impl Store {
     ) -> Result<Tx, Error> {
         let rid = &invite.resource_id;
         let holder = EmailHolder::Invite { invite_id: invite.invite_id.clone(), expires_at: invite.expires_at };
-        let day = budget_day(now);
-        let budget = self.count_one(res_pk(rid), rate_sk(day), self.limits.daily_invites, Some((day + 2) * DAY))?;
         let item = InviteItem::pending(
             invite.clone(),
             self.limits.keep_pending_until(invite.expires_at),
@@ -153,8 +151,6 @@ impl Store {
             .update(Check::Seat, self.take_seat(rid)?)
             .put(Check::Email, self.put_new(&EmailLockItem::new(rid, &invite.email, &holder))?)
             .put(Check::Invite, self.put_new(&item)?)
-            .update(Check::Budget, budget)
-            .update(Check::UserBudget, self.count_user_send(who, now)?)
             .put(
                 Check::None,
                 self.audit(
@@ -164,6 +160,7 @@ impl Store {
                     now,
                 )?,
             );
+        self.count_send(&mut tx, rid, who, now)?;
         self.not_suppressed(&mut tx, rid, &invite.email, cmd.invite.ignore_suppression)?;
         if let Some(key) = &cmd.idempotency_key {
             let record = IdempotencyItem {
@@ -211,10 +208,8 @@ impl Store {
             self.address_taken(&rid, cmd.invite.email.as_str(), now, Holder::refuse_invite).await
         } else if failed.failed(Check::Seat) {
             self.no_free_seat(&rid, now).await
-        } else if failed.failed(Check::Budget) {
-            resource_budget_spent(now, self.limits.daily_invites).into()
-        } else if failed.failed(Check::UserBudget) {
-            user_budget_spent(now, self.limits.user_daily_invites).into()
+        } else if let Some(spent) = self.budget_spent(&failed, now) {
+            spent.into()
         } else {
             failed
         })

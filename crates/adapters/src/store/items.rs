@@ -46,6 +46,8 @@ pub fn user_pk(sub: &str) -> String {
     format!("USER#{sub}")
 }
 pub const OWNED_SK: &str = "OWNED";
+/// The deployment's own partition: its daily e-mail count (`RATE#<day>`).
+pub const DEPLOYMENT_PK: &str = "DEPLOYMENT";
 pub fn idempotency_sk(sub: &str, key: &str) -> String {
     format!("IDEMPOTENCY#{sub}#{key}")
 }

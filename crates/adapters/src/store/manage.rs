@@ -4,7 +4,6 @@ use super::items::*;
 use super::{Check, LIVE_INVITE, Store, Tx, TxError, n, retry, s};
 use aws_sdk_dynamodb::types::{ConditionCheck, Update};
 use invites_domain::audit::{Audit, AuditAction};
-use invites_domain::budgets::user_budget_spent;
 use invites_domain::delivery::suppressed_error;
 use invites_domain::lifecycle::{self, Ending, SeatAction};
 use invites_domain::members::Made;
@@ -75,7 +74,8 @@ impl ManageInvites for Store {
             let mut tx = Tx::new();
             // A withdrawn invite is not sent again: its link would not work.
             self.caller_and_maker(&mut tx, who, Made::invite(&item))?;
-            tx.update(Check::Invite, update).update(Check::UserBudget, self.count_user_send(who, now)?);
+            tx.update(Check::Invite, update);
+            self.count_send(&mut tx, &rid, who, now)?;
             match plan.seat {
                 // Still holds its seat: just move the lock's expiry along.
                 SeatAction::Keep => tx.put(
@@ -106,8 +106,8 @@ impl ManageInvites for Store {
                     self.withdrawn_for(&rid, who).await.into()
                 } else if f.failed(Check::Suppressed) {
                     suppressed_error().into()
-                } else if f.failed(Check::UserBudget) {
-                    user_budget_spent(now, self.limits.user_daily_invites).into()
+                } else if let Some(spent) = self.budget_spent(&f, now) {
+                    spent.into()
                 } else if f.failed(Check::Seat) {
                     self.no_free_seat(&rid, now).await
                 } else {

@@ -35,6 +35,17 @@ impl Sweep for Store {
         Ok(self.resource_item(rid).await?.is_some_and(|r| r.reminders))
     }
 
+    async fn emails_today(&self, now: i64) -> Result<u64, Error> {
+        #[derive(serde::Deserialize)]
+        struct Counted {
+            #[serde(default)]
+            count: u64,
+        }
+        let day = invites_domain::budgets::budget_day(now);
+        let counted: Option<Counted> = self.get(DEPLOYMENT_PK.into(), rate_sk(day)).await?;
+        Ok(counted.map_or(0, |c| c.count))
+    }
+
     async fn inviter_manages(&self, invite: &Invite) -> Result<bool, Error> {
         self.maker_still_manages(Made::invite(invite)).await
     }
@@ -74,12 +85,18 @@ impl Sweep for Store {
             .expression_attribute_values(":now", n(now))
             .build()
             .map_err(Error::internal)?;
+        // A reminder is an e-mail: it counts against the resource's daily
+        // budget and the deployment's cap (no person caused it).
         let mut tx = Tx::new();
-        tx.update(Check::Invite, update);
+        tx.update(Check::Invite, update)
+            .update(Check::Budget, self.count_resource_send(&i.resource_id, now)?)
+            .update(Check::DeploymentBudget, self.count_deployment_send(now)?);
         self.not_suppressed(&mut tx, &i.resource_id, &i.email, false)?;
         match self.transact(tx).await {
             Ok(()) => Ok(Reminder::Claimed(SendInvite::new(i.resource_id.clone(), i.invite_id.clone(), send_id))),
-            Err(f) if f.failed(Check::Suppressed) && !f.failed(Check::Invite) => Ok(Reminder::Suppressed),
+            Err(f) if f.failed(Check::Invite) => Ok(Reminder::Lost),
+            Err(f) if f.failed(Check::Suppressed) => Ok(Reminder::Suppressed),
+            Err(f) if f.failed(Check::Budget) || f.failed(Check::DeploymentBudget) => Ok(Reminder::OverBudget),
             Err(TxError::Other(e)) => Err(e),
             Err(_) => Ok(Reminder::Lost),
         }

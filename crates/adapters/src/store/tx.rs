@@ -31,6 +31,8 @@ pub(crate) enum Check {
     /// The caller's own budget across all their resources (daily e-mails,
     /// owned resources).
     UserBudget,
+    /// The deployment's daily e-mail cap.
+    DeploymentBudget,
     /// The idempotency record.
     Idempotency,
     /// The address is not on the resource's suppression list.

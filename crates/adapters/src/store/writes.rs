@@ -134,6 +134,32 @@ impl Store {
         )
     }
 
+    /// The resource's daily e-mail budget (invites, resends, reminders).
+    pub(crate) fn count_resource_send(&self, rid: &str, now: i64) -> Result<Update, Error> {
+        let day = invites_domain::budgets::budget_day(now);
+        self.count_one(items::res_pk(rid), items::rate_sk(day), self.limits.daily_invites, Some((day + 2) * DAY))
+    }
+
+    /// The deployment's daily cap on every invitation e-mail.
+    pub(crate) fn count_deployment_send(&self, now: i64) -> Result<Update, Error> {
+        let day = invites_domain::budgets::budget_day(now);
+        self.count_one(
+            items::DEPLOYMENT_PK.into(),
+            items::rate_sk(day),
+            self.limits.deployment_daily_emails,
+            Some((day + 2) * DAY),
+        )
+    }
+
+    /// Adds every budget an e-mail a person causes counts against: the
+    /// resource's, the person's own, the deployment's.
+    pub(crate) fn count_send(&self, tx: &mut Tx, rid: &str, who: &Identity, now: i64) -> Result<(), Error> {
+        tx.update(Check::Budget, self.count_resource_send(rid, now)?)
+            .update(Check::UserBudget, self.count_user_send(who, now)?)
+            .update(Check::DeploymentBudget, self.count_deployment_send(now)?);
+        Ok(())
+    }
+
     /// An audit entry for the resource, kept for `AUDIT_RETENTION_DAYS`.
     pub(crate) fn audit(&self, rid: &str, entry: Audit<'_>, now: i64) -> Result<Put, Error> {
         let item = AuditItem {
