@@ -91,6 +91,7 @@ impl Env {
                 ("INVITES_SEAT_LIMIT", "10000".into()),
                 ("INVITES_DAILY_INVITE_LIMIT", "100000".into()),
                 ("INVITES_USER_DAILY_INVITE_LIMIT", "1000000".into()),
+                ("INVITES_DEPLOYMENT_DAILY_EMAIL_LIMIT", "10000000".into()),
                 ("INVITES_EVENT_BUS", "bench-events".into()),
                 ("RUST_LOG", "warn".into()),
             ])
@@ -346,6 +347,7 @@ async fn main() {
         seat_limit: 10_000,
         daily_invites: 100_000,
         user_daily_invites: 1_000_000,
+        deployment_daily_emails: 10_000_000,
         resources_per_owner: 1_000,
         retention_days: 30,
         ..Limits::default()
