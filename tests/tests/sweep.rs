@@ -27,6 +27,7 @@ async fn sweep_thrice(h: &Harness, at: i64) -> Summary {
         later: a.later + r.later,
         done: a.done + r.done,
         over_budget: a.over_budget + r.over_budget,
+        expired: a.expired + r.expired,
         lost: a.lost + r.lost,
         errors: a.errors + r.errors,
         email_cap_used_percent: r.email_cap_used_percent,
@@ -103,9 +104,10 @@ async fn reminders_go_out_exactly_once_and_never_when_off_or_suppressed() {
     let day = t0 + (7 - Limits::default().reminder_days) * DAY;
     let before = sweep_thrice(&h, day - 3600).await;
     assert_eq!((before.reminders, before.suppressed), (0, 0), "{before:?}");
-    // Its day, with three sweeps at once: one reminder, one suppressed, one off.
+    // Its day, with three sweeps at once: one reminder, one suppressed, one
+    // off (back at its expiry, for the seat).
     let swept = sweep_thrice(&h, day + 60).await;
-    assert_eq!((swept.reminders, swept.suppressed, swept.done), (1, 1, 1), "{swept:?}");
+    assert_eq!((swept.reminders, swept.suppressed, swept.later), (1, 1, 1), "{swept:?}");
     deliver_twice(&h).await;
     let mails = inbox(&remind).await;
     assert_eq!(mails.len(), 2);
@@ -188,4 +190,31 @@ async fn counted(h: &Harness, pk: &str, at: i64) -> u64 {
         .await
         .unwrap();
     item.item.and_then(|i| i.get("count").and_then(|c| c.as_n().ok()).and_then(|n| n.parse().ok())).unwrap_or(0)
+}
+
+#[tokio::test]
+async fn the_sweep_gives_an_expired_invites_seat_back_so_the_seat_figure_needs_no_count() {
+    let h = Harness::new().await;
+    let rid = new_resource(&h).await;
+    let t0 = now();
+    let (quiet, reminded) = (unique_email("expire-quiet"), unique_email("expire-reminded"));
+    create(&h, &rid, &quiet, json!({"reminder": false})).await;
+    create(&h, &rid, &reminded, json!({})).await;
+    deliver_twice(&h).await;
+    assert_eq!(seats_used(&h, &rid).await, 2);
+    let expiry = t0 + 7 * DAY;
+    // The reminder, then nothing until the expiry.
+    assert_eq!(sweep_thrice(&h, expiry - DAY).await.reminders, 1);
+    deliver_twice(&h).await;
+    let before = sweep_thrice(&h, expiry - 60).await;
+    assert_eq!((before.due, before.expired), (0, 0), "{before:?}");
+    // At the expiry, three overlapping sweeps give each seat back once.
+    let swept = sweep_thrice(&h, expiry + 60).await;
+    assert_eq!(swept.expired, 2, "{swept:?}");
+    assert_eq!(seats_used(&h, &rid).await, 0, "the stored counter is the figure");
+    let audit = Req::event("get-audit").user(OWNER.0, OWNER.1).path("rid", &rid).no_query();
+    let trail = call(resources::handle, &h.api, &audit).await.body;
+    assert_eq!(trail["items"].as_array().unwrap().iter().filter(|a| a["action"] == "invite.expired").count(), 2);
+    let again = sweep_thrice(&h, expiry + DAY).await;
+    assert_eq!(again.due, 0, "off the index: {again:?}");
 }

@@ -75,7 +75,7 @@ pub trait Resources {
     /// verified e-mail can never be invited to it). No business errors.
     async fn create_resource(&self, who: &Identity, new: NewResource, now: i64) -> Result<ResourceView, Error>;
     /// The resource, the caller's role and the seats in use. 404 for outsiders.
-    async fn resource(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<ResourceView, Error>;
+    async fn resource(&self, rid: ResourceId, who: &Identity) -> Result<ResourceView, Error>;
     /// The audit trail, newest first. 404 / 403; 422 `invalid_cursor`.
     async fn audit_trail(
         &self,
@@ -336,6 +336,10 @@ pub trait Sweep {
     async fn due_invites(&self, now: i64, limit: usize) -> Result<Vec<Due>, Error>;
     /// Whether the resource sends reminders (`false` once it is gone).
     async fn reminders_on(&self, rid: &str) -> Result<bool, Error>;
+    /// Gives an expired invite's seat and address back (if it still holds
+    /// them) and records the expiry; `false` when another sweep or a
+    /// reclaim on demand got there first.
+    async fn free_seat(&self, due: &Due, now: i64) -> Result<bool, Error>;
     /// Invitation e-mails the deployment counted today (its daily cap's count).
     async fn emails_today(&self, now: i64) -> Result<u64, Error>;
     /// Whether the invite's inviter still manages its resource (a withdrawn

@@ -21,6 +21,12 @@ impl Seats {
         Self { used: counter.saturating_sub(expired_unreclaimed), limit }
     }
 
+    /// The counter as stored: exact but for invites that expired since the
+    /// sweep last ran (it gives their seats back at expiry).
+    pub fn counted(r: &crate::records::Resource) -> Self {
+        Self { used: r.seats_used, limit: r.seat_limit }
+    }
+
     pub fn has_free(self) -> bool {
         self.used < self.limit
     }

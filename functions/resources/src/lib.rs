@@ -41,7 +41,7 @@ pub async fn handle(api: &AppState, req: Request) -> ApiResult {
             let new = NewResource::validate(json_body::<NewResourceBody>(&req)?)?;
             json(201, &api.store.create_resource(&who, new, now).await?)
         }
-        "GET /v1/resources/{rid}" => json(200, &api.store.resource(r.rid()?, &who, now).await?),
+        "GET /v1/resources/{rid}" => json(200, &api.store.resource(r.rid()?, &who).await?),
         "PATCH /v1/resources/{rid}" => {
             let settings = json_body::<ResourceSettings>(&req)?;
             json(200, &api.store.update_resource(r.rid()?, &who, settings, now).await?)

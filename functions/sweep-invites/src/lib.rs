@@ -40,6 +40,8 @@ pub struct Summary {
     /// Reminders held back until tomorrow: the resource's daily budget or
     /// the deployment's cap was spent.
     pub over_budget: u64,
+    /// Expired invites whose seat went back.
+    pub expired: u64,
     /// Taken by another sweep or changed meanwhile.
     pub lost: u64,
     pub errors: u64,
@@ -55,6 +57,7 @@ enum Did {
     Suppressed,
     Later,
     OverBudget,
+    Expired,
     Done,
     Lost,
 }
@@ -73,6 +76,7 @@ impl Sweeper {
                 Ok(Did::Suppressed) => s.suppressed += 1,
                 Ok(Did::Later) => s.later += 1,
                 Ok(Did::OverBudget) => s.over_budget += 1,
+                Ok(Did::Expired) => s.expired += 1,
                 Ok(Did::Done) => s.done += 1,
                 Ok(Did::Lost) => s.lost += 1,
                 Err(e) => {
@@ -89,6 +93,7 @@ impl Sweeper {
                 ("RemindersQueued", s.reminders),
                 ("RemindersSuppressed", s.suppressed),
                 ("RemindersOverBudget", s.over_budget),
+                ("SeatsFreed", s.expired),
                 ("EmailCapUsedPercent", s.email_cap_used_percent),
             ],
         );
@@ -102,11 +107,13 @@ impl Sweeper {
         if action == Action::Remind && !self.store.reminders_on(&i.resource_id).await? {
             action = decide(i, false, &self.limits, now);
         }
-        // Mail for a withdrawn invite (its inviter no longer manages) is over.
+        // Mail for a withdrawn invite (its inviter no longer manages) is
+        // over; its seat goes back at the expiry.
         if matches!(action, Action::Requeue | Action::Remind) && !self.store.inviter_manages(i).await? {
-            action = Action::Done;
+            action = Action::Later(i.expires_at);
         }
         match action {
+            Action::FreeSeat => Ok(if self.store.free_seat(due, now).await? { Did::Expired } else { Did::Lost }),
             Action::Done => Ok(if self.store.reschedule(due, None).await? { Did::Done } else { Did::Lost }),
             Action::Later(at) => Ok(if self.store.reschedule(due, Some(at)).await? { Did::Later } else { Did::Lost }),
             Action::Requeue => {

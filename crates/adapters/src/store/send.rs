@@ -51,25 +51,22 @@ impl MailLedger for Store {
 
     async fn record_sent(&self, invite: &Invite, send_id: &str, message_id: &str, now: i64) -> Result<(), Error> {
         let reminder = is_reminder(invite, send_id);
-        let next = if reminder { None } else { due_after_sent(invite, &self.limits) };
-        let mut set = String::from("SET sentSendId = :sid, sesMessageId = :mid, sentAt = :now");
-        let mut remove = String::from(
-            " REMOVE sendingId, sendingAt, deliveryError, deliveryState, deliveryRank, bounceType, deliveryAt",
+        // Next due: the reminder's day while one is wanted, else the expiry.
+        let set = format!(
+            "SET sentSendId = :sid, sesMessageId = :mid, sentAt = :now, GSI2PK = :due_pk, GSI2SK = :due{}",
+            if reminder { ", remindedAt = :now" } else { "" }
         );
-        let mut values = vec![(":sid", s(send_id)), (":mid", s(message_id)), (":now", n(now))];
-        if reminder {
-            set.push_str(", remindedAt = :now");
-        }
-        match next {
-            Some(due) => {
-                set.push_str(", GSI2PK = :due_pk, GSI2SK = :due");
-                values.extend([(":due_pk", s(DUE_PK)), (":due", n(due))]);
-            }
-            None => remove.push_str(", GSI2PK, GSI2SK"),
-        }
+        let remove = " REMOVE sendingId, sendingAt, deliveryError, deliveryState, deliveryRank, bounceType, deliveryAt";
+        let values = vec![
+            (":sid", s(send_id)),
+            (":mid", s(message_id)),
+            (":now", n(now)),
+            (":due_pk", s(DUE_PK)),
+            (":due", n(due_after_sent(invite, &self.limits))),
+        ];
         let pk = res_pk(&invite.resource_id);
         let changed =
-            self.update_if(&pk, &invite_sk(&invite.invite_id), &(set + &remove), "sendingId = :sid", &values).await?;
+            self.update_if(&pk, &invite_sk(&invite.invite_id), &(set + remove), "sendingId = :sid", &values).await?;
         if changed && reminder {
             let entry =
                 Audit { action: AuditAction::InviteReminded, actor: SYSTEM, subject: &invite.invite_id, detail: None };

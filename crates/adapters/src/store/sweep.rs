@@ -35,6 +35,17 @@ impl Sweep for Store {
         Ok(self.resource_item(rid).await?.is_some_and(|r| r.reminders))
     }
 
+    async fn free_seat(&self, due: &Due, now: i64) -> Result<bool, Error> {
+        let i = &due.invite;
+        match self.email_lock(&i.resource_id, &i.email).await? {
+            Some(lock) if lock.invite_id.as_deref() == Some(i.invite_id.as_str()) => {
+                self.reclaim_lock(&i.resource_id, &lock, now).await
+            }
+            // Its seat went back already (a reclaim on demand): off the index.
+            _ => self.reschedule(due, None).await,
+        }
+    }
+
     async fn emails_today(&self, now: i64) -> Result<u64, Error> {
         #[derive(serde::Deserialize)]
         struct Counted {
