@@ -4,6 +4,7 @@
 #   .local/venv  moto[server] (SQS, EventBridge), cargo-lambda, cfn-lint, schemathesis, dnslib (PyPI)
 #   .local/cargo cargo-machete (crates.io)
 #   .local/sam   SAM CLI (PyPI), for `sam validate --lint` and make deploy
+#   .local/checkov  checkov (PyPI), the template scan of make test
 #   web/node_modules  the web UI's packages (npm), and Debian's chromium for its browser tests
 # Versions live in infra/local/{package.json,package-lock.json,requirements.txt}.
 # A second run installs nothing: each folder carries a stamp of what it holds.
@@ -41,6 +42,16 @@ if [[ "$(cat "$LOCAL/sam/.stamp" 2>/dev/null)" != "$sam_stamp" ]]; then
   python3 -m venv "$LOCAL/sam"
   "$LOCAL/sam/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/infra/local/sam-requirements.txt"
   echo "$sam_stamp" > "$LOCAL/sam/.stamp"
+fi
+
+# checkov in its own venv (its pins differ too): scripts/checkov.sh in make test.
+checkov_stamp=$(stamp_of "$ROOT/infra/local/checkov-requirements.txt")
+if [[ "$(cat "$LOCAL/checkov/.stamp" 2>/dev/null)" != "$checkov_stamp" ]]; then
+  echo "setup: installing checkov..."
+  rm -rf "$LOCAL/checkov"
+  python3 -m venv "$LOCAL/checkov"
+  "$LOCAL/checkov/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/infra/local/checkov-requirements.txt"
+  echo "$checkov_stamp" > "$LOCAL/checkov/.stamp"
 fi
 
 # cargo-machete (unused-dependency gate of scripts/lint.sh), pinned.

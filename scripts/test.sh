@@ -11,6 +11,8 @@ tree_before=$(git status --porcelain 2>/dev/null || true)
 scripts/setup.sh
 echo "== cfn-lint template.yaml (every condition's branch: with and without the Cognito default)"
 .local/venv/bin/cfn-lint template.yaml infra/edge-waf.yaml
+echo "== checkov (skips and their reasons: infra/checkov-skips.txt)"
+scripts/checkov.sh
 echo "== sam validate --lint"
 SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 .local/sam/bin/sam validate --lint --template template.yaml
 
