@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Fails when function logs hold a secret or a full e-mail address.
 
-Usage: check-logs.py LOGFILE...  (the output of `cargo lambda watch` after the
-end-to-end test and the fuzz run). Also checks that the functions' JSON log
-lines carry the Lambda request id.
+Usage: check-logs.py LOGFILE...  (the output of `cargo lambda watch`, and the
+local API front's access log in the template's format, after the end-to-end
+test, the fuzz run and the browser suite). Also checks that the functions'
+JSON log lines carry the Lambda request id.
 """
 import json
 import re

@@ -19,6 +19,10 @@ if [[ -n "${SECRETS_EXTENSION_LAYER_ARN:-}" ]]; then
   done
 fi
 EDGE_WEB_ACL_ARN=${EDGE_WEB_ACL_ARN:-}
+if [[ "${EDGE:-off}" == on && ( -z "${EDGE_DOMAIN_NAME:-}" || -z "${EDGE_CERTIFICATE_ARN:-}" ) ]]; then
+  echo "deploy: EDGE=on needs EDGE_DOMAIN_NAME and EDGE_CERTIFICATE_ARN (an ACM certificate in us-east-1 for it)" >&2
+  exit 2
+fi
 if [[ "${EDGE:-off}" == on && -z "$EDGE_WEB_ACL_ARN" ]]; then
   # A web ACL for CloudFront lives in us-east-1, whatever the stack's region.
   "$SAM" deploy --template-file infra/edge-waf.yaml --stack-name "$STACK-edge" --region us-east-1 \
@@ -36,6 +40,8 @@ PATH="$ROOT/.local/venv/bin:$PATH" "$SAM" deploy \
     "AcceptUrl=${ACCEPT_URL:?}" "FrontendOrigin=${FRONTEND_ORIGIN:?}" \
     "TokenKeySecretId=${TOKEN_KEY_SECRET_ID:?}" "PreviousTokenKeySecretId=${PREVIOUS_TOKEN_KEY_SECRET_ID:-}" \
     "SecretsExtensionLayerArn=${SECRETS_EXTENSION_LAYER_ARN:-}" "EdgeWebAclArn=$EDGE_WEB_ACL_ARN" \
+    "EdgeDomainName=${EDGE_DOMAIN_NAME:-}" "EdgeCertificateArn=${EDGE_CERTIFICATE_ARN:-}" \
+    "DeploymentDailyEmailLimit=${DEPLOYMENT_DAILY_EMAIL_LIMIT:-5000}" \
     "SenderAddress=${SENDER_ADDRESS:?}" "BrandName=${BRAND_NAME:-Invites}" \
     "RedirectOrigins=${REDIRECT_ORIGINS:-}" "NotificationChannel=${NOTIFICATION_CHANNEL:-ses}"
 "$SAM" list stack-outputs --stack-name "$STACK" --region "$AWS_REGION" --output table

@@ -53,8 +53,8 @@ scripts/smoke.sh "$INVITES_E2E_API"
 echo "== the web UI in a browser"
 scripts/web-test.sh
 
-echo "== no tokens or e-mail addresses in the function logs"
-python3 scripts/check-logs.py "$STACK_LOG_DIR/api.log"
+echo "== no tokens or e-mail addresses in the function logs and the API's access log"
+python3 scripts/check-logs.py "$STACK_LOG_DIR/api.log" "$STACK_LOG_DIR/api-front.log"
 
 echo "== the run left the tree as it found it (generated files are ignored, never tracked)"
 tree_after=$(git status --porcelain 2>/dev/null || true)

@@ -72,9 +72,11 @@ impl Config {
                 seat_limit: number("INVITES_SEAT_LIMIT", d.seat_limit, |n| (1..=10_000).contains(n))?,
                 daily_invites: number("INVITES_DAILY_INVITE_LIMIT", d.daily_invites, |n| *n >= 1)?,
                 user_daily_invites: number("INVITES_USER_DAILY_INVITE_LIMIT", d.user_daily_invites, |n| *n >= 1)?,
-                deployment_daily_emails: number("INVITES_DEPLOYMENT_DAILY_EMAIL_LIMIT", d.deployment_daily_emails, |n| {
-                    *n >= 1
-                })?,
+                deployment_daily_emails: number(
+                    "INVITES_DEPLOYMENT_DAILY_EMAIL_LIMIT",
+                    d.deployment_daily_emails,
+                    |n| *n >= 1,
+                )?,
                 resources_per_owner: number("INVITES_RESOURCES_PER_OWNER", d.resources_per_owner, |n| *n >= 1)?,
                 retention_days: number("INVITES_RETENTION_DAYS", d.retention_days, |n| (1..=365).contains(n))?,
                 reminder_days: number("INVITES_REMINDER_DAYS", d.reminder_days, |n| (0..=29).contains(n))?,

@@ -6,6 +6,13 @@
 //! this front forwards every request to the watch unchanged, except those:
 //! it builds the payload-2.0 event API Gateway would and invokes the
 //! function the local router names through the watch's Lambda Invoke API.
+//!
+//! Like the deployed API, it writes one access log line per request in the
+//! format of `template.yaml` (`HttpApi.AccessLogSettings.Format`), on
+//! stdout; `make test` reads those lines with the log-leak check. A format
+//! that uses a `$context` variable this front does not know (one that could
+//! carry a path, a query or a header, so a token or an address) stops it at
+//! start.
 
 use crate::BoxError;
 use crate::local_http::{Incoming, Reply, reply};
@@ -94,12 +101,111 @@ pub fn gateway_event(req: &Incoming, route: &Route, params: Map<String, Value>) 
     })
 }
 
-/// Serves the front on `listener`, in front of the watch at `watch` (`http://host:port`).
-pub fn start(listener: TcpListener, watch: String, routes: Vec<Route>) {
-    let (client, routes, watch) = (reqwest::Client::new(), Arc::new(routes), Arc::new(watch));
+/// The access log format of the deployed API, as the local front renders it.
+#[derive(Debug, Clone)]
+pub struct AccessLog {
+    format: String,
+}
+
+/// The `$context` variables an access log line may use: none of them holds
+/// a path, a query string or a header.
+const ACCESS_LOG_VARIABLES: &[&str] = &[
+    "requestId",
+    "requestTime",
+    "httpMethod",
+    "routeKey",
+    "status",
+    "responseLatency",
+    "integrationLatency",
+    "identity.sourceIp",
+    "error.responseType",
+];
+
+/// What one request leaves in the access log.
+pub struct Logged<'a> {
+    pub method: &'a str,
+    pub route_key: &'a str,
+    pub status: u16,
+    pub latency_ms: u128,
+}
+
+impl AccessLog {
+    /// The format of `HttpApi.AccessLogSettings.Format` in the template;
+    /// an error names a variable outside [`ACCESS_LOG_VARIABLES`].
+    pub fn from_template(template: &serde_yaml::Value) -> Result<Self, BoxError> {
+        let format = template["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]["Format"]
+            .as_str()
+            .ok_or("template.yaml: HttpApi has no AccessLogSettings.Format")?
+            .to_owned();
+        for variable in context_variables(&format) {
+            if !ACCESS_LOG_VARIABLES.contains(&variable) {
+                return Err(format!(
+                    "the access log format uses $context.{variable}, which may carry a token or an address \
+                     (allowed: {})",
+                    ACCESS_LOG_VARIABLES.join(", ")
+                )
+                .into());
+            }
+        }
+        Ok(Self { format })
+    }
+
+    /// One line, as API Gateway would write it for `r`.
+    pub fn line(&self, r: &Logged<'_>) -> String {
+        let mut line = self.format.clone();
+        // Longest names first, so `requestId` never eats `requestIdX`.
+        let mut variables = ACCESS_LOG_VARIABLES.to_vec();
+        variables.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        for variable in variables {
+            let value = match variable {
+                "requestId" => invites_domain::ids::new_ulid(),
+                "requestTime" => invites_domain::time::rfc3339(invites_domain::time::now()),
+                "httpMethod" => r.method.to_owned(),
+                "routeKey" => r.route_key.to_owned(),
+                "status" => r.status.to_string(),
+                "responseLatency" | "integrationLatency" => r.latency_ms.to_string(),
+                "identity.sourceIp" => "127.0.0.1".to_owned(),
+                _ => "-".to_owned(),
+            };
+            let escaped = serde_json::to_string(&value).unwrap_or_default();
+            line = line.replace(&format!("$context.{variable}"), escaped.trim_matches('"'));
+        }
+        line
+    }
+}
+
+/// The `$context.…` variables a format uses.
+fn context_variables(format: &str) -> Vec<&str> {
+    format
+        .split("$context.")
+        .skip(1)
+        .map(|rest| rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.')).next().unwrap_or(""))
+        .map(|v| v.trim_end_matches('.'))
+        .collect()
+}
+
+/// Serves the front on `listener`, in front of the watch at `watch`
+/// (`http://host:port`), writing `log`'s line for every request.
+pub fn start(listener: TcpListener, watch: String, routes: Vec<Route>, log: AccessLog) {
+    let (client, routes, watch, log) = (reqwest::Client::new(), Arc::new(routes), Arc::new(watch), Arc::new(log));
     crate::local_http::serve(listener, move |req| {
-        let (client, routes, watch) = (client.clone(), routes.clone(), watch.clone());
-        async move { Some(pass(req, &client, &routes, &watch).await.unwrap_or_else(|e| reply(502, &[], e.to_string()))) }
+        let (client, routes, watch, log) = (client.clone(), routes.clone(), watch.clone(), log.clone());
+        async move {
+            let started = std::time::Instant::now();
+            let method = req.method.clone();
+            let raw_path = req.path.split('?').next().unwrap_or("").to_owned();
+            let route_key = matching(&routes, &method, &raw_path)
+                .map_or_else(|| "-".to_owned(), |(r, _)| format!("{} {}", r.method, r.template));
+            let answer = pass(req, &client, &routes, &watch).await.unwrap_or_else(|e| reply(502, &[], e.to_string()));
+            let logged = Logged {
+                method: &method,
+                route_key: &route_key,
+                status: answer.status().as_u16(),
+                latency_ms: started.elapsed().as_millis(),
+            };
+            println!("{}", log.line(&logged));
+            Some(answer)
+        }
     });
 }
 
@@ -182,5 +288,22 @@ mod tests {
         assert_eq!((e["isBase64Encoded"].as_bool(), e["body"].as_str()), (Some(true), Some("//57")));
         assert_eq!(e["pathParameters"]["rid"], "R1");
         assert_eq!(e["headers"]["authorization"], "Bearer t");
+    }
+
+    #[test]
+    fn the_templates_access_log_names_the_route_template_never_the_path() {
+        let template = crate::load_template(&crate::template_path()).unwrap();
+        let log = AccessLog::from_template(&template).unwrap();
+        let line =
+            log.line(&Logged { method: "POST", route_key: "POST /v1/invites/accept", status: 410, latency_ms: 7 });
+        let v: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!((v["route"].as_str(), v["status"].as_str()), (Some("POST /v1/invites/accept"), Some("410")));
+        assert!(!line.contains("$context"), "{line}");
+        // A variable that could carry a token or an address stops the front.
+        let mut leaky = template.clone();
+        leaky["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]["Format"] =
+            serde_yaml::Value::from(r#"{"path":"$context.path","route":"$context.routeKey"}"#);
+        let refused = AccessLog::from_template(&leaky).unwrap_err().to_string();
+        assert!(refused.contains("$context.path"), "{refused}");
     }
 }

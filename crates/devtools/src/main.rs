@@ -101,7 +101,8 @@ async fn main() -> Result<(), BoxError> {
         Command::ApiFront { port, watch } => {
             let manifest = std::fs::read_to_string(template_path().with_file_name("Cargo.toml"))?;
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-            invites_devtools::api_front::start(listener, watch, invites_devtools::api_front::routes(&manifest)?);
+            let log = invites_devtools::api_front::AccessLog::from_template(&load_template(&template_path())?)?;
+            invites_devtools::api_front::start(listener, watch, invites_devtools::api_front::routes(&manifest)?, log);
             std::future::pending::<()>().await;
         }
         Command::Init => {

@@ -86,7 +86,10 @@ mod tests {
         assert_eq!(budget_day(-1), -1);
         assert_eq!(resource_limit_reached(25).status(), 403);
         assert_eq!(deployment_budget_spent(now).status(), 429);
-        assert_eq!((cap_used_percent(0, 5000), cap_used_percent(3999, 5000), cap_used_percent(4000, 5000)), (0, 79, 80));
+        assert_eq!(
+            (cap_used_percent(0, 5000), cap_used_percent(3999, 5000), cap_used_percent(4000, 5000)),
+            (0, 79, 80)
+        );
         assert_eq!(cap_used_percent(9000, 5000), 100);
     }
 

@@ -8,9 +8,9 @@
 
 use futures::StreamExt;
 use invites_adapters::{Queue, Store};
+use invites_domain::budgets::{budget_day, cap_used_percent};
 use invites_domain::limits::Limits;
 use invites_domain::ports::{Due, Reminder, Sweep};
-use invites_domain::budgets::{budget_day, cap_used_percent};
 use invites_domain::sweep::{Action, decide, due_after_queued};
 use invites_domain::time::DAY;
 use invites_domain::{Error, message::SendInvite};
@@ -85,7 +85,8 @@ impl Sweeper {
                 }
             }
         }
-        s.email_cap_used_percent = cap_used_percent(self.store.emails_today(now).await?, self.limits.deployment_daily_emails);
+        s.email_cap_used_percent =
+            cap_used_percent(self.store.emails_today(now).await?, self.limits.deployment_daily_emails);
         invites_adapters::metrics::emit(
             "sweep-invites",
             &[
