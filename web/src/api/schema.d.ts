@@ -102,7 +102,7 @@ export interface paths {
         put?: never;
         /**
          * Invite a person by e-mail with a role (owner, admin).
-         * @description The caller needs a verified e-mail (403 email_not_verified). Budgets, each checked in the transaction that creates the invite: seats (409 seat_limit_reached), invites per resource per UTC day (429, INVITES_DAILY_INVITE_LIMIT), and invitation e-mails per user per UTC day across all their resources, resends included (429, INVITES_USER_DAILY_INVITE_LIMIT).
+         * @description The caller needs a verified e-mail (403 email_not_verified). Budgets, each checked in the transaction that creates the invite: seats (409 seat_limit_reached), invitation e-mails per resource per UTC day, resends and reminders included (429, INVITES_DAILY_INVITE_LIMIT), invitation e-mails per user per UTC day across all their resources, resends included (429, INVITES_USER_DAILY_INVITE_LIMIT), and the deployment's daily cap on every invitation e-mail, whoever causes it (429, INVITES_DEPLOYMENT_DAILY_EMAIL_LIMIT).
          */
         post: operations["createInvite"];
         delete?: never;
