@@ -5,13 +5,12 @@ import { defineConfig } from '@playwright/test';
 export default defineConfig({
   testDir: 'tests',
   workers: 1,
-  // One retry of the whole serial story file (a new worker, so new users and
-  // resources). Reason: in 2 of 5 full `make test` runs on 2026-11-30 the
-  // page stayed blank after the accept redirect: no script error, no failed
-  // request, no API call. It never happened in 5 standalone runs. The output
-  // still says "flaky" when a retry was needed; a failed attempt keeps its
-  // trace (web/test-results/…/trace.zip) to find the cause.
-  retries: 1,
+  // No retry: a story that fails is a defect. (The blank page after accept
+  // seen in 2 of 5 full runs on 2026-11-30 came from the story removing its
+  // route handler while the next page loaded; it now sets it once with
+  // `times: 1`, and no full run has failed since. A failure keeps its trace:
+  // web/test-results/…/trace.zip.)
+  retries: 0,
   timeout: 120_000,
   expect: { timeout: 10_000 },
   reporter: [['list']],
