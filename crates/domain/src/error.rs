@@ -53,6 +53,7 @@ codes! {
     PayloadTooLarge = "payload_too_large" => 413,
     RateLimited = "rate_limited" => 429,
     InternalError = "internal_error" => 500,
+    ServiceUnavailable = "service_unavailable" => 503,
     EmailMismatch = "email_mismatch" => 403,
     EmailNotVerified = "email_not_verified" => 403,
     Forbidden = "forbidden" => 403,
@@ -129,6 +130,11 @@ pub enum Error {
     RateLimited { retry_after: u64, message: String },
     /// 500: anything unexpected. The text goes to the logs only.
     Internal(String),
+    /// 503: the table stayed busy or unreachable beyond the SDK's retries
+    /// (throttling, its 500s, a lost connection), or a transaction kept
+    /// conflicting; nothing the caller did. Clients try again after
+    /// `Retry-After`. The text goes to the logs only.
+    Unavailable(String),
 }
 
 impl Error {
@@ -147,6 +153,9 @@ impl Error {
     pub fn internal(detail: impl fmt::Display) -> Self {
         Self::Internal(detail.to_string())
     }
+    pub fn unavailable(detail: impl fmt::Display) -> Self {
+        Self::Unavailable(detail.to_string())
+    }
 
     /// HTTP status code of this error (the catalogue's, for its code).
     pub fn status(&self) -> u16 {
@@ -162,6 +171,7 @@ impl Error {
             Self::TooLarge => Code::PayloadTooLarge,
             Self::RateLimited { .. } => Code::RateLimited,
             Self::Internal(_) => Code::InternalError,
+            Self::Unavailable(_) => Code::ServiceUnavailable,
             Self::Invalid { code, .. }
             | Self::Forbidden { code, .. }
             | Self::Conflict { code, .. }
@@ -177,6 +187,7 @@ impl Error {
             Self::NotFound => "not found".into(),
             Self::TooLarge => "request body too large".into(),
             Self::Internal(_) => "internal error".into(),
+            Self::Unavailable(_) => "the service is busy; try again in a moment".into(),
             Self::Invalid { message, .. }
             | Self::Forbidden { message, .. }
             | Self::Conflict { message, .. }
@@ -190,6 +201,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Internal(detail) => write!(f, "internal: {detail}"),
+            Self::Unavailable(detail) => write!(f, "unavailable: {detail}"),
             other => write!(f, "{}: {}", other.code().as_str(), other.public_message()),
         }
     }

@@ -7,6 +7,9 @@ use serde_json::json;
 
 pub type ApiResult = Result<Response<Body>, Error>;
 
+/// Seconds a client waits before trying again after a 503.
+const UNAVAILABLE_RETRY_AFTER: &str = "1";
+
 /// A JSON response with the given status.
 pub fn json<T: Serialize>(status: u16, value: &T) -> ApiResult {
     let body = serde_json::to_string(value).map_err(Error::internal)?;
@@ -31,6 +34,7 @@ pub fn no_content() -> ApiResult {
 pub fn error_body(err: &Error) -> serde_json::Value {
     match err {
         Error::Internal(detail) => tracing::error!(error = %detail, "request failed"),
+        Error::Unavailable(detail) => tracing::warn!(error = %detail, "store unavailable; the caller may retry"),
         other => tracing::info!(status = other.status(), code = other.code().as_str(), "request rejected"),
     }
     json!({ "code": err.code().as_str(), "message": err.public_message() })
@@ -51,8 +55,10 @@ pub fn error_response(err: &Error) -> Response<Body> {
         .status(err.status())
         .header("content-type", "application/json")
         .header("cache-control", "no-store");
-    if let Error::RateLimited { retry_after, .. } = err {
-        builder = builder.header("retry-after", retry_after.to_string());
+    match err {
+        Error::RateLimited { retry_after, .. } => builder = builder.header("retry-after", retry_after.to_string()),
+        Error::Unavailable(_) => builder = builder.header("retry-after", UNAVAILABLE_RETRY_AFTER),
+        _ => {}
     }
     builder.body(Body::Text(body.to_string())).unwrap_or_else(|_| {
         let mut r = Response::new(Body::Empty);
@@ -70,6 +76,16 @@ mod tests {
             Body::Text(t) => serde_json::from_str(t).unwrap(),
             _ => panic!("text body expected"),
         }
+    }
+
+    #[test]
+    fn an_unavailable_store_answers_503_with_retry_after_and_no_detail() {
+        let r = respond(Err(Error::unavailable("transact: ProvisionedThroughputExceededException on table-arn")));
+        assert_eq!(r.status(), 503);
+        assert_eq!(r.headers()["retry-after"], "1");
+        let b = body(&r);
+        assert_eq!(b["error"]["code"], "service_unavailable");
+        assert!(!b.to_string().contains("table-arn"), "{b}");
     }
 
     #[test]

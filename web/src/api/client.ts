@@ -33,8 +33,23 @@ const auth: Middleware = {
   },
 };
 
+/**
+ * Reads the API answered 503 (busy: its store stayed throttled or
+ * unreachable) are tried again after Retry-After, twice at most; writes are
+ * not repeated behind the person's back, the screen says so instead
+ * (`error.service_unavailable`).
+ */
+async function fetchRetryingReads(request: Request): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(request.clone());
+    if (response.status !== 503 || request.method !== 'GET' || attempt >= 2) return response;
+    const seconds = Math.min(Number(response.headers.get('retry-after')) || 1, 5);
+    await new Promise((done) => setTimeout(done, seconds * 1000));
+  }
+}
+
 export function api() {
-  const client = createClient<paths>({ baseUrl: config().apiBaseUrl.replace(/\/$/, '') });
+  const client = createClient<paths>({ baseUrl: config().apiBaseUrl.replace(/\/$/, ''), fetch: fetchRetryingReads });
   client.use(auth);
   return client;
 }

@@ -533,7 +533,7 @@ export interface components {
         };
         ErrorDetail: {
             /** @enum {string} */
-            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "invite_withdrawn" | "link_withdrawn" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata" | "invites_disabled" | "service_only" | "invalid_seat_limit" | "invalid_plan" | "link_revoked" | "link_expired" | "link_used_up" | "invalid_max_uses" | "invalid_domain" | "public_domain" | "too_many_domains" | "too_many_links" | "domain_not_verified" | "removed_from_resource";
+            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "invite_withdrawn" | "link_withdrawn" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata" | "invites_disabled" | "service_only" | "service_unavailable" | "invalid_seat_limit" | "invalid_plan" | "link_revoked" | "link_expired" | "link_used_up" | "invalid_max_uses" | "invalid_domain" | "public_domain" | "too_many_domains" | "too_many_links" | "domain_not_verified" | "removed_from_resource";
             message: string;
         };
         NewResource: {
@@ -833,6 +833,16 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description service_unavailable: the table stayed busy or unreachable beyond the service's own retries (throttling, a fault of the database, a lost connection). Nothing the request asked for may be assumed done or undone; try again after Retry-After (a create with the same Idempotency-Key answers the invite it made, if it did). */
+        Unavailable: {
+            headers: {
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description Too many requests */
         RateLimited: {
             headers: {
@@ -888,6 +898,7 @@ export interface operations {
             404: components["responses"]["Error"];
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createResource: {
@@ -917,6 +928,7 @@ export interface operations {
             403: components["responses"]["Error"];
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getResource: {
@@ -941,6 +953,7 @@ export interface operations {
             };
             401: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateResource: {
@@ -973,6 +986,7 @@ export interface operations {
             404: components["responses"]["Error"];
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getAudit: {
@@ -1002,6 +1016,7 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listInvites: {
@@ -1032,6 +1047,7 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createInvite: {
@@ -1068,6 +1084,7 @@ export interface operations {
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
             429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createInviteBatch: {
@@ -1102,6 +1119,7 @@ export interface operations {
             404: components["responses"]["Error"];
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getInvite: {
@@ -1129,6 +1147,7 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     revokeInvite: {
@@ -1154,6 +1173,7 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     changeInviteRole: {
@@ -1188,6 +1208,7 @@ export interface operations {
             409: components["responses"]["Error"];
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     resendInvite: {
@@ -1232,6 +1253,7 @@ export interface operations {
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
             429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
         };
     };
     copyInviteLink: {
@@ -1260,6 +1282,7 @@ export interface operations {
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
             410: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listMembers: {
@@ -1284,6 +1307,7 @@ export interface operations {
             };
             401: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     removeMember: {
@@ -1308,6 +1332,7 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     changeMemberRole: {
@@ -1342,6 +1367,7 @@ export interface operations {
             409: components["responses"]["Error"];
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listTeamLinks: {
@@ -1367,6 +1393,7 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createTeamLink: {
@@ -1400,6 +1427,7 @@ export interface operations {
             409: components["responses"]["Error"];
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     revokeTeamLink: {
@@ -1424,6 +1452,7 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     lookupTeamLink: {
@@ -1452,6 +1481,7 @@ export interface operations {
             404: components["responses"]["Error"];
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     joinTeamLink: {
@@ -1484,6 +1514,7 @@ export interface operations {
             410: components["responses"]["Error"];
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listDomains: {
@@ -1509,6 +1540,7 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     addDomain: {
@@ -1551,6 +1583,7 @@ export interface operations {
             409: components["responses"]["Error"];
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     verifyDomain: {
@@ -1578,6 +1611,7 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     removeDomain: {
@@ -1602,6 +1636,7 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     myJoinable: {
@@ -1623,6 +1658,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     joinByDomain: {
@@ -1649,6 +1685,7 @@ export interface operations {
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     lookupInvite: {
@@ -1677,6 +1714,7 @@ export interface operations {
             404: components["responses"]["Error"];
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     acceptInvite: {
@@ -1709,6 +1747,7 @@ export interface operations {
             410: components["responses"]["Error"];
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     declineInvite: {
@@ -1737,6 +1776,7 @@ export interface operations {
             410: components["responses"]["Error"];
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     myInvites: {
@@ -1758,6 +1798,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     myResources: {
@@ -1779,6 +1820,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
     leaveResource: {
@@ -1802,6 +1844,7 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }

@@ -2,7 +2,6 @@
 
 use super::items::*;
 use super::{Check, LIVE_INVITE, Store, Tx, TxError, cursor, from_item, key, n, retry, s};
-use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::Delete;
 use invites_domain::audit::{Audit, AuditAction, SYSTEM};
 use invites_domain::budgets::require_verified_sender;
@@ -361,8 +360,7 @@ impl ListInvites for Store {
                     q = q.expression_attribute_values(*k, v.clone());
                 }
             }
-            let out =
-                q.send().await.map_err(|e| Error::internal(format!("query invites: {}", DisplayErrorContext(&e))))?;
+            let out = q.send().await.map_err(|e| super::sdk::failure("query invites", e))?;
             for raw in out.items.unwrap_or_default() {
                 if items.len() == limit {
                     more = true;

@@ -21,6 +21,7 @@ mod manage;
 mod members;
 mod reads;
 mod resources;
+mod sdk;
 mod send;
 mod sweep;
 mod team_links;

@@ -2,7 +2,6 @@
 //! the page cursors handed to clients.
 
 use super::{Item, Store, s};
-use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use invites_domain::Error;
@@ -34,7 +33,7 @@ impl Store {
             .consistent_read(true)
             .send()
             .await
-            .map_err(|e| Error::internal(format!("get: {}", DisplayErrorContext(&e))))?;
+            .map_err(|e| super::sdk::failure("get", e))?;
         out.item.map(|i| from_item(i)).transpose()
     }
 
@@ -79,7 +78,7 @@ impl Store {
                 .set_exclusive_start_key(start)
                 .send()
                 .await
-                .map_err(|e| Error::internal(format!("query: {}", DisplayErrorContext(&e))))?;
+                .map_err(|e| super::sdk::failure("query", e))?;
             for item in page.items.unwrap_or_default() {
                 out.push(from_item(item)?);
             }
@@ -119,7 +118,7 @@ impl Store {
                     .request_items(&self.table, wanted)
                     .send()
                     .await
-                    .map_err(|e| Error::internal(format!("batch get: {}", DisplayErrorContext(&e))))?;
+                    .map_err(|e| super::sdk::failure("batch get", e))?;
                 out.extend(answer.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default());
                 match answer.unprocessed_keys.and_then(|mut u| u.remove(&self.table)) {
                     Some(rest) if !rest.keys.is_empty() && attempt < BATCH_READ_ATTEMPTS => {

@@ -2,7 +2,6 @@
 
 use super::items::*;
 use super::{Check, Store, Tx, TxError, cursor, from_item, key, retry, s};
-use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::builders::UpdateBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Update};
 use invites_domain::audit::{Audit, AuditAction};
@@ -100,7 +99,7 @@ impl Resources for Store {
             .set_exclusive_start_key(start)
             .send()
             .await
-            .map_err(|e| Error::internal(format!("query audit: {}", DisplayErrorContext(&e))))?;
+            .map_err(|e| super::sdk::failure("query audit", e))?;
         let mut items = out
             .items
             .unwrap_or_default()

@@ -3,7 +3,6 @@
 //! case's rounds until it commits or has an answer ([`retry`]).
 
 use super::Store;
-use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Update};
 use invites_domain::Error;
@@ -153,8 +152,9 @@ pub(crate) async fn backoff(attempt: u32) {
     tokio::time::sleep(Duration::from_millis(base + u64::from(r) % (base + 1))).await;
 }
 
+/// A round that kept losing races (or kept being throttled): 503, try again.
 pub(crate) fn too_busy() -> Error {
-    Error::internal("transaction kept conflicting; giving up")
+    Error::unavailable("transaction kept conflicting; giving up")
 }
 
 impl Store {
@@ -182,7 +182,7 @@ impl Store {
             }
             Some(TransactWriteItemsError::TransactionInProgressException(_)) => Err(TxError::Retry),
             Some(e) if e.meta().code() == Some("ThrottlingException") => Err(TxError::Retry),
-            _ => Err(TxError::Other(Error::internal(format!("transact: {}", DisplayErrorContext(&err))))),
+            _ => Err(TxError::Other(super::sdk::failure("transact", err))),
         }
     }
 }

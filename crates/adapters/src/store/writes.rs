@@ -3,7 +3,6 @@
 
 use super::items::{self, AuditItem, audit_sk, res_pk};
 use super::{Check, Item, Store, Tx};
-use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, Update};
 use invites_domain::audit::Audit;
 use invites_domain::limits::keep_audit_until;
@@ -65,7 +64,7 @@ impl Store {
         match res {
             Ok(_) => Ok(true),
             Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(false),
-            Err(e) => Err(Error::internal(format!("put: {}", DisplayErrorContext(&e)))),
+            Err(e) => Err(super::sdk::failure("put", e)),
         }
     }
 
@@ -97,7 +96,7 @@ impl Store {
         match req.send().await {
             Ok(_) => Ok(true),
             Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(false),
-            Err(e) => Err(Error::internal(format!("update: {}", DisplayErrorContext(&e)))),
+            Err(e) => Err(super::sdk::failure("update", e)),
         }
     }
 
