@@ -28,6 +28,9 @@ pub enum Inject {
     Answer { status: u16, error_type: &'static str, message: &'static str },
     /// Close the connection without an answer.
     Cut,
+    /// Forward the request (it takes effect upstream), then close the
+    /// connection without its answer: a commit whose answer was lost.
+    ForwardThenCut,
 }
 
 /// Decides per request (its head and body as text) whether to inject.
@@ -108,8 +111,10 @@ impl Proxy {
             tokio::time::sleep(Duration::from_micros(delay)).await;
         }
         let rule = self.faults.rule.lock().unwrap().clone();
+        let mut lose_answer = false;
         match rule.and_then(|r| r(&text)) {
             Some(Inject::Cut) => return None,
+            Some(Inject::ForwardThenCut) => lose_answer = true,
             Some(Inject::Answer { status, error_type, message }) => {
                 let body = format!("{{\"message\":\"{message}\"}}");
                 return Some(reply(
@@ -126,7 +131,7 @@ impl Proxy {
         stats.busy += started.elapsed();
         stats.items_read += items_read(&answer.body);
         drop(stats);
-        Some(answer.reply())
+        (!lose_answer).then(|| answer.reply())
     }
 }
 

@@ -145,6 +145,10 @@ pub(crate) async fn after_round<T>(round: Result<T, TxError>, attempt: u32) -> O
     }
 }
 
+/// Sends of one transaction (with one token) while DynamoDB is busy or an
+/// answer is lost, before the caller gets 503.
+const SAME_TOKEN_ATTEMPTS: u32 = 5;
+
 /// Jittered back-off before retrying a transaction that lost a race.
 pub(crate) async fn backoff(attempt: u32) {
     let [r] = invites_domain::token::random_bytes::<1>();
@@ -159,10 +163,34 @@ pub(crate) fn too_busy() -> Error {
 
 impl Store {
     /// Commits `tx` in one `TransactWriteItems` call and names what stopped it.
+    ///
+    /// The call carries a client request token, and a busy or lost answer
+    /// (throttled, DynamoDB's 500s, a connection cut after the request went
+    /// out) sends the same request with the same token again: DynamoDB
+    /// commits a token's transaction at most once and answers a repeat with
+    /// success, so a commit whose answer was lost is never done twice nor
+    /// reported as a failure. Still busy after that: 503.
     pub(crate) async fn transact(&self, tx: Tx) -> Result<(), TxError> {
         let Tx { items, checks } = tx;
-        let res = self.db.transact_write_items().set_transact_items(Some(items)).send().await;
-        let Err(err) = res else { return Ok(()) };
+        let token = invites_domain::ids::new_ulid();
+        let mut attempt = 0;
+        let err = loop {
+            let res = self
+                .db
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .client_request_token(&token)
+                .send()
+                .await;
+            match res {
+                Ok(_) => return Ok(()),
+                Err(e) if super::sdk::transient(&e) && attempt + 1 < SAME_TOKEN_ATTEMPTS => {
+                    backoff(attempt).await;
+                    attempt += 1;
+                }
+                Err(e) => break e,
+            }
+        };
         match err.as_service_error() {
             Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
                 let codes: Vec<&str> = e.cancellation_reasons().iter().map(|r| r.code().unwrap_or("None")).collect();
