@@ -55,7 +55,7 @@ fn table_faults(counts: Arc<Counts>) -> Rule {
         }
         if n % 7 == 3 {
             counts.throttled.fetch_add(1, Ordering::SeqCst);
-            let (error_type, message) = if n % 2 == 0 {
+            let (error_type, message) = if n.is_multiple_of(2) {
                 (
                     "ProvisionedThroughputExceededException",
                     "The level of configured provisioned throughput is exceeded.",
@@ -97,6 +97,9 @@ async fn start(name: &str, h: &Harness, proxy: &Proxy) -> Function {
     )
     .await
 }
+
+/// An invite the test made: its number, id and link token.
+type Made = (usize, String, String);
 
 /// What the clients saw.
 #[derive(Default, Debug)]
@@ -156,7 +159,7 @@ async fn the_table_failing_under_the_binaries_loses_nothing_and_doubles_nothing(
 
     // N creates, three sandboxes at once, each with its Idempotency-Key.
     let per = N.div_ceil(SANDBOXES);
-    let created: Vec<(Seen, Vec<(usize, String, String)>)> = join_all(creates.iter_mut().enumerate().map(|(s, f)| {
+    let created: Vec<(Seen, Vec<Made>)> = join_all(creates.iter_mut().enumerate().map(|(s, f)| {
         let (rid, run) = (rid.clone(), run.clone());
         async move {
             let mut seen = Seen::default();
@@ -189,9 +192,7 @@ async fn the_table_failing_under_the_binaries_loses_nothing_and_doubles_nothing(
     let accept_some: Vec<_> = invites.iter().filter(|(i, ..)| i % 4 == 0).cloned().collect();
     let revoke_some: Vec<_> = invites.iter().filter(|(i, ..)| i % 4 == 1).cloned().collect();
     let resend_some: Vec<_> = invites.iter().filter(|(i, ..)| i % 4 == 2).cloned().collect();
-    let share = |list: &[(usize, String, String)], s: usize| -> Vec<(usize, String, String)> {
-        list.iter().skip(s).step_by(SANDBOXES).cloned().collect()
-    };
+    let share = |list: &[Made], s: usize| -> Vec<Made> { list.iter().skip(s).step_by(SANDBOXES).cloned().collect() };
     let accepting = accepts.iter_mut().enumerate().map(|(s, f)| {
         let (mine, run) = (share(&accept_some, s), run.clone());
         async move {
