@@ -5,6 +5,12 @@
 //! would), refuse connections for a window (the service is down), or answer
 //! or cut chosen requests itself (throttling, a permanent refusal, a process
 //! killed mid-call), all without touching the functions.
+//!
+//! In front of DynamoDB Local it can also contend as DynamoDB does: Local
+//! runs transactions one after another, so overlapping transactions all
+//! succeed there, where DynamoDB cancels a `TransactWriteItems` that touches
+//! an item another transaction in flight holds (`TransactionCanceledException`,
+//! reason `TransactionConflict`). With contention on, the proxy does that.
 
 use crate::local_http::{Incoming, Reply, reply, serve_connection};
 use std::collections::BTreeMap;
@@ -41,6 +47,54 @@ struct Faults {
     down: AtomicBool,
     delay_us: AtomicU64,
     rule: Mutex<Option<Rule>>,
+    contention: AtomicBool,
+    /// Items that transactions in flight hold (`table|key`).
+    held: Mutex<std::collections::HashSet<String>>,
+    conflicts: AtomicU64,
+}
+
+/// The items a `TransactWriteItems` request writes or checks, as
+/// `table|key` (its key attributes in a stable order); empty for any other
+/// request.
+pub fn transaction_items(body: &[u8]) -> Vec<String> {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else { return Vec::new() };
+    let Some(items) = v["TransactItems"].as_array() else { return Vec::new() };
+    items
+        .iter()
+        .filter_map(|item| {
+            let (_, op) = item.as_object()?.iter().next()?;
+            let key = op.get("Key").or_else(|| op.get("Item"))?.as_object()?;
+            let mut parts: Vec<String> =
+                ["PK", "SK"].iter().filter_map(|k| key.get(*k).map(|v| format!("{k}={v}"))).collect();
+            parts.sort();
+            Some(format!("{}|{}", op["TableName"].as_str().unwrap_or(""), parts.join(",")))
+        })
+        .collect()
+}
+
+/// DynamoDB's answer to a transaction that overlapped one in flight:
+/// `TransactionConflict` for the items held, `None` for the others.
+fn conflict_answer(items: &[String], held: &std::collections::HashSet<String>) -> Reply {
+    let reasons: Vec<serde_json::Value> = items
+        .iter()
+        .map(|i| {
+            if held.contains(i) {
+                serde_json::json!({"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"})
+            } else {
+                serde_json::json!({"Code": "None"})
+            }
+        })
+        .collect();
+    let body = serde_json::json!({
+        "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+        "Message": "Transaction cancelled, please refer cancellation reasons for specific reasons",
+        "CancellationReasons": reasons,
+    });
+    reply(
+        400,
+        &[("content-type", "application/x-amz-json-1.0"), ("x-amzn-errortype", "TransactionCanceledException")],
+        body.to_string(),
+    )
 }
 
 #[derive(Clone)]
@@ -91,6 +145,17 @@ impl Proxy {
         self.faults.delay_us.store(delay.as_micros() as u64, Ordering::SeqCst);
     }
 
+    /// Contends as DynamoDB does: a transaction overlapping one in flight
+    /// is cancelled with `TransactionConflict`.
+    pub fn set_contention(&self, on: bool) {
+        self.faults.contention.store(on, Ordering::SeqCst);
+    }
+
+    /// Transactions cancelled for a conflict so far.
+    pub fn conflicts(&self) -> u64 {
+        self.faults.conflicts.load(Ordering::SeqCst)
+    }
+
     /// Answers or cuts the requests `rule` picks.
     pub fn set_rule(&self, rule: Option<Rule>) {
         *self.faults.rule.lock().unwrap() = rule;
@@ -125,8 +190,28 @@ impl Proxy {
             }
             None => {}
         }
+        // Contention: hold the transaction's items while it is in flight.
+        let held = if self.faults.contention.load(Ordering::SeqCst) {
+            let items = transaction_items(&req.body);
+            let mut all = self.faults.held.lock().unwrap();
+            if items.iter().any(|i| all.contains(i)) {
+                self.faults.conflicts.fetch_add(1, Ordering::SeqCst);
+                return Some(conflict_answer(&items, &all));
+            }
+            all.extend(items.iter().cloned());
+            items
+        } else {
+            Vec::new()
+        };
         let started = Instant::now();
-        let answer = crate::local_http::forward(client, upstream, req).await.ok()?;
+        let answer = crate::local_http::forward(client, upstream, req).await;
+        if !held.is_empty() {
+            let mut all = self.faults.held.lock().unwrap();
+            for i in &held {
+                all.remove(i);
+            }
+        }
+        let answer = answer.ok()?;
         let mut stats = self.stats.lock().unwrap();
         stats.busy += started.elapsed();
         stats.items_read += items_read(&answer.body);
@@ -176,5 +261,17 @@ mod tests {
         assert_eq!(items_read(answer(r#"{}"#).as_bytes()), 0);
         let batch = r#"{"Responses":{"t":[{"PK":{"S":"a"}},{"PK":{"S":"b"}}]},"UnprocessedKeys":{}}"#;
         assert_eq!(items_read(answer(batch).as_bytes()), 2);
+    }
+
+    #[test]
+    fn a_transaction_names_every_item_it_touches() {
+        let body = br#"{"TransactItems":[
+            {"Update":{"TableName":"t","Key":{"SK":{"S":"RESOURCE"},"PK":{"S":"RES#1"}}}},
+            {"Put":{"TableName":"t","Item":{"PK":{"S":"RES#1"},"SK":{"S":"MEMBER#u"},"role":{"S":"admin"}}}},
+            {"ConditionCheck":{"TableName":"t","Key":{"PK":{"S":"RES#1"},"SK":{"S":"LINK#l"}}}}]}"#;
+        let items = super::transaction_items(body);
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[0], r#"t|PK={"S":"RES#1"},SK={"S":"RESOURCE"}"#);
+        assert!(super::transaction_items(br#"{"TableName":"t","Key":{}}"#).is_empty());
     }
 }

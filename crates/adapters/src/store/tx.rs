@@ -8,8 +8,12 @@ use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Up
 use invites_domain::Error;
 use std::time::Duration;
 
-/// Attempts for a transaction that keeps losing races to other writers.
-pub(crate) const MAX_ATTEMPTS: u32 = 30;
+/// How long a use case keeps running rounds that lose races to other
+/// writers (a hot item: one resource's seat counter under a crowd joining)
+/// before it answers 503: well inside the functions' 10 s timeout.
+pub(crate) const ROUNDS_BUDGET: Duration = Duration::from_secs(7);
+/// Rounds at most, however quick.
+pub(crate) const MAX_ATTEMPTS: u32 = 200;
 
 /// The name of a condition in a transaction, so a failure is read by what
 /// it guarded, never by its position.
@@ -118,12 +122,16 @@ impl From<Error> for TxError {
 /// runtime needs it).
 macro_rules! retry {
     ($round:block) => {{
-        use $crate::store::tx::MAX_ATTEMPTS;
+        use $crate::store::tx::{MAX_ATTEMPTS, ROUNDS_BUDGET};
         let mut answer = Err($crate::store::tx::too_busy());
+        let started = std::time::Instant::now();
         for attempt in 0..MAX_ATTEMPTS {
             let round: Result<_, $crate::store::TxError> = async $round.await;
             if let Some(done) = $crate::store::tx::after_round(round, attempt).await {
                 answer = done;
+                break;
+            }
+            if started.elapsed() > ROUNDS_BUDGET {
                 break;
             }
         }
@@ -145,15 +153,37 @@ pub(crate) async fn after_round<T>(round: Result<T, TxError>, attempt: u32) -> O
     }
 }
 
+/// Why DynamoDB cancelled a transaction, from its reasons (one per item, in
+/// order) and the checks the items carried. A conflict with another
+/// transaction runs the round again even when a condition failed beside it:
+/// the items were changing, and the next round reads them as they are, so
+/// a conflict is never answered as a refusal ("no seat").
+fn cancelled(codes: &[&str], checks: &[Check]) -> TxError {
+    if codes.iter().any(|c| matches!(*c, "TransactionConflict" | "ThrottlingError")) {
+        return TxError::Retry;
+    }
+    let failed: Vec<Check> =
+        codes.iter().zip(checks).filter(|(code, _)| **code == "ConditionalCheckFailed").map(|(_, c)| *c).collect();
+    if failed.is_empty() {
+        TxError::Other(Error::internal(format!("transaction cancelled: {codes:?}")))
+    } else {
+        TxError::Failed(failed)
+    }
+}
+
 /// Sends of one transaction (with one token) while DynamoDB is busy or an
 /// answer is lost, before the caller gets 503.
 const SAME_TOKEN_ATTEMPTS: u32 = 5;
 
-/// Jittered back-off before retrying a transaction that lost a race.
+/// Back-off before running a round again: a random wait up to a ceiling
+/// that doubles from 10 ms to 80 ms and stays there. Random spreads a crowd
+/// contending for one item instead of waking it in waves; a low ceiling
+/// keeps it fair (a round that lost many times does not wait longer than a
+/// newcomer, so it is not the one that starves).
 pub(crate) async fn backoff(attempt: u32) {
-    let [r] = invites_domain::token::random_bytes::<1>();
-    let base = 5u64 << attempt.min(5);
-    tokio::time::sleep(Duration::from_millis(base + u64::from(r) % (base + 1))).await;
+    let r = u16::from_le_bytes(invites_domain::token::random_bytes::<2>());
+    let ceiling = 10u64 << attempt.min(3);
+    tokio::time::sleep(Duration::from_millis(1 + u64::from(r) % ceiling)).await;
 }
 
 /// A round that kept losing races (or kept being throttled): 503, try again.
@@ -194,23 +224,31 @@ impl Store {
         match err.as_service_error() {
             Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
                 let codes: Vec<&str> = e.cancellation_reasons().iter().map(|r| r.code().unwrap_or("None")).collect();
-                if codes.contains(&"ConditionalCheckFailed") {
-                    let failed = codes
-                        .iter()
-                        .zip(&checks)
-                        .filter(|(code, _)| **code == "ConditionalCheckFailed")
-                        .map(|(_, check)| *check)
-                        .collect();
-                    Err(TxError::Failed(failed))
-                } else if codes.iter().any(|c| matches!(*c, "TransactionConflict" | "ThrottlingError")) {
-                    Err(TxError::Retry)
-                } else {
-                    Err(TxError::Other(Error::internal(format!("transaction cancelled: {codes:?}"))))
-                }
+                Err(cancelled(&codes, &checks))
             }
             Some(TransactWriteItemsError::TransactionInProgressException(_)) => Err(TxError::Retry),
             Some(e) if e.meta().code() == Some("ThrottlingException") => Err(TxError::Retry),
             _ => Err(TxError::Other(super::sdk::failure("transact", err))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_conflict_runs_the_round_again_even_beside_a_failed_condition() {
+        let checks = [Check::Seat, Check::Member, Check::None];
+        assert!(matches!(
+            cancelled(&["ConditionalCheckFailed", "None", "None"], &checks),
+            TxError::Failed(ref f) if f == &vec![Check::Seat]
+        ));
+        assert!(matches!(cancelled(&["None", "TransactionConflict", "None"], &checks), TxError::Retry));
+        assert!(matches!(
+            cancelled(&["ConditionalCheckFailed", "TransactionConflict", "None"], &checks),
+            TxError::Retry
+        ));
+        assert!(matches!(cancelled(&["None", "ValidationError", "None"], &checks), TxError::Other(_)));
     }
 }
