@@ -12,7 +12,7 @@ use invites_domain::ports::{Due, Reminder, Sweep};
 use invites_domain::records::Invite;
 use invites_domain::sweep::due_after_queued;
 
-/// The index of invites with mail work ahead.
+/// The index of pending invites, by when the sweep looks at them next.
 const DUE_INDEX: &str = "GSI2";
 
 impl Sweep for Store {
