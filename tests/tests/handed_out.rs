@@ -178,3 +178,26 @@ async fn what_was_made_before_terms_existed_works_until_its_maker_stops_managing
 fn s(v: String) -> aws_sdk_dynamodb::types::AttributeValue {
     aws_sdk_dynamodb::types::AttributeValue::S(v)
 }
+
+#[tokio::test]
+async fn a_batch_reuses_the_inviters_membership_and_reads_it_again_once_it_went_stale() {
+    use invites_domain::invite::{NewInvite, NewInviteBody};
+    use invites_domain::ports::{CreateInvite, CreateInvites};
+    let h = Harness::new().await;
+    let rid = new_resource(&h).await;
+    let fresh = h.store().member(&rid, OWNER.0).await.unwrap().unwrap();
+    // As kept from an earlier invite of the batch, but from an older term.
+    let mut kept = Some(invites_domain::records::Member { term: Some("an-older-term".into()), ..fresh.clone() });
+    let body = NewInviteBody { email: "batch@example.com".into(), role: "read_only".into(), ..Default::default() };
+    let cmd = CreateInvite {
+        rid: invites_domain::ResourceId::parse(&rid).unwrap(),
+        invite: NewInvite::validate(body, &Default::default()).unwrap(),
+        idempotency_key: None,
+    };
+    let created = h.store().create_invite_as(&owner(), &mut kept, cmd, invites_domain::time::now()).await.unwrap();
+    // Refused under the stale term, read again, made in the current one.
+    assert_eq!(kept.as_ref().and_then(|m| m.term.clone()), fresh.term, "kept for the next invite");
+    let item = h.store().invite_item(&rid, &created.invite.id).await.unwrap().unwrap();
+    assert_eq!(item.maker_term, fresh.term);
+    assert_eq!(lookup(&h, &created.token).await.body["status"], "pending", "it works");
+}

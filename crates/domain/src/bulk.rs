@@ -126,13 +126,15 @@ pub async fn invite_all<S: CreateInvites + BatchKeys>(
     }
     let mut lines = Vec::with_capacity(batch.entries.len());
     let mut ended: Option<Error> = None;
+    let mut inviter = None;
     for (index, Entry { email, invite }) in batch.entries.into_iter().enumerate() {
         let result = match (invite, &ended) {
             (Err(e), _) => Err(e),
             (Ok(_), Some(e)) => Err(e.clone()),
             (Ok(invite), None) => {
                 let key = idempotency_key.as_deref().map(|k| entry_key(k, index));
-                let result = store.create_invite(who, CreateInvite { rid, invite, idempotency_key: key }, now).await;
+                let cmd = CreateInvite { rid, invite, idempotency_key: key };
+                let result = store.create_invite_as(who, &mut inviter, cmd, now).await;
                 if let Some(e) = result.as_ref().err().filter(|e| about_the_caller(e)) {
                     if !lines.iter().any(|(_, r): &(String, Result<Created, Error>)| r.is_ok()) {
                         return Err(e.clone());

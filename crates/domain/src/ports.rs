@@ -168,7 +168,20 @@ pub trait CreateInvites {
     /// (429 `rate_limited`), and the idempotency key (422
     /// `invalid_idempotency_key`, `idempotency_key_reused`; a replay returns
     /// the first invite with no message).
-    async fn create_invite(&self, who: &Identity, cmd: CreateInvite, now: i64) -> Result<Created, Error>;
+    async fn create_invite(&self, who: &Identity, cmd: CreateInvite, now: i64) -> Result<Created, Error> {
+        self.create_invite_as(who, &mut None, cmd, now).await
+    }
+
+    /// The same, for one caller's many invites (a bulk invite): `inviter`
+    /// keeps the caller's membership as read for the first, so each invite
+    /// after it needs no read of its own (read again if it stopped holding).
+    async fn create_invite_as(
+        &self,
+        who: &Identity,
+        inviter: &mut Option<crate::records::Member>,
+        cmd: CreateInvite,
+        now: i64,
+    ) -> Result<Created, Error>;
 }
 
 /// Bulk invites (`bulk::invite_all`) need this beyond single invites.

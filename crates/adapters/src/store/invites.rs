@@ -23,7 +23,13 @@ impl CreateInvites for Store {
     /// One transaction checks the caller's role, a free seat, the e-mail's
     /// holder, the daily budget and the idempotency key; losers of races
     /// retry, and expired invites found in the way are reclaimed first.
-    async fn create_invite(&self, who: &Identity, cmd: CreateInvite, now: i64) -> Result<Created, Error> {
+    async fn create_invite_as(
+        &self,
+        who: &Identity,
+        inviter: &mut Option<Member>,
+        cmd: CreateInvite,
+        now: i64,
+    ) -> Result<Created, Error> {
         require_verified_sender(who)?;
         let rid = cmd.rid.to_string();
         let fingerprint = cmd.invite.fingerprint(&rid);
@@ -31,13 +37,23 @@ impl CreateInvites for Store {
             validate_idempotency_key(key)?;
         }
         retry!({
-            // The caller's term goes on the invite (`members::still_manages`).
-            let me = self.manager_of(cmd.rid, who).await?;
+            // The caller's term goes on the invite (`members::still_manages`),
+            // as read for an earlier invite of the batch or now. Taken: a
+            // round that fails reads it again.
+            let me = match inviter.take() {
+                Some(me) => me,
+                None => self.manager_of(cmd.rid, who).await?,
+            };
             let iid = InviteId::new();
             let nonce = Nonce::random();
             let invite = new_invite(who, &me, &cmd, &rid, iid, &nonce, now);
             let tx = self.create_tx(who, &cmd, &invite, &fingerprint, now)?;
-            if let Err(failed) = self.transact(tx).await {
+            let committed = self.transact(tx).await;
+            // Kept for the next invite of a batch while it holds.
+            if !matches!(&committed, Err(f) if f.failed(Check::Caller)) {
+                *inviter = Some(me);
+            }
+            if let Err(failed) = committed {
                 return self.explain_create_failure(who, &cmd, &fingerprint, failed, now).await;
             }
             let message = SendInvite::new(rid.clone(), invite.invite_id.clone(), invite.send_id.clone());
