@@ -659,6 +659,22 @@ test('a verified domain: the owner proves it with a DNS record, a colleague join
   await expect(mine.getByText('Joined Research lab.')).toBeVisible();
   await expect(page.locator('my-resources').getByRole('link', { name: 'Open Research lab' })).toBeVisible();
   await expect(mine.getByText(`Open to everyone at @${domain}`)).toHaveCount(0);
+
+  // The owner hands Research lab to Kim, with both named, and stays an administrator.
+  await signIn(page, OWNER);
+  await page.locator('my-resources').getByRole('link', { name: 'Open Research lab' }).click();
+  await page.getByRole('tab', { name: 'Members' }).click();
+  await page.getByRole('button', { name: 'Make Kim Colleague the owner' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText('Make Kim Colleague the owner?');
+  await expect(dialog).toContainText('Kim Colleague becomes the owner of Research lab');
+  await expect(dialog).toContainText('You stay an administrator.');
+  await scan(page, 'users & invites: hand ownership over');
+  await dialog.getByRole('button', { name: 'Make owner' }).click();
+  await expect(page.getByText('Kim Colleague is now the owner. You are an administrator.')).toBeVisible();
+  await expect(page.locator(`tr[data-user="kim-${run}"] .badge.role`)).toHaveText('Owner');
+  await expect(page.getByRole('button', { name: /the owner$/ })).toHaveCount(0);
+  await scan(page, 'users & invites: after handing ownership over');
 });
 
 test.afterAll(() => {

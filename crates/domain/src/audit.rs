@@ -7,6 +7,8 @@ use crate::records::AuditEntry;
 
 /// Who acts when nobody signed in did: expiry, delivery reports, reminders.
 pub const SYSTEM: &str = "system";
+/// The actor of what the operator's IAM service routes do (plans, transfers).
+pub const SERVICE: &str = "service";
 /// The actor of a decline: whoever held the link.
 pub const INVITEE: &str = "invitee";
 
@@ -54,6 +56,7 @@ actions! {
     MemberRoleChanged = "member.role_changed",
     MemberRemoved = "member.removed",
     MemberLeft = "member.left",
+    MemberBecameOwner = "member.became_owner",
     TeamLinkCreated = "link.created",
     TeamLinkRevoked = "link.revoked",
     DomainAdded = "domain.added",

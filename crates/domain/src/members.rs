@@ -29,6 +29,50 @@ pub fn require_owner(member: Option<Member>) -> Result<Member, Error> {
     if m.role == Role::Owner { Ok(m) } else { Err(Error::forbidden(Code::Forbidden, "only the owner may do this")) }
 }
 
+/// The role the previous owner keeps after handing ownership over: they
+/// still manage, in the same term, so what they handed out keeps working.
+pub const FORMER_OWNER_ROLE: Role = Role::Admin;
+
+/// Decides a transfer of ownership from `owner` to `to`, a member.
+pub fn transfer(owner: &Member, to: &Member) -> Result<(), Error> {
+    if owner.role != Role::Owner {
+        return Err(Error::forbidden(Code::Forbidden, "only the owner may hand ownership over"));
+    }
+    if to.user_id == owner.user_id {
+        return Err(Error::invalid(Code::InvalidRequest, "this member is the owner already"));
+    }
+    Ok(())
+}
+
+/// Whom ownership goes to: a member's user id.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TransferBody {
+    pub user_id: String,
+}
+
+impl TransferBody {
+    /// The user id, present and at most 200 characters (422 `invalid_request`).
+    pub fn validate(self) -> Result<String, Error> {
+        let id = self.user_id.trim();
+        if id.is_empty() || id.chars().count() > 200 {
+            return Err(Error::invalid(Code::InvalidRequest, "userId must be a member's user id"));
+        }
+        Ok(id.to_owned())
+    }
+}
+
+/// The answer of a transfer.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Transferred {
+    pub resource_id: String,
+    pub owner_id: String,
+    pub previous_owner_id: String,
+    /// The role the previous owner has now.
+    pub previous_owner_role: Role,
+}
+
 /// How a member loses access.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Removal {
@@ -204,6 +248,18 @@ mod tests {
         assert!(!still_manages(Some(&legacy), made(None, 9)));
         assert!(!still_manages(Some(&admin), made(None, 50)));
         assert!(!still_manages(Some(&legacy), made(Some("t1"), 50)));
+    }
+
+    #[test]
+    fn only_the_owner_hands_ownership_to_someone_else() {
+        let owner = member(Role::Owner);
+        let admin = Member { user_id: "a".into(), ..member(Role::Admin) };
+        assert!(transfer(&owner, &admin).is_ok());
+        assert_eq!(transfer(&admin, &owner).unwrap_err().code(), "forbidden");
+        assert_eq!(transfer(&owner, &owner).unwrap_err().code(), "invalid_request");
+        assert!(FORMER_OWNER_ROLE.can_manage());
+        assert_eq!(TransferBody { user_id: " ".into() }.validate().unwrap_err().code(), "invalid_request");
+        assert_eq!(TransferBody { user_id: " u1 ".into() }.validate().unwrap(), "u1");
     }
 
     #[test]

@@ -273,6 +273,19 @@ pub trait Members {
     async fn remove_member(&self, rid: ResourceId, uid: &str, who: &Identity, now: i64) -> Result<(), Error>;
     /// The caller leaves. 404 for outsiders; 403 `owner_cannot_leave`.
     async fn leave(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<(), Error>;
+    /// Hands ownership to the member `to`, by the owner (`by`) or the
+    /// operator's service route (`None`): the owner becomes
+    /// `members::FORMER_OWNER_ROLE`, `to` the owner, in one transaction that
+    /// also moves the owned-resource counts. 404 / 403 for the caller; 404
+    /// when `to` is not a member; 422 when they own it already; 403
+    /// `resource_limit_reached` when `to` owns as many as one user may.
+    async fn transfer_ownership(
+        &self,
+        rid: ResourceId,
+        to: &str,
+        by: Option<&Identity>,
+        now: i64,
+    ) -> Result<crate::members::Transferred, Error>;
 }
 
 pub trait OwnViews {

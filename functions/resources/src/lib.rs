@@ -13,7 +13,7 @@ use invites_http::{ApiResult, AppState, json, json_body, page, route};
 use lambda_http::Request;
 
 /// Who changed a plan, as the audit trail and the events say.
-pub const SERVICE_ACTOR: &str = "service";
+pub const SERVICE_ACTOR: &str = invites_domain::audit::SERVICE;
 
 pub const ROUTES: &[&str] = &[
     "POST /v1/resources",

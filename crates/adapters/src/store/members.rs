@@ -2,11 +2,12 @@
 //! resources, leave).
 
 use super::items::*;
-use super::{Check, Item, Store, Tx, from_item, key, retry, s};
+use super::{Check, Item, Store, Tx, from_item, key, n, retry, s};
 use aws_sdk_dynamodb::types::{Delete, Update};
-use invites_domain::audit::{Audit, AuditAction};
+use invites_domain::audit::{Audit, AuditAction, SERVICE};
+use invites_domain::budgets::resource_limit_reached;
 use invites_domain::members::Made;
-use invites_domain::members::{self as rules, Removal};
+use invites_domain::members::{self as rules, FORMER_OWNER_ROLE, Removal, Transferred, require_owner};
 use invites_domain::ports::{Members, OwnViews};
 use invites_domain::time::rfc3339;
 use invites_domain::views::{MemberView, MyInvite, MyResource, ResourceRef};
@@ -82,6 +83,98 @@ impl Members for Store {
     async fn remove_member(&self, rid: ResourceId, uid: &str, who: &Identity, now: i64) -> Result<(), Error> {
         self.manager_of(rid, who).await?;
         self.end_membership(&rid.to_string(), uid, who, Removal::Removed, now).await
+    }
+
+    async fn transfer_ownership(
+        &self,
+        rid: ResourceId,
+        to: &str,
+        by: Option<&Identity>,
+        now: i64,
+    ) -> Result<Transferred, Error> {
+        if let Some(who) = by {
+            require_owner(self.member(&rid.to_string(), &who.sub).await?)?;
+        }
+        let id = rid.to_string();
+        retry!({
+            let resource = self.resource_item(&id).await?.ok_or(Error::NotFound)?;
+            let owner = self.member(&id, &resource.owner_id).await?.ok_or(Error::NotFound)?;
+            if by.is_some_and(|who| who.sub != owner.user_id) {
+                // Handed over meanwhile: the caller is no longer the owner.
+                return Err(require_owner(None).unwrap_err().into());
+            }
+            let target = self.member(&id, to).await?.ok_or(Error::NotFound)?;
+            rules::transfer(&owner, &target)?;
+            let set_role = |uid: &str, role: Role, seen: Role, new_term: bool| {
+                let mut u = Update::builder()
+                    .table_name(&self.table)
+                    .key("PK", s(res_pk(&id)))
+                    .key("SK", s(member_sk(uid)))
+                    .update_expression(if new_term { "SET #role = :role, #term = :term" } else { "SET #role = :role" })
+                    .condition_expression("#role = :seen")
+                    .expression_attribute_names("#role", "role")
+                    .expression_attribute_values(":role", s(role.as_str()))
+                    .expression_attribute_values(":seen", s(seen.as_str()));
+                if new_term {
+                    u = u
+                        .expression_attribute_names("#term", "term")
+                        .expression_attribute_values(":term", s(invites_domain::ids::new_ulid()));
+                }
+                u.build().map_err(Error::internal)
+            };
+            let owner_moves = Update::builder()
+                .table_name(&self.table)
+                .key("PK", s(res_pk(&id)))
+                .key("SK", s(RESOURCE_SK))
+                .update_expression("SET ownerId = :to")
+                .condition_expression("ownerId = :from")
+                .expression_attribute_values(":to", s(to))
+                .expression_attribute_values(":from", s(&owner.user_id))
+                .build()
+                .map_err(Error::internal)?;
+            let one_less = Update::builder()
+                .table_name(&self.table)
+                .key("PK", s(user_pk(&owner.user_id)))
+                .key("SK", s(OWNED_SK))
+                .update_expression("ADD #count :minus")
+                .expression_attribute_names("#count", "count")
+                .expression_attribute_values(":minus", n(-1))
+                .build()
+                .map_err(Error::internal)?;
+            let actor = by.map_or(SERVICE, |who| who.sub.as_str());
+            let detail = format!("from {}", owner.user_id);
+            let mut tx = Tx::new();
+            tx.update(Check::Caller, set_role(&owner.user_id, FORMER_OWNER_ROLE, Role::Owner, false)?)
+                .update(Check::Member, set_role(to, Role::Owner, target.role, !target.role.can_manage())?)
+                .update(Check::Caller, owner_moves)
+                .update(Check::None, one_less)
+                .update(
+                    Check::UserBudget,
+                    self.count_one(user_pk(to), OWNED_SK.into(), self.limits.resources_per_owner, None)?,
+                )
+                .put(
+                    Check::None,
+                    self.audit(
+                        &id,
+                        Audit { action: AuditAction::MemberBecameOwner, actor, subject: to, detail: Some(detail) },
+                        now,
+                    )?,
+                );
+            match self.transact(tx).await {
+                Ok(()) => Ok(Transferred {
+                    resource_id: id.clone(),
+                    owner_id: to.to_owned(),
+                    previous_owner_id: owner.user_id.clone(),
+                    previous_owner_role: FORMER_OWNER_ROLE,
+                }),
+                Err(f) if f.failed(Check::UserBudget) => {
+                    Err(resource_limit_reached(self.limits.resources_per_owner).into())
+                }
+                // Changed meanwhile (a role change, a removal, another
+                // transfer): the next round reads it again.
+                Err(f) => Err(f),
+            }
+        })
     }
 
     async fn leave(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<(), Error> {

@@ -1,5 +1,5 @@
 // <member-list>: who has access, with their role; managers change roles and
-// remove people (never the owner).
+// remove people (never the owner); the owner hands ownership to a member.
 
 import { html, nothing } from 'lit';
 import { api, ok, type Member } from '../../api/client';
@@ -50,6 +50,22 @@ export class MemberList extends AdminPanel {
     });
   }
 
+  /** The owner makes `m` the owner and stays an administrator. */
+  private async handOver(m: Member) {
+    const name = memberName(m);
+    const sure = await confirmIn(this.admin.root, {
+      title: t('admin.member.handOver.title', { name }),
+      body: t('admin.member.handOver.body', { name, resource: this.admin.resource?.name ?? '' }),
+      confirm: t('admin.member.handOver'),
+    });
+    if (!sure) return;
+    await this.admin.act.run(async () => {
+      await ok(api().POST('/v1/resources/{rid}/owner', { params: this.rid, body: { userId: m.userId } }));
+      await Promise.all([this.load(), this.admin.refreshSeats()]);
+      return t('admin.member.handedOver', { name });
+    });
+  }
+
   private row(m: Member) {
     const name = memberName(m);
     const editable = this.canManage && m.role !== 'owner';
@@ -67,6 +83,10 @@ export class MemberList extends AdminPanel {
       </td>
       <td data-label=${t('admin.col.joined')} class="date"><time datetime=${m.joinedAt} title=${formatDate(m.joinedAt)}>${formatShort(m.joinedAt)}</time></td>
       <td class="cell-actions">
+        ${this.admin.resource?.role === 'owner' && m.role !== 'owner'
+          ? html`<button class="ghost small" ?disabled=${this.busy} @click=${() => this.handOver(m)}
+              aria-label=${t('admin.member.handOverName', { name })}>${t('admin.member.handOver')}</button>`
+          : nothing}
         ${editable
           ? html`<button class="icon ghost" aria-label=${t('admin.member.removeName', { name })} title=${t('admin.member.removeName', { name })}
               @click=${() => this.removeMember(m)}><svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
