@@ -364,7 +364,8 @@ pub trait Sweep {
     async fn reminders_on(&self, rid: &str) -> Result<bool, Error>;
     /// Gives an expired invite's seat and address back (if it still holds
     /// them) and records the expiry; `false` when another sweep or a
-    /// reclaim on demand got there first.
+    /// reclaim on demand got there first (the invite is then only made sure
+    /// to be marked expired and off the index).
     async fn free_seat(&self, due: &Due, now: i64) -> Result<bool, Error>;
     /// Invitation e-mails the deployment counted today (its daily cap's count).
     async fn emails_today(&self, now: i64) -> Result<u64, Error>;

@@ -310,7 +310,7 @@ impl Store {
     }
 
     /// Records the expiry on the invite itself, if TTL has not removed it.
-    async fn mark_expired(&self, rid: &str, iid: &str, now: i64) -> Result<(), Error> {
+    pub(crate) async fn mark_expired(&self, rid: &str, iid: &str, now: i64) -> Result<(), Error> {
         self.update_if(
             &res_pk(rid),
             &invite_sk(iid),

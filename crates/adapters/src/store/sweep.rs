@@ -41,8 +41,14 @@ impl Sweep for Store {
             Some(lock) if lock.invite_id.as_deref() == Some(i.invite_id.as_str()) => {
                 self.reclaim_lock(&i.resource_id, &lock, now).await
             }
-            // Its seat went back already (a reclaim on demand): off the index.
-            _ => self.reschedule(due, None).await,
+            // Its seat went back already (another sweep, a reclaim on
+            // demand): not freed here. Whoever freed it marks it expired and
+            // takes it off the index; doing that again is harmless, and
+            // covers a freer that stopped in between.
+            _ => {
+                self.mark_expired(&i.resource_id, &i.invite_id, now).await?;
+                Ok(false)
+            }
         }
     }
 
