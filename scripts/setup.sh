@@ -24,35 +24,25 @@ if [[ "$(cat "$LOCAL/node/.stamp" 2>/dev/null)" != "$node_stamp" ]]; then
   echo "$node_stamp" > "$LOCAL/node/.stamp"
 fi
 
-py_stamp=$(stamp_of "$ROOT/infra/local/requirements.txt")
-if [[ "$(cat "$LOCAL/venv/.stamp" 2>/dev/null)" != "$py_stamp" ]]; then
-  echo "setup: installing Python tools (moto, cargo-lambda, cfn-lint, dnslib)..."
-  rm -rf "$LOCAL/venv"
-  python3 -m venv "$LOCAL/venv"
-  "$LOCAL/venv/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/infra/local/requirements.txt"
-  echo "$py_stamp" > "$LOCAL/venv/.stamp"
-fi
-
+# A Python virtual environment in .local/NAME with the pinned packages of
+# REQUIREMENTS, made again only when that file changed.
+venv() { # name requirements what
+  local dir="$LOCAL/$1" stamp
+  stamp=$(stamp_of "$ROOT/infra/local/$2")
+  if [[ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]]; then
+    echo "setup: installing $3..."
+    rm -rf "$dir"
+    python3 -m venv "$dir"
+    "$dir/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/infra/local/$2"
+    echo "$stamp" > "$dir/.stamp"
+  fi
+}
+venv venv requirements.txt "Python tools (moto, cargo-lambda, cfn-lint, dnslib)"
 # SAM CLI in its own venv (its cfn-lint pins differ): `sam validate --lint`
 # in make test, and make deploy.
-sam_stamp=$(stamp_of "$ROOT/infra/local/sam-requirements.txt")
-if [[ "$(cat "$LOCAL/sam/.stamp" 2>/dev/null)" != "$sam_stamp" ]]; then
-  echo "setup: installing SAM CLI..."
-  rm -rf "$LOCAL/sam"
-  python3 -m venv "$LOCAL/sam"
-  "$LOCAL/sam/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/infra/local/sam-requirements.txt"
-  echo "$sam_stamp" > "$LOCAL/sam/.stamp"
-fi
-
+venv sam sam-requirements.txt "SAM CLI"
 # checkov in its own venv (its pins differ too): scripts/checkov.sh in make test.
-checkov_stamp=$(stamp_of "$ROOT/infra/local/checkov-requirements.txt")
-if [[ "$(cat "$LOCAL/checkov/.stamp" 2>/dev/null)" != "$checkov_stamp" ]]; then
-  echo "setup: installing checkov..."
-  rm -rf "$LOCAL/checkov"
-  python3 -m venv "$LOCAL/checkov"
-  "$LOCAL/checkov/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/infra/local/checkov-requirements.txt"
-  echo "$checkov_stamp" > "$LOCAL/checkov/.stamp"
-fi
+venv checkov checkov-requirements.txt checkov
 
 # cargo-machete (unused-dependency gate of scripts/lint.sh), pinned.
 MACHETE_VERSION=0.9.2

@@ -29,24 +29,6 @@ const JOIN_SANDBOXES: usize = 50;
 const INVITES: usize = 100;
 const INVITE_SANDBOXES: usize = 25;
 
-async fn start(name: &str, h: &Harness, table: &Proxy) -> Function {
-    Function::start(
-        name,
-        vec![
-            ("AWS_ENDPOINT_URL_DYNAMODB", table.url.clone()),
-            ("AWS_ENDPOINT_URL_SQS", std::env::var("AWS_ENDPOINT_URL_SQS").unwrap()),
-            ("INVITES_TABLE", h.table.clone()),
-            ("INVITES_QUEUE_URL", h.queue_url.clone()),
-            ("INVITES_TOKEN_KEY", TOKEN_KEY_B64.into()),
-            ("INVITES_ACCEPT_URL", ACCEPT_URL.into()),
-            ("INVITES_SENDER", SENDER.into()),
-            ("INVITES_DAILY_INVITE_LIMIT", "1000".into()),
-            ("INVITES_USER_DAILY_INVITE_LIMIT", "1000".into()),
-        ],
-    )
-    .await
-}
-
 /// One request's answer (tried again after `Retry-After` while it is 503),
 /// how long it took in all, and how many 503s it met.
 async fn timed(f: &mut Function, req: &Req) -> (u16, Value, Duration, u32) {
@@ -84,8 +66,8 @@ async fn all_hands_join_and_invite_at_once_while_the_table_contends() {
 
     let table = Proxy::start(&std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap()).await;
     table.set_contention(true);
-    let mut joiners = join_all((0..JOIN_SANDBOXES).map(|_| start("team-links", &h, &table))).await;
-    let mut inviters = join_all((0..INVITE_SANDBOXES).map(|_| start("create-invite", &h, &table))).await;
+    let mut joiners = join_all((0..JOIN_SANDBOXES).map(|_| h.function_through("team-links", &table.url))).await;
+    let mut inviters = join_all((0..INVITE_SANDBOXES).map(|_| h.function_through("create-invite", &table.url))).await;
     let run = invites_domain::ids::new_ulid().to_lowercase();
     let started = Instant::now();
 

@@ -77,27 +77,6 @@ fn table_faults(counts: Arc<Counts>) -> Rule {
     })
 }
 
-/// A function binary under its own Runtime API, its table behind `proxy`.
-async fn start(name: &str, h: &Harness, proxy: &Proxy) -> Function {
-    let env = |k: &str| std::env::var(k).unwrap();
-    Function::start(
-        name,
-        vec![
-            ("AWS_ENDPOINT_URL_DYNAMODB", proxy.url.clone()),
-            ("AWS_ENDPOINT_URL_SQS", env("AWS_ENDPOINT_URL_SQS")),
-            ("INVITES_TABLE", h.table.clone()),
-            ("INVITES_QUEUE_URL", h.queue_url.clone()),
-            ("INVITES_TOKEN_KEY", TOKEN_KEY_B64.into()),
-            ("INVITES_ACCEPT_URL", ACCEPT_URL.into()),
-            ("INVITES_SENDER", SENDER.into()),
-            ("INVITES_SEAT_LIMIT", "1000".into()),
-            ("INVITES_DAILY_INVITE_LIMIT", "1000".into()),
-            ("INVITES_USER_DAILY_INVITE_LIMIT", "1000".into()),
-        ],
-    )
-    .await
-}
-
 /// An invite the test made: its number, id and link token.
 type Made = (usize, String, String);
 
@@ -149,7 +128,7 @@ async fn the_table_failing_under_the_binaries_loses_nothing_and_doubles_nothing(
 
     let fleet = |name: &'static str| {
         let (h, proxy) = (&h, &proxy);
-        async move { join_all((0..SANDBOXES).map(|_| start(name, h, proxy))).await }
+        async move { join_all((0..SANDBOXES).map(|_| h.function_through(name, &proxy.url))).await }
     };
     let mut creates = fleet("create-invite").await;
     let mut accepts = fleet("accept-invite").await;

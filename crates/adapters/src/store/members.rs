@@ -45,24 +45,7 @@ impl Members for Store {
         let Some(role) = rules::change_role(&member, role)? else {
             return Ok(MemberView::from(&member));
         };
-        // A promotion starts a new term: what they made before a demotion
-        // stays withdrawn (`members::still_manages`).
-        let promoted = rules::promotes(member.role, role);
-        let mut update = Update::builder()
-            .table_name(&self.table)
-            .key("PK", s(res_pk(&rid)))
-            .key("SK", s(member_sk(uid)))
-            .update_expression(if promoted { "SET #role = :role, #term = :term" } else { "SET #role = :role" })
-            .condition_expression("#role = :seen")
-            .expression_attribute_names("#role", "role")
-            .expression_attribute_values(":role", s(role.as_str()))
-            .expression_attribute_values(":seen", s(member.role.as_str()));
-        if promoted {
-            update = update
-                .expression_attribute_names("#term", "term")
-                .expression_attribute_values(":term", s(invites_domain::ids::new_ulid()));
-        }
-        let update = update.build().map_err(Error::internal)?;
+        let update = self.set_member_role(&rid, uid, member.role, role)?;
         // (A demotion's `admin -> read_only` says on its own that what they
         // made stops working.)
         let detail = format!("{} -> {}", member.role.as_str(), role.as_str());
@@ -105,23 +88,6 @@ impl Members for Store {
             }
             let target = self.member(&id, to).await?.ok_or(Error::NotFound)?;
             rules::transfer(&owner, &target)?;
-            let set_role = |uid: &str, role: Role, seen: Role, new_term: bool| {
-                let mut u = Update::builder()
-                    .table_name(&self.table)
-                    .key("PK", s(res_pk(&id)))
-                    .key("SK", s(member_sk(uid)))
-                    .update_expression(if new_term { "SET #role = :role, #term = :term" } else { "SET #role = :role" })
-                    .condition_expression("#role = :seen")
-                    .expression_attribute_names("#role", "role")
-                    .expression_attribute_values(":role", s(role.as_str()))
-                    .expression_attribute_values(":seen", s(seen.as_str()));
-                if new_term {
-                    u = u
-                        .expression_attribute_names("#term", "term")
-                        .expression_attribute_values(":term", s(invites_domain::ids::new_ulid()));
-                }
-                u.build().map_err(Error::internal)
-            };
             let owner_moves = Update::builder()
                 .table_name(&self.table)
                 .key("PK", s(res_pk(&id)))
@@ -144,8 +110,8 @@ impl Members for Store {
             let actor = by.map_or(SERVICE, |who| who.sub.as_str());
             let detail = format!("from {}", owner.user_id);
             let mut tx = Tx::new();
-            tx.update(Check::Caller, set_role(&owner.user_id, FORMER_OWNER_ROLE, Role::Owner, false)?)
-                .update(Check::Member, set_role(to, Role::Owner, target.role, !target.role.can_manage())?)
+            tx.update(Check::Caller, self.set_member_role(&id, &owner.user_id, Role::Owner, FORMER_OWNER_ROLE)?)
+                .update(Check::Member, self.set_member_role(&id, to, target.role, Role::Owner)?)
                 .update(Check::Caller, owner_moves)
                 .update(Check::None, one_less)
                 .update(
@@ -185,6 +151,28 @@ impl Members for Store {
 }
 
 impl Store {
+    /// A member's role from `seen` (the condition) to `role`. A promotion
+    /// starts a new term: what they made before a demotion stays withdrawn
+    /// (`members::still_manages`); a manager who stays one keeps theirs.
+    fn set_member_role(&self, rid: &str, uid: &str, seen: Role, role: Role) -> Result<Update, Error> {
+        let promoted = rules::promotes(seen, role);
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(rid)))
+            .key("SK", s(member_sk(uid)))
+            .update_expression(if promoted { "SET #role = :role, #term = :term" } else { "SET #role = :role" })
+            .condition_expression("#role = :seen")
+            .expression_attribute_names("#role", "role")
+            .expression_attribute_values(":role", s(role.as_str()))
+            .expression_attribute_values(":seen", s(seen.as_str()));
+        if promoted {
+            update = update
+                .expression_attribute_names("#term", "term")
+                .expression_attribute_values(":term", s(invites_domain::ids::new_ulid()));
+        }
+        update.build().map_err(Error::internal)
+    }
+
     /// Removes a member (never the owner) and frees the seat and e-mail.
     /// Removed by a manager: their role is a condition of the same
     /// transaction (unless they remove themselves, whose own item is guarded).

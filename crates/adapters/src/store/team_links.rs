@@ -165,18 +165,18 @@ impl Store {
         let query = self.prefix_query(&res_pk(rid), LINK_PREFIX, None).scan_index_forward(false);
         let items: Vec<TeamLinkItem> = self.pages(query, MAX_READ).await?;
         let links: Vec<TeamLink> = items.into_iter().map(|i| i.record).collect();
+        let mut statuses: Vec<LinkStatus> = links.iter().map(|l| l.status(now)).collect();
         // Only an active link can be withdrawn: read the makers of those.
-        let active: Vec<&TeamLink> = links.iter().filter(|l| l.status(now) == LinkStatus::Active).collect();
-        let manages = self.makers_manage(&active.iter().map(|l| Made::link(l)).collect::<Vec<_>>()).await?;
-        let withdrawn: Vec<String> =
-            active.iter().zip(manages).filter(|(_, m)| !m).map(|(l, _)| l.link_id.clone()).collect();
-        Ok(links
-            .into_iter()
-            .map(|l| {
-                let status = l.status_given(now, !withdrawn.contains(&l.link_id));
-                (l, status)
-            })
-            .collect())
+        let active = |s: &LinkStatus| *s == LinkStatus::Active;
+        let made: Vec<Made> =
+            links.iter().zip(&statuses).filter(|(_, s)| active(s)).map(|(l, _)| Made::link(l)).collect();
+        let mut manages = self.makers_manage(&made).await?.into_iter();
+        for status in statuses.iter_mut().filter(|s| active(s)) {
+            if manages.next() == Some(false) {
+                *status = LinkStatus::Withdrawn;
+            }
+        }
+        Ok(links.into_iter().zip(statuses).collect())
     }
 
     /// The team link a token opens (`open_as`: the same work for every token).
