@@ -664,6 +664,8 @@ test('a verified domain: the owner proves it with a DNS record, a colleague join
   await signIn(page, OWNER);
   await page.locator('my-resources').getByRole('link', { name: 'Open Research lab' }).click();
   await page.getByRole('tab', { name: 'Members' }).click();
+  await expect(page.getByRole('button', { name: 'Make Kim Colleague the owner' })).toBeVisible();
+  await shot(page, 'members-375', 375);
   await page.getByRole('button', { name: 'Make Kim Colleague the owner' }).click();
   const dialog = page.getByRole('dialog');
   await expect(dialog).toContainText('Make Kim Colleague the owner?');

@@ -77,16 +77,16 @@ export class MemberList extends AdminPanel {
               <select id="role-${m.userId}" ?disabled=${this.busy} @change=${(e: Event) => this.changeRole(m, (e.target as HTMLSelectElement).value as Role)}>
                 <option value="admin" ?selected=${m.role === 'admin'}>${t('role.admin')}</option>
                 <option value="read_only" ?selected=${m.role === 'read_only'}>${t('role.read_only')}</option>
-              </select>`
+              </select>
+              ${this.admin.resource?.role === 'owner'
+                ? html`<button class="ghost small hand-over" ?disabled=${this.busy} @click=${() => this.handOver(m)}
+                    aria-label=${t('admin.member.handOverName', { name })}>${t('admin.member.handOver')}</button>`
+                : nothing}`
           : html`<span class="badge role">${t(`role.${m.role}` as I18nKey)}</span>
               ${m.role === 'owner' ? html`<span class="owner-note">${t('admin.member.owner')}</span>` : nothing}`}
       </td>
       <td data-label=${t('admin.col.joined')} class="date"><time datetime=${m.joinedAt} title=${formatDate(m.joinedAt)}>${formatShort(m.joinedAt)}</time></td>
       <td class="cell-actions">
-        ${this.admin.resource?.role === 'owner' && m.role !== 'owner'
-          ? html`<button class="ghost small" ?disabled=${this.busy} @click=${() => this.handOver(m)}
-              aria-label=${t('admin.member.handOverName', { name })}>${t('admin.member.handOver')}</button>`
-          : nothing}
         ${editable
           ? html`<button class="icon ghost" aria-label=${t('admin.member.removeName', { name })} title=${t('admin.member.removeName', { name })}
               @click=${() => this.removeMember(m)}><svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
