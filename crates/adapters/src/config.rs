@@ -52,8 +52,23 @@ pub fn number<T: std::str::FromStr>(name: &str, default: T, ok: impl Fn(&T) -> b
     }
 }
 
+/// Installs the role catalogue once per cold start: the file at
+/// `INVITES_ROLES_FILE` if set, else the one compiled in from
+/// `config/roles.json`. A bad one stops the function with every problem named.
+pub fn roles_from_env() -> Result<(), ConfigError> {
+    use invites_domain::role::{Catalogue, catalogue, install};
+    let Some(path) = optional("INVITES_ROLES_FILE") else {
+        catalogue();
+        return Ok(());
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| ConfigError(format!("INVITES_ROLES_FILE {path}: {e}")))?;
+    let parsed = Catalogue::parse(&text).map_err(|e| ConfigError(format!("INVITES_ROLES_FILE {path}: {e}")))?;
+    install(parsed).map_err(ConfigError)
+}
+
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
+        roles_from_env()?;
         let keys = Keys::from_env()?.map(Arc::new);
         let accept_url = required("INVITES_ACCEPT_URL")?;
         if !(accept_url.starts_with("https://") || accept_url.starts_with("http://")) || accept_url.contains(['?', '#'])

@@ -342,13 +342,13 @@ mod tests {
     #[test]
     fn adding_a_held_domain_changes_only_its_role_and_the_limit_stops_new_ones() {
         let claim = |d: &str, role| DomainClaim::new("R", NewDomain { domain: d.into(), role }, "c".into(), "u", 0);
-        let held = vec![claim("a.example", Role::ReadOnly)];
-        let again = NewDomain { domain: "a.example".into(), role: Role::ReadOnly };
+        let held = vec![claim("a.example", Role::READ_ONLY)];
+        let again = NewDomain { domain: "a.example".into(), role: Role::READ_ONLY };
         assert_eq!(adding(&held, &again), Ok(Adding::Held(&held[0])));
-        let other_role = NewDomain { domain: "a.example".into(), role: Role::Admin };
+        let other_role = NewDomain { domain: "a.example".into(), role: Role::ADMIN };
         assert_eq!(adding(&held, &other_role), Ok(Adding::ChangeRole(&held[0])));
-        let full: Vec<_> = (0..MAX_PER_RESOURCE).map(|i| claim(&format!("d{i}.example"), Role::ReadOnly)).collect();
-        let fresh = NewDomain { domain: "new.example".into(), role: Role::ReadOnly };
+        let full: Vec<_> = (0..MAX_PER_RESOURCE).map(|i| claim(&format!("d{i}.example"), Role::READ_ONLY)).collect();
+        let fresh = NewDomain { domain: "new.example".into(), role: Role::READ_ONLY };
         assert_eq!(adding(&full, &fresh).unwrap_err().code(), "too_many_domains");
         assert_eq!(adding(&full[1..], &fresh), Ok(Adding::New));
     }

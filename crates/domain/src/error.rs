@@ -61,6 +61,7 @@ codes! {
     OwnerCannotLeave = "owner_cannot_leave" => 403,
     OwnerProtected = "owner_protected" => 403,
     RemovedFromResource = "removed_from_resource" => 403,
+    RoleNotGrantable = "role_not_grantable" => 403,
     ResourceLimitReached = "resource_limit_reached" => 403,
     ServiceOnly = "service_only" => 403,
     AlreadyMember = "already_member" => 409,

@@ -122,6 +122,9 @@ pub enum Locale {
 }
 
 impl Locale {
+    /// Every UI language.
+    pub const ALL: [Locale; 2] = [Locale::En, Locale::De];
+
     pub fn parse(s: &str) -> Result<Self, Error> {
         // Accept "de", "de-DE", "DE_at" ...; anything unsupported is an error,
         // so a typo does not silently send English.

@@ -322,7 +322,7 @@ mod tests {
             let i = invite(status, NOW + DAY);
             assert!(resend(&i, None, NOW).is_err(), "resend {status:?}");
             assert!(copy_link(&i, NOW).is_err(), "copy {status:?}");
-            assert!(change_role(&i, Role::ReadOnly, NOW).is_err(), "role {status:?}");
+            assert!(change_role(&i, Role::READ_ONLY, NOW).is_err(), "role {status:?}");
         }
         assert_eq!(code(end(&invite(InviteStatus::Accepted, NOW + DAY), Ending::Revoked, NOW)), "invite_not_pending");
         assert_eq!(code(end(&invite(InviteStatus::Declined, NOW + DAY), Ending::Revoked, NOW)), "invite_not_pending");
@@ -400,9 +400,9 @@ mod tests {
     fn copy_link_and_role_change_need_a_live_invite() {
         assert!(copy_link(&live(), NOW).is_ok());
         assert_eq!(code(copy_link(&expired(), NOW)), "invite_not_pending");
-        assert_eq!(change_role(&live(), Role::Admin, NOW).unwrap(), None);
-        assert_eq!(change_role(&live(), Role::ReadOnly, NOW).unwrap(), Some(Role::ReadOnly));
-        assert_eq!(code(change_role(&expired(), Role::ReadOnly, NOW)), "invite_not_pending");
+        assert_eq!(change_role(&live(), Role::ADMIN, NOW).unwrap(), None);
+        assert_eq!(change_role(&live(), Role::READ_ONLY, NOW).unwrap(), Some(Role::READ_ONLY));
+        assert_eq!(code(change_role(&expired(), Role::READ_ONLY, NOW)), "invite_not_pending");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use crate::error::Code;
 use crate::records::{Invite, Member};
+use crate::role::{Can, catalogue};
 use crate::team_links::TeamLink;
 use crate::{Error, Role};
 
@@ -11,14 +12,31 @@ pub fn require_member(member: Option<Member>) -> Result<Member, Error> {
     member.ok_or(Error::NotFound)
 }
 
-/// Owners and admins manage invites and members: 404 for outsiders, 403 for
-/// read-only members.
-pub fn require_manager(member: Option<Member>) -> Result<Member, Error> {
+/// A member whose role may do `what` (the catalogue's `can`): 404 for
+/// outsiders, 403 for members whose role may not.
+pub fn require(member: Option<Member>, what: Can) -> Result<Member, Error> {
     let m = require_member(member)?;
-    if m.role.can_manage() {
-        Ok(m)
+    if m.role.can(what) { Ok(m) } else { Err(not_allowed(what)) }
+}
+
+fn not_allowed(what: Can) -> Error {
+    let doing = match what {
+        Can::Invite => "manage invitations",
+        Can::ManageMembers => "manage members",
+        Can::SeeAudit => "see the audit trail",
+        Can::ManageTeamLinks => "manage team links",
+        Can::ManageDomains => "manage verified domains",
+    };
+    Error::forbidden(Code::Forbidden, format!("your role may not {doing} on this resource"))
+}
+
+/// Whether `by` may hand out or assign `role` through `what`: nobody grants
+/// a role above their own (403 `role_not_grantable`).
+pub fn may_grant(by: Role, what: Can, role: Role) -> Result<(), Error> {
+    if by.may_grant(what, role) {
+        Ok(())
     } else {
-        Err(Error::forbidden(Code::Forbidden, "only owners and admins may do this"))
+        Err(Error::forbidden(Code::RoleNotGrantable, format!("your role may not grant the role {}", role.as_str())))
     }
 }
 
@@ -26,16 +44,18 @@ pub fn require_manager(member: Option<Member>) -> Result<Member, Error> {
 /// domains): 404 for outsiders, 403 for everyone else.
 pub fn require_owner(member: Option<Member>) -> Result<Member, Error> {
     let m = require_member(member)?;
-    if m.role == Role::Owner { Ok(m) } else { Err(Error::forbidden(Code::Forbidden, "only the owner may do this")) }
+    if m.role.is_owner() { Ok(m) } else { Err(Error::forbidden(Code::Forbidden, "only the owner may do this")) }
 }
 
-/// The role the previous owner keeps after handing ownership over: they
-/// still manage, in the same term, so what they handed out keeps working.
-pub const FORMER_OWNER_ROLE: Role = Role::Admin;
+/// The role the previous owner keeps after handing ownership over (the
+/// catalogue's `formerOwnerRole`, a managing role).
+pub fn former_owner_role() -> Role {
+    catalogue().former_owner_role()
+}
 
 /// Decides a transfer of ownership from `owner` to `to`, a member.
 pub fn transfer(owner: &Member, to: &Member) -> Result<(), Error> {
-    if owner.role != Role::Owner {
+    if !owner.role.is_owner() {
         return Err(Error::forbidden(Code::Forbidden, "only the owner may hand ownership over"));
     }
     if to.user_id == owner.user_id {
@@ -92,27 +112,32 @@ impl Removal {
 }
 
 /// Whether a member in `viewer`'s role sees the metadata an inviter put on
-/// a membership: only those who manage the resource.
+/// a membership: only those who manage members.
 pub fn sees_metadata(viewer: Role) -> bool {
-    viewer.can_manage()
+    viewer.can(Can::ManageMembers)
 }
 
-/// Decides a removal: anyone but the owner.
-pub fn remove(member: &Member, how: Removal) -> Result<(), Error> {
-    match (member.role, how) {
-        (Role::Owner, Removal::Removed) => Err(Error::forbidden(Code::OwnerProtected, "the owner cannot be removed")),
-        (Role::Owner, Removal::Left) => {
-            Err(Error::forbidden(Code::OwnerCannotLeave, "the owner cannot leave their resource"))
-        }
-        _ => Ok(()),
+/// Decides a removal: anyone but the owner; removed by `by` (a member who
+/// manages members), only a member whose role `by` may grant.
+pub fn remove(member: &Member, how: Removal, by: Option<Role>) -> Result<(), Error> {
+    match how {
+        _ if !member.role.is_owner() => match by {
+            Some(by) if how == Removal::Removed => may_grant(by, Can::ManageMembers, member.role),
+            _ => Ok(()),
+        },
+        Removal::Removed => Err(Error::forbidden(Code::OwnerProtected, "the owner cannot be removed")),
+        Removal::Left => Err(Error::forbidden(Code::OwnerCannotLeave, "the owner cannot leave their resource")),
     }
 }
 
-/// Decides a member's role change: `None` when they already have it.
-pub fn change_role(member: &Member, role: Role) -> Result<Option<Role>, Error> {
-    if member.role == Role::Owner {
+/// Decides `by`'s change of a member's role: `None` when they already have
+/// it. `by` may grant both the member's role and the new one.
+pub fn change_role(by: Role, member: &Member, role: Role) -> Result<Option<Role>, Error> {
+    if member.role.is_owner() {
         return Err(Error::forbidden(Code::OwnerProtected, "the owner's role cannot be changed"));
     }
+    may_grant(by, Can::ManageMembers, member.role)?;
+    may_grant(by, Can::ManageMembers, role)?;
     Ok((member.role != role).then_some(role))
 }
 
@@ -127,27 +152,50 @@ pub fn removed_earlier() -> Error {
 }
 
 /// Something a manager handed out (a pending invite, a team link): on which
-/// resource, by whom, in which of their terms (`Member::term`), when.
+/// resource, by whom, in which of their terms (`Member::term`), when, and
+/// what it grants through which capability.
 #[derive(Debug, Clone, Copy)]
 pub struct Made<'a> {
     pub rid: &'a str,
     pub maker: &'a str,
     pub term: Option<&'a str>,
     pub at: i64,
+    pub what: Can,
+    pub role: Role,
 }
 
 impl<'a> Made<'a> {
     pub fn invite(i: &'a Invite) -> Self {
-        Self { rid: &i.resource_id, maker: &i.invited_by, term: i.maker_term.as_deref(), at: i.created_at }
+        Self {
+            rid: &i.resource_id,
+            maker: &i.invited_by,
+            term: i.maker_term.as_deref(),
+            at: i.created_at,
+            what: Can::Invite,
+            role: i.role,
+        }
     }
 
     pub fn link(l: &'a TeamLink) -> Self {
-        Self { rid: &l.resource_id, maker: &l.created_by, term: l.maker_term.as_deref(), at: l.created_at }
+        Self {
+            rid: &l.resource_id,
+            maker: &l.created_by,
+            term: l.maker_term.as_deref(),
+            at: l.created_at,
+            what: Can::ManageTeamLinks,
+            role: l.role,
+        }
+    }
+
+    /// The roles whose holders could make it now (a store condition's values).
+    pub fn makers(&self) -> Vec<Role> {
+        catalogue().holders(self.what, &[self.role])
     }
 }
 
-/// What a manager handed out works only while its maker still manages the
-/// resource in the same term: removal, demotion and leaving end it at once,
+/// What a manager handed out works only while its maker could still make it
+/// (their role may grant its role through the same capability) in the same
+/// term: removal, demotion and leaving end it at once,
 /// and a later promotion or rejoining (a new term) does not bring it back.
 /// The store holds accept and join to this in their own transaction (a
 /// condition on the maker's membership), so no write to the invites and
@@ -155,7 +203,7 @@ impl<'a> Made<'a> {
 /// a membership without a term that began no later than it.
 pub fn still_manages(maker: Option<&Member>, made: Made<'_>) -> bool {
     maker.is_some_and(|m| {
-        m.role.can_manage()
+        m.role.may_grant(made.what, made.role)
             && match (made.term, m.term.as_deref()) {
                 (Some(made), Some(now)) => made == now,
                 (None, None) => m.joined_at <= made.at,
@@ -164,15 +212,21 @@ pub fn still_manages(maker: Option<&Member>, made: Made<'_>) -> bool {
     })
 }
 
-/// A role change that makes a member a manager: a new term starts.
+/// A role change after which the member may hand out something their
+/// previous role could not: a new term starts, so nothing made before a
+/// demotion comes back with a promotion.
 pub fn promotes(from: Role, to: Role) -> bool {
-    !from.can_manage() && to.can_manage()
+    let c = catalogue();
+    Can::ALL
+        .iter()
+        .filter(|w| w.hands_out())
+        .any(|what| c.grantable(to, *what).iter().any(|g| !c.may_grant(from, *what, *g)))
 }
 
 /// The audit detail of a removal or a departure of a manager: what they
 /// handed out stops working (`None` for members who did not manage).
 pub fn stops_managing(role: Role) -> Option<&'static str> {
-    role.can_manage().then_some(HANDED_OUT_STOPPED)
+    role.manages().then_some(HANDED_OUT_STOPPED)
 }
 
 const HANDED_OUT_STOPPED: &str = "their pending invites and team links stopped working";
@@ -207,37 +261,46 @@ mod tests {
 
     #[test]
     fn managers_outsiders_and_readers() {
-        assert!(require_manager(Some(member(Role::Owner))).is_ok());
-        assert!(require_owner(Some(member(Role::Owner))).is_ok());
-        assert_eq!(require_owner(Some(member(Role::Admin))).unwrap_err().code(), "forbidden");
+        assert!(require(Some(member(Role::OWNER)), Can::ManageDomains).is_ok());
+        assert!(require_owner(Some(member(Role::OWNER))).is_ok());
+        assert_eq!(require_owner(Some(member(Role::ADMIN))).unwrap_err().code(), "forbidden");
         assert_eq!(require_owner(None).unwrap_err(), Error::NotFound);
-        assert!(require_manager(Some(member(Role::Admin))).is_ok());
-        assert_eq!(require_manager(Some(member(Role::ReadOnly))).unwrap_err().status(), 403);
-        assert_eq!(require_manager(None).unwrap_err().status(), 404);
+        assert!(require(Some(member(Role::ADMIN)), Can::Invite).is_ok());
+        assert_eq!(require(Some(member(Role::ADMIN)), Can::ManageDomains).unwrap_err().status(), 403);
+        assert_eq!(require(Some(member(Role::READ_ONLY)), Can::Invite).unwrap_err().status(), 403);
+        assert_eq!(require(None, Can::Invite).unwrap_err().status(), 404);
         assert_eq!(require_member(None).unwrap_err().status(), 404);
     }
 
     #[test]
     fn the_owner_is_protected() {
-        assert_eq!(remove(&member(Role::Owner), Removal::Removed).unwrap_err().code(), "owner_protected");
-        assert_eq!(remove(&member(Role::Owner), Removal::Left).unwrap_err().code(), "owner_cannot_leave");
-        assert!(remove(&member(Role::Admin), Removal::Left).is_ok());
-        assert!(remove(&member(Role::ReadOnly), Removal::Removed).is_ok());
-        assert_eq!(change_role(&member(Role::Owner), Role::Admin).unwrap_err().code(), "owner_protected");
-        assert_eq!(change_role(&member(Role::Admin), Role::Admin).unwrap(), None);
-        assert_eq!(change_role(&member(Role::Admin), Role::ReadOnly).unwrap(), Some(Role::ReadOnly));
+        let by = Some(Role::ADMIN);
+        assert_eq!(remove(&member(Role::OWNER), Removal::Removed, by).unwrap_err().code(), "owner_protected");
+        assert_eq!(remove(&member(Role::OWNER), Removal::Left, None).unwrap_err().code(), "owner_cannot_leave");
+        assert!(remove(&member(Role::ADMIN), Removal::Left, None).is_ok());
+        assert!(remove(&member(Role::READ_ONLY), Removal::Removed, by).is_ok());
+        assert_eq!(change_role(Role::OWNER, &member(Role::OWNER), Role::ADMIN).unwrap_err().code(), "owner_protected");
+        assert_eq!(change_role(Role::ADMIN, &member(Role::ADMIN), Role::ADMIN).unwrap(), None);
+        assert_eq!(change_role(Role::ADMIN, &member(Role::ADMIN), Role::READ_ONLY).unwrap(), Some(Role::READ_ONLY));
         assert_eq!(Removal::Left.action().as_str(), "member.left");
     }
 
     #[test]
     fn what_a_manager_made_works_while_they_manage_in_the_same_term() {
-        let admin = Member { joined_at: 10, term: Some("t1".into()), ..member(Role::Admin) };
-        let made = |term: Option<&'static str>, at| Made { rid: "r", maker: "u", term, at };
+        let admin = Member { joined_at: 10, term: Some("t1".into()), ..member(Role::ADMIN) };
+        let made = |term: Option<&'static str>, at| Made {
+            rid: "r",
+            maker: "u",
+            term,
+            at,
+            what: Can::Invite,
+            role: Role::ADMIN,
+        };
         assert!(still_manages(Some(&admin), made(Some("t1"), 10)));
         // Removed, or left: no membership.
         assert!(!still_manages(None, made(Some("t1"), 10)));
         // Demoted.
-        assert!(!still_manages(Some(&Member { role: Role::ReadOnly, ..admin.clone() }), made(Some("t1"), 10)));
+        assert!(!still_manages(Some(&Member { role: Role::READ_ONLY, ..admin.clone() }), made(Some("t1"), 10)));
         // Left and came back, or demoted and promoted again: a new term,
         // even within the same second.
         assert!(!still_manages(Some(&Member { term: Some("t2".into()), ..admin.clone() }), made(Some("t1"), 10)));
@@ -252,22 +315,36 @@ mod tests {
 
     #[test]
     fn only_the_owner_hands_ownership_to_someone_else() {
-        let owner = member(Role::Owner);
-        let admin = Member { user_id: "a".into(), ..member(Role::Admin) };
+        let owner = member(Role::OWNER);
+        let admin = Member { user_id: "a".into(), ..member(Role::ADMIN) };
         assert!(transfer(&owner, &admin).is_ok());
         assert_eq!(transfer(&admin, &owner).unwrap_err().code(), "forbidden");
         assert_eq!(transfer(&owner, &owner).unwrap_err().code(), "invalid_request");
-        assert!(FORMER_OWNER_ROLE.can_manage());
+        assert!(former_owner_role().manages());
         assert_eq!(TransferBody { user_id: " ".into() }.validate().unwrap_err().code(), "invalid_request");
         assert_eq!(TransferBody { user_id: " u1 ".into() }.validate().unwrap(), "u1");
     }
 
     #[test]
+    fn nobody_assigns_or_removes_above_their_own_role() {
+        // A read-only member manages nobody; an admin may not make anyone owner.
+        let reader = member(Role::READ_ONLY);
+        assert_eq!(change_role(Role::READ_ONLY, &reader, Role::ADMIN).unwrap_err().code(), "role_not_grantable");
+        assert_eq!(change_role(Role::ADMIN, &reader, Role::OWNER).unwrap_err().code(), "role_not_grantable");
+        assert_eq!(remove(&reader, Removal::Removed, Some(Role::READ_ONLY)).unwrap_err().code(), "role_not_grantable");
+        assert_eq!(
+            may_grant(Role::ADMIN, Can::ManageDomains, Role::READ_ONLY).unwrap_err().code(),
+            "role_not_grantable"
+        );
+        assert!(may_grant(Role::OWNER, Can::ManageDomains, Role::ADMIN).is_ok());
+    }
+
+    #[test]
     fn promotions_and_the_end_of_managing() {
-        assert!(promotes(Role::ReadOnly, Role::Admin));
-        assert!(!promotes(Role::Admin, Role::Admin));
-        assert!(!promotes(Role::Admin, Role::ReadOnly));
-        assert!(stops_managing(Role::Admin).is_some());
-        assert!(stops_managing(Role::ReadOnly).is_none());
+        assert!(promotes(Role::READ_ONLY, Role::ADMIN));
+        assert!(!promotes(Role::ADMIN, Role::ADMIN));
+        assert!(!promotes(Role::ADMIN, Role::READ_ONLY));
+        assert!(stops_managing(Role::ADMIN).is_some());
+        assert!(stops_managing(Role::READ_ONLY).is_none());
     }
 }

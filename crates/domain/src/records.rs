@@ -174,7 +174,7 @@ pub(crate) fn test_invite(status: InviteStatus, expires_at: i64) -> Invite {
         resource_id: "r".into(),
         invite_id: "i".into(),
         email: "ann@example.com".into(),
-        role: Role::Admin,
+        role: Role::ADMIN,
         status,
         nonce: "n".into(),
         send_id: "s1".into(),

@@ -249,10 +249,10 @@ mod tests {
     use super::*;
 
     fn link(max_uses: u32, uses: u32) -> TeamLink {
-        let new = NewTeamLink { role: Role::ReadOnly, expires_in_days: 7, max_uses };
+        let new = NewTeamLink { role: Role::READ_ONLY, expires_in_days: 7, max_uses };
         TeamLink {
             uses,
-            ..TeamLink::new("r", "l".into(), new, "n".into(), &crate::members::test_member(Role::Owner), 0)
+            ..TeamLink::new("r", "l".into(), new, "n".into(), &crate::members::test_member(Role::OWNER), 0)
         }
     }
 

@@ -6,6 +6,7 @@ use crate::invite::Metadata;
 use crate::records::{AuditEntry, Invite, Member, Resource};
 use crate::seats::Seats;
 use crate::time::rfc3339;
+use crate::role::{Can, catalogue};
 use crate::{Email, InviteStatus, Locale, Role};
 use serde::Serialize;
 
@@ -174,6 +175,12 @@ pub struct ResourceView {
     pub reminders: bool,
     /// Whether the customer's plan lets admins invite (`plan`).
     pub invites_enabled: bool,
+    /// What the caller's role may do here, and the roles it may grant
+    /// through those capabilities (the role pickers offer only these).
+    pub can: Vec<Can>,
+    pub grants: Vec<Role>,
+    /// The host product's permissions that come with the caller's role.
+    pub permissions: &'static [String],
 }
 
 impl ResourceView {
@@ -187,6 +194,9 @@ impl ResourceView {
             created_at: rfc3339(r.created_at),
             reminders: r.reminders,
             invites_enabled: r.invites_enabled,
+            can: Can::ALL.into_iter().filter(|c| role.can(*c)).collect(),
+            grants: catalogue().grantable_at_all(role),
+            permissions: role.permissions(),
         }
     }
 }
@@ -238,6 +248,8 @@ pub struct Membership {
     pub resource_id: String,
     pub user_id: String,
     pub role: Role,
+    /// The host product's permissions that come with the role.
+    pub permissions: &'static [String],
     pub joined_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
@@ -259,6 +271,7 @@ impl From<&Member> for Membership {
             resource_id: m.resource_id.clone(),
             user_id: m.user_id.clone(),
             role: m.role,
+            permissions: m.role.permissions(),
             joined_at: rfc3339(m.joined_at),
             metadata: m.metadata.clone(),
             redirect_url: None,
@@ -285,6 +298,8 @@ pub struct MyInvite {
 pub struct MyResource {
     pub resource: ResourceRef,
     pub role: Role,
+    /// The host product's permissions that come with the role.
+    pub permissions: &'static [String],
     pub joined_at: String,
 }
 

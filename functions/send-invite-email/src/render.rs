@@ -76,15 +76,9 @@ pub struct InviteMail<'a> {
     pub reminder: bool,
 }
 
+/// The role's label and description in the invitee's language (the catalogue's).
 fn role_words(role: Role, locale: Locale) -> (&'static str, &'static str) {
-    match (locale, role) {
-        (Locale::En, Role::Owner) => ("owner", "full control, including users and settings."),
-        (Locale::En, Role::Admin) => ("administrator", "you can see everything and manage users and invitations."),
-        (Locale::En, Role::ReadOnly) => ("read-only user", "you can see everything but change nothing."),
-        (Locale::De, Role::Owner) => ("Inhaber", "volle Kontrolle, auch über Benutzer und Einstellungen."),
-        (Locale::De, Role::Admin) => ("Administrator", "Sie sehen alles und verwalten Benutzer und Einladungen."),
-        (Locale::De, Role::ReadOnly) => ("Nur-Lese-Benutzer", "Sie sehen alles, können aber nichts ändern."),
-    }
+    invites_domain::role::catalogue().words(role, locale)
 }
 
 fn date(epoch: i64, locale: Locale) -> String {
@@ -167,7 +161,7 @@ mod tests {
                 to: "ann@example.com",
                 inviter,
                 resource,
-                role: Role::Admin,
+                role: Role::ADMIN,
                 message,
                 url: "https://app.example.com/invite#token=abc",
                 expires_at: 1_800_000_000,
@@ -266,7 +260,7 @@ mod tests {
                 to: "a@b.co",
                 inviter: "Ann",
                 resource: "Site",
-                role: Role::ReadOnly,
+                role: Role::READ_ONLY,
                 message: None,
                 url: "https://x/invite#token=t",
                 expires_at: 0,

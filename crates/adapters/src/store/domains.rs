@@ -12,8 +12,9 @@ use invites_domain::domains::{
     Adding, DomainClaim, DomainView, Joinable, MAX_PER_RESOURCE, NewDomain, adding, domain_of, may_join, normalise,
     verify,
 };
-use invites_domain::members::{changed_meanwhile, require_owner};
+use invites_domain::members::{changed_meanwhile, may_grant};
 use invites_domain::ports::{Domains, TxtLookup};
+use invites_domain::role::Can;
 use invites_domain::token::Nonce;
 use invites_domain::views::Membership;
 use invites_domain::{Error, Identity, ResourceId, Role};
@@ -32,6 +33,7 @@ impl Domains for Store {
     ) -> Result<(DomainView, bool), Error> {
         let id = rid.to_string();
         let held = self.domain_claims(rid, who).await?;
+        self.may_grant_by_domain(rid, who, new.role).await?;
         match adding(&held, &new)? {
             Adding::Held(existing) => return Ok((DomainView::from(existing), false)),
             Adding::ChangeRole(existing) => {
@@ -42,7 +44,7 @@ impl Domains for Store {
         let claim = DomainClaim::new(&id, new, Nonce::random().encode(), &who.sub, now);
         let detail = format!("role={}", claim.role.as_str());
         let mut tx = Tx::new();
-        tx.condition(Check::Caller, self.caller_owns(&id, who)?)
+        tx.condition(Check::Caller, self.caller_may(&id, who, Can::ManageDomains, &[claim.role])?)
             .put(Check::Domain, self.put_new(&DomainItem::unverified(claim.clone()))?)
             .put(
                 Check::None,
@@ -57,7 +59,7 @@ impl Domains for Store {
                 Ok((DomainView::from(&claim), false))
             }
             Err(_) => {
-                self.owner_of(rid, who).await?;
+                self.may_grant_by_domain(rid, who, claim.role).await?;
                 Err(changed_meanwhile())
             }
         }
@@ -75,7 +77,7 @@ impl Domains for Store {
         dns: &impl TxtLookup,
         now: i64,
     ) -> Result<DomainView, Error> {
-        self.owner_of(rid, who).await?;
+        self.manager_of_domains(rid, who).await?;
         let id = rid.to_string();
         let domain = normalise(domain).map_err(|_| Error::NotFound)?;
         let claim = self.domain_claim(&id, &domain).await?.ok_or(Error::NotFound)?;
@@ -98,14 +100,14 @@ impl Domains for Store {
             .build()
             .map_err(Error::internal)?;
         let mut tx = Tx::new();
-        tx.condition(Check::Caller, self.caller_owns(&id, who)?)
+        tx.condition(Check::Caller, self.caller_may(&id, who, Can::ManageDomains, &[])?)
             .update(Check::Domain, mark)
             .put(Check::None, self.audit(&id, Audit::by(who, AuditAction::DomainVerified, &domain), now)?);
         match self.transact(tx).await {
             Ok(()) => Ok(DomainView::from(&DomainClaim { verified_at: Some(now), ..claim })),
             Err(TxError::Other(e)) => Err(e),
             Err(_) => {
-                self.owner_of(rid, who).await?;
+                self.manager_of_domains(rid, who).await?;
                 // Verified meanwhile → that answer; removed → 404; added
                 // again with a new challenge → try again (and find that).
                 match self.domain_claim(&id, &domain).await? {
@@ -118,7 +120,7 @@ impl Domains for Store {
     }
 
     async fn remove_domain(&self, rid: ResourceId, domain: &str, who: &Identity, now: i64) -> Result<(), Error> {
-        self.owner_of(rid, who).await?;
+        self.manager_of_domains(rid, who).await?;
         let id = rid.to_string();
         let domain = normalise(domain).map_err(|_| Error::NotFound)?;
         if self.domain_claim(&id, &domain).await?.is_none() {
@@ -132,7 +134,7 @@ impl Domains for Store {
             .build()
             .map_err(Error::internal)?;
         let mut tx = Tx::new();
-        tx.condition(Check::Caller, self.caller_owns(&id, who)?)
+        tx.condition(Check::Caller, self.caller_may(&id, who, Can::ManageDomains, &[])?)
             .delete(Check::Domain, delete)
             .put(Check::None, self.audit(&id, Audit::by(who, AuditAction::DomainRemoved, &domain), now)?);
         match self.transact(tx).await {
@@ -141,7 +143,7 @@ impl Domains for Store {
             // Removed meanwhile: the same end.
             Err(f) if f.failed(Check::Domain) && !f.failed(Check::Caller) => Ok(()),
             Err(_) => {
-                self.owner_of(rid, who).await?;
+                self.manager_of_domains(rid, who).await?;
                 Err(changed_meanwhile())
             }
         }
@@ -232,23 +234,25 @@ impl Store {
             .map_err(Error::internal)?;
         let detail = format!("{} -> {}", claim.role.as_str(), role.as_str());
         let mut tx = Tx::new();
-        tx.condition(Check::Caller, self.caller_owns(id, who)?).update(Check::Domain, update).put(
-            Check::None,
-            self.audit(id, Audit::by(who, AuditAction::DomainRoleChanged, &claim.domain).detail(detail), now)?,
-        );
+        tx.condition(Check::Caller, self.caller_may(id, who, Can::ManageDomains, &[claim.role, role])?)
+            .update(Check::Domain, update)
+            .put(
+                Check::None,
+                self.audit(id, Audit::by(who, AuditAction::DomainRoleChanged, &claim.domain).detail(detail), now)?,
+            );
         match self.transact(tx).await {
             Ok(()) => Ok(DomainView::from(&DomainClaim { role, ..claim.clone() })),
             Err(TxError::Other(e)) => Err(e),
             Err(_) => {
-                self.owner_of(ResourceId::parse(id)?, who).await?;
+                self.may_grant_by_domain(ResourceId::parse(id)?, who, role).await?;
                 Err(changed_meanwhile())
             }
         }
     }
 
-    /// The owner's view of a resource's domains (404 / 403 for others).
+    /// The view of a resource's domains for members who manage them (404 / 403 for others).
     async fn domain_claims(&self, rid: ResourceId, who: &Identity) -> Result<Vec<DomainClaim>, Error> {
-        self.owner_of(rid, who).await?;
+        self.manager_of_domains(rid, who).await?;
         let items: Vec<DomainItem> =
             self.query_all(res_pk(&rid.to_string()), DOMAIN_PREFIX, None, MAX_PER_RESOURCE * 2).await?;
         Ok(items.into_iter().map(|i| i.record).collect())
@@ -258,20 +262,13 @@ impl Store {
         Ok(self.get::<DomainItem>(res_pk(rid), domain_key(domain)).await?.map(|i| i.record))
     }
 
-    async fn owner_of(&self, rid: ResourceId, who: &Identity) -> Result<(), Error> {
-        require_owner(self.member(&rid.to_string(), &who.sub).await?).map(|_| ())
+    async fn manager_of_domains(&self, rid: ResourceId, who: &Identity) -> Result<(), Error> {
+        self.member_who_can(rid, who, Can::ManageDomains).await.map(|_| ())
     }
 
-    /// Condition: the caller is still the owner when the write commits.
-    fn caller_owns(&self, rid: &str, who: &Identity) -> Result<ConditionCheck, Error> {
-        ConditionCheck::builder()
-            .table_name(&self.table)
-            .key("PK", s(res_pk(rid)))
-            .key("SK", s(member_sk(&who.sub)))
-            .condition_expression("#role = :owner")
-            .expression_attribute_names("#role", "role")
-            .expression_attribute_values(":owner", s(Role::Owner.as_str()))
-            .build()
-            .map_err(Error::internal)
+    /// Whether the caller's role may let people join with `role` by a domain.
+    async fn may_grant_by_domain(&self, rid: ResourceId, who: &Identity, role: Role) -> Result<(), Error> {
+        let me = self.member_who_can(rid, who, Can::ManageDomains).await?;
+        may_grant(me.role, Can::ManageDomains, role)
     }
 }

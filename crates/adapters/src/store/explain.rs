@@ -8,8 +8,10 @@ use super::items::EmailLockItem;
 use super::{Check, Store, TxError};
 use invites_domain::budgets::{deployment_budget_spent, resource_budget_spent, user_budget_spent};
 use invites_domain::lifecycle::{EmailTaken, Holder, email_taken};
+use invites_domain::members::may_grant;
+use invites_domain::role::Can;
 use invites_domain::seats::seat_limit_reached;
-use invites_domain::{Error, Identity, ResourceId};
+use invites_domain::{Error, Identity, ResourceId, Role};
 
 impl Store {
     /// No seat was free: 403 `invites_disabled` when the plan has inviting
@@ -59,17 +61,22 @@ impl Store {
         }
     }
 
-    /// After [`Check::Caller`] failed: 404 / 403 when the caller no longer
-    /// manages the resource; otherwise something else failed, and the
+    /// After [`Check::Caller`] failed: 404 / 403 when the caller's role no
+    /// longer may do `what` or grant each of `granting`; otherwise something else failed, and the
     /// caller's round decides.
     pub(crate) async fn recheck_caller(
         &self,
         failed: &TxError,
         rid: &str,
         who: Option<&Identity>,
+        what: Can,
+        granting: &[Role],
     ) -> Result<(), Error> {
         if let (true, Some(who)) = (failed.failed(Check::Caller), who) {
-            self.manager_of(ResourceId::parse(rid)?, who).await?;
+            let me = self.member_who_can(ResourceId::parse(rid)?, who, what).await?;
+            for role in granting {
+                may_grant(me.role, what, *role)?;
+            }
         }
         Ok(())
     }

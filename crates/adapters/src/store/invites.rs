@@ -9,10 +9,11 @@ use invites_domain::delivery::suppressed_error;
 use invites_domain::invite::Keeps;
 use invites_domain::invite::{idempotency_key_reused, validate_idempotency_key};
 use invites_domain::lifecycle::Holder;
-use invites_domain::members::Made;
+use invites_domain::members::{Made, may_grant};
 use invites_domain::message::SendInvite;
 use invites_domain::ports::{BatchKeys, CreateInvite, CreateInvites, Created, ListInvites, PageRequest};
 use invites_domain::records::{EmailHolder, Invite, Member};
+use invites_domain::role::Can;
 use invites_domain::sweep::due_after_queued;
 use invites_domain::time::DAY;
 use invites_domain::token::Nonce;
@@ -42,8 +43,9 @@ impl CreateInvites for Store {
             // round that fails reads it again.
             let me = match inviter.take() {
                 Some(me) => me,
-                None => self.manager_of(cmd.rid, who).await?,
+                None => self.member_who_can(cmd.rid, who, Can::Invite).await?,
             };
+            may_grant(me.role, Can::Invite, cmd.invite.role)?;
             let iid = InviteId::new();
             let nonce = Nonce::random();
             let invite = new_invite(who, &me, &cmd, &rid, iid, &nonce, now);
@@ -206,7 +208,7 @@ impl Store {
     ) -> Result<Created, TxError> {
         let rid = cmd.rid.to_string();
         if failed.failed(Check::Caller) {
-            self.manager_of(cmd.rid, who).await?;
+            self.recheck_caller(&failed, &rid, Some(who), Can::Invite, &[cmd.invite.role]).await?;
             return Err(TxError::Retry);
         }
         if let (Some(key), true) = (&cmd.idempotency_key, failed.failed(Check::Idempotency)) {
@@ -338,7 +340,7 @@ impl ListInvites for Store {
         page: PageRequest<'_>,
         now: i64,
     ) -> Result<Page<InviteView>, Error> {
-        self.manager_of(rid, who).await?;
+        self.member_who_can(rid, who, Can::Invite).await?;
         let rid = rid.to_string();
         let limit = page.limit;
         let mut start = match page.cursor {
@@ -397,7 +399,7 @@ impl ListInvites for Store {
     }
 
     async fn get_invite(&self, rid: ResourceId, iid: InviteId, who: &Identity, now: i64) -> Result<InviteView, Error> {
-        self.manager_of(rid, who).await?;
+        self.member_who_can(rid, who, Can::Invite).await?;
         let item = self.invite_item(&rid.to_string(), &iid.to_string()).await?.ok_or(Error::NotFound)?;
         let manages = self.maker_still_manages(Made::invite(&item)).await?;
         Ok(InviteView::of(&item, now).withdrawn_unless(manages))

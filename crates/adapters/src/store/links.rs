@@ -9,6 +9,7 @@ use invites_domain::lifecycle::{self, Accept, End, Ending, already_joined, gone_
 use invites_domain::members::Made;
 use invites_domain::ports::Links;
 use invites_domain::records::{EmailHolder, Invite, Member};
+use invites_domain::role::Can;
 use invites_domain::token::{Kind, Nonce, ParsedToken};
 use invites_domain::views::{LookupView, Membership};
 use invites_domain::{Error, Identity, InviteId, InviteStatus, ResourceId};
@@ -230,7 +231,7 @@ impl Store {
             }
             let mut tx = Tx::new();
             if let Some(who) = by {
-                tx.condition(Check::Caller, self.caller_manages(&rid, who)?);
+                tx.condition(Check::Caller, self.caller_may(&rid, who, Can::Invite, &[])?);
             }
             tx.update(Check::Invite, update.build().map_err(Error::internal)?);
             self.give_back_seat(&mut tx, &item).await?;
@@ -243,7 +244,7 @@ impl Store {
                 )?,
             );
             if let Err(f) = self.transact(tx).await {
-                self.recheck_caller(&f, &rid, by).await?;
+                self.recheck_caller(&f, &rid, by, Can::Invite, &[]).await?;
                 return Err(f);
             }
             Ok(())

@@ -6,12 +6,14 @@
 //! demoting or leaving writes nothing to the invites and links.
 
 use super::items::*;
+use super::resources::role_in;
 use super::{Check, Item, Store, Tx, from_item, key, n, s};
 use aws_sdk_dynamodb::types::ConditionCheck;
 use invites_domain::lifecycle::gone_for;
 use invites_domain::members::{Made, still_manages};
 use invites_domain::records::Member;
-use invites_domain::{Error, Identity, InviteStatus, ResourceId, Role};
+use invites_domain::role::Can;
+use invites_domain::{Error, Identity, InviteStatus, ResourceId};
 use std::collections::{BTreeSet, HashMap};
 
 impl Store {
@@ -31,15 +33,15 @@ impl Store {
             .key("PK", s(res_pk(made.rid)))
             .key("SK", s(member_sk(made.maker)))
             .expression_attribute_names("#role", "role")
-            .expression_attribute_names("#term", "term")
-            .expression_attribute_values(":owner", s(Role::Owner.as_str()))
-            .expression_attribute_values(":admin", s(Role::Admin.as_str()));
+            .expression_attribute_names("#term", "term");
+        let (role_in, values) = role_in(&made.makers());
+        let check = check.set_expression_attribute_values(Some(values));
         let check = match made.term {
             Some(term) => check
-                .condition_expression("#role IN (:owner, :admin) AND #term = :term")
+                .condition_expression(format!("{role_in} AND #term = :term"))
                 .expression_attribute_values(":term", s(term)),
             None => check
-                .condition_expression("#role IN (:owner, :admin) AND attribute_not_exists(#term) AND joinedAt <= :made")
+                .condition_expression(format!("{role_in} AND attribute_not_exists(#term) AND joinedAt <= :made"))
                 .expression_attribute_values(":made", n(made.at)),
         };
         check.build().map_err(Error::internal)
@@ -50,17 +52,17 @@ impl Store {
     /// [`Check::Maker`]), one check when they are the same person.
     pub(crate) fn caller_and_maker(&self, tx: &mut Tx, who: &Identity, made: Made<'_>) -> Result<(), Error> {
         if made.maker != who.sub {
-            tx.condition(Check::Caller, self.caller_manages(made.rid, who)?);
+            tx.condition(Check::Caller, self.caller_may(made.rid, who, made.what, &[made.role])?);
         }
         self.maker_manages(tx, made)
     }
 
-    /// After [`Check::Maker`] failed for a manager's action: 404 / 403 when
-    /// the caller no longer manages (they may be the maker), else 410
-    /// `invite_withdrawn`.
+    /// After [`Check::Maker`] failed for a manager's action on an invite:
+    /// 404 / 403 when the caller no longer may invite (they may be the
+    /// maker), else 410 `invite_withdrawn`.
     pub(crate) async fn withdrawn_for(&self, rid: &str, who: &Identity) -> Error {
         match ResourceId::parse(rid) {
-            Ok(id) => match self.manager_of(id, who).await {
+            Ok(id) => match self.member_who_can(id, who, Can::Invite).await {
                 Err(e) => e,
                 Ok(_) => gone_for(InviteStatus::Withdrawn),
             },

@@ -7,10 +7,11 @@ use invites_domain::audit::{Audit, AuditAction};
 use invites_domain::delivery::suppressed_error;
 use invites_domain::lifecycle::{self, Ending, SeatAction};
 use invites_domain::members::Made;
-use invites_domain::members::changed_meanwhile;
+use invites_domain::members::{changed_meanwhile, may_grant};
 use invites_domain::message::SendInvite;
 use invites_domain::ports::{Link, ManageInvites, ResendOptions, Resent};
 use invites_domain::records::EmailHolder;
+use invites_domain::role::Can;
 use invites_domain::sweep::due_after_queued;
 use invites_domain::token::Nonce;
 use invites_domain::views::InviteView;
@@ -18,7 +19,7 @@ use invites_domain::{Error, Identity, InviteId, InviteStatus, ResourceId, Role};
 
 impl ManageInvites for Store {
     async fn revoke(&self, rid: ResourceId, iid: InviteId, who: &Identity, now: i64) -> Result<(), Error> {
-        self.manager_of(rid, who).await?;
+        self.member_who_can(rid, who, Can::Invite).await?;
         let item = self.invite_item(&rid.to_string(), &iid.to_string()).await?.ok_or(Error::NotFound)?;
         self.end_invite(item, Ending::Revoked, Some(who), now).await
     }
@@ -31,10 +32,12 @@ impl ManageInvites for Store {
         opts: ResendOptions,
         now: i64,
     ) -> Result<Resent, Error> {
-        self.manager_of(rid, who).await?;
+        let key = rid;
         let (rid, iid) = (rid.to_string(), iid.to_string());
         retry!({
+            let me = self.member_who_can(key, who, Can::Invite).await?;
             let item = self.invite_item(&rid, &iid).await?.ok_or(Error::NotFound)?;
+            may_grant(me.role, Can::Invite, item.role)?;
             let lock = self.email_lock(&rid, &item.email).await?;
             let plan = lifecycle::resend(&item, lock.as_ref().map(EmailLockItem::holder).as_ref(), now)?;
             let send_id = invites_domain::ids::new_ulid();
@@ -101,7 +104,7 @@ impl ManageInvites for Store {
             let entry = Audit { detail, ..Audit::by(who, AuditAction::InviteResent, &iid) };
             tx.put(Check::None, self.audit(&rid, entry, now)?);
             if let Err(f) = self.transact(tx).await {
-                self.recheck_caller(&f, &rid, Some(who)).await?;
+                self.recheck_caller(&f, &rid, Some(who), Can::Invite, &[item.role]).await?;
                 return Err(if f.failed(Check::Maker) {
                     self.withdrawn_for(&rid, who).await.into()
                 } else if f.failed(Check::Suppressed) {
@@ -125,10 +128,12 @@ impl ManageInvites for Store {
     }
 
     async fn copy_link(&self, rid: ResourceId, iid: InviteId, who: &Identity, now: i64) -> Result<Link, Error> {
-        self.manager_of(rid, who).await?;
+        let key = rid;
         let (rid, iid) = (rid.to_string(), iid.to_string());
         retry!({
+            let me = self.member_who_can(key, who, Can::Invite).await?;
             let item = self.invite_item(&rid, &iid).await?.ok_or(Error::NotFound)?;
+            may_grant(me.role, Can::Invite, item.role)?;
             lifecycle::copy_link(&item, now)?;
             let live = ConditionCheck::builder()
                 .table_name(&self.table)
@@ -146,7 +151,7 @@ impl ManageInvites for Store {
             tx.condition(Check::Invite, live)
                 .put(Check::None, self.audit(&rid, Audit::by(who, AuditAction::LinkCopied, &iid), now)?);
             if let Err(f) = self.transact(tx).await {
-                self.recheck_caller(&f, &rid, Some(who)).await?;
+                self.recheck_caller(&f, &rid, Some(who), Can::Invite, &[item.role]).await?;
                 return Err(if f.failed(Check::Maker) { self.withdrawn_for(&rid, who).await.into() } else { f });
             }
             let token = self.link_token(&item).await?;
@@ -162,9 +167,11 @@ impl ManageInvites for Store {
         who: &Identity,
         now: i64,
     ) -> Result<InviteView, Error> {
-        self.manager_of(rid, who).await?;
+        let me = self.member_who_can(rid, who, Can::Invite).await?;
         let (rid, iid) = (rid.to_string(), iid.to_string());
         let item = self.invite_item(&rid, &iid).await?.ok_or(Error::NotFound)?;
+        may_grant(me.role, Can::Invite, item.role)?;
+        may_grant(me.role, Can::Invite, role)?;
         let Some(role) = lifecycle::change_role(&item, role, now)? else {
             return Ok(InviteView::of(&item, now));
         };
@@ -183,11 +190,14 @@ impl ManageInvites for Store {
             .map_err(Error::internal)?;
         let detail = format!("{} -> {}", item.role.as_str(), role.as_str());
         let mut tx = Tx::new();
-        tx.condition(Check::Caller, self.caller_manages(&rid, who)?).update(Check::Invite, update).put(
-            Check::None,
-            self.audit(&rid, Audit::by(who, AuditAction::InviteRoleChanged, &iid).detail(detail), now)?,
-        );
-        self.commit_role_change(tx, &rid, who).await?;
+        let seen = item.role;
+        tx.condition(Check::Caller, self.caller_may(&rid, who, Can::Invite, &[seen, role])?)
+            .update(Check::Invite, update)
+            .put(
+                Check::None,
+                self.audit(&rid, Audit::by(who, AuditAction::InviteRoleChanged, &iid).detail(detail), now)?,
+            );
+        self.commit_role_change(tx, &rid, who, Can::Invite, &[seen, role]).await?;
         let fresh = self.invite_item(&rid, &iid).await?.ok_or(Error::NotFound)?;
         Ok(InviteView::of(&fresh, now))
     }
@@ -196,12 +206,19 @@ impl ManageInvites for Store {
 impl Store {
     /// Commits a role change: the caller's role and the target's state were
     /// both conditions; a lost race is `changed_meanwhile`, a demoted caller 403.
-    pub(crate) async fn commit_role_change(&self, tx: Tx, rid: &str, who: &Identity) -> Result<(), Error> {
+    pub(crate) async fn commit_role_change(
+        &self,
+        tx: Tx,
+        rid: &str,
+        who: &Identity,
+        what: Can,
+        granting: &[Role],
+    ) -> Result<(), Error> {
         match self.transact(tx).await {
             Ok(()) => Ok(()),
             Err(TxError::Other(e)) => Err(e),
             Err(f) => {
-                self.recheck_caller(&f, rid, Some(who)).await?;
+                self.recheck_caller(&f, rid, Some(who), what, granting).await?;
                 Err(changed_meanwhile())
             }
         }

@@ -7,8 +7,9 @@ use aws_sdk_dynamodb::types::{Delete, Update};
 use invites_domain::audit::{Audit, AuditAction, SERVICE};
 use invites_domain::budgets::resource_limit_reached;
 use invites_domain::members::Made;
-use invites_domain::members::{self as rules, FORMER_OWNER_ROLE, Removal, Transferred, require_owner};
+use invites_domain::members::{self as rules, Removal, Transferred, require_owner};
 use invites_domain::ports::{Members, OwnViews};
+use invites_domain::role::Can;
 use invites_domain::time::rfc3339;
 use invites_domain::views::{MemberView, MyInvite, MyResource, ResourceRef};
 use invites_domain::{Error, Identity, InviteStatus, ResourceId, Role};
@@ -39,10 +40,10 @@ impl Members for Store {
         who: &Identity,
         now: i64,
     ) -> Result<MemberView, Error> {
-        self.manager_of(rid, who).await?;
+        let me = self.member_who_can(rid, who, Can::ManageMembers).await?;
         let rid = rid.to_string();
         let member = self.member(&rid, uid).await?.ok_or(Error::NotFound)?;
-        let Some(role) = rules::change_role(&member, role)? else {
+        let Some(role) = rules::change_role(me.role, &member, role)? else {
             return Ok(MemberView::from(&member));
         };
         let update = self.set_member_role(&rid, uid, member.role, role)?;
@@ -51,20 +52,20 @@ impl Members for Store {
         let detail = format!("{} -> {}", member.role.as_str(), role.as_str());
         let mut tx = Tx::new();
         // A manager changing their own role: the update's condition is the check.
+        let granting = [member.role, role];
         if uid != who.sub {
-            tx.condition(Check::Caller, self.caller_manages(&rid, who)?);
+            tx.condition(Check::Caller, self.caller_may(&rid, who, Can::ManageMembers, &granting)?);
         }
         tx.update(Check::Member, update).put(
             Check::None,
             self.audit(&rid, Audit::by(who, AuditAction::MemberRoleChanged, uid).detail(detail), now)?,
         );
-        self.commit_role_change(tx, &rid, who).await?;
+        self.commit_role_change(tx, &rid, who, Can::ManageMembers, &granting).await?;
         let fresh = self.member(&rid, uid).await?.ok_or(Error::NotFound)?;
         Ok(MemberView::from(&fresh))
     }
 
     async fn remove_member(&self, rid: ResourceId, uid: &str, who: &Identity, now: i64) -> Result<(), Error> {
-        self.manager_of(rid, who).await?;
         self.end_membership(&rid.to_string(), uid, who, Removal::Removed, now).await
     }
 
@@ -79,6 +80,7 @@ impl Members for Store {
             require_owner(self.member(&rid.to_string(), &who.sub).await?)?;
         }
         let id = rid.to_string();
+        let former = rules::former_owner_role();
         retry!({
             let resource = self.resource_item(&id).await?.ok_or(Error::NotFound)?;
             let owner = self.member(&id, &resource.owner_id).await?.ok_or(Error::NotFound)?;
@@ -110,8 +112,8 @@ impl Members for Store {
             let actor = by.map_or(SERVICE, |who| who.sub.as_str());
             let detail = format!("from {}", owner.user_id);
             let mut tx = Tx::new();
-            tx.update(Check::Caller, self.set_member_role(&id, &owner.user_id, Role::Owner, FORMER_OWNER_ROLE)?)
-                .update(Check::Member, self.set_member_role(&id, to, target.role, Role::Owner)?)
+            tx.update(Check::Caller, self.set_member_role(&id, &owner.user_id, Role::OWNER, former)?)
+                .update(Check::Member, self.set_member_role(&id, to, target.role, Role::OWNER)?)
                 .update(Check::Caller, owner_moves)
                 .update(Check::None, one_less)
                 .update(
@@ -131,7 +133,7 @@ impl Members for Store {
                     resource_id: id.clone(),
                     owner_id: to.to_owned(),
                     previous_owner_id: owner.user_id.clone(),
-                    previous_owner_role: FORMER_OWNER_ROLE,
+                    previous_owner_role: former,
                 }),
                 Err(f) if f.failed(Check::UserBudget) => {
                     Err(resource_limit_reached(self.limits.resources_per_owner).into())
@@ -145,7 +147,7 @@ impl Members for Store {
 
     async fn leave(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<(), Error> {
         let me = self.member_of(rid, who).await?;
-        rules::remove(&me, Removal::Left)?;
+        rules::remove(&me, Removal::Left, None)?;
         self.end_membership(&rid.to_string(), &who.sub, who, Removal::Left, now).await
     }
 }
@@ -180,8 +182,15 @@ impl Store {
         let actor = who.sub.as_str();
         let check_caller = how == Removal::Removed && uid != who.sub;
         retry!({
+            // The remover's role, read each round: they remove only roles they may grant.
+            let by = if check_caller {
+                Some(self.member_who_can(ResourceId::parse(rid)?, who, Can::ManageMembers).await?.role)
+            } else {
+                None
+            };
             let member = self.member(rid, uid).await?.ok_or(Error::NotFound)?;
-            rules::remove(&member, how)?;
+            let by = by.or((how == Removal::Removed).then_some(member.role));
+            rules::remove(&member, how, by)?;
             let delete_member = Delete::builder()
                 .table_name(&self.table)
                 .key("PK", s(res_pk(rid)))
@@ -193,7 +202,7 @@ impl Store {
                 .map_err(Error::internal)?;
             let mut tx = Tx::new();
             if check_caller {
-                tx.condition(Check::Caller, self.caller_manages(rid, who)?);
+                tx.condition(Check::Caller, self.caller_may(rid, who, Can::ManageMembers, &[member.role])?);
             }
             let detail = rules::stops_managing(member.role).map(str::to_owned);
             tx.delete(Check::Member, delete_member)
@@ -212,7 +221,7 @@ impl Store {
                 tx.delete(Check::None, lock);
             }
             if let Err(f) = self.transact(tx).await {
-                self.recheck_caller(&f, rid, check_caller.then_some(who)).await?;
+                self.recheck_caller(&f, rid, check_caller.then_some(who), Can::ManageMembers, &[member.role]).await?;
                 return Err(f);
             }
             Ok(())
@@ -279,6 +288,7 @@ impl OwnViews for Store {
             out.push(MyResource {
                 resource: refs[&m.resource_id].clone(),
                 role: m.role,
+                permissions: m.role.permissions(),
                 joined_at: rfc3339(m.joined_at),
             });
         }

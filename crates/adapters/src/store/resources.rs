@@ -6,11 +6,12 @@ use aws_sdk_dynamodb::types::builders::UpdateBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Update};
 use invites_domain::audit::{Audit, AuditAction};
 use invites_domain::budgets::{require_verified_sender, resource_limit_reached};
-use invites_domain::members::{require_manager, require_member};
+use invites_domain::members::{require, require_member};
 use invites_domain::plan::{Plan, PlanView, invites_disabled};
 use invites_domain::ports::{PageRequest, Plans, Resources};
 use invites_domain::records::{EmailHolder, Member, Resource};
 use invites_domain::resource::{NewResource, ResourceSettings};
+use invites_domain::role::{Can, catalogue};
 use invites_domain::seats::Seats;
 use invites_domain::views::{AuditView, Page, ResourceView};
 use invites_domain::{Error, Identity, ResourceId, Role};
@@ -33,7 +34,7 @@ impl Resources for Store {
         let owner = Member {
             resource_id: rid.clone(),
             user_id: who.sub.clone(),
-            role: Role::Owner,
+            role: Role::OWNER,
             email: who.verified_email().map(|e| e.as_str().to_owned()),
             name: who.name.clone(),
             invite_id: None,
@@ -56,7 +57,7 @@ impl Resources for Store {
             }
             tx.put(Check::None, self.audit(&rid, Audit::by(who, AuditAction::ResourceCreated, &rid), now)?);
             match self.transact(tx).await {
-                Ok(()) => Ok(ResourceView::of(&resource, Role::Owner, Seats { used: 0, limit: resource.seat_limit })),
+                Ok(()) => Ok(ResourceView::of(&resource, Role::OWNER, Seats { used: 0, limit: resource.seat_limit })),
                 Err(f) if f.failed(Check::UserBudget) => {
                     Err(resource_limit_reached(self.limits.resources_per_owner).into())
                 }
@@ -82,7 +83,7 @@ impl Resources for Store {
         who: &Identity,
         page: PageRequest<'_>,
     ) -> Result<Page<AuditView>, Error> {
-        self.manager_of(rid, who).await?;
+        self.member_who_can(rid, who, Can::SeeAudit).await?;
         let rid = rid.to_string();
         let start = match page.cursor {
             None => None,
@@ -122,7 +123,7 @@ impl Resources for Store {
         settings: ResourceSettings,
         now: i64,
     ) -> Result<ResourceView, Error> {
-        self.manager_of(rid, who).await?;
+        self.member_who_can(rid, who, Can::Invite).await?;
         let id = rid.to_string();
         let update = Update::builder()
             .table_name(&self.table)
@@ -137,11 +138,11 @@ impl Resources for Store {
         retry!({
             let entry = Audit::by(who, AuditAction::ResourceUpdated, &id).detail(detail.clone());
             let mut tx = Tx::new();
-            tx.condition(Check::Caller, self.caller_manages(&id, who)?)
+            tx.condition(Check::Caller, self.caller_may(&id, who, Can::Invite, &[])?)
                 .update(Check::None, update.clone())
                 .put(Check::None, self.audit(&id, entry, now)?);
             if let Err(f) = self.transact(tx).await {
-                self.recheck_caller(&f, &id, Some(who)).await?;
+                self.recheck_caller(&f, &id, Some(who), Can::Invite, &[]).await?;
                 if let TxError::Failed(_) = f {
                     return Err(Error::internal(format!("update resource: {f:?}")).into());
                 }
@@ -220,21 +221,28 @@ impl Store {
         require_member(self.member(&rid.to_string(), &who.sub).await?)
     }
 
-    /// The caller's membership with a managing role (404 / 403).
-    pub(crate) async fn manager_of(&self, rid: ResourceId, who: &Identity) -> Result<Member, Error> {
-        require_manager(self.member(&rid.to_string(), &who.sub).await?)
+    /// The caller's membership, with a role that may do `what` (404 / 403).
+    pub(crate) async fn member_who_can(&self, rid: ResourceId, who: &Identity, what: Can) -> Result<Member, Error> {
+        require(self.member(&rid.to_string(), &who.sub).await?, what)
     }
 
-    /// Condition: the caller still manages the resource when the write commits.
-    pub(crate) fn caller_manages(&self, rid: &str, who: &Identity) -> Result<ConditionCheck, Error> {
+    /// Condition: when the write commits, the caller's role still may do
+    /// `what` and grant each of `granting` (the catalogue's holders).
+    pub(crate) fn caller_may(
+        &self,
+        rid: &str,
+        who: &Identity,
+        what: Can,
+        granting: &[Role],
+    ) -> Result<ConditionCheck, Error> {
+        let (expression, values) = role_in(&catalogue().holders(what, granting));
         ConditionCheck::builder()
             .table_name(&self.table)
             .key("PK", s(res_pk(rid)))
             .key("SK", s(member_sk(&who.sub)))
-            .condition_expression("#role IN (:owner, :admin)")
+            .condition_expression(expression)
             .expression_attribute_names("#role", "role")
-            .expression_attribute_values(":owner", s(Role::Owner.as_str()))
-            .expression_attribute_values(":admin", s(Role::Admin.as_str()))
+            .set_expression_attribute_values(Some(values))
             .build()
             .map_err(Error::internal)
     }
@@ -270,4 +278,12 @@ impl Store {
             .update_expression("ADD seatsUsed :delta")
             .expression_attribute_values(":delta", super::n(delta))
     }
+}
+
+/// `#role IN (:role0, ...)` and its values: a condition that the member's
+/// role is one of `roles` (the owner's at least, so never empty).
+pub(crate) fn role_in(roles: &[Role]) -> (String, super::Item) {
+    let names: Vec<String> = (0..roles.len()).map(|i| format!(":role{i}")).collect();
+    let values = names.iter().zip(roles).map(|(k, r)| (k.clone(), s(r.as_str()))).collect();
+    (format!("#role IN ({})", names.join(", ")), values)
 }

@@ -7,8 +7,9 @@ use super::{Check, Store, Tx, TxError, n, retry, s};
 use aws_sdk_dynamodb::types::Update;
 use invites_domain::audit::{Audit, AuditAction};
 use invites_domain::members::Made;
-use invites_domain::members::changed_meanwhile;
+use invites_domain::members::{changed_meanwhile, may_grant};
 use invites_domain::ports::TeamLinks;
+use invites_domain::role::Can;
 use invites_domain::team_links::{
     LinkStatus, NewTeamLink, TeamLink, TeamLinkLookup, TeamLinkView, gone, listed, may_create, may_join,
 };
@@ -30,7 +31,8 @@ impl TeamLinks for Store {
         new: NewTeamLink,
         now: i64,
     ) -> Result<(TeamLinkView, String), Error> {
-        let me = self.manager_of(rid, who).await?;
+        let me = self.member_who_can(rid, who, Can::ManageTeamLinks).await?;
+        may_grant(me.role, Can::ManageTeamLinks, new.role)?;
         let id = rid.to_string();
         may_create(self.team_links(&id, now).await?.into_iter().map(|(_, status)| status))?;
         let (lid, nonce) = (InviteId::new(), Nonce::random());
@@ -48,14 +50,19 @@ impl TeamLinks for Store {
             }
             Err(TxError::Other(e)) => Err(e),
             Err(f) => {
-                self.recheck_caller(&f, &id, Some(who)).await?;
-                Err(Error::internal(format!("create team link: {f:?}")))
+                self.recheck_caller(&f, &id, Some(who), Can::ManageTeamLinks, &[link.role]).await?;
+                // Demoted and promoted again meanwhile: a new term.
+                Err(if f.failed(Check::Caller) {
+                    changed_meanwhile()
+                } else {
+                    Error::internal(format!("create team link: {f:?}"))
+                })
             }
         }
     }
 
     async fn links(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<Vec<(TeamLinkView, String)>, Error> {
-        self.manager_of(rid, who).await?;
+        self.member_who_can(rid, who, Can::ManageTeamLinks).await?;
         let links = listed(self.team_links(&rid.to_string(), now).await?, MAX_LISTED);
         let keys = self.keys().await?;
         let mut out = Vec::with_capacity(links.len());
@@ -69,7 +76,7 @@ impl TeamLinks for Store {
     }
 
     async fn revoke_link(&self, rid: ResourceId, lid: InviteId, who: &Identity, now: i64) -> Result<(), Error> {
-        self.manager_of(rid, who).await?;
+        self.member_who_can(rid, who, Can::ManageTeamLinks).await?;
         let (id, lid) = (rid.to_string(), lid.to_string());
         let link: TeamLinkItem = self.get(res_pk(&id), link_sk(&lid)).await?.ok_or(Error::NotFound)?;
         if link.record.revoked_at.is_some() {
@@ -86,7 +93,7 @@ impl TeamLinks for Store {
             .build()
             .map_err(Error::internal)?;
         let mut tx = Tx::new();
-        tx.condition(Check::Caller, self.caller_manages(&id, who)?)
+        tx.condition(Check::Caller, self.caller_may(&id, who, Can::ManageTeamLinks, &[])?)
             .update(Check::Link, update)
             .put(Check::None, self.audit(&id, Audit::by(who, AuditAction::TeamLinkRevoked, &lid), now)?);
         match self.transact(tx).await {
@@ -95,7 +102,7 @@ impl TeamLinks for Store {
             // Revoked meanwhile by someone else: the same end.
             Err(f) if f.failed(Check::Link) && !f.failed(Check::Caller) => Ok(()),
             Err(f) => {
-                self.recheck_caller(&f, &id, Some(who)).await?;
+                self.recheck_caller(&f, &id, Some(who), Can::ManageTeamLinks, &[]).await?;
                 Err(changed_meanwhile())
             }
         }
