@@ -4,7 +4,8 @@
 // skipped; quotes around a cell are dropped. Two plain columns need no
 // general CSV parser.
 
-export type BulkRole = 'admin' | 'read_only';
+/** A role id of the deployment's catalogue. */
+export type BulkRole = string;
 export interface BulkLine {
   email: string;
   role: BulkRole | string;

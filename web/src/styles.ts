@@ -90,6 +90,7 @@ export const base = css`
 
   label { display: block; font-weight: 600; font-size: 0.875rem; margin-bottom: 0.3rem; }
   .hint { font-size: 0.8rem; color: var(--inv-muted); margin-top: 0.25rem; }
+  ul.hint { list-style: none; padding: 0; margin-bottom: 0; display: grid; gap: 0.15rem; }
   label.check { display: flex; gap: 0.5rem; align-items: center; font-weight: 400; margin: 0; min-height: 2.75rem; }
   label.check input { width: 1.15rem; height: 1.15rem; flex: none; accent-color: var(--inv-accent); margin: 0; }
   input, select, textarea {

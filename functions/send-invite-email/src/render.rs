@@ -208,7 +208,7 @@ mod tests {
     fn english_subject_text_and_escaped_html() {
         let m = mail(Locale::En, Some("<script>alert(1)</script> Welcome!"));
         assert_eq!(m.subject, "Ann <Admin> invited you to Shop & Co");
-        assert!(m.text.contains("as administrator"));
+        assert!(m.text.contains("as Administrator (can invite people and manage users)"));
         assert!(m.text.contains("<script>alert(1)</script> Welcome!"), "plain text is not escaped");
         assert!(m.text.contains("https://app.example.com/invite#token=abc"));
         assert!(m.text.contains("15 January 2027"));
@@ -270,6 +270,6 @@ mod tests {
         // (HTML escaping writes "/" as &#x2f;, which attributes decode.)
         assert!(m.html.contains("logo.png") && m.html.contains("#aa3300"));
         assert!(m.html.contains("help@acme.example") && m.text.contains("Questions: help@acme.example"));
-        assert!(m.text.contains("on Acme Cloud as read-only user"));
+        assert!(m.text.contains("on Acme Cloud as Read-only"));
     }
 }

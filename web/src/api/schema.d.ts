@@ -538,6 +538,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The deployment's roles, with labels and descriptions in every UI language (no sign-in; no permissions). */
+        get: operations["listRoles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/resources/{rid}": {
         parameters: {
             query?: never;
@@ -563,10 +580,34 @@ export interface components {
         Ulid: string;
         /** Format: date-time */
         Timestamp: string;
+        /** @description owner, or one of the deployment's catalogue (GET /v1/roles; config/roles.json). The default catalogue has admin and read_only. A membership stored under an earlier catalogue may name a retired role, which may do nothing. */
+        Role: string;
+        /** @description One of the catalogue's role ids (never owner); anything else is 422 invalid_role. The caller's role must be allowed to grant it (403 role_not_grantable): nobody grants a role above their own. */
+        InvitableRole: string;
         /** @enum {string} */
-        Role: "owner" | "admin" | "read_only";
-        /** @enum {string} */
-        InvitableRole: "admin" | "read_only";
+        Capability: "invite" | "manage_members" | "see_audit" | "manage_team_links" | "manage_domains";
+        /** @description The host product's own permissions that come with the role (the catalogue's, for the host to authorize its features from the membership). */
+        Permissions: string[];
+        /** @description A text in every UI language, by language code. */
+        Words: {
+            [key: string]: string;
+        };
+        RoleCatalogue: {
+            owner: {
+                /** @enum {string} */
+                id: "owner";
+                label: components["schemas"]["Words"];
+                description: components["schemas"]["Words"];
+            };
+            /** @description Highest first; a role grants only roles listed at or below it. */
+            roles: {
+                id: components["schemas"]["InvitableRole"];
+                label: components["schemas"]["Words"];
+                description: components["schemas"]["Words"];
+                can: components["schemas"]["Capability"][];
+                grants: components["schemas"]["InvitableRole"][];
+            }[];
+        };
         /**
          * @description undeliverable: the e-mail bounced for good or the recipient complained; the seat is free, the link does not work, and a resend with ignoreSuppression brings it back. withdrawn (never a filter): pending, but whoever sent it no longer manages the resource (removed, demoted or left, even if they came back since); the link does not work, no e-mail goes out, resend and copy link answer 410 invite_withdrawn, and the seat stays held until an owner or admin revokes it or it expires.
          * @enum {string}
@@ -577,7 +618,7 @@ export interface components {
         };
         ErrorDetail: {
             /** @enum {string} */
-            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "invite_withdrawn" | "link_withdrawn" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata" | "invites_disabled" | "service_only" | "service_unavailable" | "invalid_seat_limit" | "invalid_plan" | "link_revoked" | "link_expired" | "link_used_up" | "invalid_max_uses" | "invalid_domain" | "public_domain" | "too_many_domains" | "too_many_links" | "domain_not_verified" | "removed_from_resource";
+            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "invite_withdrawn" | "link_withdrawn" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata" | "invites_disabled" | "service_only" | "service_unavailable" | "role_not_grantable" | "invalid_seat_limit" | "invalid_plan" | "link_revoked" | "link_expired" | "link_used_up" | "invalid_max_uses" | "invalid_domain" | "public_domain" | "too_many_domains" | "too_many_links" | "domain_not_verified" | "removed_from_resource";
             message: string;
         };
         TransferBody: {
@@ -612,6 +653,11 @@ export interface components {
             reminders: boolean;
             /** @description false: the customer's plan does not include inviting (new invites get 403 invites_disabled); the web UI offers an upgrade. */
             invitesEnabled: boolean;
+            /** @description What the caller's role may do on this resource. */
+            can: components["schemas"]["Capability"][];
+            /** @description The roles the caller's role may grant (through the capabilities in can). */
+            grants: components["schemas"]["InvitableRole"][];
+            permissions: components["schemas"]["Permissions"];
         };
         PlanBody: {
             seatLimit?: number;
@@ -828,6 +874,7 @@ export interface components {
             resourceId: components["schemas"]["Ulid"];
             userId: string;
             role: components["schemas"]["Role"];
+            permissions: components["schemas"]["Permissions"];
             joinedAt: components["schemas"]["Timestamp"];
             metadata?: components["schemas"]["Metadata"];
             /**
@@ -861,6 +908,7 @@ export interface components {
             items: {
                 resource: components["schemas"]["ResourceRef"];
                 role: components["schemas"]["Role"];
+                permissions: components["schemas"]["Permissions"];
                 joinedAt: components["schemas"]["Timestamp"];
             }[];
         };
@@ -1939,6 +1987,27 @@ export interface operations {
                 };
             };
             401: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listRoles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleCatalogue"];
+                };
+            };
             503: components["responses"]["Unavailable"];
         };
     };

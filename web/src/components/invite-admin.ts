@@ -10,7 +10,7 @@ import { api, ok } from '../api/client';
 import { isConfigured, upgradeHref } from '../config';
 import { explain } from '../errors';
 import { t } from '../i18n';
-import { manages } from '../pickers';
+import { can, loadRoles, roleLabel } from '../roles';
 import { base } from '../styles';
 import type { AdminScreen, Resource } from './admin/part';
 import { adminStyles } from './admin/styles';
@@ -66,16 +66,13 @@ export class InviteAdmin extends LitElement implements AdminScreen {
     if (changed.has('resourceId') && changed.get('resourceId') !== undefined) void this.reload();
   }
 
-  private get canManage() {
-    return manages(this.resource?.role);
-  }
 
   private async reload() {
     if (!this.resourceId) return;
     try {
-      const r = await ok(api().GET('/v1/resources/{rid}', { params: { path: { rid: this.resourceId } } }));
-      // Decided before the first panel draws: a read-only member never loads the invites.
-      if (!manages(r.role)) this.tab = 'members';
+      const [r] = await Promise.all([ok(api().GET('/v1/resources/{rid}', { params: { path: { rid: this.resourceId } } })), loadRoles()]);
+      // Decided before the first panel draws: a member who may not invite never loads the invites.
+      if (!can(r, 'invite')) this.tab = 'members';
       this.resource = r;
     } catch (e) {
       this.act.alert = explain(e);
@@ -144,8 +141,8 @@ export class InviteAdmin extends LitElement implements AdminScreen {
         ${this.planNotice(r)}
         <invite-form .admin=${this} .busy=${busy}></invite-form>
         <bulk-invite .admin=${this} .busy=${busy}></bulk-invite>
-        <team-links resource-id=${this.resourceId}></team-links>
-        ${r.role === 'owner' ? html`<verified-domains resource-id=${this.resourceId}></verified-domains>` : nothing}
+        ${can(r, 'manage_team_links') ? html`<team-links resource-id=${this.resourceId}></team-links>` : nothing}
+        ${can(r, 'manage_domains') ? html`<verified-domains resource-id=${this.resourceId}></verified-domains>` : nothing}
       </div>
       <invite-list .admin=${this} .busy=${busy}></invite-list>
     </div>`;
@@ -158,12 +155,16 @@ export class InviteAdmin extends LitElement implements AdminScreen {
         ${this.act.alert ? html`<p class="notice error" role="alert">${this.act.alert}</p>` : html`<p class="muted" role="status">${t('loading')}</p>`}
       </section>`;
     }
-    const tabs: Tab[] = this.canManage ? ['invites', 'members', 'audit'] : ['members'];
+    const tabs: Tab[] = [
+      ...(can(r, 'invite') ? (['invites'] as const) : []),
+      'members',
+      ...(can(r, 'see_audit') ? (['audit'] as const) : []),
+    ];
     const full = r.seats.used >= r.seats.limit;
     return html`<section aria-labelledby="admin-title">
       <header class="page-head">
         <div>
-          <p class="eyebrow break">${r.name} · ${t(`role.${r.role}`)}</p>
+          <p class="eyebrow break">${r.name} · ${roleLabel(r.role)}</p>
           <h1 id="admin-title">${t('admin.title')}</h1>
         </div>
         <div class="seats">
@@ -173,7 +174,7 @@ export class InviteAdmin extends LitElement implements AdminScreen {
           </div>
         </div>
       </header>
-      ${this.canManage
+      ${can(r, 'invite')
         ? html`<label class="check settings"><input type="checkbox" role="switch" .checked=${r.reminders} ?disabled=${this.act.busy}
             @change=${this.setReminders} />${t('admin.reminders')}</label>`
         : html`<p class="notice">${t('admin.readOnly')}</p>`}

@@ -8,6 +8,7 @@ import { confirmIn } from '../confirm';
 import { config, currentUser, isConfigured, resourceHref, keepFragment, restoreKeptFragment, signInHrefForThisPage, type CurrentUser } from '../config';
 import { explain } from '../errors';
 import { formatDate, t, type I18nKey } from '../i18n';
+import { loadRoles, roleDescription, roleLabel } from '../roles';
 import { ICONS, landingStyles, type Tone } from './landing-styles';
 import './team-link-landing';
 
@@ -106,7 +107,7 @@ export class InviteLanding extends LitElement {
     this.signedIn = (await config().getToken()) !== null;
     this.user = this.signedIn ? await currentUser() : null;
     try {
-      this.invite = await ok(api().POST('/v1/invites/lookup', { body: { token: this.token } }));
+      [this.invite] = await Promise.all([ok(api().POST('/v1/invites/lookup', { body: { token: this.token } })), loadRoles()]);
       this.screen = this.screenFor(this.invite.status);
     } catch (e) {
       this.screen = e instanceof ApiError && (e.status === 404 || e.status === 422) ? 'not-found' : 'error';
@@ -205,7 +206,7 @@ export class InviteLanding extends LitElement {
       inviter: i?.inviter.name ?? '',
       resource: i?.resource.name ?? '',
       email: i?.email ?? '',
-      role: i ? t(`role.${i.role}` as I18nKey) : '',
+      role: i ? roleLabel(i.role) : '',
       date: i ? formatDate(i.expiresAt) : '',
     };
   }
@@ -278,7 +279,7 @@ export class InviteLanding extends LitElement {
       <h1 tabindex="-1">${t('landing.title', p)}</h1>
       <dl class="facts">
         <div><dt>${t('landing.fact.resource')}</dt><dd class="break">${i.resource.name}</dd></div>
-        <div><dt>${t('landing.fact.role')}</dt><dd>${p.role}<span class="muted">${t(`role.${i.role}.desc` as I18nKey)}</span></dd></div>
+        <div><dt>${t('landing.fact.role')}</dt><dd>${p.role}<span class="muted">${roleDescription(i.role)}</span></dd></div>
         <div><dt>${t('landing.fact.for')}</dt><dd class="break">${i.email}</dd></div>
         <div><dt>${t('landing.fact.expires')}</dt><dd>${formatDate(i.expiresAt)}</dd></div>
       </dl>

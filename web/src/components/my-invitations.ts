@@ -9,6 +9,7 @@ import { Act } from '../act';
 import { confirmIn } from '../confirm';
 import { explain } from '../errors';
 import { formatDate, t } from '../i18n';
+import { loadRoles, roleLabel } from '../roles';
 import { base } from '../styles';
 
 const initial = (name: string) => (name.trim()[0] ?? '?').toUpperCase();
@@ -90,6 +91,7 @@ export class MyInvitations extends MyList<Entry> {
     const [invites, joinable] = await Promise.all([
       ok(api().GET('/v1/me/invites')),
       ok(api().GET('/v1/me/joinable')).catch(() => ({ items: [] })),
+      loadRoles(),
     ]);
     return [...invites.items.map((invite) => ({ invite })), ...joinable.items.map((joinable) => ({ joinable }))];
   }
@@ -137,7 +139,7 @@ export class MyInvitations extends MyList<Entry> {
       <div class="mark" aria-hidden="true">${initial(i.resource.name)}</div>
       <div class="what">
         <strong class="break">${i.resource.name}</strong>
-        <div class="muted">${t('me.invites.from', { inviter: i.inviter, role: t(`role.${i.role}`), date: formatDate(i.expiresAt) })}</div>
+        <div class="muted">${t('me.invites.from', { inviter: i.inviter, role: roleLabel(i.role), date: formatDate(i.expiresAt) })}</div>
       </div>
       <div class="row">
         <button class="primary" @click=${() => this.accept(i)}>${t('me.accept')}<span class="sr-only"> ${i.resource.name}</span></button>
@@ -151,7 +153,7 @@ export class MyInvitations extends MyList<Entry> {
       <div class="mark" aria-hidden="true">${initial(j.resource.name)}</div>
       <div class="what">
         <strong class="break">${j.resource.name}</strong>
-        <div class="muted">${t('me.joinable.from', { domain: j.domain, role: t(`role.${j.role}`) })}</div>
+        <div class="muted">${t('me.joinable.from', { domain: j.domain, role: roleLabel(j.role) })}</div>
       </div>
       <div class="row">
         <button class="primary" @click=${() => this.join(j)}>${t('me.join')}<span class="sr-only"> ${j.resource.name}</span></button>
@@ -162,7 +164,8 @@ export class MyInvitations extends MyList<Entry> {
 
 export class MyResources extends MyList<MyResource> {
   protected async fetch() {
-    return (await ok(api().GET('/v1/me/resources'))).items;
+    const [resources] = await Promise.all([ok(api().GET('/v1/me/resources')), loadRoles()]);
+    return resources.items;
   }
 
   private async leave(r: MyResource) {
@@ -189,7 +192,7 @@ export class MyResources extends MyList<MyResource> {
             <div class="mark" aria-hidden="true">${initial(r.resource.name)}</div>
             <div class="what">
               <strong class="break">${r.resource.name}</strong>
-              <div class="muted">${t(`role.${r.role}`)} · ${t(r.role === 'owner' ? 'me.created' : 'me.joinedOn', { date: formatDate(r.joinedAt) })}</div>
+              <div class="muted">${roleLabel(r.role)} · ${t(r.role === 'owner' ? 'me.created' : 'me.joinedOn', { date: formatDate(r.joinedAt) })}</div>
             </div>
             <div class="row">
               <a class="button" href=${resourceHref(r.resource.id)}>${t('me.open')}<span class="sr-only"> ${r.resource.name}</span></a>

@@ -6,6 +6,8 @@
 
 import { LitElement, css, html, nothing, type CSSResultGroup, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { Act } from '../act';
+import { api, ok } from '../api/client';
+import { grantable, loadRoles, type Capability } from '../roles';
 import { copyText } from '../clipboard';
 import { type I18nKey } from '../i18n';
 import { base } from '../styles';
@@ -25,9 +27,13 @@ export abstract class ResourceCard extends LitElement {
   ];
   static properties: PropertyDeclarations = {
     resourceId: { type: String, attribute: 'resource-id' },
+    roles: { state: true },
   };
 
   declare resourceId: string;
+  /** The roles the signed-in person may grant through this card, lowest first. */
+  declare roles: string[];
+  private rolesOf = '';
   /** Busy, notice and alert of the card's actions; each reloads the items. */
   protected readonly act = new Act(this, () => this.load());
   /** Open while something waits for the admin, and once opened (never closed under them). */
@@ -36,6 +42,15 @@ export abstract class ResourceCard extends LitElement {
   constructor() {
     super();
     this.resourceId = '';
+    this.roles = [];
+  }
+
+  /** Reads, once per resource, the roles the signed-in person may grant through `what`. */
+  protected async grantableBy(what: Capability) {
+    if (this.rolesOf === this.resourceId) return;
+    const [resource] = await Promise.all([ok(api().GET('/v1/resources/{rid}', { params: this.rid })), loadRoles()]);
+    this.roles = grantable(resource, what);
+    this.rolesOf = this.resourceId;
   }
 
   /** Reads the card's items again (and sets `opened` when one waits). */

@@ -8,6 +8,7 @@ import { config, currentUser, isConfigured, resourceHref, keepFragment, signInHr
 import { explain } from '../errors';
 import { formatDate, t, type I18nKey } from '../i18n';
 import { ICONS, landingStyles, type Tone } from './landing-styles';
+import { loadRoles, roleDescription, roleLabel } from '../roles';
 
 type Screen = 'loading' | 'join' | 'signed-out' | 'not-found' | 'expired' | 'revoked' | 'used_up' | 'withdrawn' | 'full' | 'unverified' | 'pending-invite' | 'error';
 
@@ -54,7 +55,7 @@ export class TeamLinkLanding extends LitElement {
     const signedIn = (await config().getToken()) !== null;
     this.user = signedIn ? await currentUser() : null;
     try {
-      this.link = await ok(api().POST('/v1/links/lookup', { body: { token: this.token } }));
+      [this.link] = await Promise.all([ok(api().POST('/v1/links/lookup', { body: { token: this.token } })), loadRoles()]);
       this.screen = this.link.status === 'active' ? (signedIn ? 'join' : 'signed-out') : this.link.status;
     } catch (e) {
       this.screen = e instanceof ApiError && (e.status === 404 || e.status === 422) ? 'not-found' : 'error';
@@ -100,7 +101,7 @@ export class TeamLinkLanding extends LitElement {
 
   private body() {
     const l = this.link;
-    const p = { resource: l?.resource.name ?? '', role: l ? t(`role.${l.role}` as I18nKey) : '', date: l ? formatDate(l.expiresAt) : '' };
+    const p = { resource: l?.resource.name ?? '', role: l ? roleLabel(l.role) : '', date: l ? formatDate(l.expiresAt) : '' };
     const state = (icon: string, tone: Tone, key: string, extra: unknown = nothing) =>
       html`<div class="state-icon tone-${tone}" aria-hidden="true"><svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">${ICONS[icon]}</svg></div>
         <h1 tabindex="-1">${t(`team.${key}.title` as I18nKey, p)}</h1>
@@ -142,7 +143,7 @@ export class TeamLinkLanding extends LitElement {
       <h1 tabindex="-1">${t('team.title', p)}</h1>
       <dl class="facts">
         <div><dt>${t('landing.fact.resource')}</dt><dd class="break">${l.resource.name}</dd></div>
-        <div><dt>${t('landing.fact.role')}</dt><dd>${p.role}<span class="muted">${t(`role.${l.role}.desc` as I18nKey)}</span></dd></div>
+        <div><dt>${t('landing.fact.role')}</dt><dd>${p.role}<span class="muted">${roleDescription(l.role)}</span></dd></div>
         <div><dt>${t('landing.fact.expires')}</dt><dd>${p.date}</dd></div>
       </dl>
       ${this.screen === 'signed-out'

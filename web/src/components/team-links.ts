@@ -8,7 +8,7 @@ import { api, ok, type TeamLink } from '../api/client';
 import { confirmIn } from '../confirm';
 import { formatDate, t, type I18nKey } from '../i18n';
 import { ResourceCard } from './resource-card';
-import { roleOptions } from '../pickers';
+import { roleLabel, roleOptions } from '../roles';
 
 export class TeamLinks extends ResourceCard {
   static styles = [
@@ -28,7 +28,8 @@ export class TeamLinks extends ResourceCard {
   }
 
   protected async load() {
-    this.links = (await ok(api().GET('/v1/resources/{rid}/links', { params: this.rid }))).items;
+    const [links] = await Promise.all([ok(api().GET('/v1/resources/{rid}/links', { params: this.rid })), this.grantableBy('manage_team_links')]);
+    this.links = links.items;
     this.opened ||= this.links.some((l) => l.status === 'active');
   }
 
@@ -71,7 +72,7 @@ export class TeamLinks extends ResourceCard {
         <div class="field">
           <label for="link-role">${t('team.admin.role')}</label>
           <select id="link-role" name="link-role">
-            ${roleOptions()}
+            ${roleOptions(this.roles)}
           </select>
         </div>
         <div class="field">
@@ -92,7 +93,7 @@ export class TeamLinks extends ResourceCard {
     const active = l.status === 'active';
     return html`<li data-link=${l.id} class=${active ? '' : 'ended'}>
       <div class="line">
-        <span class="strong">${t(`role.${l.role}` as I18nKey)}</span>
+        <span class="strong">${roleLabel(l.role)}</span>
         <span>${t('team.admin.used', { uses: String(l.uses), max: String(l.maxUses) })}</span>
       </div>
       <div class="line small">

@@ -7,9 +7,9 @@
 import { css, html, nothing } from 'lit';
 import { api, ok, type Domain } from '../api/client';
 import { confirmIn } from '../confirm';
-import { t, type I18nKey } from '../i18n';
+import { t } from '../i18n';
 import { ResourceCard } from './resource-card';
-import { roleOptions } from '../pickers';
+import { roleLabel, roleOptions } from '../roles';
 
 export class VerifiedDomains extends ResourceCard {
   static styles = [
@@ -33,7 +33,8 @@ export class VerifiedDomains extends ResourceCard {
   }
 
   protected async load() {
-    this.domains = (await ok(api().GET('/v1/resources/{rid}/domains', { params: this.rid }))).items;
+    const [domains] = await Promise.all([ok(api().GET('/v1/resources/{rid}/domains', { params: this.rid })), this.grantableBy('manage_domains')]);
+    this.domains = domains.items;
     this.opened ||= this.domains.some((d) => !d.verified);
   }
 
@@ -88,7 +89,7 @@ export class VerifiedDomains extends ResourceCard {
         <div class="field">
           <label for="domain-role">${t('domains.role')}</label>
           <select id="domain-role" name="domain-role">
-            ${roleOptions()}
+            ${roleOptions(this.roles)}
           </select>
         </div>
       </div>
@@ -100,7 +101,7 @@ export class VerifiedDomains extends ResourceCard {
   private item(d: Domain) {
     return html`<li data-domain=${d.domain}>
       <div class="line">
-        <span><span class="strong">@${d.domain}</span> · ${t(`role.${d.role}` as I18nKey)}</span>
+        <span><span class="strong">@${d.domain}</span> · ${roleLabel(d.role)}</span>
         <span class="badge ${d.verified ? '' : 'waiting'}">${t(d.verified ? 'domains.verified' : 'domains.waiting')}</span>
       </div>
       ${d.verified

@@ -4,7 +4,8 @@
 
 import { html } from 'lit';
 import { api, ok, type Invite, type Member, type Schemas } from '../../api/client';
-import { formatDate, formatShort, has, t, type I18nKey } from '../../i18n';
+import { formatDate, formatShort, has, t } from '../../i18n';
+import { roleLabel, roleManages } from '../../roles';
 import { memberName } from './member-list';
 import { AdminPanel } from './part';
 
@@ -56,7 +57,7 @@ export class AuditTrail extends AdminPanel {
 
   /** An entry in words: "Site Owner invited ann@example.com as Administrator". */
   private describe(a: Audit): string {
-    const role = (r: string) => (has(`role.${r}`) ? t(`role.${r}` as I18nKey) : r);
+    const role = roleLabel;
     let [from, to, granted] = ['', '', ''];
     const detail = a.detail ?? '';
     const change = /^(\w+) -> (\w+)$/.exec(detail);
@@ -69,7 +70,7 @@ export class AuditTrail extends AdminPanel {
     if (a.action === 'invite.resent' && detail === 'new link') text += ` ${t('audit.newLink')}`;
     if (a.action === 'invite.delivery_failed' && detail) text += `: ${detail}`;
     // A manager removed, gone or demoted: what they handed out stopped (members::still_manages).
-    const manages = (r: string) => r === 'owner' || r === 'admin';
+    const manages = roleManages;
     const stopped = ((a.action === 'member.removed' || a.action === 'member.left') && detail !== '')
       || (a.action === 'member.role_changed' && change !== null && manages(change[1]) && !manages(change[2]));
     if (stopped) text += `. ${t('audit.handedOutStopped')}`;

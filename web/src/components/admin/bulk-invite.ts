@@ -7,7 +7,8 @@ import { MAX_BULK, parseBulk, type BulkRole } from '../../bulk';
 import { explain } from '../../errors';
 import { t } from '../../i18n';
 import { AdminPart } from './part';
-import { localeOptions, roleOptions } from '../../pickers';
+import { localeOptions } from '../../pickers';
+import { roleOptions } from '../../roles';
 
 type BatchLine = Schemas['InviteBatchResult']['results'][number];
 
@@ -78,7 +79,7 @@ export class BulkInvite extends AdminPart {
           <div class="field">
             <label for="bulk-role">${t('admin.bulk.role')}</label>
             <select id="bulk-role" name="bulk-role">
-              ${roleOptions()}
+              ${roleOptions(this.grantable('invite'))}
             </select>
           </div>
           <div class="field">

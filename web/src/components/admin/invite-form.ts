@@ -8,7 +8,8 @@ import { explain } from '../../errors';
 import { t } from '../../i18n';
 import { AdminPart, type Role } from './part';
 import { sendingAnyway } from './suppression';
-import { localeOptions, roleOptions } from '../../pickers';
+import { localeOptions } from '../../pickers';
+import { roleDescription, roleLabel, roleOptions } from '../../roles';
 
 /** Which form field an API error code belongs to. */
 const FIELD_OF: Record<string, string> = {
@@ -84,9 +85,11 @@ export class InviteForm extends AdminPart {
       <div class="field">
         <label for="role">${t('admin.invite.role')}</label>
         <select id="role" name="role" aria-describedby="role-hint">
-          ${roleOptions()}
+          ${roleOptions(this.grantable('invite'))}
         </select>
-        <div class="hint" id="role-hint">${t('admin.invite.roleHint')}</div>
+        <ul class="hint role-hint" id="role-hint">
+          ${this.grantable('invite').map((r) => html`<li><span class="strong">${roleLabel(r)}</span>: ${roleDescription(r)}</li>`)}
+        </ul>
       </div>
       <div class="grid">
         <div class="field">

@@ -3,7 +3,8 @@
 
 import { html, nothing } from 'lit';
 import { api, ok, type Invite } from '../../api/client';
-import { formatDate, formatShort, t, type I18nKey } from '../../i18n';
+import { formatDate, formatShort, t } from '../../i18n';
+import { roleLabel } from '../../roles';
 import { AdminPanel } from './part';
 import './invite-menu';
 
@@ -39,7 +40,7 @@ export class InviteList extends AdminPanel {
 
   private row(i: Invite) {
     return html`<tr data-email=${i.email}>
-      <td class="break cell-first"><span class="strong">${i.email}</span><span class="cell-sub">${t(`role.${i.role}` as I18nKey)}</span></td>
+      <td class="break cell-first"><span class="strong">${i.email}</span><span class="cell-sub">${roleLabel(i.role)}</span></td>
       <td data-label=${t('admin.col.status')}><span class="badge ${i.status}">${t(`status.${i.status}`)}</span>
         ${i.status === 'withdrawn' ? html`<span class="cell-sub">${t('admin.withdrawnWhy', { name: i.invitedBy.name })}</span>` : nothing}</td>
       <td data-label=${t('admin.col.mail')}>

@@ -8,6 +8,7 @@ import { api, ok, type Invite } from '../../api/client';
 import { copyText } from '../../clipboard';
 import { confirmIn } from '../../confirm';
 import { t } from '../../i18n';
+import { roleLabel } from '../../roles';
 import { AdminPart, type Role } from './part';
 import { sendingAnyway } from './suppression';
 
@@ -149,7 +150,7 @@ export class InviteMenu extends AdminPart {
     return this.run(async () => {
       await ok(api().PATCH('/v1/resources/{rid}/invites/{id}', { params: this.params, body: { role } }));
       await this.reload();
-      return t('admin.inviteRoleChanged', { email: this.invite.email, role: t(`role.${role}`) });
+      return t('admin.inviteRoleChanged', { email: this.invite.email, role: roleLabel(role) });
     });
   }
 
@@ -172,7 +173,9 @@ export class InviteMenu extends AdminPart {
 
   render() {
     const i = this.invite;
-    const other: Role = i.role === 'admin' ? 'read_only' : 'admin';
+    // Other roles the signed-in person may grant, for an invite whose role they may grant.
+    const roles = this.grantable('invite');
+    const others = roles.includes(i.role) ? roles.filter((r) => r !== i.role) : [];
     return html`<button class="icon ghost" id="menu-button-${i.id}" aria-haspopup="menu" aria-expanded=${this.open}
         aria-controls=${this.open ? `menu-${i.id}` : nothing} aria-label=${t('admin.menu', { email: i.email })}
         @click=${(e: Event) => this.toggle(e)} @keydown=${(e: KeyboardEvent) => this.buttonKeys(e)}>⋯</button>
@@ -184,8 +187,8 @@ export class InviteMenu extends AdminPart {
               : html`<button role="menuitem" tabindex="-1" @click=${() => this.resend()}>${t('admin.resend')}</button>`}
             ${i.status === 'pending'
               ? html`<button role="menuitem" tabindex="-1" @click=${() => this.copy()}>${t('admin.copy')}</button>
-                  <button role="menuitem" tabindex="-1" @click=${() => this.changeRole(other)}>
-                    ${t('admin.changeRoleTo', { role: t(`role.${other}`) })}</button>`
+                  ${others.map((other) => html`<button role="menuitem" tabindex="-1" @click=${() => this.changeRole(other)}>
+                    ${t('admin.changeRoleTo', { role: roleLabel(other) })}</button>`)}`
               : nothing}
             <div role="separator"></div>
             <button role="menuitem" tabindex="-1" class="danger-item" @click=${() => this.deleteInvite()}>${t('admin.delete')}</button>

@@ -4,7 +4,8 @@
 import { html, nothing } from 'lit';
 import { api, ok, type Member } from '../../api/client';
 import { confirmIn } from '../../confirm';
-import { formatDate, formatShort, t, type I18nKey } from '../../i18n';
+import { formatDate, formatShort, t } from '../../i18n';
+import { roleLabel, roleOptions } from '../../roles';
 import { AdminPanel, type Role } from './part';
 
 export const memberName = (m: Member) => m.name ?? m.email ?? m.userId;
@@ -30,7 +31,7 @@ export class MemberList extends AdminPanel {
     return this.admin.act.run(async () => {
       await ok(api().PATCH('/v1/resources/{rid}/members/{uid}', { params: this.params(m), body: { role } }));
       await this.load();
-      return t('admin.memberRoleChanged', { name: memberName(m), role: t(`role.${role}`) });
+      return t('admin.memberRoleChanged', { name: memberName(m), role: roleLabel(role) });
     });
   }
 
@@ -68,21 +69,22 @@ export class MemberList extends AdminPanel {
 
   private row(m: Member) {
     const name = memberName(m);
-    const editable = this.canManage && m.role !== 'owner';
+    // Only members whose role the signed-in person may grant, to roles they may grant.
+    const roles = this.grantable('manage_members');
+    const editable = m.role !== 'owner' && roles.includes(m.role);
     return html`<tr data-user=${m.userId}>
       <td class="cell-first break"><span class="strong">${name}</span>${m.email && m.email !== name ? html`<span class="cell-sub">${m.email}</span>` : nothing}</td>
       <td data-label=${t('admin.col.role')}>
         ${editable
           ? html`<label class="sr-only" for="role-${m.userId}">${t('admin.member.role', { name })}</label>
               <select id="role-${m.userId}" ?disabled=${this.busy} @change=${(e: Event) => this.changeRole(m, (e.target as HTMLSelectElement).value as Role)}>
-                <option value="admin" ?selected=${m.role === 'admin'}>${t('role.admin')}</option>
-                <option value="read_only" ?selected=${m.role === 'read_only'}>${t('role.read_only')}</option>
+                ${roleOptions(roles, m.role)}
               </select>
               ${this.admin.resource?.role === 'owner'
                 ? html`<button class="ghost small hand-over" ?disabled=${this.busy} @click=${() => this.handOver(m)}
                     aria-label=${t('admin.member.handOverName', { name })}>${t('admin.member.handOver')}</button>`
                 : nothing}`
-          : html`<span class="badge role">${t(`role.${m.role}` as I18nKey)}</span>
+          : html`<span class="badge role">${roleLabel(m.role)}</span>
               ${m.role === 'owner' ? html`<span class="owner-note">${t('admin.member.owner')}</span>` : nothing}`}
       </td>
       <td data-label=${t('admin.col.joined')} class="date"><time datetime=${m.joinedAt} title=${formatDate(m.joinedAt)}>${formatShort(m.joinedAt)}</time></td>

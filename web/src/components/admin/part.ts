@@ -5,12 +5,13 @@
 
 import { LitElement, html, nothing, type PropertyDeclarations } from 'lit';
 import { t } from '../../i18n';
-import { manages } from '../../pickers';
 import type { Act } from '../../act';
+import { can, grantable, type Capability } from '../../roles';
 import type { Schemas } from '../../api/client';
 
 export type Resource = Schemas['Resource'];
-export type Role = 'admin' | 'read_only';
+/** A role id of the deployment's catalogue. */
+export type Role = string;
 
 /** The screen as its parts see it (implemented by <invite-admin>). */
 export interface AdminScreen {
@@ -46,8 +47,14 @@ export abstract class AdminPart extends LitElement {
     return { path: { rid: this.admin.resourceId } };
   }
 
-  protected get canManage() {
-    return manages(this.admin.resource?.role);
+  /** Whether the signed-in person's role may do `what` here. */
+  protected can(what: Capability) {
+    return can(this.admin.resource, what);
+  }
+
+  /** The roles they may grant through `what`, lowest first. */
+  protected grantable(what: Capability) {
+    return grantable(this.admin.resource, what);
   }
 }
 
