@@ -67,6 +67,34 @@ pub struct Event {
     pub at: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// The role the change grants or gives (an invite's, a joining
+    /// member's, a member's new one, a link's or a domain's), and the host
+    /// product's permissions that come with it (the deployment's catalogue).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<crate::Role>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<&'static [String]>,
+}
+
+/// The role an audit entry's detail names: `role=<id>…`, `<from> -> <to>`
+/// of a role change, the owner for a transfer.
+fn role_of(action: AuditAction, detail: Option<&str>) -> Option<crate::Role> {
+    if action == AuditAction::MemberBecameOwner {
+        return Some(crate::Role::OWNER);
+    }
+    let detail = detail?;
+    let id = match detail.strip_prefix("role=") {
+        Some(rest) => rest.split(',').next()?,
+        None if matches!(
+            action,
+            AuditAction::MemberRoleChanged | AuditAction::InviteRoleChanged | AuditAction::DomainRoleChanged
+        ) =>
+        {
+            detail.split_once(" -> ")?.1
+        }
+        None => return None,
+    };
+    Some(crate::Role::intern(id.trim()))
 }
 
 /// The events of one committed change, from its audit entry. Unknown
@@ -85,9 +113,13 @@ pub fn from_audit(resource_id: &str, audit_id: &str, entry: &AuditEntry) -> Vec<
         actor: entry.actor.clone(),
         at: entry.at,
         detail: entry.detail.clone(),
+        role: None,
+        permissions: None,
     };
     let mut first = event(&entry.action, audit_id.to_owned());
     let Some(action) = AuditAction::from_wire(&entry.action) else { return vec![first] };
+    first.role = role_of(action, entry.detail.as_deref());
+    first.permissions = first.role.map(crate::Role::permissions);
     // SES's diagnostics can quote the recipient's address: they stay in the
     // audit trail (owners and admins) and are not published.
     if matches!(action, AuditAction::InviteBounced | AuditAction::InviteComplained | AuditAction::DeliveryFailed) {
@@ -173,6 +205,20 @@ mod tests {
         let e = &from_audit("R1", "A2", &entry("member.role_changed", "user-2", Some("read_only -> admin")))[0];
         assert_eq!((e.invite_id.as_deref(), e.user_id.as_deref()), (None, Some("user-2")));
         assert_eq!(e.detail.as_deref(), Some("read_only -> admin"));
+        assert_eq!(e.role, Some(crate::Role::ADMIN), "the new role, with its permissions");
+        let json = serde_json::to_value(e).unwrap();
+        assert_eq!((json["role"].as_str(), json["permissions"].as_array().map(Vec::len)), (Some("admin"), Some(0)));
+    }
+
+    #[test]
+    fn the_role_an_event_carries() {
+        let role = |action: &str, detail: Option<&str>| from_audit("R", "A", &entry(action, "S", detail))[0].role;
+        assert_eq!(role("invite.created", Some("role=read_only")), Some(crate::Role::READ_ONLY));
+        assert_eq!(role("link.created", Some("role=admin, uses=5")), Some(crate::Role::ADMIN));
+        assert_eq!(role("member.became_owner", Some("from u1")), Some(crate::Role::OWNER));
+        assert_eq!(role("member.removed", Some("their pending invites and team links stopped working")), None);
+        assert_eq!(role("invite.revoked", None), None);
+        assert_eq!(role("resource.updated", Some("reminders on -> off")), None);
     }
 
     #[test]

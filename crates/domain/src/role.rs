@@ -118,7 +118,7 @@ impl Role {
 
     /// A role id read from stored data: the catalogue's own string, else
     /// one interned once per process (a retired role).
-    fn intern(s: &str) -> Self {
+    pub fn intern(s: &str) -> Self {
         if s == Role::OWNER.0 {
             return Role::OWNER;
         }

@@ -4,6 +4,8 @@ use publish_events::Publisher;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     let sdk = invites_runtime::start().await;
+    // Events carry each role's permissions from the deployment's catalogue.
+    invites_adapters::config::roles_from_env()?;
     let publisher: &'static Publisher =
         Box::leak(Box::new(Publisher { bus: invites_adapters::EventBus::from_env(&sdk)? }));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<aws_lambda_events::event::dynamodb::Event>| async move {
