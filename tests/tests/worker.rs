@@ -22,7 +22,10 @@ async fn queued_invite_arrives_in_the_inbox_and_its_link_works() {
     assert_eq!(mail["from"], SENDER);
     assert_eq!(mail["subject"], format!("User {} invited you to Marketing site", OWNER.0));
     let text = mail["body"]["text"].as_str().unwrap();
-    assert!(text.contains("as Read-only (can see everything, change nothing)") && text.contains("Welcome <b>aboard</b>!"), "{text}");
+    assert!(
+        text.contains("as Read-only (can see everything, change nothing)") && text.contains("Welcome <b>aboard</b>!"),
+        "{text}"
+    );
     let html = mail["body"]["html"].as_str().unwrap();
     assert!(
         html.contains("Welcome &lt;b&gt;aboard") && !html.contains("<b>aboard"),

@@ -264,12 +264,18 @@ impl Catalogue {
         role.is_owner() || self.find(role.0).is_some_and(|r| r.can.contains(&what))
     }
 
+    /// Whether `role` may hand out or assign `granted` through `what`:
+    /// never the owner's role; a retired role (still on a membership) counts
+    /// as the lowest, so whoever may do `what` moves people off it.
     pub fn may_grant(&self, role: Role, what: Can, granted: Role) -> bool {
-        if granted.is_owner() || self.find(granted.0).is_none() {
+        if granted.is_owner() || !self.can(role, what) {
             return false;
         }
-        role.is_owner()
-            || self.find(role.0).is_some_and(|r| r.can.contains(&what) && r.grants.iter().any(|g| g == granted.0))
+        match self.find(granted.0) {
+            None => true,
+            Some(_) if role.is_owner() => true,
+            Some(_) => self.find(role.0).is_some_and(|r| r.grants.iter().any(|g| g == granted.0)),
+        }
     }
 
     /// Every role (the owner's first) that may do `what` and grant each of
@@ -471,6 +477,8 @@ mod tests {
         assert_eq!(serde_json::from_str::<Role>("\"auditor\"").unwrap(), r);
         assert!(!r.can(Can::Invite) && !r.manages() && r.permissions().is_empty());
         assert!(Role::parse_invitable("auditor").is_err());
+        // Whoever manages members moves people off it; nobody grants it anew (422 above).
+        assert!(Role::ADMIN.may_grant(Can::ManageMembers, r) && !Role::READ_ONLY.may_grant(Can::ManageMembers, r));
         assert_eq!(serde_json::to_string(&Role::ADMIN).unwrap(), "\"admin\"");
     }
 }

@@ -4,9 +4,9 @@
 use crate::delivery::{BounceType, DeliveryState};
 use crate::invite::Metadata;
 use crate::records::{AuditEntry, Invite, Member, Resource};
+use crate::role::{Can, catalogue};
 use crate::seats::Seats;
 use crate::time::rfc3339;
-use crate::role::{Can, catalogue};
 use crate::{Email, InviteStatus, Locale, Role};
 use serde::Serialize;
 

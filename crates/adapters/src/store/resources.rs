@@ -281,9 +281,12 @@ impl Store {
 }
 
 /// `#role IN (:role0, ...)` and its values: a condition that the member's
-/// role is one of `roles` (the owner's at least, so never empty).
+/// role is one of `roles`.
 pub(crate) fn role_in(roles: &[Role]) -> (String, super::Item) {
+    // No role at all (granting the owner's role, which nobody does): a value
+    // no role id can have, so the condition fails instead of being invalid.
+    let roles: Vec<&str> = if roles.is_empty() { vec!["-"] } else { roles.iter().map(|r| r.as_str()).collect() };
     let names: Vec<String> = (0..roles.len()).map(|i| format!(":role{i}")).collect();
-    let values = names.iter().zip(roles).map(|(k, r)| (k.clone(), s(r.as_str()))).collect();
+    let values = names.iter().zip(roles).map(|(k, r)| (k.clone(), s(r))).collect();
     (format!("#role IN ({})", names.join(", ")), values)
 }
