@@ -21,6 +21,9 @@ cargo build --workspace --all-targets --locked
 
 echo "== gates: format, lint, unused dependencies"
 scripts/lint.sh
+echo "== the role catalogues: the one deployments package and the tests' own"
+target/debug/invites-dev roles config/roles.json
+target/debug/invites-dev roles tests/fixtures/roles.json
 
 source scripts/stack.sh
 stack_start
@@ -28,6 +31,10 @@ stack_start
 # The real binaries under `cargo lambda watch`, for the end-to-end test.
 export API_PORT=$(free_port) INVITES_TABLE=e2e INVITES_QUEUE_NAME=e2e-mail
 source scripts/local-env.sh
+# The API runs with a catalogue of three roles (a custom one, German labels,
+# host permissions): the e2e test and the browser suite use it; the
+# in-process tests use the default one (config/roles.json).
+export INVITES_ROLES_FILE="$ROOT/tests/fixtures/roles.json"
 INVITES_QUEUE_URL=$(target/debug/invites-dev init)
 export INVITES_QUEUE_URL INVITES_E2E_API="http://127.0.0.1:$API_PORT"
 stack_start_api

@@ -52,6 +52,7 @@ if [[ -z "${INVITES_E2E_API:-}" ]]; then
   export API_PORT=$(free_port) INVITES_TABLE=web INVITES_QUEUE_NAME=web-mail
   export INVITES_ACCEPT_URL="http://127.0.0.1:$WEB_PORT/invite"
   source "$API_ROOT/scripts/local-env.sh"
+  export INVITES_ROLES_FILE="$API_ROOT/tests/fixtures/roles.json"  # as scripts/test.sh
   INVITES_QUEUE_URL=$("$API_ROOT/target/debug/invites-dev" init)
   export INVITES_QUEUE_URL INVITES_E2E_API="http://127.0.0.1:$API_PORT"
   pushd "$API_ROOT" >/dev/null  # not a subshell: stack_stop must know the API's process group

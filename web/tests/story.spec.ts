@@ -520,6 +520,73 @@ test('roles, removal, leaving and the audit trail', async ({ page }) => {
   await page.goto('/?lang=en');
 });
 
+test("a role of the deployment's own catalogue: invited, mailed, shown, and granting only at or below itself", async ({ page }) => {
+  // The stack runs with tests/fixtures/roles.json: admin, editor (German: Redakteur), read_only.
+  const EDITOR = { sub: `eddie-${run}`, email: addr('eddie'), name: 'Eddie Editor' };
+  await signIn(page, OWNER);
+  await page.getByLabel('Resource name').fill('Newsroom');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForURL(/\/resources\/\w+$/);
+  const newsroom = new URL(page.url()).pathname.split('/').at(-1)!;
+  // The owner may grant every role of the catalogue, lowest first; each is explained.
+  const picker = page.getByLabel('Role', { exact: true });
+  await expect(picker.locator('option')).toHaveText(['Read-only', 'Editor', 'Administrator']);
+  await expect(page.locator('#role-hint')).toContainText('Editor: Can write articles and invite editors and readers');
+  await page.getByLabel('E-mail address').fill(EDITOR.email);
+  await picker.selectOption('editor');
+  await page.getByLabel('E-mail language').selectOption('de');
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page.getByText(`Invitation sent to ${EDITOR.email}.`)).toBeVisible();
+  await expect(invitesRow(page, EDITOR.email)).toContainText('Editor');
+
+  // The e-mail names the role in the invitee's language, with what it may do.
+  const link = await linkFor(EDITOR.email);
+  expect((await mails(EDITOR.email))[0].text).toContain('als Redakteur beizutreten (kann Artikel schreiben und Redakteure und Leser einladen)');
+  await emailShots(page, EDITOR.email, 'custom-role-de');
+  // So does the landing page, in German.
+  await signIn(page, EDITOR, '/me');
+  const german = new URL(link);
+  german.searchParams.set('lang', 'de');
+  await page.goto(german.href);
+  await expect(page.locator('invite-landing').getByText(/^Redakteur/)).toBeVisible();
+  await expect(page.getByText('Kann Artikel schreiben und Redakteure und Leser einladen')).toBeVisible();
+  await scan(page, 'landing: a custom role, German');
+  await shot(page, 'landing-custom-role-de', 375);
+  await page.getByRole('button', { name: 'Einladung annehmen' }).click();
+  await page.waitForURL(/\/resources\//);
+  await expect(page.getByText('Newsroom · Redakteur')).toBeVisible();
+  await page.goto(`/resources/${newsroom}?lang=en`);
+
+  // The editor invites only at or below their own role: no Administrator to pick,
+  // no team links, domains or audit trail (their role may not).
+  await expect(page.getByText('Newsroom · Editor')).toBeVisible();
+  await expect(page.getByLabel('Role', { exact: true }).locator('option')).toHaveText(['Read-only', 'Editor']);
+  await expect(page.getByRole('tab', { name: 'Audit trail' })).toHaveCount(0);
+  await expect(page.locator('team-links')).toHaveCount(0);
+  await scan(page, 'users & invites: as an editor');
+  await shot(page, 'editor-invites', 375);
+  // Asked directly, the API refuses the role above theirs.
+  const editor = devToken({ sub: EDITOR.sub, email: EDITOR.email, email_verified: true, name: EDITOR.name });
+  const above = await fetch(`${API}/v1/resources/${newsroom}/invites`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${editor}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ email: addr('above'), role: 'admin' }),
+  });
+  expect(above.status).toBe(403);
+  expect((await above.json()).error.code).toBe('role_not_grantable');
+
+  // The owner's member list shows the role by its label, the editor's picker only what they may assign.
+  await signIn(page, OWNER, `/resources/${newsroom}`);
+  await page.getByRole('tab', { name: 'Members' }).click();
+  await expect(page.getByLabel(`Role of ${EDITOR.name}`)).toHaveValue('editor');
+  await expect(page.getByLabel(`Role of ${EDITOR.name}`).locator('option:checked')).toHaveText('Editor');
+  await scan(page, 'users & invites: members with a custom role');
+  await signIn(page, EDITOR, `/resources/${newsroom}`);
+  await page.getByRole('tab', { name: 'Members' }).click();
+  await expect(page.locator(`tr[data-user="${OWNER.sub}"] select`)).toHaveCount(0);
+  await expect(page.locator(`tr[data-user="${EDITOR.sub}"] select option`)).toHaveText(['Read-only', 'Editor']);
+});
+
 test('the owner invites several people at once from a CSV file', async ({ page }) => {
   await signIn(page, OWNER);
   await page.getByLabel('Resource name').fill('Offsite team');
