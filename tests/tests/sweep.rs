@@ -31,6 +31,8 @@ async fn sweep_thrice(h: &Harness, at: i64) -> Summary {
         lost: a.lost + r.lost,
         errors: a.errors + r.errors,
         email_cap_used_percent: r.email_cap_used_percent,
+        deleted_items_removed: a.deleted_items_removed + r.deleted_items_removed,
+        deleted_resources_finished: a.deleted_resources_finished + r.deleted_resources_finished,
     })
 }
 

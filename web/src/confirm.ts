@@ -1,5 +1,7 @@
 // A modal confirmation (native <dialog>: focus is trapped, Escape cancels,
-// focus returns to where it was). Resolves true when confirmed.
+// focus returns to where it was). Resolves true when confirmed. For what
+// cannot be undone, `typeToConfirm` asks for a word (the resource's name)
+// typed exactly before the confirm button works.
 
 import { t } from './i18n';
 
@@ -8,6 +10,7 @@ export interface ConfirmOptions {
   body: string;
   confirm: string;
   danger?: boolean;
+  typeToConfirm?: { label: string; value: string };
 }
 
 export function confirmIn(root: ShadowRoot, o: ConfirmOptions): Promise<boolean> {
@@ -29,7 +32,24 @@ export function confirmIn(root: ShadowRoot, o: ConfirmOptions): Promise<boolean>
   yes.textContent = o.confirm;
   yes.className = o.danger ? 'danger' : 'primary';
   row.append(cancel, yes);
-  dialog.append(h, p, row);
+  dialog.append(h, p);
+  if (o.typeToConfirm) {
+    const { label, value } = o.typeToConfirm;
+    const field = document.createElement('div');
+    field.className = 'field';
+    const l = document.createElement('label');
+    l.htmlFor = 'confirm-typed';
+    l.textContent = label;
+    const input = document.createElement('input');
+    input.id = 'confirm-typed';
+    input.autocomplete = 'off';
+    input.spellcheck = false;
+    yes.disabled = true;
+    input.addEventListener('input', () => (yes.disabled = input.value.trim() !== value.trim()));
+    field.append(l, input);
+    dialog.append(field);
+  }
+  dialog.append(row);
   root.appendChild(dialog);
   return new Promise((resolve) => {
     const done = (answer: boolean) => {

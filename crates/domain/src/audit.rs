@@ -40,6 +40,7 @@ actions! {
     ResourceCreated = "resource.created",
     ResourceUpdated = "resource.updated",
     PlanChanged = "resource.plan_changed",
+    ResourceDeleted = "resource.deleted",
     InviteCreated = "invite.created",
     InviteResent = "invite.resent",
     LinkCopied = "invite.link_copied",

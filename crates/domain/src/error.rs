@@ -83,6 +83,7 @@ codes! {
     LinkRevoked = "link_revoked" => 410,
     LinkUsedUp = "link_used_up" => 410,
     LinkWithdrawn = "link_withdrawn" => 410,
+    ResourceDeleted = "resource_deleted" => 410,
     DuplicateEntry = "duplicate_entry" => 422,
     IdempotencyKeyReused = "idempotency_key_reused" => 422,
     InvalidBatch = "invalid_batch" => 422,

@@ -91,6 +91,12 @@ pub trait Resources {
         settings: ResourceSettings,
         now: i64,
     ) -> Result<ResourceView, Error>;
+    /// Deletes the resource: by its owner (`by`), or by the operator's
+    /// service route (`None`). One transaction marks it deleted (every path
+    /// checks the mark from then on), gives the owner's count back and
+    /// audits it; the sweep removes its items after ([`Sweep::clean_up`]).
+    /// 404 for outsiders and once deleted, 403 for members but the owner.
+    async fn delete_resource(&self, rid: ResourceId, by: Option<&Identity>, now: i64) -> Result<(), Error>;
 }
 
 /// The customer's plan, set by their backend (the service route).
@@ -357,7 +363,23 @@ pub enum Reminder {
 
 /// The scheduled sweep's reads and writes (see `sweep`). Every write is
 /// conditioned on the due time it read, so sweeps that overlap act once.
+/// What one clean-up of a deleted resource did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CleanedUp {
+    /// Items removed.
+    pub removed: u64,
+    /// Nothing but the resource's marker (kept until retention, with its
+    /// audit trail) is left.
+    pub finished: bool,
+}
+
 pub trait Sweep {
+    /// Resources deleted and not yet cleaned up, oldest first, at most `limit`.
+    async fn deleted_resources(&self, limit: usize) -> Result<Vec<String>, Error>;
+    /// Removes up to `budget` items of a deleted resource (invites, members,
+    /// links, domains, locks, counters); its audit trail stays until its
+    /// retention, its marker as long. Safe to run again and overlapping.
+    async fn clean_up(&self, rid: &str, budget: usize, now: i64) -> Result<CleanedUp, Error>;
     /// Invites due at `now`, earliest first, at most `limit`.
     async fn due_invites(&self, now: i64, limit: usize) -> Result<Vec<Due>, Error>;
     /// Whether the resource sends reminders (`false` once it is gone).

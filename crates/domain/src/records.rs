@@ -27,6 +27,10 @@ pub struct Resource {
     /// service route, on by default).
     #[serde(default = "yes")]
     pub invites_enabled: bool,
+    /// When the owner (or the service route) deleted it: from then on it
+    /// answers as gone everywhere, and the sweep removes its items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<i64>,
 }
 
 fn yes() -> bool {
@@ -165,6 +169,7 @@ pub(crate) fn test_resource() -> Resource {
         created_at: 0,
         reminders: true,
         invites_enabled: true,
+        deleted_at: None,
     }
 }
 

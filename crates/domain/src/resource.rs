@@ -62,6 +62,16 @@ impl NewResource {
     }
 }
 
+/// Every link of a deleted resource, and the resource itself, answers this
+/// (410 `resource_deleted`).
+pub fn deleted() -> crate::Error {
+    crate::Error::gone(crate::error::Code::ResourceDeleted, "this resource was deleted")
+}
+
+/// How long the sweep takes to remove a deleted resource's items: it runs
+/// every few minutes and removes up to [`CLEAN_UP_PER_RUN`] items a run.
+pub const CLEAN_UP_PER_RUN: usize = 5000;
+
 #[cfg(test)]
 mod tests {
     use super::*;

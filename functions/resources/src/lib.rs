@@ -2,14 +2,16 @@
 //! `GET /v1/resources/{rid}` (resource, caller's role, seats),
 //! `PATCH /v1/resources/{rid}` (settings: reminders on or off) and
 //! `GET /v1/resources/{rid}/audit` (audit trail, newest first, paginated),
-//! and for the operator's backend only (IAM-signed), `PUT
-//! /v1/service/resources/{rid}/plan` (seat limit, inviting on or off).
+//! `DELETE /v1/resources/{rid}` (the owner deletes it), and for the
+//! operator's backend only (IAM-signed), `PUT
+//! /v1/service/resources/{rid}/plan` (seat limit, inviting on or off) and
+//! `DELETE /v1/service/resources/{rid}` (delete, for when the owner is gone).
 
 use invites_domain::plan::{Plan, PlanBody};
 use invites_domain::ports::{PageRequest, Plans, Resources};
 use invites_domain::resource::{NewResource, NewResourceBody, ResourceSettings};
 use invites_domain::{Error, time};
-use invites_http::{ApiResult, AppState, json, json_body, page, route};
+use invites_http::{ApiResult, AppState, json, json_body, no_content, page, route};
 use lambda_http::Request;
 
 /// Who changed a plan, as the audit trail and the events say.
@@ -20,7 +22,9 @@ pub const ROUTES: &[&str] = &[
     "GET /v1/resources/{rid}",
     "PATCH /v1/resources/{rid}",
     "GET /v1/resources/{rid}/audit",
+    "DELETE /v1/resources/{rid}",
     "PUT /v1/service/resources/{rid}/plan",
+    "DELETE /v1/service/resources/{rid}",
 ];
 
 pub async fn handle(api: &AppState, req: Request) -> ApiResult {
@@ -35,6 +39,13 @@ pub async fn handle(api: &AppState, req: Request) -> ApiResult {
         tracing::info!(resource_id = %view.resource_id, %principal, seat_limit = view.seat_limit, invites_enabled = view.invites_enabled, "plan set");
         return json(200, &view);
     }
+    if r.key == "DELETE /v1/service/resources/{rid}" {
+        let principal = api.auth.service(&req)?;
+        let rid = r.rid()?;
+        api.store.delete_resource(rid, None, now).await?;
+        tracing::info!(resource_id = %rid, %principal, "resource deleted by the service route");
+        return no_content();
+    }
     let who = api.auth.identity(&req)?;
     match r.key {
         "POST /v1/resources" => {
@@ -45,6 +56,10 @@ pub async fn handle(api: &AppState, req: Request) -> ApiResult {
         "PATCH /v1/resources/{rid}" => {
             let settings = json_body::<ResourceSettings>(&req)?;
             json(200, &api.store.update_resource(r.rid()?, &who, settings, now).await?)
+        }
+        "DELETE /v1/resources/{rid}" => {
+            api.store.delete_resource(r.rid()?, Some(&who), now).await?;
+            no_content()
         }
         "GET /v1/resources/{rid}/audit" => {
             let rid = r.rid()?;

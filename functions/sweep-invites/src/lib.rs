@@ -4,13 +4,15 @@
 //! out (a lost queue send, a worker that died after its claim), queues the
 //! one reminder before expiry, or moves the invite along the index. Every
 //! write is conditioned on the due time it read, so overlapping sweeps act
-//! once; a queue send that fails is retried by the next sweep.
+//! once; a queue send that fails is retried by the next sweep. First it
+//! removes the items of deleted resources (`Sweep::clean_up`).
 
 use futures::StreamExt;
 use invites_adapters::{Queue, Store};
 use invites_domain::budgets::{budget_day, cap_used_percent};
 use invites_domain::limits::Limits;
 use invites_domain::ports::{Due, Reminder, Sweep};
+use invites_domain::resource::CLEAN_UP_PER_RUN;
 use invites_domain::sweep::{Action, decide, due_after_queued};
 use invites_domain::time::DAY;
 use invites_domain::{Error, message::SendInvite};
@@ -20,6 +22,8 @@ use serde::Serialize;
 pub const BATCH: usize = 500;
 /// Invites handled at the same time.
 pub const CONCURRENCY: usize = 8;
+/// Deleted resources looked at per run.
+const DELETED_PER_RUN: usize = 20;
 
 pub struct Sweeper {
     pub store: Store,
@@ -48,6 +52,9 @@ pub struct Summary {
     /// How much of the deployment's daily e-mail cap is used (published as
     /// the metric `EmailCapUsedPercent`; an alarm fires at 80).
     pub email_cap_used_percent: u64,
+    /// Items of deleted resources removed, and deleted resources finished.
+    pub deleted_items_removed: u64,
+    pub deleted_resources_finished: u64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -65,10 +72,12 @@ enum Did {
 impl Sweeper {
     /// One pass at `now` (the clock is a parameter so tests can move it).
     pub async fn run(&self, now: i64) -> Result<Summary, Error> {
+        let mut s = Summary::default();
+        self.clean_up_deleted(&mut s, now).await;
         let due = self.store.due_invites(now, BATCH).await?;
         let results: Vec<Result<Did, Error>> =
             futures::stream::iter(&due).map(|d| self.one(d, now)).buffer_unordered(CONCURRENCY).collect().await;
-        let mut s = Summary { due: due.len() as u64, ..Summary::default() };
+        s.due = due.len() as u64;
         for r in results {
             match r {
                 Ok(Did::Requeued) => s.requeued += 1,
@@ -96,9 +105,41 @@ impl Sweeper {
                 ("RemindersOverBudget", s.over_budget),
                 ("SeatsFreed", s.expired),
                 ("EmailCapUsedPercent", s.email_cap_used_percent),
+                ("DeletedItemsRemoved", s.deleted_items_removed),
             ],
         );
         Ok(s)
+    }
+
+    /// Removes the items of deleted resources, oldest deletion first, at
+    /// most `CLEAN_UP_PER_RUN` a run (the rest go in the next). A failure
+    /// is counted and left to the next run; the invites' sweep goes on.
+    async fn clean_up_deleted(&self, s: &mut Summary, now: i64) {
+        let deleted = match self.store.deleted_resources(DELETED_PER_RUN).await {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::error!(error = %e, "sweep: could not list deleted resources; the next run retries");
+                s.errors += 1;
+                return;
+            }
+        };
+        for rid in deleted {
+            let budget = CLEAN_UP_PER_RUN.saturating_sub(s.deleted_items_removed as usize);
+            if budget == 0 {
+                break;
+            }
+            match self.store.clean_up(&rid, budget, now).await {
+                Ok(done) => {
+                    s.deleted_items_removed += done.removed;
+                    s.deleted_resources_finished += u64::from(done.finished);
+                    tracing::info!(resource_id = %rid, removed = done.removed, finished = done.finished, "sweep: deleted resource cleaned up");
+                }
+                Err(e) => {
+                    tracing::error!(resource_id = %rid, error = %e, "sweep: clean-up failed; the next run retries");
+                    s.errors += 1;
+                }
+            }
+        }
     }
 
     async fn one(&self, due: &Due, now: i64) -> Result<Did, Error> {

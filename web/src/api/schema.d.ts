@@ -48,6 +48,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/service/resources/{rid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a resource when its owner is gone (the operator's backend only)
+         * @description Authorized by IAM like setPlan (403 service_only for an end user's token). The same deletion as deleteResource; audited as resource.deleted by `service`.
+         */
+        delete: operations["serviceDeleteResource"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/resources": {
         parameters: {
             query?: never;
@@ -81,7 +103,11 @@ export interface paths {
         get: operations["getResource"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete the resource (the owner only); audited and published as resource.deleted.
+         * @description One transaction marks it deleted; from that moment its invite links and team links answer 410 resource_deleted, no queued e-mail or reminder goes out, its members lose access (404) and it leaves everyone's lists. The sweep then removes its items (up to 5,000 per run, every SweepSchedule: minutes for most resources); its audit trail stays until its retention, then goes too. Deleted already: 404.
+         */
+        delete: operations["deleteResource"];
         options?: never;
         head?: never;
         /**
@@ -618,7 +644,7 @@ export interface components {
         };
         ErrorDetail: {
             /** @enum {string} */
-            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "invite_withdrawn" | "link_withdrawn" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata" | "invites_disabled" | "service_only" | "service_unavailable" | "role_not_grantable" | "invalid_seat_limit" | "invalid_plan" | "link_revoked" | "link_expired" | "link_used_up" | "invalid_max_uses" | "invalid_domain" | "public_domain" | "too_many_domains" | "too_many_links" | "domain_not_verified" | "removed_from_resource";
+            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "invite_withdrawn" | "link_withdrawn" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata" | "invites_disabled" | "service_only" | "service_unavailable" | "role_not_grantable" | "resource_deleted" | "invalid_seat_limit" | "invalid_plan" | "link_revoked" | "link_expired" | "link_used_up" | "invalid_max_uses" | "invalid_domain" | "public_domain" | "too_many_domains" | "too_many_links" | "domain_not_verified" | "removed_from_resource";
             message: string;
         };
         TransferBody: {
@@ -1035,6 +1061,30 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    serviceDeleteResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     createResource: {
         parameters: {
             query?: never;
@@ -1086,6 +1136,30 @@ export interface operations {
                 };
             };
             401: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteResource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             503: components["responses"]["Unavailable"];
         };
@@ -1646,6 +1720,7 @@ export interface operations {
             };
             400: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            410: components["responses"]["Error"];
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
             503: components["responses"]["Unavailable"];
@@ -1879,6 +1954,7 @@ export interface operations {
             };
             400: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            410: components["responses"]["Error"];
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
             503: components["responses"]["Unavailable"];

@@ -8,6 +8,7 @@ import { LitElement, html, nothing } from 'lit';
 import { Act } from '../act';
 import { api, ok } from '../api/client';
 import { isConfigured, upgradeHref } from '../config';
+import { confirmIn } from '../confirm';
 import { explain } from '../errors';
 import { t } from '../i18n';
 import { can, loadRoles, roleLabel } from '../roles';
@@ -33,6 +34,7 @@ export class InviteAdmin extends LitElement implements AdminScreen {
     tab: { state: true },
     copiedUrl: { state: true },
     loaded: { state: true },
+    deleted: { state: true },
   };
 
   declare resourceId: string;
@@ -41,6 +43,8 @@ export class InviteAdmin extends LitElement implements AdminScreen {
   /** A link just copied, shown below the notice to copy by hand. */
   declare copiedUrl: string;
   declare loaded: boolean;
+  /** The name of the resource just deleted here. */
+  declare deleted: string;
   readonly act = new Act(this, async () => {}, () => (this.copiedUrl = ''));
 
   constructor() {
@@ -50,6 +54,7 @@ export class InviteAdmin extends LitElement implements AdminScreen {
     this.tab = 'invites';
     this.copiedUrl = '';
     this.loaded = false;
+    this.deleted = '';
   }
 
   get root(): ShadowRoot {
@@ -91,6 +96,36 @@ export class InviteAdmin extends LitElement implements AdminScreen {
 
   showLink(url: string) {
     this.copiedUrl = url;
+  }
+
+  /** The owner deletes the resource, after typing its name. */
+  private async deleteResource(r: Resource) {
+    const p = { resource: r.name };
+    const sure = await confirmIn(this.root, {
+      title: t('admin.deleteResource.confirmTitle', p),
+      body: t('admin.deleteResource.confirmBody', p),
+      confirm: t('admin.deleteResource.confirm'),
+      danger: true,
+      typeToConfirm: { label: t('admin.deleteResource.typeName', p), value: r.name },
+    });
+    if (!sure) return;
+    await this.act.run(async () => {
+      await ok(api().DELETE('/v1/resources/{rid}', { params: { path: { rid: r.id } } }));
+      this.deleted = r.name;
+      this.resource = null;
+      this.dispatchEvent(new CustomEvent('resource-deleted', { detail: { resourceId: r.id }, bubbles: true, composed: true }));
+      return t('admin.deleteResource.done', p);
+    });
+  }
+
+  /** The owner's way to delete the resource, below everything else. */
+  private dangerZone(r: Resource) {
+    if (r.role !== 'owner') return nothing;
+    return html`<section class="card danger-zone" aria-labelledby="delete-title">
+      <h2 id="delete-title">${t('admin.deleteResource.title')}</h2>
+      <p class="muted">${t('admin.deleteResource.lead')}</p>
+      <button class="danger" ?disabled=${this.act.busy} @click=${() => this.deleteResource(r)}>${t('admin.deleteResource.button')}</button>
+    </section>`;
   }
 
   /** The resource's setting: one reminder before each invite expires. */
@@ -150,6 +185,9 @@ export class InviteAdmin extends LitElement implements AdminScreen {
 
   render() {
     const r = this.resource;
+    if (this.deleted) {
+      return html`<section class="card"><div role="status"><p class="notice success">${this.act.notice}</p></div></section>`;
+    }
     if (!r) {
       return html`<section class="card" aria-busy=${!this.loaded}>
         ${this.act.alert ? html`<p class="notice error" role="alert">${this.act.alert}</p>` : html`<p class="muted" role="status">${t('loading')}</p>`}
@@ -197,6 +235,7 @@ export class InviteAdmin extends LitElement implements AdminScreen {
         )}
       </div>
       <div id="panel" role="tabpanel" aria-labelledby="tab-${this.tab}">${this.panel(r)}</div>
+      ${this.dangerZone(r)}
     </section>`;
   }
 }

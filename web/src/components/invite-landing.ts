@@ -26,6 +26,7 @@ type Screen =
   | 'declined-now'
   | 'undeliverable'
   | 'withdrawn'
+  | 'deleted'
   | 'used'
   | 'member'
   | 'error';
@@ -110,7 +111,8 @@ export class InviteLanding extends LitElement {
       [this.invite] = await Promise.all([ok(api().POST('/v1/invites/lookup', { body: { token: this.token } })), loadRoles()]);
       this.screen = this.screenFor(this.invite.status);
     } catch (e) {
-      this.screen = e instanceof ApiError && (e.status === 404 || e.status === 422) ? 'not-found' : 'error';
+      this.screen = e instanceof ApiError && e.code === 'resource_deleted' ? 'deleted'
+        : e instanceof ApiError && (e.status === 404 || e.status === 422) ? 'not-found' : 'error';
       this.error = explain(e);
     }
   }
@@ -154,6 +156,7 @@ export class InviteLanding extends LitElement {
       invite_declined: 'declined',
       invite_undeliverable: 'undeliverable',
       invite_withdrawn: 'withdrawn',
+      resource_deleted: 'deleted',
       not_found: 'not-found',
       unauthenticated: 'signed-out',
     };
@@ -235,6 +238,8 @@ export class InviteLanding extends LitElement {
         return this.state('ban', 'warn', 'landing.undeliverable.title', 'landing.undeliverable.body', p);
       case 'withdrawn':
         return this.state('ban', 'warn', 'landing.withdrawn.title', 'landing.withdrawn.body', p);
+      case 'deleted':
+        return this.state('ban', 'stop', 'landing.deleted.title', 'landing.deleted.body', p);
       case 'used':
         return this.state('check', 'info', 'landing.used.title', 'landing.used.body', p,
           html`<div class="actions"><a class="button" href=${this.signIn()} @click=${keepFragment}>${t('landing.switch')}</a></div>`);

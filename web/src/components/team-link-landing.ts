@@ -10,7 +10,7 @@ import { formatDate, t, type I18nKey } from '../i18n';
 import { ICONS, landingStyles, type Tone } from './landing-styles';
 import { loadRoles, roleDescription, roleLabel } from '../roles';
 
-type Screen = 'loading' | 'join' | 'signed-out' | 'not-found' | 'expired' | 'revoked' | 'used_up' | 'withdrawn' | 'full' | 'unverified' | 'pending-invite' | 'error';
+type Screen = 'loading' | 'join' | 'signed-out' | 'not-found' | 'deleted' | 'expired' | 'revoked' | 'used_up' | 'withdrawn' | 'full' | 'unverified' | 'pending-invite' | 'error';
 
 export class TeamLinkLanding extends LitElement {
   static styles = landingStyles;
@@ -58,7 +58,8 @@ export class TeamLinkLanding extends LitElement {
       [this.link] = await Promise.all([ok(api().POST('/v1/links/lookup', { body: { token: this.token } })), loadRoles()]);
       this.screen = this.link.status === 'active' ? (signedIn ? 'join' : 'signed-out') : this.link.status;
     } catch (e) {
-      this.screen = e instanceof ApiError && (e.status === 404 || e.status === 422) ? 'not-found' : 'error';
+      this.screen = e instanceof ApiError && e.code === 'resource_deleted' ? 'deleted'
+        : e instanceof ApiError && (e.status === 404 || e.status === 422) ? 'not-found' : 'error';
       this.error = explain(e);
     }
   }
@@ -75,6 +76,7 @@ export class TeamLinkLanding extends LitElement {
         link_revoked: 'revoked',
         link_used_up: 'used_up',
         link_withdrawn: 'withdrawn',
+        resource_deleted: 'deleted',
         seat_limit_reached: 'full',
         invites_disabled: 'full',
         email_not_verified: 'unverified',
@@ -124,6 +126,8 @@ export class TeamLinkLanding extends LitElement {
         return state('ban', 'warn', 'usedUp');
       case 'withdrawn':
         return state('ban', 'warn', 'withdrawn');
+      case 'deleted':
+        return state('ban', 'stop', 'deleted');
       case 'full':
         return state('user', 'warn', 'full');
       case 'unverified':

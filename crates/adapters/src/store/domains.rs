@@ -172,14 +172,16 @@ impl Domains for Store {
         let refs = self.resource_refs(&open.iter().map(|c| c.resource_id.as_str()).collect::<Vec<_>>()).await?;
         Ok(open
             .into_iter()
-            .map(|c| Joinable { resource: refs[&c.resource_id].clone(), role: c.role, domain: c.domain })
+            .filter_map(|c| {
+                Some(Joinable { resource: refs.get(&c.resource_id)?.clone(), role: c.role, domain: c.domain })
+            })
             .collect())
     }
 
     async fn join_by_domain(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<Membership, Error> {
         let id = rid.to_string();
         retry!({
-            if let Some(member) = self.member(&id, &who.sub).await? {
+            if let Some((member, _)) = self.membership(&id, &who.sub).await? {
                 return Ok(Membership::from(&member));
             }
             let domain = who.verified_email().and_then(domain_of);

@@ -64,6 +64,9 @@ pub fn invitee_gsi(email: &str) -> String {
 /// The partition of the sweep's sparse index (`GSI2`): invites with mail
 /// work ahead, sorted by when it is due.
 pub const DUE_PK: &str = "DUE";
+/// The partition of `GSI2` that lists deleted resources whose items the
+/// sweep has yet to remove, by when they were deleted.
+pub const DELETED_PK: &str = "DELETED";
 
 /// Implements `Deref` to the record an item wraps, so code reads
 /// `item.status` rather than `item.record.status`.

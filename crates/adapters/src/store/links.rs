@@ -9,6 +9,7 @@ use invites_domain::lifecycle::{self, Accept, End, Ending, already_joined, gone_
 use invites_domain::members::Made;
 use invites_domain::ports::Links;
 use invites_domain::records::{EmailHolder, Invite, Member};
+use invites_domain::resource::deleted;
 use invites_domain::role::Can;
 use invites_domain::token::{Kind, Nonce, ParsedToken};
 use invites_domain::views::{LookupView, Membership};
@@ -17,8 +18,11 @@ use invites_domain::{Error, Identity, InviteId, InviteStatus, ResourceId};
 impl Links for Store {
     async fn lookup(&self, token: &str, now: i64) -> Result<LookupView, Error> {
         let item = self.open_token(token).await?;
-        let resource = self.resource_item(&item.resource_id).await?.ok_or(Error::NotFound)?;
-        let manages = self.maker_still_manages(Made::invite(&item)).await?;
+        let (manages, resource) = self.maker_and_resource(Made::invite(&item)).await?;
+        let resource = resource.ok_or(Error::NotFound)?;
+        if resource.deleted_at.is_some() {
+            return Err(deleted());
+        }
         Ok(LookupView::of(&item, resource.name, now, manages))
     }
 
@@ -29,7 +33,14 @@ impl Links for Store {
             let item = self.open_token(token).await?;
             match lifecycle::accept(&item, who, now)? {
                 Accept::AlreadyYours => {
-                    let member = self.member(&item.resource_id, &who.sub).await?.ok_or(Error::NotFound)?;
+                    // Theirs already: unless the resource was deleted since.
+                    let Some((member, _)) = self.membership(&item.resource_id, &who.sub).await? else {
+                        return Err(match self.resource_item(&item.resource_id).await? {
+                            None => deleted(),
+                            Some(_) => Error::NotFound,
+                        }
+                        .into());
+                    };
                     return Ok(Membership::through(&member, &item));
                 }
                 Accept::Join => {}
@@ -94,6 +105,7 @@ impl Links for Store {
                 .detail(format!("role={}", item.role.as_str()));
             let mut tx = Tx::new();
             self.maker_manages(&mut tx, Made::invite(&item))?;
+            tx.condition(Check::Resource, self.resource_live(&rid)?);
             // Invited again after a removal: the invitation is the owner's word.
             let welcome_back = Delete::builder()
                 .table_name(&self.table)
@@ -108,6 +120,7 @@ impl Links for Store {
                 .put(Check::None, self.audit(&rid, accepted, now)?);
             match self.transact(tx).await {
                 Ok(()) => Ok(Membership::through(&member, &item)),
+                Err(f) if f.failed(Check::Resource) => Err(deleted().into()),
                 // The inviter no longer manages the resource.
                 Err(f) if f.failed(Check::Maker) => Err(gone_for(InviteStatus::Withdrawn).into()),
                 // The caller is already a member (joined another way).

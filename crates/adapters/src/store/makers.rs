@@ -11,7 +11,7 @@ use super::{Check, Item, Store, Tx, from_item, key, n, s};
 use aws_sdk_dynamodb::types::ConditionCheck;
 use invites_domain::lifecycle::gone_for;
 use invites_domain::members::{Made, still_manages};
-use invites_domain::records::Member;
+use invites_domain::records::{Member, Resource};
 use invites_domain::role::Can;
 use invites_domain::{Error, Identity, InviteStatus, ResourceId};
 use std::collections::{BTreeSet, HashMap};
@@ -84,8 +84,25 @@ impl Store {
         Ok(made.iter().map(|m| still_manages(members.get(&(m.rid.to_owned(), m.maker.to_owned())), *m)).collect())
     }
 
-    /// Whether one maker still manages (the landing pages' lookups).
+    /// Whether one maker still manages a resource that is not deleted (the
+    /// mail worker and the sweep send nothing otherwise).
     pub(crate) async fn maker_still_manages(&self, made: Made<'_>) -> Result<bool, Error> {
-        Ok(still_manages(self.member(made.rid, made.maker).await?.as_ref(), made))
+        let (manages, resource) = self.maker_and_resource(made).await?;
+        Ok(manages && resource.is_some_and(|r| r.deleted_at.is_none()))
+    }
+
+    /// Whether the maker still manages, and the resource as stored (deleted
+    /// or not): both items in one batched, consistent read (the lookups).
+    pub(crate) async fn maker_and_resource(&self, made: Made<'_>) -> Result<(bool, Option<Resource>), Error> {
+        let keys = [key(res_pk(made.rid), member_sk(made.maker)), key(res_pk(made.rid), RESOURCE_SK.into())];
+        let (mut maker, mut resource) = (None, None);
+        for item in self.batch_get(&keys, "", &[]).await? {
+            if item.get("SK").and_then(|v| v.as_s().ok()).is_some_and(|sk| sk == RESOURCE_SK) {
+                resource = Some(from_item::<ResourceItem>(item)?.record);
+            } else {
+                maker = Some(from_item::<MemberItem>(item)?.record);
+            }
+        }
+        Ok((still_manages(maker.as_ref(), made), resource))
     }
 }

@@ -77,7 +77,7 @@ impl Members for Store {
         now: i64,
     ) -> Result<Transferred, Error> {
         if let Some(who) = by {
-            require_owner(self.member(&rid.to_string(), &who.sub).await?)?;
+            require_owner(self.membership(&rid.to_string(), &who.sub).await?.map(|(m, _)| m))?;
         }
         let id = rid.to_string();
         let former = rules::former_owner_role();
@@ -228,25 +228,26 @@ impl Store {
         })
     }
 
-    /// The id and name of each of these resources, in batched reads of the
-    /// names only (`Store::batch_get`); a resource gone meanwhile has an
-    /// empty name.
+    /// The id and name of each of these resources that still exists and is
+    /// not deleted (lists leave the others out), in batched reads of the
+    /// names only (`Store::batch_get`).
     pub(crate) async fn resource_refs(&self, rids: &[&str]) -> Result<HashMap<String, ResourceRef>, Error> {
         #[derive(serde::Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct Named {
             resource_id: String,
             name: String,
+            #[serde(default)]
+            deleted_at: Option<i64>,
         }
         let unique: BTreeSet<&str> = rids.iter().copied().collect();
         let keys: Vec<Item> = unique.iter().map(|rid| key(res_pk(rid), RESOURCE_SK.into())).collect();
-        let mut out: HashMap<String, ResourceRef> = unique
-            .iter()
-            .map(|rid| (rid.to_string(), ResourceRef { id: rid.to_string(), name: String::new() }))
-            .collect();
-        for item in self.batch_get(&keys, "resourceId, #n", &[("#n", "name")]).await? {
+        let mut out = HashMap::new();
+        for item in self.batch_get(&keys, "resourceId, #n, deletedAt", &[("#n", "name")]).await? {
             let named: Named = from_item(item)?;
-            out.insert(named.resource_id.clone(), ResourceRef { id: named.resource_id, name: named.name });
+            if named.deleted_at.is_none() {
+                out.insert(named.resource_id.clone(), ResourceRef { id: named.resource_id, name: named.name });
+            }
         }
         Ok(out)
     }
@@ -267,9 +268,10 @@ impl OwnViews for Store {
         let refs = self.resource_refs(&rids).await?;
         let mut out = Vec::with_capacity(items.len());
         for i in &items {
+            let Some(resource) = refs.get(&i.resource_id) else { continue };
             out.push(MyInvite {
                 id: i.invite_id.clone(),
-                resource: refs[&i.resource_id].clone(),
+                resource: resource.clone(),
                 inviter: i.inviter_name.clone(),
                 role: i.role,
                 expires_at: rfc3339(i.expires_at),
@@ -285,8 +287,9 @@ impl OwnViews for Store {
         let refs = self.resource_refs(&rids).await?;
         let mut out = Vec::with_capacity(members.len());
         for m in &members {
+            let Some(resource) = refs.get(&m.resource_id) else { continue };
             out.push(MyResource {
-                resource: refs[&m.resource_id].clone(),
+                resource: resource.clone(),
                 role: m.role,
                 permissions: m.role.permissions(),
                 joined_at: rfc3339(m.joined_at),

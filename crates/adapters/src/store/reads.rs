@@ -90,7 +90,8 @@ impl Store {
     }
 
     /// The items at these keys that exist, read consistently with only the
-    /// attributes in `projection` (`#x` placeholders resolved by `names`):
+    /// attributes in `projection` (`#x` placeholders resolved by `names`;
+    /// empty: whole items):
     /// one `BatchGetItem` per 100 keys, asked again for any DynamoDB leaves
     /// unprocessed, instead of one read per key.
     pub(crate) async fn batch_get(
@@ -104,7 +105,7 @@ impl Store {
             let mut wanted = KeysAndAttributes::builder()
                 .set_keys(Some(chunk.to_vec()))
                 .consistent_read(true)
-                .projection_expression(projection)
+                .set_projection_expression((!projection.is_empty()).then(|| projection.to_owned()))
                 .set_expression_attribute_names(
                     (!names.is_empty())
                         .then(|| names.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()),

@@ -1,16 +1,16 @@
 //! Resources, the caller's membership, seats and the audit trail.
 
 use super::items::*;
-use super::{Check, Store, Tx, TxError, cursor, from_item, key, retry, s};
+use super::{Check, Store, Tx, TxError, cursor, from_item, key, n, retry, s};
 use aws_sdk_dynamodb::types::builders::UpdateBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Update};
-use invites_domain::audit::{Audit, AuditAction};
+use invites_domain::audit::{Audit, AuditAction, SERVICE};
 use invites_domain::budgets::{require_verified_sender, resource_limit_reached};
-use invites_domain::members::{require, require_member};
+use invites_domain::members::{require, require_member, require_owner};
 use invites_domain::plan::{Plan, PlanView, invites_disabled};
 use invites_domain::ports::{PageRequest, Plans, Resources};
 use invites_domain::records::{EmailHolder, Member, Resource};
-use invites_domain::resource::{NewResource, ResourceSettings};
+use invites_domain::resource::{NewResource, ResourceSettings, deleted};
 use invites_domain::role::{Can, catalogue};
 use invites_domain::seats::Seats;
 use invites_domain::views::{AuditView, Page, ResourceView};
@@ -30,6 +30,7 @@ impl Resources for Store {
             created_at: now,
             reminders: new.reminders,
             invites_enabled: true,
+            deleted_at: None,
         };
         let owner = Member {
             resource_id: rid.clone(),
@@ -70,10 +71,10 @@ impl Resources for Store {
     }
 
     async fn resource(&self, rid: ResourceId, who: &Identity) -> Result<ResourceView, Error> {
-        let member = self.member_of(rid, who).await?;
-        let r = self.resource_item(&rid.to_string()).await?.ok_or(Error::NotFound)?;
-        // Two items, whatever the resource's size: the sweep gives expired
-        // invites' seats back at their expiry, so the counter is the figure.
+        // Two items in one read, whatever the resource's size: the sweep
+        // gives expired invites' seats back at their expiry, so the counter
+        // is the figure.
+        let (member, r) = self.membership(&rid.to_string(), &who.sub).await?.ok_or(Error::NotFound)?;
         Ok(ResourceView::of(&r, member.role, Seats::counted(&r)))
     }
 
@@ -151,6 +152,55 @@ impl Resources for Store {
             Ok(self.resource(rid, who).await?)
         })
     }
+
+    async fn delete_resource(&self, rid: ResourceId, by: Option<&Identity>, now: i64) -> Result<(), Error> {
+        let id = rid.to_string();
+        retry!({
+            let r = self.resource_item(&id).await?.ok_or(Error::NotFound)?;
+            if let Some(who) = by {
+                require_owner(Some(self.member_of(rid, who).await?))?;
+            }
+            let actor = by.map_or(SERVICE, |who| who.sub.as_str());
+            // The mark every path checks, and the sweep's way to it (its
+            // index's own partition for deleted resources).
+            let mark = Update::builder()
+                .table_name(&self.table)
+                .key("PK", s(res_pk(&id)))
+                .key("SK", s(RESOURCE_SK))
+                .update_expression("SET deletedAt = :now, deletedBy = :by, GSI2PK = :deleted, GSI2SK = :now")
+                .condition_expression("attribute_exists(PK) AND attribute_not_exists(deletedAt) AND ownerId = :owner")
+                .expression_attribute_values(":now", n(now))
+                .expression_attribute_values(":by", s(actor))
+                .expression_attribute_values(":deleted", s(DELETED_PK))
+                .expression_attribute_values(":owner", s(&r.owner_id))
+                .build()
+                .map_err(Error::internal)?;
+            let one_less = Update::builder()
+                .table_name(&self.table)
+                .key("PK", s(user_pk(&r.owner_id)))
+                .key("SK", s(OWNED_SK))
+                .update_expression("ADD #count :minus")
+                .expression_attribute_names("#count", "count")
+                .expression_attribute_values(":minus", n(-1))
+                .build()
+                .map_err(Error::internal)?;
+            let mut tx = Tx::new();
+            tx.update(Check::Caller, mark).update(Check::None, one_less).put(
+                Check::None,
+                self.audit(
+                    &id,
+                    Audit { action: AuditAction::ResourceDeleted, actor, subject: &id, detail: None },
+                    now,
+                )?,
+            );
+            match self.transact(tx).await {
+                Ok(()) => Ok(()),
+                // Deleted or handed over meanwhile: the next round reads it again.
+                Err(TxError::Failed(_)) => Err(TxError::Retry),
+                Err(other) => Err(other),
+            }
+        })
+    }
 }
 
 impl Plans for Store {
@@ -163,7 +213,7 @@ impl Plans for Store {
             .table_name(&self.table)
             .key("PK", s(res_pk(&id)))
             .key("SK", s(RESOURCE_SK))
-            .condition_expression("attribute_exists(PK)");
+            .condition_expression("attribute_exists(PK) AND attribute_not_exists(deletedAt)");
         if let Some(limit) = plan.seat_limit {
             sets.push("seatLimit = :limit");
             update = update.expression_attribute_values(":limit", super::n(limit));
@@ -203,7 +253,9 @@ impl Store {
     pub(crate) async fn plan_allows_inviting(&self, rid: &str) -> Result<(), Error> {
         match self.resource_item(rid).await? {
             Some(r) if !r.invites_enabled => Err(invites_disabled()),
-            _ => Ok(()),
+            Some(_) => Ok(()),
+            // Deleted meanwhile: nobody takes a seat any more.
+            None => Err(deleted()),
         }
     }
 
@@ -212,18 +264,55 @@ impl Store {
         Ok(self.get::<MemberItem>(res_pk(rid), member_sk(uid)).await?.map(|m| m.record))
     }
 
+    /// The resource, unless it is missing or deleted.
     pub(crate) async fn resource_item(&self, rid: &str) -> Result<Option<Resource>, Error> {
+        Ok(self.resource_any(rid).await?.filter(|r| r.deleted_at.is_none()))
+    }
+
+    /// The resource's item as stored, deleted or not.
+    pub(crate) async fn resource_any(&self, rid: &str) -> Result<Option<Resource>, Error> {
         Ok(self.get::<ResourceItem>(res_pk(rid), RESOURCE_SK.into()).await?.map(|r| r.record))
+    }
+
+    /// A user's membership of a live resource, with the resource: both
+    /// items in one consistent batched read. `None` for outsiders, and for
+    /// everyone once the resource is deleted (members lose access at once,
+    /// though their items go only with the clean-up).
+    pub(crate) async fn membership(&self, rid: &str, uid: &str) -> Result<Option<(Member, Resource)>, Error> {
+        let keys = [key(res_pk(rid), member_sk(uid)), key(res_pk(rid), RESOURCE_SK.into())];
+        let (mut member, mut resource) = (None, None);
+        for item in self.batch_get(&keys, "", &[]).await? {
+            if item.get("SK").and_then(|v| v.as_s().ok()).is_some_and(|sk| sk == RESOURCE_SK) {
+                resource = Some(from_item::<ResourceItem>(item)?.record);
+            } else {
+                member = Some(from_item::<MemberItem>(item)?.record);
+            }
+        }
+        Ok(match (member, resource) {
+            (Some(m), Some(r)) if r.deleted_at.is_none() => Some((m, r)),
+            _ => None,
+        })
     }
 
     /// The caller's membership, or 404 when not a member.
     pub(crate) async fn member_of(&self, rid: ResourceId, who: &Identity) -> Result<Member, Error> {
-        require_member(self.member(&rid.to_string(), &who.sub).await?)
+        require_member(self.membership(&rid.to_string(), &who.sub).await?.map(|(m, _)| m))
     }
 
     /// The caller's membership, with a role that may do `what` (404 / 403).
     pub(crate) async fn member_who_can(&self, rid: ResourceId, who: &Identity, what: Can) -> Result<Member, Error> {
-        require(self.member(&rid.to_string(), &who.sub).await?, what)
+        require(self.membership(&rid.to_string(), &who.sub).await?.map(|(m, _)| m), what)
+    }
+
+    /// Condition: the resource is not deleted when the write commits.
+    pub(crate) fn resource_live(&self, rid: &str) -> Result<ConditionCheck, Error> {
+        ConditionCheck::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(rid)))
+            .key("SK", s(RESOURCE_SK))
+            .condition_expression("attribute_exists(PK) AND attribute_not_exists(deletedAt)")
+            .build()
+            .map_err(Error::internal)
     }
 
     /// Condition: when the write commits, the caller's role still may do
@@ -257,7 +346,8 @@ impl Store {
     pub(crate) fn take_seat(&self, rid: &str) -> Result<Update, Error> {
         self.count_seats(rid, 1)
             .condition_expression(
-                "attribute_exists(PK) AND seatsUsed < seatLimit AND (attribute_not_exists(invitesEnabled) OR invitesEnabled = :yes)",
+                "attribute_exists(PK) AND attribute_not_exists(deletedAt) AND seatsUsed < seatLimit \
+                 AND (attribute_not_exists(invitesEnabled) OR invitesEnabled = :yes)",
             )
             .expression_attribute_values(":yes", AttributeValue::Bool(true))
             .build()

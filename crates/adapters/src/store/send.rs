@@ -15,8 +15,15 @@ impl MailLedger for Store {
         let Some(mut invite) = self.invite_item(&rid.to_string(), &iid.to_string()).await?.map(|i| i.record) else {
             return Ok(None);
         };
-        if invite.status == InviteStatus::Pending && !self.maker_still_manages(Made::invite(&invite)).await? {
-            invite.status = InviteStatus::Withdrawn;
+        if invite.status == InviteStatus::Pending {
+            let (manages, resource) = self.maker_and_resource(Made::invite(&invite)).await?;
+            // A deleted resource's invites are gone: nothing goes out.
+            if resource.is_none_or(|r| r.deleted_at.is_some()) {
+                return Ok(None);
+            }
+            if !manages {
+                invite.status = InviteStatus::Withdrawn;
+            }
         }
         Ok(Some(invite))
     }

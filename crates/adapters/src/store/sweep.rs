@@ -2,13 +2,13 @@
 //! conditional writes that keep overlapping sweeps from acting twice.
 
 use super::items::*;
-use super::{Check, LIVE_INVITE, Store, Tx, TxError, n, s};
+use super::{Check, Item, LIVE_INVITE, Store, Tx, TxError, n, s};
 use aws_sdk_dynamodb::types::Update;
 use invites_domain::Error;
 use invites_domain::InviteStatus;
 use invites_domain::members::Made;
 use invites_domain::message::SendInvite;
-use invites_domain::ports::{Due, Reminder, Sweep};
+use invites_domain::ports::{CleanedUp, Due, Reminder, Sweep};
 use invites_domain::records::Invite;
 use invites_domain::sweep::due_after_queued;
 
@@ -16,6 +16,78 @@ use invites_domain::sweep::due_after_queued;
 const DUE_INDEX: &str = "GSI2";
 
 impl Sweep for Store {
+    async fn deleted_resources(&self, limit: usize) -> Result<Vec<String>, Error> {
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .index_name(DUE_INDEX)
+            .key_condition_expression("GSI2PK = :deleted")
+            .expression_attribute_values(":deleted", s(DELETED_PK))
+            .limit(limit.clamp(1, 100) as i32)
+            .send()
+            .await
+            .map_err(|e| super::sdk::failure("query deleted resources", e))?;
+        Ok(out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|i| {
+                i.get("PK").and_then(|v| v.as_s().ok()).and_then(|pk| pk.strip_prefix("RES#")).map(str::to_owned)
+            })
+            .collect())
+    }
+
+    async fn clean_up(&self, rid: &str, budget: usize, now: i64) -> Result<CleanedUp, Error> {
+        let mut done = CleanedUp::default();
+        let mut start = None;
+        loop {
+            // Keys only, a page at a time; the marker and the audit trail stay.
+            let page = self
+                .db
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk")
+                .expression_attribute_values(":pk", s(res_pk(rid)))
+                .projection_expression("PK, SK")
+                .consistent_read(true)
+                .limit(100)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| super::sdk::failure("query a deleted resource", e))?;
+            let doomed: Vec<Item> = page
+                .items
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|i| {
+                    i.get("SK")
+                        .and_then(|v| v.as_s().ok())
+                        .is_some_and(|sk| sk != RESOURCE_SK && !sk.starts_with(AUDIT_PREFIX))
+                })
+                .collect();
+            done.removed += self.batch_delete(doomed).await?;
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+            if done.removed as usize >= budget {
+                return Ok(done);
+            }
+        }
+        // Nothing left but the marker: off the sweep's list, and gone itself
+        // with the audit trail's retention.
+        self.update_if(
+            &res_pk(rid),
+            RESOURCE_SK,
+            "SET #ttl = :ttl REMOVE GSI2PK, GSI2SK",
+            "attribute_exists(deletedAt)",
+            &[(":ttl", n(self.limits.keep_ended_until(now)))],
+        )
+        .await?;
+        done.finished = true;
+        Ok(done)
+    }
     async fn due_invites(&self, now: i64, limit: usize) -> Result<Vec<Due>, Error> {
         let query = self
             .db

@@ -9,6 +9,7 @@ use invites_domain::audit::{Audit, AuditAction};
 use invites_domain::members::Made;
 use invites_domain::members::{changed_meanwhile, may_grant};
 use invites_domain::ports::TeamLinks;
+use invites_domain::resource::deleted;
 use invites_domain::role::Can;
 use invites_domain::team_links::{
     LinkStatus, NewTeamLink, TeamLink, TeamLinkLookup, TeamLinkView, gone, listed, may_create, may_join,
@@ -110,8 +111,12 @@ impl TeamLinks for Store {
 
     async fn lookup_link(&self, token: &str, now: i64) -> Result<TeamLinkLookup, Error> {
         let link = self.open_team_link(token).await?;
-        let name = self.resource_item(&link.resource_id).await?.map(|r| r.name).ok_or(Error::NotFound)?;
-        let manages = self.maker_still_manages(Made::link(&link)).await?;
+        let (manages, resource) = self.maker_and_resource(Made::link(&link)).await?;
+        let resource = resource.ok_or(Error::NotFound)?;
+        if resource.deleted_at.is_some() {
+            return Err(deleted());
+        }
+        let name = resource.name;
         Ok(TeamLinkLookup {
             resource: ResourceRef { id: link.resource_id.clone(), name },
             role: link.role,
@@ -124,7 +129,7 @@ impl TeamLinks for Store {
         retry!({
             let link = self.open_team_link(token).await?;
             let rid = link.resource_id.clone();
-            if let Some(member) = self.member(&rid, &who.sub).await? {
+            if let Some((member, _)) = self.membership(&rid, &who.sub).await? {
                 // Joined before (through this link or any other way).
                 return Ok(Membership::from(&member));
             }

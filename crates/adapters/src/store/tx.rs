@@ -49,6 +49,8 @@ pub(crate) enum Check {
     /// Whoever made the invite or team link in use still manages the
     /// resource (`makers.rs`).
     Maker,
+    /// The resource is not deleted.
+    Resource,
     /// An unconditional write (audit entries, counters).
     None,
 }

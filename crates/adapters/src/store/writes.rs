@@ -69,6 +69,41 @@ impl Store {
     }
 
     /// One conditional update; `false` when the condition failed.
+    /// Deletes these items (keys), 25 per `BatchWriteItem`, asking again
+    /// for any DynamoDB leaves unprocessed; how many were deleted.
+    pub(crate) async fn batch_delete(&self, keys: Vec<super::Item>) -> Result<u64, Error> {
+        use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
+        let mut deleted = 0;
+        for chunk in keys.chunks(25) {
+            let mut requests = chunk
+                .iter()
+                .map(|k| {
+                    let delete = DeleteRequest::builder().set_key(Some(k.clone())).build().map_err(Error::internal)?;
+                    Ok(WriteRequest::builder().delete_request(delete).build())
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            for attempt in 0.. {
+                let out = self
+                    .db
+                    .batch_write_item()
+                    .request_items(&self.table, requests)
+                    .send()
+                    .await
+                    .map_err(|e| super::sdk::failure("batch delete", e))?;
+                match out.unprocessed_items.and_then(|mut u| u.remove(&self.table)).filter(|r| !r.is_empty()) {
+                    Some(rest) if attempt < 6 => {
+                        super::tx::backoff(attempt).await;
+                        requests = rest;
+                    }
+                    Some(_) => return Err(Error::Unavailable("batch delete kept leaving items unprocessed".into())),
+                    None => break,
+                }
+            }
+            deleted += chunk.len() as u64;
+        }
+        Ok(deleted)
+    }
+
     pub(crate) async fn update_if(
         &self,
         pk: &str,

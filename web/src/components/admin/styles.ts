@@ -7,6 +7,8 @@ export const adminStyles = css`
       .page-head { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: flex-end; justify-content: space-between; margin-bottom: 1.25rem; }
       .page-head h1 { margin: 0; }
       .settings { margin: -0.5rem 0 0.75rem; }
+      .danger-zone { margin-top: 1.5rem; border-color: var(--inv-danger-soft); }
+      .danger-zone h2 { margin: 0 0 0.25rem; font-size: 1.05rem; }
       .eyebrow { font-size: 0.85rem; font-weight: 600; color: var(--inv-muted); margin: 0 0 0.2rem; }
       .seats { min-width: 14rem; flex: 0 1 18rem; }
       .seats-line { display: flex; justify-content: space-between; font-size: 0.875rem; margin-bottom: 0.35rem; }
