@@ -203,8 +203,14 @@ async fn the_table_failing_under_the_binaries_loses_nothing_and_doubles_nothing(
             let mut seen = Seen::default();
             for (i, iid, _) in mine {
                 let req = on_invite("resend-invite", &rid, &iid).body(json!({}));
+                let tries = seen.requests;
                 let (status, body) = call_until_answered(f, &req, &mut seen).await;
-                assert_eq!(status, 202, "resend {i}: {body}");
+                // Tried again after a 503 whose round had committed (its
+                // answer lost after the commit): the resend happened, and
+                // the retry is told so (429, once per 5 minutes); the
+                // counts below prove it was not doubled.
+                let retried = seen.requests - tries > 1;
+                assert!(status == 202 || (status == 429 && retried), "resend {i}: {status} {body}");
             }
             seen
         }

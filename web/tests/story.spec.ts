@@ -585,6 +585,45 @@ test("a role of the deployment's own catalogue: invited, mailed, shown, and gran
   await page.getByRole('tab', { name: 'Members' }).click();
   await expect(page.locator(`tr[data-user="${OWNER.sub}"] select`)).toHaveCount(0);
   await expect(page.locator(`tr[data-user="${EDITOR.sub}"] select option`)).toHaveText(['Read-only', 'Editor']);
+  // Only the owner may delete the resource.
+  await expect(page.getByRole('button', { name: 'Delete resource…' })).toHaveCount(0);
+});
+
+test('the owner deletes a resource: the name typed to confirm, then its links answer as gone', async ({ page }) => {
+  await signIn(page, OWNER);
+  await page.getByLabel('Resource name').fill('Old project');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForURL(/\/resources\/\w+$/);
+  const old = new URL(page.url()).pathname.split('/').at(-1)!;
+  await invite(page, addr('too-late'));
+  const link = await linkFor(addr('too-late'));
+
+  await page.getByRole('button', { name: 'Delete resource…' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText('Everyone loses access to Old project at once');
+  const confirm = dialog.getByRole('button', { name: 'Delete for good' });
+  await expect(confirm).toBeDisabled();
+  await dialog.getByLabel('Type its name, Old project, to confirm').fill('Old projec');
+  await expect(confirm).toBeDisabled();
+  await scan(page, 'users & invites: delete, the name typed');
+  await dialog.getByLabel('Type its name, Old project, to confirm').fill('Old project');
+  await expect(confirm).toBeEnabled();
+  await shot(page, 'delete-resource', 375);
+  await confirm.click();
+  await expect(page.getByText('Old project was deleted. Nobody has access any more')).toBeVisible();
+  await scan(page, 'users & invites: deleted');
+  // Gone from the owner's list; its link answers as gone, before anyone signs in.
+  await page.goto('/');
+  await expect(page.getByText('Newsroom').first()).toBeVisible();
+  await expect(page.getByText('Old project')).toHaveCount(0);
+  await page.context().clearCookies();
+  await page.evaluate(() => sessionStorage.clear());
+  await page.goto(link);
+  await expect(page.getByRole('heading', { name: 'This resource no longer exists' })).toBeVisible();
+  await scan(page, 'landing: resource deleted');
+  await shot(page, 'landing-deleted', 375);
+  const r = await fetch(`${API}/v1/resources/${old}`, { headers: { authorization: `Bearer ${devToken({ sub: OWNER.sub, email: OWNER.email, email_verified: true })}` } });
+  expect(r.status).toBe(404);
 });
 
 test('the owner invites several people at once from a CSV file', async ({ page }) => {
@@ -642,7 +681,7 @@ test('a team link: the owner makes one, a person joins with it, the owner withdr
   await page.getByRole('button', { name: 'Create' }).click();
   await page.waitForURL(/\/resources\/\w+$/);
   const club = page.url().split('/resources/')[1];
-  await page.getByText('Team links').click();
+  await page.getByRole('heading', { name: 'Team links' }).click();
   await page.getByLabel('Uses').fill('2');
   await page.getByRole('button', { name: 'Create and copy link' }).click();
   const links = page.locator('team-links');

@@ -82,7 +82,7 @@ impl Sweep for Store {
             RESOURCE_SK,
             "SET #ttl = :ttl REMOVE GSI2PK, GSI2SK",
             "attribute_exists(deletedAt)",
-            &[(":ttl", n(self.limits.keep_ended_until(now)))],
+            &[(":ttl", n(invites_domain::limits::keep_audit_until(now)))],
         )
         .await?;
         done.finished = true;
