@@ -37,11 +37,21 @@ PATH="$ROOT/.local/venv/bin:$PATH" "$SAM" deploy \
   --capabilities CAPABILITY_IAM --resolve-s3 --no-fail-on-empty-changeset \
   --parameter-overrides \
     "Architecture=${ARCHITECTURE:-arm64}" "JwtIssuer=${JWT_ISSUER:-}" "JwtAudience=${JWT_AUDIENCE:-}" \
-    "AcceptUrl=${ACCEPT_URL:?}" "FrontendOrigin=${FRONTEND_ORIGIN:?}" \
+    "HostWebApp=${HOST_WEB_APP:-on}" "WebDomainName=${WEB_DOMAIN_NAME:-}" "WebCertificateArn=${WEB_CERTIFICATE_ARN:-}" \
+    "AcceptUrl=${ACCEPT_URL:-}" "FrontendOrigin=${FRONTEND_ORIGIN:-}" \
     "TokenKeySecretId=${TOKEN_KEY_SECRET_ID:?}" "PreviousTokenKeySecretId=${PREVIOUS_TOKEN_KEY_SECRET_ID:-}" \
     "SecretsExtensionLayerArn=${SECRETS_EXTENSION_LAYER_ARN:-}" "EdgeWebAclArn=$EDGE_WEB_ACL_ARN" \
     "EdgeDomainName=${EDGE_DOMAIN_NAME:-}" "EdgeCertificateArn=${EDGE_CERTIFICATE_ARN:-}" \
     "DeploymentDailyEmailLimit=${DEPLOYMENT_DAILY_EMAIL_LIMIT:-5000}" \
     "SenderAddress=${SENDER_ADDRESS:?}" "BrandName=${BRAND_NAME:-Invites}" \
     "RedirectOrigins=${REDIRECT_ORIGINS:-}" "NotificationChannel=${NOTIFICATION_CHANNEL:-ses}"
-"$SAM" list stack-outputs --stack-name "$STACK" --region "$AWS_REGION" --output table
+outputs=$(mktemp)
+trap 'rm -f "$outputs"' EXIT
+"$SAM" list stack-outputs --stack-name "$STACK" --region "$AWS_REGION" --output json > "$outputs"
+if [[ "${HOST_WEB_APP:-on}" == on ]]; then
+  # The hosted web app: built here, uploaded with its config.json written
+  # from the outputs, the distribution's cached pages invalidated.
+  (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run -s build)
+  "$ROOT/.local/sam/bin/python" scripts/publish-web.py "$outputs" web/dist
+fi
+python3 -c 'import json,sys; [print(o["OutputKey"].ljust(28), o["OutputValue"]) for o in json.load(open(sys.argv[1]))]' "$outputs"

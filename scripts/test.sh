@@ -9,8 +9,13 @@ started=$SECONDS
 tree_before=$(git status --porcelain 2>/dev/null || true)
 
 scripts/setup.sh
-echo "== cfn-lint template.yaml (every condition's branch: with and without the Cognito default)"
+echo "== cfn-lint template.yaml (every condition's branch: with and without the Cognito default, the hosted web app and the host's own)"
 .local/venv/bin/cfn-lint template.yaml infra/edge-waf.yaml
+required=(TokenKeySecretId=arn:aws:secretsmanager:eu-central-1:123456789012:secret:k SenderAddress=invites@example.com)
+.local/venv/bin/cfn-lint template.yaml --parameters "${required[@]}" \
+  WebDomainName=invites.example.com WebCertificateArn=arn:aws:acm:us-east-1:123456789012:certificate/c
+.local/venv/bin/cfn-lint template.yaml --parameters "${required[@]}" HostWebApp=off \
+  AcceptUrl=https://app.example.com/invite FrontendOrigin=https://app.example.com JwtIssuer=https://id.example.com/ JwtAudience=app
 echo "== checkov (skips and their reasons: infra/checkov-skips.txt)"
 scripts/checkov.sh
 echo "== sam validate --lint"
@@ -27,6 +32,9 @@ target/debug/invites-dev roles tests/fixtures/roles.json
 
 source scripts/stack.sh
 stack_start
+
+echo "== make deploy's upload of the hosted web app, against moto's S3 and CloudFront"
+AWS_ENDPOINT_URL="$AWS_ENDPOINT_URL_SQS" .local/venv/bin/python tests/publish_web_test.py
 
 # The real binaries under `cargo lambda watch`, for the end-to-end test.
 export API_PORT=$(free_port) INVITES_TABLE=e2e INVITES_QUEUE_NAME=e2e-mail

@@ -5,10 +5,9 @@
 // screens; roles, removal, leaving, the audit trail. Every screen reached is
 // scanned with axe (0 serious/critical), and a summary per screen is printed.
 
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { API, axeScan, devToken, type AxeEntry } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -22,7 +21,6 @@ test.beforeEach(async ({ page }) => {
 });
 
 const INBOX = process.env.INVITES_SES_INBOX_URL!;
-const API = process.env.INVITES_E2E_API!;
 const WEB = process.env.WEB_URL ?? 'http://127.0.0.1:5173';
 const SHOTS = process.env.UPDATE_SCREENSHOTS ? '../docs/screenshots' : 'test-results/screenshots';
 mkdirSync(SHOTS, { recursive: true });
@@ -32,15 +30,8 @@ const OWNER = { sub: `owner-${run}`, email: addr('owner'), name: 'Site Owner' };
 const ADMIN = { sub: `ann-${run}`, email: addr('ann'), name: 'Ann Admin' };
 const READER = { sub: `rita-${run}`, email: addr('rita'), name: 'Rita Reader' };
 const GUEST = addr('guest');
-const scans: { screen: string; critical: number; serious: number; moderate: number; minor: number }[] = [];
+const scans: AxeEntry[] = [];
 let rid = '';
-
-/** A dev token (HS256 with the local secret), as `invites-dev token` makes. */
-function devToken(claims: object): string {
-  const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
-  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ ...claims, exp: Math.floor(Date.now() / 1000) + 600 })}`;
-  return `${body}.${createHmac('sha256', process.env.INVITES_DEV_AUTH_SECRET!).update(body).digest('base64url')}`;
-}
 
 /** What the operator's billing backend does (IAM-signed in AWS; a dev service token locally). */
 async function setPlan(resourceId: string, plan: { seatLimit?: number; invitesEnabled?: boolean }) {
@@ -62,17 +53,7 @@ async function signIn(page: Page, who: { sub: string; email: string; name: strin
   await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
 }
 
-/** An axe scan (WCAG 2.0/2.1 A and AA) of what the page shows now: 0 serious or critical. */
-async function scan(page: Page, screen: string) {
-  await page.waitForLoadState('networkidle');
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const count = (impact: string) => result.violations.filter((v) => v.impact === impact).length;
-  const entry = { screen, critical: count('critical'), serious: count('serious'), moderate: count('moderate'), minor: count('minor') };
-  scans.push(entry);
-  console.log(`axe ${screen}: ${entry.critical} critical, ${entry.serious} serious, ${entry.moderate} moderate, ${entry.minor} minor`);
-  for (const v of result.violations) console.log(`  ${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(entry.serious + entry.critical, `serious or critical violations on ${screen}`).toBe(0);
-}
+const scan = (page: Page, screen: string) => axeScan(page, screen, scans);
 
 async function shot(page: Page, name: string, width = 1280) {
   await page.setViewportSize({ width, height: 800 });

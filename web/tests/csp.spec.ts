@@ -1,0 +1,128 @@
+// The hosted web app's Content-Security-Policy against the built bundle:
+// web/dist (web-test.sh builds it) served by Vite's preview server with the
+// very policy template.yaml gives CloudFront (WebSecurityHeaders), and the
+// pages people reach from an e-mail opened in Chromium. Any violation the
+// page reports fails the test; a canary inline script proves the listener
+// would see one.
+
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { preview, type PreviewServer } from 'vite';
+import { API, call, devToken } from './helpers';
+
+/** template.yaml's policy, with the values CloudFormation substitutes. */
+function templatePolicy(): string {
+  const template = readFileSync('../template.yaml', 'utf8');
+  const policy = /ContentSecurityPolicy: !Sub\s*\n\s*- "([^"]+)"/.exec(template)?.[1];
+  if (!policy) throw new Error('template.yaml: WebSecurityHeaders has no ContentSecurityPolicy');
+  return (
+    policy
+      .replaceAll('${AWS::Region}', 'eu-central-1')
+      .replaceAll('${AWS::URLSuffix}', 'amazonaws.com')
+      .replaceAll('${Edge}', '')
+      .replaceAll('${Idp}', 'https://cognito-idp.eu-central-1.amazonaws.com')
+      // Served here over plain HTTP: CloudFront redirects to HTTPS and sends HSTS.
+      .replace(/;\s*upgrade-insecure-requests/, '')
+  );
+}
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+let server: PreviewServer;
+let origin = '';
+const policy = templatePolicy();
+
+test.beforeAll(async () => {
+  const port = await freePort();
+  server = await preview({
+    configFile: false,
+    logLevel: 'warn',
+    build: { outDir: 'dist' },
+    preview: {
+      host: '127.0.0.1',
+      port,
+      strictPort: true,
+      proxy: { '/v1': API },
+      headers: { 'content-security-policy': policy, 'referrer-policy': 'no-referrer' },
+    },
+    plugins: [
+      {
+        // What deploy writes next to index.html (no OIDC section: the pages
+        // below are the signed-out ones an e-mailed link opens).
+        name: 'config-json',
+        configurePreviewServer(s) {
+          s.middlewares.use('/config.json', (_req, res) => {
+            res.setHeader('content-type', 'application/json');
+            res.end(JSON.stringify({ apiBaseUrl: '', signInUrl: '/signin?returnTo={returnTo}', resourceUrl: '/resources/{resourceId}' }));
+          });
+        },
+      },
+    ],
+  });
+  origin = `http://127.0.0.1:${port}`;
+});
+
+test.afterAll(async () => {
+  await server?.close();
+});
+
+/** Every violation the page reports, from before its first script runs. */
+async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
+  await page.addInitScript(() => {
+    (window as any).__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) =>
+      (window as any).__csp.push(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} (${e.sample})`),
+    );
+  });
+  return () => page.evaluate(() => (window as any).__csp as string[]);
+}
+
+test('the built bundle has no inline script for the CSP to block', () => {
+  const index = readFileSync('dist/index.html', 'utf8');
+  const inline = [...index.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)].filter(([, attrs, body]) => !/\bsrc=/.test(attrs) || body.trim());
+  expect(inline.map(([tag]) => tag.slice(0, 80)), 'inline <script> in dist/index.html').toEqual([]);
+  expect(index, 'inline event handler in dist/index.html').not.toMatch(/\son[a-z]+=/i);
+  expect(index).not.toMatch(/javascript:/i);
+  expect(policy).toMatch(/script-src 'self'(;| )/);
+  expect(policy).not.toMatch(/script-src[^;]*'unsafe-(inline|eval)'/);
+});
+
+test("the e-mailed link's landing page and the home page under the hosted app's CSP", async ({ page }) => {
+  const run = Date.now().toString(36).slice(-5);
+  const owner = devToken({ sub: `csp-owner-${run}`, email: `csp-owner.${run}@example.com`, email_verified: true, name: 'CSP Owner' });
+  const resource = await call(owner, 'POST', '/v1/resources', { name: `Policy check ${run}` });
+  expect(resource.status).toBe(201);
+  const created = await call(owner, 'POST', `/v1/resources/${resource.json.id}/invites`, { email: `csp-guest.${run}@example.com`, role: 'read_only' });
+  expect(created.status).toBe(201);
+  const link = new URL(created.json.url);
+
+  const violations = await watchViolations(page);
+  const response = await page.goto(`${origin}/invite${link.hash}`);
+  expect(response?.headers()['content-security-policy']).toBe(policy);
+  // The scripts ran: the landing page shows the invitation.
+  await expect(page.getByRole('heading', { name: new RegExp(`Policy check ${run}`) })).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  expect(await violations(), 'CSP violations on the landing page').toEqual([]);
+
+  await page.goto(`${origin}/`);
+  await expect(page.locator('main')).not.toBeEmpty();
+  await page.waitForLoadState('networkidle');
+  expect(await violations(), 'CSP violations on the home page').toEqual([]);
+
+  // The canary: an inline script is blocked, and the listener sees it.
+  await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__ranInline = true';
+    document.body.append(s);
+  });
+  await expect.poll(violations).toContainEqual(expect.stringMatching(/^script-src-elem blocked inline/));
+  expect(await page.evaluate(() => (window as any).__ranInline)).toBeUndefined();
+  console.log(`csp: 0 violations on the landing page and the home page; the canary inline script was blocked (${policy.length} characters of policy)`);
+});
