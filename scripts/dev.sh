@@ -19,7 +19,10 @@ stack_start
 
 cargo build -q -p invites-devtools
 INVITES_QUEUE_URL=$(target/debug/invites-dev init)
-export INVITES_QUEUE_URL
+# Webhooks: the queue of deliveries beside the mail queue (init makes both);
+# endpoints may be plain http locally (a receiver on localhost).
+export INVITES_QUEUE_URL INVITES_WEBHOOK_QUEUE_URL="$INVITES_QUEUE_URL-webhooks" \
+  INVITES_WEBHOOK_DLQ_URL="$INVITES_QUEUE_URL-webhooks-dlq" INVITES_WEBHOOK_ALLOW_HTTP=true
 # Lambda's SQS trigger, locally: queue -> send-invite-email -> SES emulator.
 target/debug/invites-dev pump 2>&1 | sed -u 's/^/[mail] /' &
 STACK_PIDS+=($!)
@@ -40,6 +43,8 @@ cat <<INFO
   Dev auth   ON: tokens are checked with the local secret in .local/dev/auth-secret
   DNS        add a domain's TXT record: echo VALUE >> $INVITES_DNS_DIR/NAME   (stand-in on $INVITES_DNS_SERVER)
   Mail       queued invites are delivered to the inbox by the local pump (invites-dev pump)
+  Webhooks   POST /v1/service/webhooks with a service token (target/debug/invites-dev token --service
+             --sub ops); http://localhost receivers work locally; the pump delivers (README "Webhooks")
 
 INFO
 WATCH_PORT=$(free_port)

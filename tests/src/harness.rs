@@ -35,6 +35,7 @@ impl Harness {
             accept_url: ACCEPT_URL.into(),
             redirect_origins: RedirectOrigins::parse(REDIRECT_ORIGIN).unwrap(),
             limits,
+            webhook_urls: invites_domain::webhooks::UrlRules { allow_http: true },
         };
         let api = AppState {
             store: Store::from_config(&sdk, &config),

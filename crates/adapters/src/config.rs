@@ -24,6 +24,9 @@ pub struct Config {
     /// `redirectUrl` may point to (none: no redirects).
     pub redirect_origins: RedirectOrigins,
     pub limits: Limits,
+    /// Where webhook endpoints may point: https only, unless
+    /// `INVITES_WEBHOOK_ALLOW_HTTP=true` (local runs and tests).
+    pub webhook_urls: invites_domain::webhooks::UrlRules,
 }
 
 #[derive(Debug)]
@@ -99,6 +102,9 @@ impl Config {
                     (10..=86_400).contains(n)
                 })?,
                 claim_secs: number("INVITES_CLAIM_SECS", d.claim_secs, |n| (2..=900).contains(n))?,
+            },
+            webhook_urls: invites_domain::webhooks::UrlRules {
+                allow_http: number("INVITES_WEBHOOK_ALLOW_HTTP", false, |_| true)?,
             },
         })
     }

@@ -12,12 +12,14 @@ pub mod metrics;
 pub mod queue;
 pub mod ses_events;
 pub mod store;
+pub mod webhooks;
 
 pub use config::Config;
 pub use events::EventBus;
 pub use mailer::Mailer;
 pub use queue::Queue;
 pub use store::Store;
+pub use webhooks::WebhookQueue;
 
 /// Shared AWS SDK configuration, built once per cold start. Endpoints come
 /// from the standard `AWS_ENDPOINT_URL_<SERVICE>` variables, which is how

@@ -361,6 +361,7 @@ async fn main() {
         accept_url: "https://app.example.com/invite".into(),
         redirect_origins: Default::default(),
         limits,
+        webhook_urls: Default::default(),
     };
     let store = Store::from_config(&sdk, &config);
     let owner = Identity {

@@ -147,6 +147,28 @@ pub async fn create_queues(sqs: &aws_sdk_sqs::Client, template: &Value, name: &s
     Ok(q.queue_url().ok_or("no queue url")?.to_owned())
 }
 
+/// The webhook queue `<name>-webhooks` and its dead-letter queue
+/// `<name>-webhooks-dlq`, like the template's `WebhookQueue` (the worker
+/// parks deliveries in the dead-letter queue itself). Returns both URLs.
+pub async fn create_webhook_queues(
+    sqs: &aws_sdk_sqs::Client,
+    template: &Value,
+    name: &str,
+) -> Result<(String, String), BoxError> {
+    use aws_sdk_sqs::types::QueueAttributeName as A;
+    let dlq = sqs.create_queue().queue_name(format!("{name}-webhooks-dlq")).send().await?;
+    let visibility = properties(template, "WebhookQueue")?["VisibilityTimeout"]
+        .as_i64()
+        .ok_or("WebhookQueue.VisibilityTimeout missing")?;
+    let q = sqs
+        .create_queue()
+        .queue_name(format!("{name}-webhooks"))
+        .attributes(A::VisibilityTimeout, visibility.to_string())
+        .send()
+        .await?;
+    Ok((q.queue_url().ok_or("no queue url")?.to_owned(), dlq.queue_url().ok_or("no DLQ url")?.to_owned()))
+}
+
 /// An event bus like the template's `EventBus`, with one rule that sends
 /// every event of the service (lifecycle events and delivery requests) to
 /// the queue `<bus>-seen`, where a test or

@@ -153,6 +153,8 @@ async fn main() -> Result<(), BoxError> {
             let queue = env("INVITES_QUEUE_NAME")?;
             let sqs = aws_sdk_sqs::Client::new(&sdk);
             let url = create_queues(&sqs, &template, &queue).await?;
+            // The webhook queues beside it: `$INVITES_QUEUE_URL-webhooks` (and `-dlq`).
+            invites_devtools::create_webhook_queues(&sqs, &template, &queue).await?;
             let bus = env("INVITES_EVENT_BUS")?;
             create_event_bus(&aws_sdk_eventbridge::Client::new(&sdk), &sqs, &bus).await?;
             eprintln!("table {table}, queue {url} and event bus {bus} ready");
@@ -240,6 +242,30 @@ async fn main() -> Result<(), BoxError> {
                         }
                     }
                 })),
+            }
+            // The webhook queue -> deliver-webhooks, when webhooks are on (make dev).
+            if let Ok(queue_url) = env("INVITES_WEBHOOK_QUEUE_URL") {
+                let webhooks = invites_devtools::pump::Pump {
+                    sqs: aws_sdk_sqs::Client::new(&sdk),
+                    queue_url,
+                    invoke_base: pump.invoke_base.clone(),
+                    function: "deliver-webhooks".into(),
+                    wait_secs: 1,
+                };
+                drop(tokio::spawn(async move {
+                    loop {
+                        match webhooks.round().await {
+                            Ok(r) if r.received > 0 => {
+                                eprintln!("pump: webhooks: {} done, {} to try again later", r.deleted, r.failed)
+                            }
+                            Ok(_) => {}
+                            Err(e) => {
+                                eprintln!("pump: webhooks: {e}");
+                                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                            }
+                        }
+                    }
+                }));
             }
             let mut last_sweep = std::time::Instant::now();
             loop {

@@ -27,7 +27,8 @@ pub fn route_binaries(template: &serde_yaml::Value) -> Vec<(String, String)> {
 
 /// The function a sample event goes to: by its route key, the delivery
 /// events function for an SNS event (SES events), the event publisher for a
-/// table stream's, the mail worker for an SQS one, the sweep for a
+/// table stream's, the webhook worker or the mail worker for an SQS one
+/// (by the queue's name), the sweep for a
 /// scheduler's event.
 pub fn function_of(event: &Value, routes: &[(String, String)]) -> Result<String, BoxError> {
     if event["source"] == "aws.scheduler" {
@@ -37,6 +38,8 @@ pub fn function_of(event: &Value, routes: &[(String, String)]) -> Result<String,
         return Ok(match (records[0]["EventSource"].as_str(), records[0]["eventSource"].as_str()) {
             (Some("aws:sns"), _) => "delivery-events",
             (_, Some("aws:dynamodb")) => "publish-events",
+            // The webhook queue's messages name an endpoint; the mail queue's do not.
+            _ if records[0]["eventSourceARN"].as_str().is_some_and(|a| a.ends_with("-webhooks")) => "deliver-webhooks",
             _ => "send-invite-email",
         }
         .into());

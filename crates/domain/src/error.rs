@@ -74,6 +74,7 @@ codes! {
     SeatLimitReached = "seat_limit_reached" => 409,
     TooManyDomains = "too_many_domains" => 409,
     TooManyLinks = "too_many_links" => 409,
+    TooManyWebhooks = "too_many_webhooks" => 409,
     InviteDeclined = "invite_declined" => 410,
     InviteExpired = "invite_expired" => 410,
     InviteRevoked = "invite_revoked" => 410,
@@ -91,6 +92,7 @@ codes! {
     InvalidCursor = "invalid_cursor" => 422,
     InvalidDomain = "invalid_domain" => 422,
     InvalidEmail = "invalid_email" => 422,
+    InvalidEventType = "invalid_event_type" => 422,
     InvalidEntry = "invalid_entry" => 422,
     InvalidExpiresInDays = "invalid_expires_in_days" => 422,
     InvalidIdempotencyKey = "invalid_idempotency_key" => 422,
@@ -106,6 +108,7 @@ codes! {
     InvalidRole = "invalid_role" => 422,
     InvalidSeatLimit = "invalid_seat_limit" => 422,
     InvalidStatus = "invalid_status" => 422,
+    InvalidWebhookUrl = "invalid_webhook_url" => 422,
     PublicDomain = "public_domain" => 422,
     RedirectNotAllowed = "redirect_not_allowed" => 422,
 }

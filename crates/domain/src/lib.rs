@@ -38,6 +38,7 @@ pub mod text;
 pub mod time;
 pub mod token;
 pub mod views;
+pub mod webhooks;
 
 pub use email::Email;
 pub use error::Error;

@@ -401,3 +401,41 @@ pub trait Sweep {
     /// suppressed; due again `requeue_after_secs` later in case it is lost.
     async fn claim_reminder(&self, due: &Due, now: i64) -> Result<Reminder, Error>;
 }
+
+/// The operator's webhook endpoints (the IAM service routes) and the
+/// deliveries to them (the webhook worker).
+pub trait Webhooks {
+    /// Registers an endpoint; 409 `too_many_webhooks` beyond
+    /// [`crate::webhooks::MAX_ENDPOINTS`].
+    async fn add_endpoint(&self, endpoint: &crate::webhooks::Endpoint) -> Result<(), Error>;
+    /// Every endpoint, oldest first, with its secrets (for the worker and the fan-out).
+    async fn endpoints(&self) -> Result<Vec<crate::webhooks::Endpoint>, Error>;
+    /// One endpoint with its secrets; 404 when there is none.
+    async fn endpoint(&self, id: &str) -> Result<crate::webhooks::Endpoint, Error>;
+    async fn change_endpoint(
+        &self,
+        id: &str,
+        change: &crate::webhooks::EndpointChange,
+        now: i64,
+    ) -> Result<crate::webhooks::Endpoint, Error>;
+    /// A new secret; the current one keeps signing for a day.
+    async fn rotate_secret(&self, id: &str, now: i64) -> Result<crate::webhooks::Secret, Error>;
+    /// Removes an endpoint (its attempts stay until they expire); 404 when there is none.
+    async fn remove_endpoint(&self, id: &str) -> Result<(), Error>;
+    /// An endpoint's attempts, newest first.
+    async fn attempts(&self, id: &str, page: PageRequest<'_>) -> Result<Page<crate::webhooks::Attempt>, Error>;
+    /// Claims an event's delivery to an endpoint before an attempt, so two
+    /// copies of one delivery (a publisher's retry queues it twice) are
+    /// never in flight at once and a delivered event is not sent again.
+    async fn claim_delivery(
+        &self,
+        endpoint_id: &str,
+        message_id: &str,
+        now: i64,
+    ) -> Result<crate::webhooks::Claim, Error>;
+    /// Records an attempt and ends its claim: a success marks the event
+    /// delivered and ends the endpoint's failing streak, a failure starts
+    /// it or, after `disable_after` seconds of failures, switches the
+    /// endpoint off (answering `true` when this attempt did).
+    async fn record_attempt(&self, attempt: &crate::webhooks::Attempt, disable_after: i64) -> Result<bool, Error>;
+}

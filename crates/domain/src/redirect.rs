@@ -15,7 +15,7 @@ pub struct RedirectOrigins(Vec<String>);
 
 /// `scheme://authority` of an absolute http(s) URL, lower-cased; `None` when
 /// it is not one, has credentials, or has an empty host.
-fn origin_of(url: &str) -> Option<String> {
+pub(crate) fn origin_of(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
     let scheme = scheme.to_ascii_lowercase();
     if scheme != "https" && scheme != "http" {

@@ -7,16 +7,23 @@
 //! the response names that entry's record as the first failure: Lambda
 //! keeps what came before and hands the rest over again, so an event is
 //! published again only if a retry repeats it, always with the same `id`.
+//!
+//! With webhooks on (`INVITES_WEBHOOK_QUEUE_URL`), each event published is
+//! also queued once for every endpoint that wants it (the webhook worker
+//! sends them); a failure there is retried like the bus's.
 
 use aws_lambda_events::event::dynamodb::Event as StreamEvent;
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use invites_adapters::EventBus;
 use invites_adapters::events::MAX_ENTRIES;
 use invites_adapters::store::items::{AUDIT_PREFIX, AuditItem};
+use invites_adapters::{EventBus, Store, WebhookQueue};
 use invites_domain::events::{self, Event};
+use invites_domain::ports::Webhooks;
 
 pub struct Publisher {
     pub bus: EventBus,
+    /// The endpoints' store and the webhook queue, when webhooks are on.
+    pub webhooks: Option<(Store, WebhookQueue)>,
 }
 
 impl Publisher {
@@ -35,6 +42,23 @@ impl Publisher {
             }
         }
         let mut response = DynamoDbEventResponse::default();
+        let fail_from = |response: &mut DynamoDbEventResponse, seq: Option<&String>| {
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = seq.cloned();
+            response.batch_item_failures.push(failure);
+        };
+        // The endpoints, read once per batch.
+        let endpoints = match &self.webhooks {
+            Some((store, _)) if !records.is_empty() => match store.endpoints().await {
+                Ok(e) => e,
+                Err(e) => {
+                    tracing::error!(error = %e, "webhook endpoints could not be read; the batch is retried");
+                    fail_from(&mut response, records.first().map(|(seq, _)| seq));
+                    return response;
+                }
+            },
+            _ => Vec::new(),
+        };
         let total: usize = records.iter().map(|(_, e)| e.len()).sum();
         // One PutEvents call per group of whole records, so that a refused
         // call never leaves half of one change's events on the bus.
@@ -54,10 +78,22 @@ impl Publisher {
                     seen > published
                 });
                 tracing::error!(published = done + published, of = total, error = %e, "publishing stopped; the rest is retried");
-                let mut failure = DynamoDbBatchItemFailure::default();
-                failure.item_identifier = failed.map(|(seq, _)| seq.clone());
-                response.batch_item_failures.push(failure);
+                fail_from(&mut response, failed.map(|(seq, _)| seq));
                 return response;
+            }
+            if let Some((_, queue)) = &self.webhooks {
+                let queued = match invites_domain::webhooks::deliveries(&endpoints, &group) {
+                    Ok(d) if d.is_empty() => Ok(()),
+                    Ok(d) => queue.send_all(&d).await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = queued {
+                    // The group comes again: its events reach the bus twice
+                    // (same ids), and the webhooks' claims send each once.
+                    tracing::error!(error = %e, "webhook deliveries not queued; the rest is retried");
+                    fail_from(&mut response, rest.first().map(|(seq, _)| seq));
+                    return response;
+                }
             }
             rest = &rest[take..];
             done += group.len();

@@ -7,7 +7,8 @@
 //!
 //! Rooms: `tx` (transactions and the one retry loop), `reads`, `writes`,
 //! `explain` (why a transaction failed, shared by the use cases), `items`
-//! (keys and stored shapes), and one module per use case.
+//! (keys and stored shapes), and one module per use case (`webhooks`: the
+//! operator's endpoints and the deliveries to them).
 
 mod delivery;
 mod domains;
@@ -26,6 +27,7 @@ mod send;
 mod sweep;
 mod team_links;
 mod tx;
+mod webhooks;
 mod writes;
 
 use crate::keys::Keys;

@@ -51,6 +51,8 @@ pub(crate) enum Check {
     Maker,
     /// The resource is not deleted.
     Resource,
+    /// The deployment's count of webhook endpoints is under its limit.
+    Webhooks,
     /// An unconditional write (audit entries, counters).
     None,
 }
