@@ -2,7 +2,8 @@
 # The browser suite: the web UI in Debian's chromium (Playwright) against the
 # local stack. It checks that the generated API types match openapi.yaml,
 # type-checks, builds the production bundle (and checks that nothing dev-only
-# is in it), starts the local SQS pump (so invites reach the SES emulator's
+# is in it), packs the components and builds the consumer apps with them
+# (scripts/web-consumers.sh), starts the local SQS pump (so invites reach the SES emulator's
 # inbox) and the Vite dev server on a free port, and runs the suite. It stops
 # everything it started, on exit, failure or Ctrl-C.
 #
@@ -19,6 +20,7 @@
 #   UPDATE_SCREENSHOTS=1  write the screenshots into docs/screenshots/
 #                         (otherwise into the ignored web/test-results/)
 #   CHROMIUM=PATH         the browser (default: chromium on the PATH)
+#   arguments             passed to Playwright, e.g. tests/csp.spec.ts to run one spec
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 API_ROOT="$(cd "${INVITES_API_ROOT:-$ROOT}" && pwd)"
@@ -73,6 +75,11 @@ fi
 "$API_ROOT/target/debug/invites-dev" pump >"$STACK_LOG_DIR/web-pump.log" 2>&1 &
 STACK_PIDS+=($!)
 
+# The components as a package, installed into the two consumer apps.
+export CONSUMERS_DIR="$STACK_LOG_DIR/consumers"
+echo "== web: the components packed and installed into fresh apps"
+scripts/web-consumers.sh
+
 export WEB_PORT WEB_URL="http://127.0.0.1:$WEB_PORT" INVITES_API="$INVITES_E2E_API"
 pushd web >/dev/null
 stack_spawn_group web npx vite --port "$WEB_PORT" --strictPort
@@ -81,5 +88,5 @@ wait_http web "$WEB_URL/config.json" 60
 export CHROMIUM=${CHROMIUM:-$(command -v chromium || echo /usr/bin/chromium)}
 echo "== web: browser suite (chromium $("$CHROMIUM" --version 2>/dev/null | awk '{print $2}'), $WEB_URL, API $INVITES_E2E_API)"
 suite_started=$SECONDS
-(cd web && npx playwright test)
+(cd web && npx playwright test "$@")
 echo "web-test: browser suite $((SECONDS - suite_started)) s, whole script $((SECONDS - started)) s"

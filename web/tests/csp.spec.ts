@@ -7,9 +7,8 @@
 
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { preview, type PreviewServer } from 'vite';
-import { API, call, devToken } from './helpers';
+import type { PreviewServer } from 'vite';
+import { invitation, serveBuilt } from './helpers';
 
 /** template.yaml's policy, with the values CloudFormation substitutes. */
 function templatePolicy(): string {
@@ -27,46 +26,20 @@ function templatePolicy(): string {
   );
 }
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
 let server: PreviewServer;
 let origin = '';
 const policy = templatePolicy();
 
 test.beforeAll(async () => {
-  const port = await freePort();
-  server = await preview({
-    configFile: false,
-    logLevel: 'warn',
-    build: { outDir: 'dist' },
-    preview: {
-      host: '127.0.0.1',
-      port,
-      strictPort: true,
-      proxy: { '/v1': API },
-      headers: { 'content-security-policy': policy, 'referrer-policy': 'no-referrer' },
-    },
-    plugins: [
-      {
-        // What deploy writes next to index.html (no OIDC section: the pages
-        // below are the signed-out ones an e-mailed link opens).
-        name: 'config-json',
-        configurePreviewServer(s) {
-          s.middlewares.use('/config.json', (_req, res) => {
-            res.setHeader('content-type', 'application/json');
-            res.end(JSON.stringify({ apiBaseUrl: '', signInUrl: '/signin?returnTo={returnTo}', resourceUrl: '/resources/{resourceId}' }));
-          });
-        },
-      },
-    ],
-  });
-  origin = `http://127.0.0.1:${port}`;
+  // What deploy writes next to index.html (no OIDC section: the pages
+  // below are the signed-out ones an e-mailed link opens).
+  const config = { apiBaseUrl: '', signInUrl: '/signin?returnTo={returnTo}', resourceUrl: '/resources/{resourceId}' };
+  ({ server, origin } = await serveBuilt({
+    root: '.',
+    config,
+    proxyApi: true,
+    headers: { 'content-security-policy': policy, 'referrer-policy': 'no-referrer' },
+  }));
 });
 
 test.afterAll(async () => {
@@ -95,19 +68,13 @@ test('the built bundle has no inline script for the CSP to block', () => {
 });
 
 test("the e-mailed link's landing page and the home page under the hosted app's CSP", async ({ page }) => {
-  const run = Date.now().toString(36).slice(-5);
-  const owner = devToken({ sub: `csp-owner-${run}`, email: `csp-owner.${run}@example.com`, email_verified: true, name: 'CSP Owner' });
-  const resource = await call(owner, 'POST', '/v1/resources', { name: `Policy check ${run}` });
-  expect(resource.status).toBe(201);
-  const created = await call(owner, 'POST', `/v1/resources/${resource.json.id}/invites`, { email: `csp-guest.${run}@example.com`, role: 'read_only' });
-  expect(created.status).toBe(201);
-  const link = new URL(created.json.url);
+  const { link, resourceName } = await invitation('Policy check');
 
   const violations = await watchViolations(page);
   const response = await page.goto(`${origin}/invite${link.hash}`);
   expect(response?.headers()['content-security-policy']).toBe(policy);
   // The scripts ran: the landing page shows the invitation.
-  await expect(page.getByRole('heading', { name: new RegExp(`Policy check ${run}`) })).toBeVisible();
+  await expect(page.getByRole('heading', { name: new RegExp(resourceName) })).toBeVisible();
   await page.waitForLoadState('networkidle');
   expect(await violations(), 'CSP violations on the landing page').toEqual([]);
 

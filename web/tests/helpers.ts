@@ -3,6 +3,8 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 import { createHmac } from 'node:crypto';
+import { createServer } from 'node:net';
+import { preview, type PreviewServer } from 'vite';
 
 export const API = process.env.INVITES_E2E_API!;
 
@@ -42,4 +44,64 @@ export async function axeScan(page: Page, screen: string, summary: AxeEntry[] = 
   console.log(`axe ${screen}: ${entry.critical} critical, ${entry.serious} serious, ${entry.moderate} moderate, ${entry.minor} minor`);
   for (const v of result.violations) console.log(`  ${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   expect(entry.serious + entry.critical, `serious or critical violations on ${screen}`).toBe(0);
+}
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+/**
+ * A built app (its `dist`) served by Vite's preview server on a free port,
+ * with `config.json` answered as a deployment writes it, and optional
+ * response headers and a proxy for the API. Returns the server and its origin.
+ */
+export async function serveBuilt(options: {
+  root: string;
+  config: object;
+  headers?: Record<string, string>;
+  proxyApi?: boolean;
+}): Promise<{ server: PreviewServer; origin: string }> {
+  const port = await freePort();
+  const server = await preview({
+    configFile: false,
+    root: options.root,
+    logLevel: 'warn',
+    build: { outDir: 'dist' },
+    preview: {
+      host: '127.0.0.1',
+      port,
+      strictPort: true,
+      proxy: options.proxyApi ? { '/v1': API } : undefined,
+      headers: options.headers,
+    },
+    plugins: [
+      {
+        name: 'config-json',
+        configurePreviewServer(s) {
+          s.middlewares.use('/config.json', (_req, res) => {
+            res.setHeader('content-type', 'application/json');
+            res.end(JSON.stringify(options.config));
+          });
+        },
+      },
+    ],
+  });
+  return { server, origin: `http://127.0.0.1:${port}` };
+}
+
+/** A resource and a pending invite to it, made through the API as its owner: the invite's link. */
+export async function invitation(tag: string): Promise<{ link: URL; resourceName: string }> {
+  const run = Date.now().toString(36).slice(-5);
+  const slug = tag.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  const owner = devToken({ sub: `${slug}-owner-${run}`, email: `${slug}-owner.${run}@example.com`, email_verified: true, name: `${tag} Owner` });
+  const resourceName = `${tag} ${run}`;
+  const resource = await call(owner, 'POST', '/v1/resources', { name: resourceName });
+  expect(resource.status).toBe(201);
+  const created = await call(owner, 'POST', `/v1/resources/${resource.json.id}/invites`, { email: `${slug}-guest.${run}@example.com`, role: 'read_only' });
+  expect(created.status).toBe(201);
+  return { link: new URL(created.json.url), resourceName };
 }

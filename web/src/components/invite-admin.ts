@@ -26,6 +26,21 @@ import './verified-domains';
 
 type Tab = 'invites' | 'members' | 'audit';
 
+/**
+ * Users & invites of one resource (attribute `resource-id`).
+ *
+ * @tag invite-admin
+ * @cssprop --inv-accent - Accent colour of buttons and links (default #3451b2)
+ * @cssprop --inv-accent-hover - Accent colour under the pointer
+ * @cssprop --inv-accent-ink - Text on the accent colour
+ * @cssprop --inv-ink - Body text
+ * @cssprop --inv-muted - Secondary text
+ * @cssprop --inv-surface - Card background
+ * @cssprop --inv-line - Borders
+ * @cssprop --inv-danger - Destructive actions and errors
+ * @cssprop --inv-focus - Focus ring
+ * @cssprop --inv-radius - Corner radius of cards
+ */
 export class InviteAdmin extends LitElement implements AdminScreen {
   static styles = [base, adminStyles];
   static properties = {

@@ -42,6 +42,24 @@ export function linkFromLocation(loc: Location = window.location): string | null
   return new URLSearchParams(loc.hash.replace(/^#/, '')).get('link');
 }
 
+/**
+ * The page behind an e-mailed invitation (`#token=`) or a team link (`#link=`).
+ *
+ * @tag invite-landing
+ * @cssprop --inv-accent - Accent colour of buttons and links (default #3451b2)
+ * @cssprop --inv-accent-hover - Accent colour under the pointer
+ * @cssprop --inv-accent-ink - Text on the accent colour
+ * @cssprop --inv-ink - Body text
+ * @cssprop --inv-muted - Secondary text
+ * @cssprop --inv-surface - Card background
+ * @cssprop --inv-line - Borders
+ * @cssprop --inv-danger - Destructive actions and errors
+ * @cssprop --inv-focus - Focus ring
+ * @cssprop --inv-radius - Corner radius of cards
+ * @csspart card - The card around every state
+ * @csspart title - The heading of every state
+ * @csspart accept - The Accept button
+ */
 export class InviteLanding extends LitElement {
   static styles = landingStyles;
   static properties = {
@@ -200,7 +218,7 @@ export class InviteLanding extends LitElement {
 
   render() {
     if (this.linkToken) return html`<team-link-landing .token=${this.linkToken}></team-link-landing>`;
-    return html`<main class="card landing" aria-busy=${this.busy || this.screen === 'loading'}>${this.body()}</main>`;
+    return html`<main part="card" class="card landing" aria-busy=${this.busy || this.screen === 'loading'}>${this.body()}</main>`;
   }
 
   private params() {
@@ -259,7 +277,7 @@ export class InviteLanding extends LitElement {
           </div>`);
       case 'error':
         return html`<div class="state-icon tone-stop" aria-hidden="true">${this.icon('alert')}</div>
-          <h1 tabindex="-1">${t('error.generic')}</h1>
+          <h1 part="title" tabindex="-1">${t('error.generic')}</h1>
           <p class="notice error" role="alert">${this.error}</p>
           <div class="actions"><button @click=${() => { this.screen = 'loading'; void this.load(); }}>${t('landing.retry')}</button></div>`;
     }
@@ -271,7 +289,7 @@ export class InviteLanding extends LitElement {
 
   private state(icon: string, tone: Tone, title: I18nKey, body: I18nKey, p: Record<string, string>, extra: unknown = nothing) {
     return html`<div class="state-icon tone-${tone}" aria-hidden="true">${this.icon(icon)}</div>
-      <h1 tabindex="-1">${t(title, p)}</h1>
+      <h1 part="title" tabindex="-1">${t(title, p)}</h1>
       <p>${t(body, p)}</p>
       ${extra}`;
   }
@@ -281,7 +299,7 @@ export class InviteLanding extends LitElement {
     const initial = (i.resource.name.trim()[0] ?? '?').toUpperCase();
     return html`<div class="mark" aria-hidden="true">${initial}</div>
       <p class="eyebrow">${t('landing.eyebrow')}</p>
-      <h1 tabindex="-1">${t('landing.title', p)}</h1>
+      <h1 part="title" tabindex="-1">${t('landing.title', p)}</h1>
       <dl class="facts">
         <div><dt>${t('landing.fact.resource')}</dt><dd class="break">${i.resource.name}</dd></div>
         <div><dt>${t('landing.fact.role')}</dt><dd>${p.role}<span class="muted">${roleDescription(i.role)}</span></dd></div>
@@ -298,7 +316,7 @@ export class InviteLanding extends LitElement {
               <button @click=${this.decline} ?disabled=${this.busy}>${t('landing.decline')}</button>
             </div>`
         : html`<div class="actions">
-              <button class="primary" @click=${this.accept} ?disabled=${this.busy}>${t('landing.accept')}</button>
+              <button part="accept" class="primary" @click=${this.accept} ?disabled=${this.busy}>${t('landing.accept')}</button>
               <button @click=${this.decline} ?disabled=${this.busy}>${t('landing.decline')}</button>
             </div>
             <p class="who">

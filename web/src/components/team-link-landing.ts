@@ -12,6 +12,23 @@ import { loadRoles, roleDescription, roleLabel } from '../roles';
 
 type Screen = 'loading' | 'join' | 'signed-out' | 'not-found' | 'deleted' | 'expired' | 'revoked' | 'used_up' | 'withdrawn' | 'full' | 'unverified' | 'pending-invite' | 'error';
 
+/**
+ * The page behind a team link.
+ *
+ * @tag team-link-landing
+ * @cssprop --inv-accent - Accent colour of buttons and links (default #3451b2)
+ * @cssprop --inv-accent-hover - Accent colour under the pointer
+ * @cssprop --inv-accent-ink - Text on the accent colour
+ * @cssprop --inv-ink - Body text
+ * @cssprop --inv-muted - Secondary text
+ * @cssprop --inv-surface - Card background
+ * @cssprop --inv-line - Borders
+ * @cssprop --inv-danger - Destructive actions and errors
+ * @cssprop --inv-focus - Focus ring
+ * @cssprop --inv-radius - Corner radius of cards
+ * @csspart card - The card around every state
+ * @csspart title - The heading of every state
+ */
 export class TeamLinkLanding extends LitElement {
   static styles = landingStyles;
   static properties = {
@@ -98,7 +115,7 @@ export class TeamLinkLanding extends LitElement {
   }
 
   render() {
-    return html`<main class="card landing" aria-busy=${this.busy || this.screen === 'loading'}>${this.body()}</main>`;
+    return html`<main part="card" class="card landing" aria-busy=${this.busy || this.screen === 'loading'}>${this.body()}</main>`;
   }
 
   private body() {
@@ -106,7 +123,7 @@ export class TeamLinkLanding extends LitElement {
     const p = { resource: l?.resource.name ?? '', role: l ? roleLabel(l.role) : '', date: l ? formatDate(l.expiresAt) : '' };
     const state = (icon: string, tone: Tone, key: string, extra: unknown = nothing) =>
       html`<div class="state-icon tone-${tone}" aria-hidden="true"><svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">${ICONS[icon]}</svg></div>
-        <h1 tabindex="-1">${t(`team.${key}.title` as I18nKey, p)}</h1>
+        <h1 part="title" tabindex="-1">${t(`team.${key}.title` as I18nKey, p)}</h1>
         <p>${t(`team.${key}.body` as I18nKey, p)}</p>
         ${extra}`;
     const signIn = html`<div class="actions"><a class="button primary" href=${signInHrefForThisPage()} @click=${keepFragment}>${t('landing.switch')}</a></div>`;
@@ -135,7 +152,7 @@ export class TeamLinkLanding extends LitElement {
       case 'pending-invite':
         return state('mail', 'info', 'pendingInvite');
       case 'error':
-        return html`<h1 tabindex="-1">${t('error.generic')}</h1><p class="notice error" role="alert">${this.error}</p>`;
+        return html`<h1 part="title" tabindex="-1">${t('error.generic')}</h1><p class="notice error" role="alert">${this.error}</p>`;
     }
   }
 
@@ -144,7 +161,7 @@ export class TeamLinkLanding extends LitElement {
     const initial = (l.resource.name.trim()[0] ?? '?').toUpperCase();
     return html`<div class="mark" aria-hidden="true">${initial}</div>
       <p class="eyebrow">${t('team.eyebrow')}</p>
-      <h1 tabindex="-1">${t('team.title', p)}</h1>
+      <h1 part="title" tabindex="-1">${t('team.title', p)}</h1>
       <dl class="facts">
         <div><dt>${t('landing.fact.resource')}</dt><dd class="break">${l.resource.name}</dd></div>
         <div><dt>${t('landing.fact.role')}</dt><dd>${p.role}<span class="muted">${roleDescription(l.role)}</span></dd></div>
