@@ -7,8 +7,8 @@ help:             ## list the targets
 setup:            ## install the pinned local stack into .local/
 	scripts/setup.sh
 
-dev: setup        ## run the API locally on :9000 (and the web UI on :5173) against the local stack
-	scripts/dev.sh
+dev: setup        ## run the API locally on :9000 (and the web UI on :5173) against the local stack; OIDC=1: sign in through a local OpenID Connect provider
+	OIDC=$(OIDC) scripts/dev.sh
 
 reset:            ## forget the data make dev keeps in .local/data (stop make dev first)
 	rm -rf .local/data

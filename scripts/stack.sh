@@ -72,6 +72,25 @@ stack_start_api() {
   wait_http api-front "http://127.0.0.1:$API_PORT/v1/invites/lookup" 30
 }
 
+# The production sign-in path beside it (make dev OIDC=1, the browser
+# suite's OIDC story): a real OpenID Connect provider (npm oidc-provider,
+# scripts/oidc-provider.mjs) on OIDC_PORT for the web app at OIDC_WEB_ORIGIN,
+# and the functions again, without dev auth, behind a front on OIDC_API_PORT
+# that checks tokens as API Gateway's JWT authorizer does. Same table and
+# queues as the API on API_PORT.
+stack_start_oidc() {
+  local watch_port
+  watch_port=$(free_port)
+  stack_spawn_group oidc node "$STACK_ROOT/scripts/oidc-provider.mjs" "$OIDC_PORT" "$OIDC_WEB_ORIGIN" "$STACK_LOG_DIR/oidc-key.json"
+  wait_http oidc "http://127.0.0.1:$OIDC_PORT/.well-known/openid-configuration" 30
+  PATH="$STACK_ROOT/.local/venv/bin:$PATH" stack_spawn_group api-oidc env -u INVITES_DEV_AUTH_SECRET \
+    cargo lambda watch --ignore-changes --invoke-address 127.0.0.1 --invoke-port "$watch_port"
+  wait_http api-oidc "http://127.0.0.1:$watch_port/v1/invites/lookup" 300
+  stack_spawn_group api-front-oidc "$STACK_ROOT/target/debug/invites-dev" api-front --port "$OIDC_API_PORT" \
+    --watch "http://127.0.0.1:$watch_port" --jwt-issuer "http://127.0.0.1:$OIDC_PORT" --jwt-audience invites-web
+  wait_http api-front-oidc "http://127.0.0.1:$OIDC_API_PORT/v1/roles" 30
+}
+
 stack_start() {
   export STACK_LOG_DIR=${STACK_LOG_DIR:-$STACK_ROOT/.local/run/$$}
   mkdir -p "$STACK_LOG_DIR"

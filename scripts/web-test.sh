@@ -85,6 +85,20 @@ pushd web >/dev/null
 stack_spawn_group web npx vite --port "$WEB_PORT" --strictPort
 popd >/dev/null
 wait_http web "$WEB_URL/config.json" 60
+
+# The production sign-in path: the OIDC provider, the API behind the JWT
+# authorizer stand-in, and a second web app that signs in through them.
+OIDC_PORT=$(free_port) OIDC_API_PORT=$(free_port) OIDC_WEB_PORT=$(free_port)
+export OIDC_PORT OIDC_API_PORT OIDC_WEB_ORIGIN="http://127.0.0.1:$OIDC_WEB_PORT"
+pushd "$API_ROOT" >/dev/null
+stack_start_oidc
+popd >/dev/null
+pushd web >/dev/null
+INVITES_API="http://127.0.0.1:$OIDC_API_PORT" INVITES_WEB_OIDC_AUTHORITY="http://127.0.0.1:$OIDC_PORT" \
+  INVITES_WEB_CACHE_DIR=node_modules/.vite-oidc stack_spawn_group web-oidc npx vite --port "$OIDC_WEB_PORT" --strictPort
+popd >/dev/null
+wait_http web-oidc "$OIDC_WEB_ORIGIN/config.json" 60
+export OIDC_WEB_URL="$OIDC_WEB_ORIGIN" OIDC_API="http://127.0.0.1:$OIDC_API_PORT" OIDC_KEY_FILE="$STACK_LOG_DIR/oidc-key.json"
 export CHROMIUM=${CHROMIUM:-$(command -v chromium || echo /usr/bin/chromium)}
 echo "== web: browser suite (chromium $("$CHROMIUM" --version 2>/dev/null | awk '{print $2}'), $WEB_URL, API $INVITES_E2E_API)"
 suite_started=$SECONDS

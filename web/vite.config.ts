@@ -7,6 +7,8 @@
 //   INVITES_WEB_API_BASE  apiBaseUrl to hand the page instead (e.g. the API's own
 //                         URL, to go through CORS as a deployed frontend does)
 //   INVITES_DEV_AUTH_SECRET  dev auth secret (default: ../.local/dev/auth-secret)
+//   INVITES_WEB_OIDC_AUTHORITY, INVITES_WEB_OIDC_CLIENT_ID  sign in through this
+//                         OpenID Connect provider instead (scripts/oidc-provider.mjs)
 
 import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -39,12 +41,16 @@ function devOnly(): Plugin {
       server.middlewares.use('/config.json', (_req, res) => {
         res.setHeader('content-type', 'application/json');
         res.setHeader('cache-control', 'no-store');
+        // With a local OpenID Connect provider (make dev OIDC=1), the
+        // production sign-in path instead of the dev sign-in.
+        const authority = process.env.INVITES_WEB_OIDC_AUTHORITY;
         res.end(
           JSON.stringify({
             apiBaseUrl: process.env.INVITES_WEB_API_BASE ?? '',
             signInUrl: '/signin?returnTo={returnTo}',
             resourceUrl: '/resources/{resourceId}',
-            devSignIn: devSecret() !== null,
+            devSignIn: !authority && devSecret() !== null,
+            oidc: authority ? { authority, clientId: process.env.INVITES_WEB_OIDC_CLIENT_ID ?? 'invites-web' } : undefined,
           }),
         );
       });
@@ -85,6 +91,8 @@ function devOnly(): Plugin {
 
 export default defineConfig({
   plugins: [devOnly()],
+  // A second dev server beside the first (the browser suite's OIDC app) keeps its own optimizer cache.
+  cacheDir: process.env.INVITES_WEB_CACHE_DIR ?? 'node_modules/.vite',
   server: { port: Number(process.env.WEB_PORT ?? 5173), strictPort: true, host: '127.0.0.1', proxy: { '/v1': api } },
   build: { target: 'es2022' },
 });

@@ -94,14 +94,15 @@ export async function serveBuilt(options: {
 }
 
 /** A resource and a pending invite to it, made through the API as its owner: the invite's link. */
-export async function invitation(tag: string): Promise<{ link: URL; resourceName: string }> {
+export async function invitation(tag: string): Promise<{ link: URL; resourceName: string; guest: string }> {
   const run = Date.now().toString(36).slice(-5);
   const slug = tag.toLowerCase().replace(/[^a-z0-9]+/g, '-');
   const owner = devToken({ sub: `${slug}-owner-${run}`, email: `${slug}-owner.${run}@example.com`, email_verified: true, name: `${tag} Owner` });
   const resourceName = `${tag} ${run}`;
   const resource = await call(owner, 'POST', '/v1/resources', { name: resourceName });
   expect(resource.status).toBe(201);
-  const created = await call(owner, 'POST', `/v1/resources/${resource.json.id}/invites`, { email: `${slug}-guest.${run}@example.com`, role: 'read_only' });
+  const guest = `${slug}-guest.${run}@example.com`;
+  const created = await call(owner, 'POST', `/v1/resources/${resource.json.id}/invites`, { email: guest, role: 'read_only' });
   expect(created.status).toBe(201);
-  return { link: new URL(created.json.url), resourceName };
+  return { link: new URL(created.json.url), resourceName, guest };
 }

@@ -82,6 +82,24 @@ pub fn gateway_event(req: &Incoming, route: &Route, params: Map<String, Value>) 
             }
         }
     }
+    let mut query_params = Map::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let decode =
+            |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+        let (k, v) = (decode(k), decode(v));
+        match query_params.get_mut(&k) {
+            // API Gateway joins repeated parameters with commas.
+            Some(Value::String(joined)) => *joined = format!("{joined},{v}"),
+            _ => {
+                query_params.insert(k, Value::String(v));
+            }
+        }
+    }
+    let (body, base64) = match std::str::from_utf8(&req.body) {
+        Ok(text) => (text.to_owned(), false),
+        Err(_) => (STANDARD.encode(&req.body), true),
+    };
     let route_key = format!("{} {}", route.method, route.template);
     json!({
         "version": "2.0",
@@ -89,6 +107,7 @@ pub fn gateway_event(req: &Incoming, route: &Route, params: Map<String, Value>) 
         "rawPath": path,
         "rawQueryString": query,
         "headers": headers,
+        "queryStringParameters": if query_params.is_empty() { Value::Null } else { Value::Object(query_params) },
         "pathParameters": if params.is_empty() { Value::Null } else { Value::Object(params) },
         "requestContext": {
             "accountId": "123456789012", "apiId": "local", "domainName": "localhost", "domainPrefix": "localhost",
@@ -96,9 +115,52 @@ pub fn gateway_event(req: &Incoming, route: &Route, params: Map<String, Value>) 
             "requestId": invites_domain::ids::new_ulid(), "routeKey": route_key, "stage": "$default",
             "time": "", "timeEpoch": 0
         },
-        "body": STANDARD.encode(&req.body),
-        "isBase64Encoded": true
+        "body": body,
+        "isBase64Encoded": base64
     })
+}
+
+/// How the deployed API authorizes a route (its `Auth` in template.yaml).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteAuth {
+    /// The JWT authorizer (the default).
+    Jwt,
+    /// `Authorizer: NONE`: anyone.
+    None,
+    /// `Authorizer: AWS_IAM`: SigV4-signed requests of the operator.
+    Iam,
+}
+
+/// Every HTTP route's authorization, by route key, from the template.
+pub fn route_auth(template: &serde_yaml::Value) -> std::collections::HashMap<String, RouteAuth> {
+    let mut out = std::collections::HashMap::new();
+    for (_, res) in template["Resources"].as_mapping().into_iter().flatten() {
+        for (_, ev) in res["Properties"]["Events"].as_mapping().into_iter().flatten() {
+            let p = &ev["Properties"];
+            if ev["Type"].as_str() != Some("HttpApi") {
+                continue;
+            }
+            let key = format!(
+                "{} {}",
+                p["Method"].as_str().unwrap_or_default().to_uppercase(),
+                p["Path"].as_str().unwrap_or_default()
+            );
+            let auth = match p["Auth"]["Authorizer"].as_str() {
+                Some("NONE") => RouteAuth::None,
+                Some("AWS_IAM") => RouteAuth::Iam,
+                _ => RouteAuth::Jwt,
+            };
+            out.insert(key, auth);
+        }
+    }
+    out
+}
+
+/// The production sign-in path locally: the JWT authorizer stand-in and
+/// each route's authorization.
+pub struct Authorizing {
+    pub authorizer: crate::jwt_authorizer::JwtAuthorizer,
+    pub routes: std::collections::HashMap<String, RouteAuth>,
 }
 
 /// The access log format of the deployed API, as the local front renders it.
@@ -186,17 +248,32 @@ fn context_variables(format: &str) -> Vec<&str> {
 
 /// Serves the front on `listener`, in front of the watch at `watch`
 /// (`http://host:port`), writing `log`'s line for every request.
-pub fn start(listener: TcpListener, watch: String, routes: Vec<Route>, log: AccessLog) {
+///
+/// With `authorizing`, every request of a route is checked as the deployed
+/// API checks it (a JWT route's token, 401 otherwise; IAM routes 403, as
+/// no SigV4 is made locally) and goes to its function as the event API
+/// Gateway makes, the claims in `requestContext.authorizer.jwt.claims`.
+pub fn start(
+    listener: TcpListener,
+    watch: String,
+    routes: Vec<Route>,
+    log: AccessLog,
+    authorizing: Option<Authorizing>,
+) {
     let (client, routes, watch, log) = (reqwest::Client::new(), Arc::new(routes), Arc::new(watch), Arc::new(log));
+    let authorizing = Arc::new(authorizing);
     crate::local_http::serve(listener, move |req| {
-        let (client, routes, watch, log) = (client.clone(), routes.clone(), watch.clone(), log.clone());
+        let (client, routes, watch, log, authorizing) =
+            (client.clone(), routes.clone(), watch.clone(), log.clone(), authorizing.clone());
         async move {
             let started = std::time::Instant::now();
             let method = req.method.clone();
             let raw_path = req.path.split('?').next().unwrap_or("").to_owned();
             let route_key = matching(&routes, &method, &raw_path)
                 .map_or_else(|| "-".to_owned(), |(r, _)| format!("{} {}", r.method, r.template));
-            let answer = pass(req, &client, &routes, &watch).await.unwrap_or_else(|e| reply(502, &[], e.to_string()));
+            let answer = pass(req, &client, &routes, &watch, authorizing.as_ref().as_ref())
+                .await
+                .unwrap_or_else(|e| reply(502, &[], e.to_string()));
             let logged = Logged {
                 method: &method,
                 route_key: &route_key,
@@ -215,11 +292,40 @@ fn passes_the_watch(req: &Incoming) -> bool {
     std::str::from_utf8(&req.body).is_ok() && req.headers.values().all(|v| v.as_bytes().is_ascii())
 }
 
-async fn pass(req: Incoming, client: &reqwest::Client, routes: &[Route], watch: &str) -> Result<Reply, BoxError> {
+async fn pass(
+    req: Incoming,
+    client: &reqwest::Client,
+    routes: &[Route],
+    watch: &str,
+    authorizing: Option<&Authorizing>,
+) -> Result<Reply, BoxError> {
     let raw_path = req.path.split('?').next().unwrap_or("").to_owned();
     let invoked = match matching(routes, &req.method, &raw_path) {
-        Some((route, params)) if !passes_the_watch(&req) => {
-            let event = gateway_event(&req, route, params);
+        Some((route, params)) if authorizing.is_some() || !passes_the_watch(&req) => {
+            let mut event = gateway_event(&req, route, params);
+            if let Some(a) = authorizing {
+                let key = format!("{} {}", route.method, route.template);
+                let json_reply = |status, message: &str| {
+                    reply(status, &[("content-type", "application/json")], json!({ "message": message }).to_string())
+                };
+                match a.routes.get(&key).copied().unwrap_or(RouteAuth::Jwt) {
+                    RouteAuth::None => {}
+                    RouteAuth::Iam => return Ok(json_reply(403, "Forbidden")),
+                    RouteAuth::Jwt => {
+                        let header = req.headers.get("authorization").and_then(|v| v.to_str().ok());
+                        match a.authorizer.claims(header, invites_domain::time::now()).await {
+                            Ok(claims) => {
+                                event["requestContext"]["authorizer"] = json!({"jwt": {
+                                    "claims": crate::jwt_authorizer::as_gateway_claims(claims), "scopes": null}});
+                            }
+                            Err(why) => {
+                                eprintln!("api-front: {key}: token refused: {why}");
+                                return Ok(json_reply(401, "Unauthorized"));
+                            }
+                        }
+                    }
+                }
+            }
             let url = format!("{watch}/2015-03-31/functions/{}/invocations", route.function);
             let answer =
                 client.post(url).header("content-type", "application/json").body(event.to_string()).send().await?;
@@ -286,6 +392,7 @@ mod tests {
             (Some("/v1/resources/R1/invites"), Some("x=1"))
         );
         assert_eq!((e["isBase64Encoded"].as_bool(), e["body"].as_str()), (Some(true), Some("//57")));
+        assert_eq!(e["queryStringParameters"]["x"], "1");
         assert_eq!(e["pathParameters"]["rid"], "R1");
         assert_eq!(e["headers"]["authorization"], "Bearer t");
     }

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 pub mod api_front;
 pub mod dlq;
+pub mod jwt_authorizer;
 pub mod local_http;
 pub mod proxy;
 pub mod pump;

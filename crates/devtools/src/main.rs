@@ -71,6 +71,14 @@ enum Command {
         /// `cargo lambda watch`'s address, e.g. http://127.0.0.1:9001.
         #[arg(long)]
         watch: String,
+        /// Check tokens as API Gateway's JWT authorizer does, against this
+        /// OpenID Connect issuer (its discovery document and JWKS), and hand
+        /// the functions the claims; they then run without dev auth.
+        #[arg(long)]
+        jwt_issuer: Option<String>,
+        /// The audiences (client ids) the authorizer accepts.
+        #[arg(long, value_delimiter = ',')]
+        jwt_audience: Vec<String>,
     },
     /// Check a role catalogue as a function's start does (every problem
     /// named, exit 1), and time reading it (the cold start's share).
@@ -126,11 +134,23 @@ async fn main() -> Result<(), BoxError> {
                 );
             }
         }
-        Command::ApiFront { port, watch } => {
+        Command::ApiFront { port, watch, jwt_issuer, jwt_audience } => {
             let manifest = std::fs::read_to_string(template_path().with_file_name("Cargo.toml"))?;
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-            let log = invites_devtools::api_front::AccessLog::from_template(&load_template(&template_path())?)?;
-            invites_devtools::api_front::start(listener, watch, invites_devtools::api_front::routes(&manifest)?, log);
+            let template = load_template(&template_path())?;
+            let log = invites_devtools::api_front::AccessLog::from_template(&template)?;
+            let authorizing = match jwt_issuer {
+                Some(issuer) if jwt_audience.is_empty() => {
+                    return Err(format!("--jwt-issuer {issuer} needs --jwt-audience").into());
+                }
+                Some(issuer) => Some(invites_devtools::api_front::Authorizing {
+                    authorizer: invites_devtools::jwt_authorizer::JwtAuthorizer::new(issuer, jwt_audience),
+                    routes: invites_devtools::api_front::route_auth(&template),
+                }),
+                None => None,
+            };
+            let routes = invites_devtools::api_front::routes(&manifest)?;
+            invites_devtools::api_front::start(listener, watch, routes, log, authorizing);
             std::future::pending::<()>().await;
         }
         Command::Init => {

@@ -99,8 +99,7 @@ function header(path: string) {
     location.assign(url.href);
   };
   const signOut = async () => {
-    await auth.signOut();
-    location.assign('/');
+    if ((await auth.signOut()) === 'here') location.assign('/');
   };
   render(
     html`<div class="inner">

@@ -93,7 +93,18 @@ export async function oidcCallback(): Promise<string> {
   return safeReturn(typeof user.state === 'string' ? user.state : '/');
 }
 
-export async function signOut(): Promise<void> {
+/** Signs out here and, where the provider has an end-session endpoint, there too (Cognito's discovery names none: then here only). */
+export async function signOut(): Promise<'left' | 'here'> {
   sessionStorage.removeItem(TOKEN);
-  if (oidc) await oidc.removeUser();
+  if (!oidc) return 'here';
+  const user = await oidc.getUser();
+  await oidc.removeUser();
+  try {
+    // Leaves for the provider's page, which comes back to `/`.
+    await oidc.signoutRedirect({ id_token_hint: user?.id_token });
+    return 'left';
+  } catch {
+    // No end_session_endpoint in the provider's metadata.
+    return 'here';
+  }
 }
