@@ -44,7 +44,8 @@ PATH="$ROOT/.local/venv/bin:$PATH" "$SAM" deploy \
     "EdgeDomainName=${EDGE_DOMAIN_NAME:-}" "EdgeCertificateArn=${EDGE_CERTIFICATE_ARN:-}" \
     "DeploymentDailyEmailLimit=${DEPLOYMENT_DAILY_EMAIL_LIMIT:-5000}" \
     "SenderAddress=${SENDER_ADDRESS:?}" "BrandName=${BRAND_NAME:-Invites}" \
-    "RedirectOrigins=${REDIRECT_ORIGINS:-}" "NotificationChannel=${NOTIFICATION_CHANNEL:-ses}"
+    "RedirectOrigins=${REDIRECT_ORIGINS:-}" "NotificationChannel=${NOTIFICATION_CHANNEL:-ses}" \
+    "WebhookUrl=${WEBHOOK_URL:-}" "WebhookSecretId=${WEBHOOK_SECRET_ID:-}" "WebhookEventTypes=${WEBHOOK_EVENT_TYPES:-}"
 outputs=$(mktemp)
 trap 'rm -f "$outputs"' EXIT
 "$SAM" list stack-outputs --stack-name "$STACK" --region "$AWS_REGION" --output json > "$outputs"

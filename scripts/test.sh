@@ -13,7 +13,8 @@ echo "== cfn-lint template.yaml (every condition's branch: with and without the 
 .local/venv/bin/cfn-lint template.yaml infra/edge-waf.yaml
 required=(TokenKeySecretId=arn:aws:secretsmanager:eu-central-1:123456789012:secret:k SenderAddress=invites@example.com)
 .local/venv/bin/cfn-lint template.yaml --parameters "${required[@]}" \
-  WebDomainName=invites.example.com WebCertificateArn=arn:aws:acm:us-east-1:123456789012:certificate/c
+  WebDomainName=invites.example.com WebCertificateArn=arn:aws:acm:us-east-1:123456789012:certificate/c \
+  WebhookUrl=https://hooks.example.com/invites WebhookSecretId=invites/webhook WebhookEventTypes=member.joined
 .local/venv/bin/cfn-lint template.yaml --parameters "${required[@]}" HostWebApp=off \
   AcceptUrl=https://app.example.com/invite FrontendOrigin=https://app.example.com JwtIssuer=https://id.example.com/ JwtAudience=app
 echo "== checkov (skips and their reasons: infra/checkov-skips.txt)"
@@ -45,6 +46,10 @@ source scripts/local-env.sh
 export INVITES_ROLES_FILE="$ROOT/tests/fixtures/roles.json"
 INVITES_QUEUE_URL=$(target/debug/invites-dev init)
 export INVITES_QUEUE_URL INVITES_E2E_API="http://127.0.0.1:$API_PORT"
+# Webhooks on, as deployed: publish-events fans out, deliver-webhooks runs
+# its sample event. (The browser suite's pump leaves the webhook queue
+# alone: the contract fuzzing registers endpoints at made-up hosts.)
+export INVITES_WEBHOOK_QUEUE_URL="$INVITES_QUEUE_URL-webhooks" INVITES_WEBHOOK_DLQ_URL="$INVITES_QUEUE_URL-webhooks-dlq"
 stack_start_api
 echo "stack: API (cargo lambda watch) on $INVITES_E2E_API"
 

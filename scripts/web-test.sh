@@ -72,7 +72,7 @@ fi
 : "${INVITES_SES_INBOX_URL:?SES emulator URL}" "${INVITES_QUEUE_URL:?the mail queue}" "${INVITES_DEV_AUTH_SECRET:?dev auth}"
 
 # Lambda's SQS trigger, locally: queue -> send-invite-email -> SES emulator.
-"$API_ROOT/target/debug/invites-dev" pump >"$STACK_LOG_DIR/web-pump.log" 2>&1 &
+env -u INVITES_WEBHOOK_QUEUE_URL "$API_ROOT/target/debug/invites-dev" pump >"$STACK_LOG_DIR/web-pump.log" 2>&1 &
 STACK_PIDS+=($!)
 
 # The components as a package, installed into the two consumer apps.

@@ -209,7 +209,12 @@ async fn the_sample_stream_event_becomes_two_events() {
     let h = Harness::new().await;
     let (bus, seen) = h.event_bus().await;
     let sdk = invites_adapters::sdk_config().await;
-    let publisher = publish_events::Publisher { bus: invites_adapters::EventBus::new(&sdk, bus), webhooks: None };
+    let publisher = publish_events::Publisher {
+        bus: invites_adapters::EventBus::new(&sdk, bus),
+        webhooks: None,
+        configured: None,
+        configured_done: Default::default(),
+    };
     let sample = std::fs::read_to_string(events_dir().join("publish-events.json")).unwrap();
     let answer = publisher.handle(serde_json::from_str(&sample).unwrap()).await;
     assert!(answer.batch_item_failures.is_empty());

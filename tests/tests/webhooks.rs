@@ -396,3 +396,39 @@ async fn registrations_are_checked_and_counted() {
     let user = Req::event("list-webhooks").user(OWNER.0, OWNER.1);
     assert_error(&call(webhooks::handle, &h.api, &user).await, 403, "service_only");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_endpoint_the_configuration_names_is_registered_and_signs_with_its_secret() {
+    let h = Harness::new().await;
+    let (bus, _seen) = h.event_bus().await;
+    let template = invites_devtools::load_template(&invites_devtools::template_path()).unwrap();
+    let (queue, dead) = invites_devtools::create_webhook_queues(&h.sqs, &template, &h.table).await.unwrap();
+    let receiver = Receiver::start().await;
+    // The operator's secret (Secrets Manager, template parameter WebhookSecretId).
+    let secret = invites_domain::webhooks::Secret::generate().encode();
+    receiver.control("cfg", json!({"secret": secret, "down": false})).await;
+
+    new_resource(&h).await;
+    let mut env = aws_env(&h, &queue);
+    env.extend([
+        ("INVITES_EVENT_BUS", bus),
+        ("INVITES_WEBHOOK_URL", receiver.url("cfg")),
+        ("INVITES_WEBHOOK_SECRET", secret.clone()),
+        ("INVITES_WEBHOOK_EVENT_TYPES", "resource.created".into()),
+        ("INVITES_WEBHOOK_ALLOW_HTTP", "true".into()),
+    ]);
+    let mut publisher = Function::start("publish-events", env).await;
+    publish_all(&h, &mut publisher).await;
+    let mut env = aws_env(&h, &queue);
+    env.push(("INVITES_WEBHOOK_DLQ_URL", dead));
+    let mut worker = Function::start("deliver-webhooks", env).await;
+    deliver_all(&h, &queue, &mut worker, 2).await;
+
+    let log = receiver.log("cfg").await;
+    let accepted = log["accepted"].as_array().unwrap();
+    assert_eq!((accepted.len(), accepted[0]["type"].as_str()), (1, Some("resource.created")), "{log}");
+    assert_eq!(accepted[0]["signatures"], 1);
+    let listed = call(webhooks::handle, &h.api, &Req::event("list-webhooks")).await.body;
+    assert_eq!(listed["items"][0]["id"], invites_domain::webhooks::CONFIGURED_ID, "{listed}");
+    assert_eq!(listed["items"][0]["eventTypes"], json!(["resource.created"]));
+}

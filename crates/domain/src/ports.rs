@@ -408,6 +408,9 @@ pub trait Webhooks {
     /// Registers an endpoint; 409 `too_many_webhooks` beyond
     /// [`crate::webhooks::MAX_ENDPOINTS`].
     async fn add_endpoint(&self, endpoint: &crate::webhooks::Endpoint) -> Result<(), Error>;
+    /// Registers the configured endpoint ([`crate::webhooks::CONFIGURED_ID`]),
+    /// or brings it in line with the configuration (keeping its state).
+    async fn ensure_endpoint(&self, configured: &crate::webhooks::Endpoint, now: i64) -> Result<(), Error>;
     /// Every endpoint, oldest first, with its secrets (for the worker and the fan-out).
     async fn endpoints(&self) -> Result<Vec<crate::webhooks::Endpoint>, Error>;
     /// One endpoint with its secrets; 404 when there is none.

@@ -377,6 +377,54 @@ pub fn deliveries(endpoints: &[Endpoint], events: &[crate::events::Event]) -> Re
     Ok(out)
 }
 
+/// The id of the endpoint the deployment's configuration names (template
+/// parameters `WebhookUrl`, `WebhookSecretId`, `WebhookEventTypes`).
+pub const CONFIGURED_ID: &str = "0000000000000000000000WHK1";
+
+/// The configured endpoint, from its URL, its secret and its comma-separated types.
+pub fn configured(url: &str, secret: &str, types: &str, rules: UrlRules, now: i64) -> Result<Endpoint, String> {
+    let secret = Secret::parse(secret.trim())
+        .map_err(|_| "the webhook secret must be whsec_ and the base64 of 24 to 64 bytes".to_owned())?;
+    let types: Vec<String> = types.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
+    Ok(Endpoint {
+        id: CONFIGURED_ID.into(),
+        url: rules.check(url).map_err(|e| e.public_message())?,
+        event_types: event_types(types).map_err(|e| e.public_message())?,
+        description: Some("from the deployment's configuration".into()),
+        enabled: true,
+        disabled_reason: None,
+        failing_since: None,
+        created_at: now,
+        updated_at: now,
+        secrets: vec![StoredSecret { secret: secret.encode(), until: None }],
+    })
+}
+
+impl Endpoint {
+    /// `stored` brought in line with the configuration in `self` (URL,
+    /// types, secret; a new secret rotates, the old one signing a day more),
+    /// or `None` when nothing differs. Its state (on, off, failing) stays.
+    pub fn update_of(&self, stored: &Endpoint, now: i64) -> Option<Endpoint> {
+        let current = stored.secrets.iter().find(|s| s.until.is_none()).map(|s| s.secret.as_str());
+        let wanted = self.secrets.first().map(|s| s.secret.as_str());
+        if stored.url == self.url && stored.event_types == self.event_types && current == wanted {
+            return None;
+        }
+        let mut next = Endpoint {
+            url: self.url.clone(),
+            event_types: self.event_types.clone(),
+            updated_at: now,
+            ..stored.clone()
+        };
+        if current != wanted {
+            if let Some(secret) = wanted.and_then(|w| Secret::parse(w).ok()) {
+                next.secrets = stored.rotated(&secret, now);
+            }
+        }
+        Some(next)
+    }
+}
+
 /// Whether an attempt may go ahead ([`crate::ports::Webhooks::claim_delivery`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Claim {
@@ -604,6 +652,29 @@ mod tests {
         assert_eq!(parse_schedule("1, 2,4"), Ok(vec![1, 2, 4]));
         assert!(parse_schedule("1,x").is_err() && parse_schedule("50000").is_err());
         assert!(accepted(200) && accepted(204) && !accepted(301) && !accepted(500) && !accepted(410));
+    }
+
+    #[test]
+    fn the_configured_endpoint_follows_the_configuration_and_keeps_its_state() {
+        let rules = UrlRules::default();
+        let a = Secret::generate().encode();
+        let wanted =
+            configured("https://hooks.example.com/x", &a, "invite.accepted, member.joined", rules, 10).unwrap();
+        assert_eq!((wanted.id.as_str(), wanted.event_types.len()), (CONFIGURED_ID, 2));
+        assert!(configured("http://hooks.example.com", &a, "", rules, 0).is_err());
+        assert!(configured("https://hooks.example.com", "whsec_x", "", rules, 0).is_err());
+        assert!(configured("https://hooks.example.com", &a, "invite.nope", rules, 0).is_err());
+        let mut stored = wanted.clone();
+        stored.enabled = false;
+        assert_eq!(wanted.update_of(&stored, 20), None, "nothing differs");
+        let b = Secret::generate().encode();
+        let rotated = configured("https://hooks.example.com/y", &b, "", rules, 30).unwrap();
+        let next = rotated.update_of(&stored, 30).unwrap();
+        assert_eq!(
+            (next.url.as_str(), next.event_types.len(), next.enabled),
+            ("https://hooks.example.com/y", 0, false)
+        );
+        assert_eq!(next.signing_secrets(31).unwrap().len(), 2, "the old secret signs a day more");
     }
 
     #[test]

@@ -24,6 +24,10 @@ pub struct Publisher {
     pub bus: EventBus,
     /// The endpoints' store and the webhook queue, when webhooks are on.
     pub webhooks: Option<(Store, WebhookQueue)>,
+    /// The endpoint the deployment's configuration names, registered (or
+    /// brought in line) before the first batch that reads the endpoints.
+    pub configured: Option<invites_domain::webhooks::Endpoint>,
+    pub configured_done: std::sync::atomic::AtomicBool,
 }
 
 impl Publisher {
@@ -49,14 +53,16 @@ impl Publisher {
         };
         // The endpoints, read once per batch.
         let endpoints = match &self.webhooks {
-            Some((store, _)) if !records.is_empty() => match store.endpoints().await {
-                Ok(e) => e,
-                Err(e) => {
-                    tracing::error!(error = %e, "webhook endpoints could not be read; the batch is retried");
-                    fail_from(&mut response, records.first().map(|(seq, _)| seq));
-                    return response;
+            Some((store, _)) if !records.is_empty() => {
+                match self.ensure_configured(store).await.and(store.endpoints().await) {
+                    Ok(e) => e,
+                    Err(e) => {
+                        tracing::error!(error = %e, "webhook endpoints could not be read; the batch is retried");
+                        fail_from(&mut response, records.first().map(|(seq, _)| seq));
+                        return response;
+                    }
                 }
-            },
+            }
             _ => Vec::new(),
         };
         let total: usize = records.iter().map(|(_, e)| e.len()).sum();
@@ -100,5 +106,18 @@ impl Publisher {
         }
         tracing::info!(published = total, "events published");
         response
+    }
+}
+
+impl Publisher {
+    async fn ensure_configured(&self, store: &Store) -> Result<(), invites_domain::Error> {
+        use std::sync::atomic::Ordering;
+        let Some(configured) = &self.configured else { return Ok(()) };
+        if self.configured_done.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        store.ensure_endpoint(configured, invites_domain::time::now()).await?;
+        self.configured_done.store(true, Ordering::Relaxed);
+        Ok(())
     }
 }

@@ -14,8 +14,29 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         }
         None => None,
     };
-    let publisher: &'static Publisher =
-        Box::leak(Box::new(Publisher { bus: invites_adapters::EventBus::from_env(&sdk)?, webhooks }));
+    // The endpoint the template's parameters name (WebhookUrl, WebhookSecretId, WebhookEventTypes).
+    let configured = match (webhooks.is_some(), invites_adapters::config::optional("INVITES_WEBHOOK_URL")) {
+        (true, Some(url)) => {
+            let secret = invites_adapters::config::optional("INVITES_WEBHOOK_SECRET")
+                .ok_or("INVITES_WEBHOOK_URL needs INVITES_WEBHOOK_SECRET (whsec_…)")?;
+            let types = invites_adapters::config::optional("INVITES_WEBHOOK_EVENT_TYPES").unwrap_or_default();
+            let rules = invites_domain::webhooks::UrlRules {
+                allow_http: invites_adapters::config::number("INVITES_WEBHOOK_ALLOW_HTTP", false, |_| true)?,
+            };
+            let now = invites_domain::time::now();
+            Some(
+                invites_domain::webhooks::configured(&url, &secret, &types, rules, now)
+                    .map_err(|e| format!("INVITES_WEBHOOK_URL, _SECRET, _EVENT_TYPES: {e}"))?,
+            )
+        }
+        _ => None,
+    };
+    let publisher: &'static Publisher = Box::leak(Box::new(Publisher {
+        bus: invites_adapters::EventBus::from_env(&sdk)?,
+        webhooks,
+        configured,
+        configured_done: Default::default(),
+    }));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<aws_lambda_events::event::dynamodb::Event>| async move {
         Ok::<_, lambda_runtime::Error>(publisher.handle(event.payload).await)
     }))

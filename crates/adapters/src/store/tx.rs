@@ -53,6 +53,8 @@ pub(crate) enum Check {
     Resource,
     /// The deployment's count of webhook endpoints is under its limit.
     Webhooks,
+    /// A webhook endpoint is new (the configured one, registered by one instance).
+    WebhookEndpoint,
     /// An unconditional write (audit entries, counters).
     None,
 }

@@ -121,9 +121,11 @@ impl Webhooks for Store {
     async fn add_endpoint(&self, endpoint: &Endpoint) -> Result<(), Error> {
         retry!({
             let mut tx = Tx::new();
-            tx.put(Check::None, self.put_new(&EndpointItem::new(endpoint))?);
+            tx.put(Check::WebhookEndpoint, self.put_new(&EndpointItem::new(endpoint))?);
             tx.update(Check::Webhooks, self.count_endpoints(1)?);
             match self.transact(tx).await {
+                // There already (the configured one, registered by another instance).
+                Err(e) if e.failed(Check::WebhookEndpoint) => Ok(()),
                 Err(e) if e.failed(Check::Webhooks) => Err(TxError::Other(Error::conflict(
                     Code::TooManyWebhooks,
                     format!("a deployment has at most {MAX_ENDPOINTS} webhook endpoints; remove one first"),
@@ -131,6 +133,17 @@ impl Webhooks for Store {
                 other => other,
             }
         })
+    }
+
+    async fn ensure_endpoint(&self, configured: &Endpoint, now: i64) -> Result<(), Error> {
+        match self.endpoint(&configured.id).await {
+            Err(Error::NotFound) => self.add_endpoint(configured).await,
+            Err(e) => Err(e),
+            Ok(stored) => match configured.update_of(&stored, now) {
+                Some(next) => self.put_endpoint(&next).await,
+                None => Ok(()),
+            },
+        }
     }
 
     async fn endpoints(&self) -> Result<Vec<Endpoint>, Error> {
