@@ -416,10 +416,10 @@ impl Endpoint {
             updated_at: now,
             ..stored.clone()
         };
-        if current != wanted {
-            if let Some(secret) = wanted.and_then(|w| Secret::parse(w).ok()) {
-                next.secrets = stored.rotated(&secret, now);
-            }
+        if current != wanted
+            && let Some(secret) = wanted.and_then(|w| Secret::parse(w).ok())
+        {
+            next.secrets = stored.rotated(&secret, now);
         }
         Some(next)
     }
