@@ -45,7 +45,8 @@ PATH="$ROOT/.local/venv/bin:$PATH" "$SAM" deploy \
     "DeploymentDailyEmailLimit=${DEPLOYMENT_DAILY_EMAIL_LIMIT:-5000}" \
     "SenderAddress=${SENDER_ADDRESS:?}" "BrandName=${BRAND_NAME:-Invites}" \
     "RedirectOrigins=${REDIRECT_ORIGINS:-}" "NotificationChannel=${NOTIFICATION_CHANNEL:-ses}" \
-    "WebhookUrl=${WEBHOOK_URL:-}" "WebhookSecretId=${WEBHOOK_SECRET_ID:-}" "WebhookEventTypes=${WEBHOOK_EVENT_TYPES:-}"
+    "WebhookUrl=${WEBHOOK_URL:-}" "WebhookSecretId=${WEBHOOK_SECRET_ID:-}" "WebhookEventTypes=${WEBHOOK_EVENT_TYPES:-}" \
+    "WebhookServicePrincipals=${WEBHOOK_SERVICE_PRINCIPALS:-}"
 outputs=$(mktemp)
 trap 'rm -f "$outputs"' EXIT
 "$SAM" list stack-outputs --stack-name "$STACK" --region "$AWS_REGION" --output json > "$outputs"

@@ -112,15 +112,14 @@ mod sender {
     }
 
     impl Sender {
-        pub fn new() -> Result<Self, std::io::Error> {
+        /// `allow_http`: plain http too (local runs); https only otherwise.
+        pub fn new(allow_http: bool) -> Result<Self, std::io::Error> {
             let mut http = HttpConnector::new();
             http.enforce_http(false);
             http.set_connect_timeout(Some(Duration::from_secs(5)));
-            let https = hyper_rustls::HttpsConnectorBuilder::new()
-                .with_native_roots()?
-                .https_or_http()
-                .enable_http1()
-                .wrap_connector(http);
+            let roots = hyper_rustls::HttpsConnectorBuilder::new().with_native_roots()?;
+            let https =
+                if allow_http { roots.https_or_http() } else { roots.https_only() }.enable_http1().wrap_connector(http);
             let client = Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(50)).build(https);
             Ok(Self { client })
         }
@@ -147,17 +146,32 @@ mod sender {
         }
     }
 
-    /// A short reason, without the URL (which may carry a token of the operator's).
+    /// What went wrong, as a category: the attempts route shows it, and
+    /// nothing more (no address, certificate or resolver detail that would
+    /// make it a probe of the network).
     fn connection_error(e: &hyper_util::client::legacy::Error) -> String {
-        let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
-        let mut reason = if e.is_connect() { "could not connect".to_owned() } else { "request failed".to_owned() };
-        while let Some(s) = source {
-            reason = format!("{reason}: {s}");
-            source = s.source();
-            if reason.len() > 200 {
-                break;
+        let chain = {
+            let mut text = String::new();
+            let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+            while let Some(s) = source {
+                text.push_str(&s.to_string().to_ascii_lowercase());
+                source = s.source();
             }
-        }
-        reason.chars().take(300).collect()
+            text
+        };
+        let category = if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake") {
+            "TLS handshake failed"
+        } else if chain.contains("dns") || chain.contains("resolve") || chain.contains("lookup") {
+            "name not resolved"
+        } else if chain.contains("timed out") || chain.contains("timeout") {
+            "connection timed out"
+        } else if chain.contains("refused") {
+            "connection refused"
+        } else if e.is_connect() {
+            "could not connect"
+        } else {
+            "the connection failed"
+        };
+        category.to_owned()
     }
 }

@@ -334,6 +334,15 @@ async fn pass(
         _ => None,
     };
     let Some(answer) = invoked else {
+        // Authorizing, nothing but the API's routes is open (the watch's
+        // Invoke API would take any event, claims and all).
+        if authorizing.is_some() && !req.method.eq_ignore_ascii_case("OPTIONS") {
+            return Ok(reply(
+                404,
+                &[("content-type", "application/json")],
+                json!({"message": "Not Found"}).to_string(),
+            ));
+        }
         return Ok(crate::local_http::forward(client, watch, req).await?.reply());
     };
     // The function's payload-2.0 answer, as API Gateway turns it into HTTP.

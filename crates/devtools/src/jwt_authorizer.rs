@@ -47,7 +47,7 @@ impl JwtAuthorizer {
         if header["alg"] != "RS256" {
             return Err(format!("alg {} is not RS256", header["alg"]));
         }
-        let kid = header["kid"].as_str().unwrap_or_default().to_owned();
+        let kid = header["kid"].as_str().ok_or("no kid")?.to_owned();
         let (n, e) = self.key(&kid).await.map_err(|e| format!("signing key {kid}: {e}"))?;
         let message = format!("{}.{}", parts[0], parts[1]);
         aws_lc_rs::signature::RsaPublicKeyComponents { n: &n, e: &e }
@@ -71,6 +71,9 @@ impl JwtAuthorizer {
         }
         if claims.get("nbf").and_then(Value::as_i64).is_some_and(|nbf| nbf > now) {
             return Err("not yet valid".into());
+        }
+        if claims.get("iat").and_then(Value::as_i64).is_some_and(|iat| iat > now + 60) {
+            return Err("issued in the future".into());
         }
         Ok(claims)
     }

@@ -24,7 +24,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
 pub const SECRET_PREFIX: &str = "whsec_";
 /// Bytes of a new secret (the specification asks for 24 to 64).
@@ -102,12 +102,18 @@ pub fn body(event: &crate::events::Event) -> Result<String, Error> {
 
 /// A secret as stored: current ones have no end, a rotated-out one signs
 /// until `until`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StoredSecret {
     pub secret: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<i64>,
+}
+
+impl std::fmt::Debug for StoredSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StoredSecret(…, until {:?})", self.until)
+    }
 }
 
 /// An endpoint as stored and as the service routes show it (without its secrets).
@@ -133,12 +139,19 @@ pub struct Endpoint {
     /// Never shown and never serialised with the endpoint (the store keeps them beside it).
     #[serde(skip)]
     pub secrets: Vec<StoredSecret>,
+    /// The configured endpoint only: a hash of the configuration last
+    /// applied, so it is applied again only when the configuration changes
+    /// (the operator's changes through the routes stay until then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_hash: Option<String>,
 }
 
 impl Endpoint {
-    /// Whether it receives events of type `kind`.
+    /// Whether it receives events of type `kind`. A switched-off endpoint
+    /// still does: the worker parks its deliveries in the dead-letter queue
+    /// until it is on again and they are redriven.
     pub fn wants(&self, kind: &str) -> bool {
-        self.enabled && (self.event_types.is_empty() || self.event_types.iter().any(|t| t == kind))
+        self.event_types.is_empty() || self.event_types.iter().any(|t| t == kind)
     }
 
     /// The secrets that sign a delivery at `now`: the current one and a
@@ -202,7 +215,7 @@ pub struct NewEndpointBody {
     pub url: String,
     #[serde(default)]
     pub event_types: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::text::present")]
     pub description: Option<String>,
 }
 
@@ -210,9 +223,13 @@ pub struct NewEndpointBody {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EndpointChangeBody {
+    #[serde(default, deserialize_with = "crate::text::present")]
     pub url: Option<String>,
+    #[serde(default, deserialize_with = "crate::text::present")]
     pub event_types: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::text::present")]
     pub description: Option<String>,
+    #[serde(default, deserialize_with = "crate::text::present")]
     pub enabled: Option<bool>,
 }
 
@@ -251,7 +268,39 @@ impl UrlRules {
         if origin.starts_with("http://") && !self.allow_http {
             return bad("url must use https");
         }
+        // An address of the network the function runs in is no endpoint of the operator's.
+        let authority = origin.split("://").nth(1).unwrap_or_default();
+        let host = match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => authority.split(':').next().unwrap_or_default(),
+        };
+        if !self.allow_http && (host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| !public(ip))) {
+            return bad("url must name a public host");
+        }
         Ok(url.to_owned())
+    }
+}
+
+/// Whether an address is reachable on the internet (not loopback, private,
+/// shared, link-local, unspecified or broadcast).
+fn public(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            let shared = a == 100 && b & 0xc0 == 64;
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || shared)
+        }
+        std::net::IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            let local = first & 0xfe00 == 0xfc00 || first & 0xffc0 == 0xfe80;
+            !(v6.is_loopback() || v6.is_unspecified() || local)
+                && v6.to_ipv4_mapped().is_none_or(|v4| public(std::net::IpAddr::V4(v4)))
+        }
     }
 }
 
@@ -300,6 +349,7 @@ impl NewEndpointBody {
             created_at: now,
             updated_at: now,
             secrets: vec![StoredSecret { secret: secret.encode(), until: None }],
+            config_hash: None,
         };
         Ok((endpoint, secret))
     }
@@ -386,6 +436,9 @@ pub fn configured(url: &str, secret: &str, types: &str, rules: UrlRules, now: i6
     let secret = Secret::parse(secret.trim())
         .map_err(|_| "the webhook secret must be whsec_ and the base64 of 24 to 64 bytes".to_owned())?;
     let types: Vec<String> = types.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
+    let mut hash = Sha256::new();
+    hash.update(format!("{url}\n{}\n{}", types.join(","), secret.encode()).as_bytes());
+    let config_hash = Some(STANDARD.encode(hash.finalize()));
     Ok(Endpoint {
         id: CONFIGURED_ID.into(),
         url: rules.check(url).map_err(|e| e.public_message())?,
@@ -397,23 +450,27 @@ pub fn configured(url: &str, secret: &str, types: &str, rules: UrlRules, now: i6
         created_at: now,
         updated_at: now,
         secrets: vec![StoredSecret { secret: secret.encode(), until: None }],
+        config_hash,
     })
 }
 
 impl Endpoint {
     /// `stored` brought in line with the configuration in `self` (URL,
     /// types, secret; a new secret rotates, the old one signing a day more),
-    /// or `None` when nothing differs. Its state (on, off, failing) stays.
+    /// or `None` when this configuration was applied already (what the
+    /// operator changed since through the routes stays). Its state (on,
+    /// off, failing) stays.
     pub fn update_of(&self, stored: &Endpoint, now: i64) -> Option<Endpoint> {
-        let current = stored.secrets.iter().find(|s| s.until.is_none()).map(|s| s.secret.as_str());
-        let wanted = self.secrets.first().map(|s| s.secret.as_str());
-        if stored.url == self.url && stored.event_types == self.event_types && current == wanted {
+        if stored.config_hash == self.config_hash {
             return None;
         }
+        let current = stored.secrets.iter().find(|s| s.until.is_none()).map(|s| s.secret.as_str());
+        let wanted = self.secrets.first().map(|s| s.secret.as_str());
         let mut next = Endpoint {
             url: self.url.clone(),
             event_types: self.event_types.clone(),
             updated_at: now,
+            config_hash: self.config_hash.clone(),
             ..stored.clone()
         };
         if current != wanted
@@ -600,15 +657,15 @@ mod tests {
     }
 
     #[test]
-    fn endpoints_want_their_types_only_while_on() {
+    fn endpoints_want_their_types_also_while_off() {
         let all = endpoint(&[]);
         assert!(all.wants("invite.created") && all.wants("member.removed"));
         let some = endpoint(&["invite.accepted", "invite.accepted"]);
         assert_eq!(some.event_types, vec!["invite.accepted"], "duplicates dropped");
         assert!(some.wants("invite.accepted") && !some.wants("invite.created"));
         let off = EndpointChange { enabled: Some(false), ..Default::default() }.apply(all, 2_000);
-        assert!(!off.wants("invite.created"));
-        assert_eq!(off.disabled_reason.as_deref(), Some("operator"));
+        assert!(off.wants("invite.created"), "queued while off: parked, then redriven");
+        assert_eq!((off.enabled, off.disabled_reason.as_deref()), (false, Some("operator")));
     }
 
     #[test]
@@ -635,6 +692,19 @@ mod tests {
         ] {
             assert_eq!(register(url, &[], true), Err(Code::InvalidWebhookUrl), "{url}");
         }
+        for url in [
+            "https://169.254.169.254/latest",
+            "https://10.0.0.8/x",
+            "https://[::1]:8443/x",
+            "https://localhost/x",
+            "https://[::ffff:192.168.1.1]/",
+            "https://100.64.0.1/",
+        ] {
+            assert_eq!(register(url, &[], false), Err(Code::InvalidWebhookUrl), "{url}: not a public host");
+        }
+        assert_eq!(register("https://203.0.113.7:8443/hook", &[], false), Ok(()));
+        let null = serde_json::from_str::<EndpointChangeBody>(r#"{"enabled": null}"#);
+        assert!(null.is_err(), "no field is nullable");
         assert_eq!(register("https://h.example.com", &["invite.nope"], false), Err(Code::InvalidEventType));
         let long = "x".repeat(201);
         let change = EndpointChangeBody { description: Some(long), ..Default::default() };
@@ -667,6 +737,8 @@ mod tests {
         let mut stored = wanted.clone();
         stored.enabled = false;
         assert_eq!(wanted.update_of(&stored, 20), None, "nothing differs");
+        stored.url = "https://changed-by-the-operator.example.com".into();
+        assert_eq!(wanted.update_of(&stored, 20), None, "the same configuration is not applied again");
         let b = Secret::generate().encode();
         let rotated = configured("https://hooks.example.com/y", &b, "", rules, 30).unwrap();
         let next = rotated.update_of(&stored, 30).unwrap();

@@ -59,7 +59,8 @@ impl Worker {
             queue: WebhookQueue::from_env(sdk)
                 .ok_or_else(|| ConfigError("INVITES_WEBHOOK_QUEUE_URL is not set".into()))?,
             dead_letters: WebhookQueue::dead_letters(sdk)?,
-            sender: Sender::new().map_err(|e| ConfigError(format!("the system's trust store: {e}")))?,
+            sender: Sender::new(config.webhook_urls.allow_http)
+                .map_err(|e| ConfigError(format!("the system's trust store: {e}")))?,
             schedule,
             disable_after: number("INVITES_WEBHOOK_DISABLE_AFTER_SECS", webhooks::DISABLE_AFTER, |s| *s > 0)?,
         })

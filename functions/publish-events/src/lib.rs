@@ -53,16 +53,14 @@ impl Publisher {
         };
         // The endpoints, read once per batch.
         let endpoints = match &self.webhooks {
-            Some((store, _)) if !records.is_empty() => {
-                match self.ensure_configured(store).await.and(store.endpoints().await) {
-                    Ok(e) => e,
-                    Err(e) => {
-                        tracing::error!(error = %e, "webhook endpoints could not be read; the batch is retried");
-                        fail_from(&mut response, records.first().map(|(seq, _)| seq));
-                        return response;
-                    }
+            Some((store, _)) if !records.is_empty() => match self.endpoints(store).await {
+                Ok(e) => e,
+                Err(e) => {
+                    tracing::error!(error = %e, "webhook endpoints could not be read; the batch is retried");
+                    fail_from(&mut response, records.first().map(|(seq, _)| seq));
+                    return response;
                 }
-            }
+            },
             _ => Vec::new(),
         };
         let total: usize = records.iter().map(|(_, e)| e.len()).sum();
@@ -110,14 +108,21 @@ impl Publisher {
 }
 
 impl Publisher {
-    async fn ensure_configured(&self, store: &Store) -> Result<(), invites_domain::Error> {
+    /// The endpoints, after registering the configured one (once per cold
+    /// start). A failure to register it is logged and tried again with the
+    /// next batch; it never holds up the events themselves.
+    async fn endpoints(&self, store: &Store) -> Result<Vec<invites_domain::webhooks::Endpoint>, invites_domain::Error> {
         use std::sync::atomic::Ordering;
-        let Some(configured) = &self.configured else { return Ok(()) };
-        if self.configured_done.load(Ordering::Relaxed) {
-            return Ok(());
+        if let Some(configured) = &self.configured
+            && !self.configured_done.load(Ordering::Relaxed)
+        {
+            match store.ensure_endpoint(configured, invites_domain::time::now()).await {
+                Ok(()) => self.configured_done.store(true, Ordering::Relaxed),
+                Err(e) => {
+                    tracing::error!(error = %e, "the configured webhook endpoint could not be registered; tried again with the next batch")
+                }
+            }
         }
-        store.ensure_endpoint(configured, invites_domain::time::now()).await?;
-        self.configured_done.store(true, Ordering::Relaxed);
-        Ok(())
+        store.endpoints().await
     }
 }

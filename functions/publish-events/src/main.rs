@@ -17,17 +17,17 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     // The endpoint the template's parameters name (WebhookUrl, WebhookSecretId, WebhookEventTypes).
     let configured = match (webhooks.is_some(), invites_adapters::config::optional("INVITES_WEBHOOK_URL")) {
         (true, Some(url)) => {
-            let secret = invites_adapters::config::optional("INVITES_WEBHOOK_SECRET")
-                .ok_or("INVITES_WEBHOOK_URL needs INVITES_WEBHOOK_SECRET (whsec_…)")?;
+            let secret = invites_adapters::config::optional("INVITES_WEBHOOK_SECRET").unwrap_or_default();
             let types = invites_adapters::config::optional("INVITES_WEBHOOK_EVENT_TYPES").unwrap_or_default();
             let rules = invites_domain::webhooks::UrlRules {
                 allow_http: invites_adapters::config::number("INVITES_WEBHOOK_ALLOW_HTTP", false, |_| true)?,
             };
-            let now = invites_domain::time::now();
-            Some(
-                invites_domain::webhooks::configured(&url, &secret, &types, rules, now)
-                    .map_err(|e| format!("INVITES_WEBHOOK_URL, _SECRET, _EVENT_TYPES: {e}"))?,
-            )
+            // A bad one is logged and left out: it must not hold up the events on the bus.
+            invites_domain::webhooks::configured(&url, &secret, &types, rules, invites_domain::time::now())
+                .inspect_err(|e| {
+                    tracing::error!("INVITES_WEBHOOK_URL, _SECRET, _EVENT_TYPES: {e}; no configured endpoint")
+                })
+                .ok()
         }
         _ => None,
     };

@@ -107,13 +107,28 @@ impl Store {
         u.build().map_err(Error::internal)
     }
 
-    async fn put_endpoint(&self, endpoint: &Endpoint) -> Result<(), Error> {
-        let put = self.put(&EndpointItem::new(endpoint), Some("attribute_exists(PK)"), &[])?;
-        match self.put_if(put).await? {
-            true => Ok(()),
-            // Removed meanwhile.
-            false => Err(Error::NotFound),
-        }
+    /// Rewrites an endpoint read at `seen` (its `updatedAt`) with `change`
+    /// applied, reading it again when it changed meanwhile (a rotation, the
+    /// worker switching it off), so no change is lost.
+    async fn rewrite_endpoint(
+        &self,
+        id: &str,
+        change: impl Fn(Endpoint) -> Option<Endpoint>,
+    ) -> Result<Option<Endpoint>, Error> {
+        retry!({
+            let stored = self.endpoint(id).await?;
+            let seen = stored.updated_at;
+            let Some(mut next) = change(stored) else { return Ok(None) };
+            // Always later than what was read, so a writer that read the same item fails its condition.
+            next.updated_at = next.updated_at.max(seen + 1);
+            let seen = n(seen);
+            let put = self.put(
+                &EndpointItem::new(&next),
+                Some("attribute_exists(PK) AND updatedAt = :seen"),
+                &[(":seen", seen)],
+            )?;
+            if self.put_if(put).await? { Ok(Some(next)) } else { Err(TxError::Retry) }
+        })
     }
 }
 
@@ -136,13 +151,9 @@ impl Webhooks for Store {
     }
 
     async fn ensure_endpoint(&self, configured: &Endpoint, now: i64) -> Result<(), Error> {
-        match self.endpoint(&configured.id).await {
+        match self.rewrite_endpoint(&configured.id, |stored| configured.update_of(&stored, now)).await {
             Err(Error::NotFound) => self.add_endpoint(configured).await,
-            Err(e) => Err(e),
-            Ok(stored) => match configured.update_of(&stored, now) {
-                Some(next) => self.put_endpoint(&next).await,
-                None => Ok(()),
-            },
+            other => other.map(drop),
         }
     }
 
@@ -158,17 +169,18 @@ impl Webhooks for Store {
     }
 
     async fn change_endpoint(&self, id: &str, change: &EndpointChange, now: i64) -> Result<Endpoint, Error> {
-        let changed = change.apply(self.endpoint(id).await?, now);
-        self.put_endpoint(&changed).await?;
-        Ok(changed)
+        let changed = self.rewrite_endpoint(id, |stored| Some(change.apply(stored, now))).await?;
+        changed.ok_or_else(|| Error::internal("an endpoint change made no endpoint"))
     }
 
     async fn rotate_secret(&self, id: &str, now: i64) -> Result<Secret, Error> {
-        let mut endpoint = self.endpoint(id).await?;
         let secret = Secret::generate();
-        endpoint.secrets = endpoint.rotated(&secret, now);
-        endpoint.updated_at = now;
-        self.put_endpoint(&endpoint).await?;
+        let rotated = |mut endpoint: Endpoint| {
+            endpoint.secrets = endpoint.rotated(&secret, now);
+            endpoint.updated_at = now;
+            Some(endpoint)
+        };
+        self.rewrite_endpoint(id, rotated).await?;
         Ok(secret)
     }
 
@@ -247,10 +259,11 @@ impl Webhooks for Store {
             ttl: attempt.at + KEEP,
             attempt: attempt.clone(),
         };
-        self.put_if(self.put(&record, None, &[])?).await?;
         let esk = endpoint_sk(&attempt.endpoint_id);
         let mark = key(pk.clone(), delivered_sk(&attempt.message_id));
         if attempt.delivered {
+            // The mark first: once it is written no copy goes out again,
+            // whatever happens to the rest of this record.
             let done = DeliveredItem {
                 pk,
                 sk: delivered_sk(&attempt.message_id),
@@ -261,10 +274,12 @@ impl Webhooks for Store {
                 until: None,
             };
             self.put_if(self.put(&done, None, &[])?).await?;
+            self.put_if(self.put(&record, None, &[])?).await?;
             // The failing streak ends (only if there was one: no write otherwise).
             self.update_if(WEBHOOKS_PK, &esk, "REMOVE failingSince", "attribute_exists(failingSince)", &[]).await?;
             return Ok(false);
         }
+        self.put_if(self.put(&record, None, &[])?).await?;
         // The claim ends: the next copy (the retry) may go.
         self.db
             .delete_item()
