@@ -203,3 +203,17 @@ impl Harness {
         event
     }
 }
+
+impl Harness {
+    /// Hands this table's stream to a `publish-events` process, as Lambda's
+    /// event source mapping does, until nothing new is left.
+    pub async fn publish_stream(&self, publisher: &mut Function) {
+        let sdk = invites_adapters::sdk_config().await;
+        let mut reader = invites_devtools::streams::StreamReader::open(&sdk, &self.table, true).await.unwrap();
+        let mut idle = 0;
+        while idle < 3 {
+            let n = reader.round(100, async |event: &Value| publisher.invoke(event).await).await.unwrap();
+            idle = if n == 0 { idle + 1 } else { 0 };
+        }
+    }
+}

@@ -8,7 +8,6 @@
 //! sending an e-mail.
 
 use invites_devtools::proxy::{Inject, Proxy, Rule};
-use invites_devtools::streams::StreamReader;
 use invites_domain::events::{self, Event};
 use invites_domain::limits::Limits;
 use invites_tests::*;
@@ -32,17 +31,6 @@ async fn expected(h: &Harness) -> Vec<Event> {
         })
         .flat_map(|(rid, id, entry)| events::from_audit(&rid, &id, &entry))
         .collect()
-}
-
-/// Hands the stream to the publisher until nothing new is left.
-async fn publish_all(h: &Harness, publisher: &mut Function) {
-    let sdk = invites_adapters::sdk_config().await;
-    let mut reader = StreamReader::open(&sdk, &h.table, true).await.unwrap();
-    let mut idle = 0;
-    while idle < 3 {
-        let n = reader.round(100, async |event: &Value| publisher.invoke(event).await).await.unwrap();
-        idle = if n == 0 { idle + 1 } else { 0 };
-    }
 }
 
 async fn on_the_bus(h: &Harness, seen: &str) -> Vec<Value> {
@@ -131,7 +119,7 @@ async fn every_committed_change_is_published_once_also_when_the_writer_dies_afte
         })
     })));
     let mut publish = publisher(&bus, &eventbridge.url).await;
-    publish_all(&h, &mut publish).await;
+    h.publish_stream(&mut publish).await;
     assert!(calls.load(Ordering::SeqCst) >= 3, "the refused call was followed by more");
 
     let want = expected(&h).await;

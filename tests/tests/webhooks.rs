@@ -11,7 +11,6 @@
 //! a redrive brings them in once it is back.
 
 use invites_devtools::local_http::request;
-use invites_devtools::streams::StreamReader;
 use invites_domain::events;
 use invites_tests::*;
 use serde_json::{Value, json};
@@ -69,6 +68,23 @@ impl Receiver {
     }
 }
 
+/// A test's table, bus, webhook queues and receiver.
+struct Stage {
+    h: Harness,
+    bus: String,
+    queue: String,
+    dead: String,
+    receiver: Receiver,
+}
+
+async fn stage() -> Stage {
+    let h = Harness::new().await;
+    let (bus, _seen) = h.event_bus().await;
+    let template = invites_devtools::load_template(&invites_devtools::template_path()).unwrap();
+    let (queue, dead) = invites_devtools::create_webhook_queues(&h.sqs, &template, &h.table).await.unwrap();
+    Stage { h, bus, queue, dead, receiver: Receiver::start().await }
+}
+
 /// Registers an endpoint through the service route: (id, secret).
 async fn register(h: &Harness, url: &str, types: &[&str]) -> (String, String) {
     let req = Req::event("register-webhook").body(json!({"url": url, "eventTypes": types}));
@@ -96,17 +112,6 @@ fn aws_env(h: &Harness, queue: &str) -> Vec<(&'static str, String)> {
         // The receiver is plain http on loopback.
         ("INVITES_WEBHOOK_ALLOW_HTTP", "true".into()),
     ]
-}
-
-/// Hands the stream to the publisher until nothing new is left.
-async fn publish_all(h: &Harness, publisher: &mut Function) {
-    let sdk = invites_adapters::sdk_config().await;
-    let mut reader = StreamReader::open(&sdk, &h.table, true).await.unwrap();
-    let mut idle = 0;
-    while idle < 3 {
-        let n = reader.round(100, async |event: &Value| publisher.invoke(event).await).await.unwrap();
-        idle = if n == 0 { idle + 1 } else { 0 };
-    }
 }
 
 #[derive(Default, Debug)]
@@ -194,11 +199,7 @@ fn tally(accepted: &Value) -> BTreeMap<String, usize> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_event_reaches_each_endpoint_once_through_an_outage_verified_by_standardwebhooks() {
-    let h = Harness::new().await;
-    let (bus, _seen) = h.event_bus().await;
-    let template = invites_devtools::load_template(&invites_devtools::template_path()).unwrap();
-    let (queue, dead) = invites_devtools::create_webhook_queues(&h.sqs, &template, &h.table).await.unwrap();
-    let receiver = Receiver::start().await;
+    let Stage { h, bus, queue, dead, receiver } = stage().await;
     let (a, secret_a) = register(&h, &receiver.url("a"), &[]).await;
     let (_, secret_b) = register(&h, &receiver.url("b"), &["invite.accepted", "member.joined"]).await;
     assert!(secret_a.starts_with("whsec_") && secret_a != secret_b);
@@ -220,7 +221,7 @@ async fn every_event_reaches_each_endpoint_once_through_an_outage_verified_by_st
     let mut env = aws_env(&h, &queue);
     env.push(("INVITES_EVENT_BUS", bus.clone()));
     let mut publisher = Function::start("publish-events", env).await;
-    publish_all(&h, &mut publisher).await;
+    h.publish_stream(&mut publisher).await;
     let mut env = aws_env(&h, &queue);
     env.extend([
         ("INVITES_WEBHOOK_DLQ_URL", dead.clone()),
@@ -308,7 +309,7 @@ async fn every_event_reaches_each_endpoint_once_through_an_outage_verified_by_st
     assert_ne!(new_secret, secret_a);
     receiver.control("a", json!({"secret": new_secret})).await;
     assert_eq!(invite(&h, &rid, OWNER, "after-rotation@example.com", "read_only").await.status, 201);
-    publish_all(&h, &mut publisher).await;
+    h.publish_stream(&mut publisher).await;
     deliver_all(&h, &queue, &mut worker, 2).await;
     let last = receiver.log("a").await["accepted"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["type"], "invite.created");
@@ -317,11 +318,7 @@ async fn every_event_reaches_each_endpoint_once_through_an_outage_verified_by_st
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endpoint_that_stays_down_is_parked_switched_off_and_redriven() {
-    let h = Harness::new().await;
-    let (bus, _seen) = h.event_bus().await;
-    let template = invites_devtools::load_template(&invites_devtools::template_path()).unwrap();
-    let (queue, dead) = invites_devtools::create_webhook_queues(&h.sqs, &template, &h.table).await.unwrap();
-    let receiver = Receiver::start().await;
+    let Stage { h, bus, queue, dead, receiver } = stage().await;
     let (id, secret) = register(&h, &receiver.url("down"), &["resource.created", "invite.created"]).await;
     receiver.control("down", json!({"secret": secret, "down": true})).await;
 
@@ -330,7 +327,7 @@ async fn an_endpoint_that_stays_down_is_parked_switched_off_and_redriven() {
     let mut env = aws_env(&h, &queue);
     env.push(("INVITES_EVENT_BUS", bus));
     let mut publisher = Function::start("publish-events", env).await;
-    publish_all(&h, &mut publisher).await;
+    h.publish_stream(&mut publisher).await;
     let mut env = aws_env(&h, &queue);
     env.extend([
         ("INVITES_WEBHOOK_DLQ_URL", dead.clone()),
@@ -401,11 +398,7 @@ async fn registrations_are_checked_and_counted() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_endpoint_the_configuration_names_is_registered_and_signs_with_its_secret() {
-    let h = Harness::new().await;
-    let (bus, _seen) = h.event_bus().await;
-    let template = invites_devtools::load_template(&invites_devtools::template_path()).unwrap();
-    let (queue, dead) = invites_devtools::create_webhook_queues(&h.sqs, &template, &h.table).await.unwrap();
-    let receiver = Receiver::start().await;
+    let Stage { h, bus, queue, dead, receiver } = stage().await;
     // The operator's secret (Secrets Manager, template parameter WebhookSecretId).
     let secret = invites_domain::webhooks::Secret::generate().encode();
     receiver.control("cfg", json!({"secret": secret, "down": false})).await;
@@ -419,7 +412,7 @@ async fn the_endpoint_the_configuration_names_is_registered_and_signs_with_its_s
         ("INVITES_WEBHOOK_EVENT_TYPES", "resource.created".into()),
     ]);
     let mut publisher = Function::start("publish-events", env).await;
-    publish_all(&h, &mut publisher).await;
+    h.publish_stream(&mut publisher).await;
     let mut env = aws_env(&h, &queue);
     env.push(("INVITES_WEBHOOK_DLQ_URL", dead));
     let mut worker = Function::start("deliver-webhooks", env).await;
