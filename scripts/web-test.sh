@@ -80,7 +80,7 @@ export CONSUMERS_DIR="$STACK_LOG_DIR/consumers"
 echo "== web: the components packed and installed into fresh apps"
 scripts/web-consumers.sh
 
-export WEB_PORT WEB_URL="http://127.0.0.1:$WEB_PORT" INVITES_API="$INVITES_E2E_API"
+export WEB_PORT WEB_URL="http://127.0.0.1:$WEB_PORT" INVITES_API="$INVITES_E2E_API" INVITES_WEB_NO_WATCH=1
 pushd web >/dev/null
 stack_spawn_group web npx vite --port "$WEB_PORT" --strictPort
 popd >/dev/null

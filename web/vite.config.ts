@@ -7,6 +7,7 @@
 //   INVITES_WEB_API_BASE  apiBaseUrl to hand the page instead (e.g. the API's own
 //                         URL, to go through CORS as a deployed frontend does)
 //   INVITES_DEV_AUTH_SECRET  dev auth secret (default: ../.local/dev/auth-secret)
+//   INVITES_WEB_NO_WATCH=1  no file watcher (the browser suite)
 //   INVITES_WEB_OIDC_AUTHORITY, INVITES_WEB_OIDC_CLIENT_ID  sign in through this
 //                         OpenID Connect provider instead (scripts/oidc-provider.mjs)
 
@@ -93,6 +94,14 @@ export default defineConfig({
   plugins: [devOnly()],
   // A second dev server beside the first (the browser suite's OIDC app) keeps its own optimizer cache.
   cacheDir: process.env.INVITES_WEB_CACHE_DIR ?? 'node_modules/.vite',
-  server: { port: Number(process.env.WEB_PORT ?? 5173), strictPort: true, host: '127.0.0.1', proxy: { '/v1': api } },
+  server: {
+    port: Number(process.env.WEB_PORT ?? 5173),
+    strictPort: true,
+    host: '127.0.0.1',
+    proxy: { '/v1': api },
+    // The browser suite's servers need no reloading: no file watchers (a
+    // machine's inotify watches are shared with cargo lambda watch).
+    watch: process.env.INVITES_WEB_NO_WATCH ? null : undefined,
+  },
   build: { target: 'es2022' },
 });
