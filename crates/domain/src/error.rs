@@ -90,6 +90,7 @@ codes! {
     InvalidBatch = "invalid_batch" => 422,
     InvalidClientId = "invalid_client_id" => 422,
     InvalidCursor = "invalid_cursor" => 422,
+    InvalidDateRange = "invalid_date_range" => 422,
     InvalidDomain = "invalid_domain" => 422,
     InvalidEmail = "invalid_email" => 422,
     InvalidEventType = "invalid_event_type" => 422,

@@ -11,6 +11,7 @@
 //! `make unit`.
 
 pub mod audit;
+pub mod audit_export;
 pub mod budgets;
 pub mod bulk;
 pub mod delivery;

@@ -76,6 +76,15 @@ pub trait Resources {
     async fn create_resource(&self, who: &Identity, new: NewResource, now: i64) -> Result<ResourceView, Error>;
     /// The resource, the caller's role and the seats in use. 404 for outsiders.
     async fn resource(&self, rid: ResourceId, who: &Identity) -> Result<ResourceView, Error>;
+    /// The audit trail of a range of days, oldest first, for download
+    /// (`see_audit`). 404 / 403; 422 `invalid_cursor`.
+    async fn audit_export(
+        &self,
+        rid: ResourceId,
+        who: &Identity,
+        range: crate::audit_export::Range,
+        page: PageRequest<'_>,
+    ) -> Result<Page<AuditView>, Error>;
     /// The audit trail, newest first. 404 / 403; 422 `invalid_cursor`.
     async fn audit_trail(
         &self,

@@ -21,6 +21,20 @@ pub fn json<T: Serialize>(status: u16, value: &T) -> ApiResult {
         .map_err(Error::internal)
 }
 
+/// A CSV download (`filename`), with the cursor of the next page, if any,
+/// in `x-next-cursor`.
+pub fn csv(body: String, filename: &str, next_cursor: Option<&str>) -> ApiResult {
+    let mut r = Response::builder()
+        .status(200)
+        .header("content-type", "text/csv; charset=utf-8")
+        .header("content-disposition", format!("attachment; filename=\"{filename}\""))
+        .header("cache-control", "no-store");
+    if let Some(c) = next_cursor {
+        r = r.header("x-next-cursor", c);
+    }
+    r.body(Body::Text(body)).map_err(Error::internal)
+}
+
 pub fn no_content() -> ApiResult {
     Response::builder()
         .status(StatusCode::NO_CONTENT)

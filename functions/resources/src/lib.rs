@@ -2,16 +2,19 @@
 //! `GET /v1/resources/{rid}` (resource, caller's role, seats),
 //! `PATCH /v1/resources/{rid}` (settings: reminders on or off) and
 //! `GET /v1/resources/{rid}/audit` (audit trail, newest first, paginated),
+//! `GET /v1/resources/{rid}/audit/export` (a range of days, oldest first,
+//! as JSON or as CSV safe to open in a spreadsheet, in pages of 1,000),
 //! `DELETE /v1/resources/{rid}` (the owner deletes it), and for the
 //! operator's backend only (IAM-signed), `PUT
 //! /v1/service/resources/{rid}/plan` (seat limit, inviting on or off) and
 //! `DELETE /v1/service/resources/{rid}` (delete, for when the owner is gone).
 
+use invites_domain::error::Code;
 use invites_domain::plan::{Plan, PlanBody};
 use invites_domain::ports::{PageRequest, Plans, Resources};
 use invites_domain::resource::{NewResource, NewResourceBody, ResourceSettings};
 use invites_domain::{Error, time};
-use invites_http::{ApiResult, AppState, json, json_body, no_content, page, route};
+use invites_http::{ApiResult, AppState, csv, json, json_body, no_content, page, query_param, route};
 use lambda_http::Request;
 
 /// Who changed a plan, as the audit trail and the events say.
@@ -22,6 +25,7 @@ pub const ROUTES: &[&str] = &[
     "GET /v1/resources/{rid}",
     "PATCH /v1/resources/{rid}",
     "GET /v1/resources/{rid}/audit",
+    "GET /v1/resources/{rid}/audit/export",
     "DELETE /v1/resources/{rid}",
     "PUT /v1/service/resources/{rid}/plan",
     "DELETE /v1/service/resources/{rid}",
@@ -60,6 +64,30 @@ pub async fn handle(api: &AppState, req: Request) -> ApiResult {
         "DELETE /v1/resources/{rid}" => {
             api.store.delete_resource(r.rid()?, Some(&who), now).await?;
             no_content()
+        }
+        "GET /v1/resources/{rid}/audit/export" => {
+            use invites_domain::audit_export::{self, MAX_PAGE, Range};
+            let rid = r.rid()?;
+            let (from, to) = (query_param(&req, "from"), query_param(&req, "to"));
+            let range = Range::parse(from.as_deref(), to.as_deref(), now)?;
+            let limit = match query_param(&req, "limit") {
+                None => MAX_PAGE,
+                Some(l) => l.parse().ok().filter(|n| (1..=MAX_PAGE).contains(n)).ok_or_else(|| {
+                    Error::invalid(Code::InvalidLimit, format!("limit must be between 1 and {MAX_PAGE}"))
+                })?,
+            };
+            let cursor = query_param(&req, "cursor");
+            let page =
+                api.store.audit_export(rid, &who, range, PageRequest { limit, cursor: cursor.as_deref() }).await?;
+            match query_param(&req, "format").as_deref() {
+                None | Some("json") => json(200, &page),
+                Some("csv") => {
+                    // The header row opens the first page only, so pages join into one file.
+                    let body = audit_export::csv(&page.items, cursor.is_none());
+                    csv(body, &format!("audit-{rid}.csv"), page.next_cursor.as_deref())
+                }
+                Some(_) => Err(Error::invalid(Code::InvalidRequest, "format is json or csv")),
+            }
         }
         "GET /v1/resources/{rid}/audit" => {
             let rid = r.rid()?;

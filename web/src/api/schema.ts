@@ -221,6 +221,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/resources/{rid}/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The audit trail of a range of days, oldest first, as JSON or CSV (owner, admin).
+         * @description At most 1,000 entries per request; the next page's cursor is `nextCursor` (JSON) or the `x-next-cursor` header (CSV; the header row opens the first page only, so pages join into one file). CSV cells that would start with =, +, -, @, a tab or a carriage return start with an apostrophe instead, so a spreadsheet shows them as text. 422 invalid_date_range for a range that is not dates, ends before it starts or spans more than 366 days.
+         */
+        get: operations["exportAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/resources/{rid}/invites": {
         parameters: {
             query?: never;
@@ -729,7 +751,7 @@ export interface components {
         };
         ErrorDetail: {
             /** @enum {string} */
-            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "invite_withdrawn" | "link_withdrawn" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata" | "invites_disabled" | "service_only" | "service_unavailable" | "role_not_grantable" | "resource_deleted" | "invalid_seat_limit" | "invalid_plan" | "link_revoked" | "link_expired" | "link_used_up" | "invalid_max_uses" | "invalid_domain" | "public_domain" | "too_many_domains" | "too_many_links" | "domain_not_verified" | "removed_from_resource" | "invalid_webhook_url" | "invalid_event_type" | "too_many_webhooks";
+            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "invite_withdrawn" | "link_withdrawn" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata" | "invites_disabled" | "service_only" | "service_unavailable" | "role_not_grantable" | "resource_deleted" | "invalid_seat_limit" | "invalid_plan" | "link_revoked" | "link_expired" | "link_used_up" | "invalid_max_uses" | "invalid_domain" | "public_domain" | "too_many_domains" | "too_many_links" | "domain_not_verified" | "removed_from_resource" | "invalid_webhook_url" | "invalid_event_type" | "too_many_webhooks" | "invalid_date_range";
             message: string;
         };
         TransferBody: {
@@ -1556,6 +1578,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    exportAudit: {
+        parameters: {
+            query?: {
+                format?: "json" | "csv";
+                /** @description First UTC day, YYYY-MM-DD (default: 29 days before to) */
+                from?: string;
+                /** @description Last UTC day, YYYY-MM-DD, included (default: today) */
+                to?: string;
+                limit?: number;
+                cursor?: components["parameters"]["cursor"];
+            };
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description CSV: the next page's cursor, when there is one */
+                    "x-next-cursor"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                    "text/csv": string;
                 };
             };
             401: components["responses"]["Error"];

@@ -16,6 +16,39 @@ use invites_domain::seats::Seats;
 use invites_domain::views::{AuditView, Page, ResourceView};
 use invites_domain::{Error, Identity, ResourceId, Role};
 
+impl Store {
+    /// One page of audit entries of `query` (a query of the resource's
+    /// `AUDIT#` items, in either order), from the page's cursor on.
+    async fn audit_page(
+        &self,
+        pk: &str,
+        query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+        page: PageRequest<'_>,
+    ) -> Result<Page<AuditView>, Error> {
+        let start = page.cursor.map(cursor::decode).transpose()?.map(|id| key(pk.to_owned(), audit_sk(&id)));
+        let out = query
+            // One more than asked: a next page is promised only if it has items.
+            .limit(page.limit as i32 + 1)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| super::sdk::failure("query audit", e))?;
+        let mut items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| {
+                let a: AuditItem = from_item(i)?;
+                Ok(AuditView::of(a.sk.trim_start_matches(AUDIT_PREFIX).to_owned(), a.record))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        let more = items.len() > page.limit;
+        items.truncate(page.limit);
+        let next_cursor = if more { items.last().and_then(|a| cursor::encode(&a.id)) } else { None };
+        Ok(Page { items, next_cursor })
+    }
+}
+
 impl Resources for Store {
     async fn create_resource(&self, who: &Identity, new: NewResource, now: i64) -> Result<ResourceView, Error> {
         require_verified_sender(who)?;
@@ -85,36 +118,33 @@ impl Resources for Store {
         page: PageRequest<'_>,
     ) -> Result<Page<AuditView>, Error> {
         self.member_who_can(rid, who, Can::SeeAudit).await?;
-        let rid = rid.to_string();
-        let start = match page.cursor {
-            None => None,
-            Some(c) => {
-                let id = cursor::decode(c)?;
-                Some(key(res_pk(&rid), audit_sk(&id)))
-            }
-        };
-        let out = self
-            .prefix_query(&res_pk(&rid), AUDIT_PREFIX, None)
-            .scan_index_forward(false)
-            // One more than asked: a next page is promised only if it has items.
-            .limit(page.limit as i32 + 1)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| super::sdk::failure("query audit", e))?;
-        let mut items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|i| {
-                let a: AuditItem = from_item(i)?;
-                Ok(AuditView::of(a.sk.trim_start_matches(AUDIT_PREFIX).to_owned(), a.record))
-            })
-            .collect::<Result<Vec<_>, Error>>()?;
-        let more = items.len() > page.limit;
-        items.truncate(page.limit);
-        let next_cursor = if more { items.last().and_then(|a| cursor::encode(&a.id)) } else { None };
-        Ok(Page { items, next_cursor })
+        let pk = res_pk(&rid.to_string());
+        let query = self.prefix_query(&pk, AUDIT_PREFIX, None).scan_index_forward(false);
+        self.audit_page(&pk, query, page).await
+    }
+
+    async fn audit_export(
+        &self,
+        rid: ResourceId,
+        who: &Identity,
+        range: invites_domain::audit_export::Range,
+        page: PageRequest<'_>,
+    ) -> Result<Page<AuditView>, Error> {
+        self.member_who_can(rid, who, Can::SeeAudit).await?;
+        let pk = res_pk(&rid.to_string());
+        // Audit ids are ULIDs: the range's days are a range of sort keys.
+        let (from, until) = range.id_bounds();
+        let query = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND SK BETWEEN :from AND :until")
+            .expression_attribute_values(":pk", s(pk.clone()))
+            .expression_attribute_values(":from", s(audit_sk(&from)))
+            .expression_attribute_values(":until", s(audit_sk(&until)))
+            .consistent_read(true)
+            .scan_index_forward(true);
+        self.audit_page(&pk, query, page).await
     }
 
     async fn update_resource(
