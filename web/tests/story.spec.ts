@@ -494,6 +494,17 @@ test('roles, removal, leaving and the audit trail', async ({ page }) => {
   await scan(page, 'users & invites: audit');
   await shot(page, 'audit');
 
+  // The audit trail downloaded as CSV: every entry, and no cell a spreadsheet would run.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download', exact: true }).click()]);
+  expect(download.suggestedFilename()).toMatch(new RegExp(`^audit-${rid}-\\d{4}-\\d{2}-\\d{2}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
+  const csv = readFileSync(await download.path(), 'utf8');
+  const lines = csv.split('\r\n').filter(Boolean);
+  expect(lines[0]).toBe('id,at,action,actor,subject,detail');
+  expect(lines.length - 1).toBeGreaterThanOrEqual(actions.length);
+  expect(lines.some((l) => l.includes(',member.left,'))).toBe(true);
+  await expect(page.getByRole('status').filter({ hasText: `Downloaded ${lines.length - 1} entries.` })).toBeVisible();
+  await scan(page, 'users & invites: audit downloaded');
+
   // German.
   await page.goto(`/resources/${rid}?lang=de`);
   await expect(page.getByRole('heading', { name: 'Benutzer & Einladungen' })).toBeVisible();

@@ -2,7 +2,8 @@
 // people named as the screen knows them (a name, else the address their
 // invite went to).
 
-import { html } from 'lit';
+import { html, nothing } from 'lit';
+import { explain } from '../../errors';
 import { api, ok, type Invite, type Member, type Schemas } from '../../api/client';
 import { formatDate, formatShort, has, t } from '../../i18n';
 import { roleLabel, roleManages } from '../../roles';
@@ -13,9 +14,11 @@ type Audit = Schemas['AuditPage']['items'][number];
 const PAGE = 20;
 
 export class AuditTrail extends AdminPanel {
-  static properties = { ...AdminPanel.properties, entries: { state: true }, cursor: { state: true } };
+  static properties = { ...AdminPanel.properties, entries: { state: true }, cursor: { state: true }, exported: { state: true } };
   declare entries: Audit[];
   declare cursor: string | null;
+  /** What the last download said: how many entries, or why it failed. */
+  declare exported: { ok: boolean; text: string } | null;
   /** Display names: user ids and invite ids → a name or an address. */
   private names = new Map<string, string>();
 
@@ -23,6 +26,7 @@ export class AuditTrail extends AdminPanel {
     super();
     this.entries = [];
     this.cursor = null;
+    this.exported = null;
   }
 
   async load(more = false) {
@@ -78,6 +82,59 @@ export class AuditTrail extends AdminPanel {
     return text;
   }
 
+  /** The export of a range of days, page after page, saved as one file. */
+  private async download(e: SubmitEvent) {
+    e.preventDefault();
+    const form = new FormData(e.target as HTMLFormElement);
+    const [from, to, format] = ['from', 'to', 'format'].map((k) => String(form.get(k) ?? ''));
+    const parts: string[] = [];
+    const items: Audit[] = [];
+    let cursor: string | undefined;
+    try {
+      do {
+        const query = { format: format as 'csv' | 'json', from, to, ...(cursor ? { cursor } : {}) };
+        const path = '/v1/resources/{rid}/audit/export' as const;
+        if (format === 'csv') {
+          const r = await api().GET(path, { params: { ...this.rid, query }, parseAs: 'text' });
+          parts.push(await ok(Promise.resolve(r as { data?: string; error?: unknown; response: Response })));
+          cursor = r.response.headers.get('x-next-cursor') ?? undefined;
+        } else {
+          const page = (await ok(api().GET(path, { params: { ...this.rid, query } }))) as Schemas['AuditPage'];
+          items.push(...page.items);
+          cursor = page.nextCursor ?? undefined;
+        }
+      } while (cursor);
+    } catch (err) {
+      this.exported = { ok: false, text: explain(err) };
+      return;
+    }
+    const body = format === 'csv' ? parts.join('') : JSON.stringify({ items }, null, 2);
+    const count = format === 'csv' ? Math.max(0, body.split('\r\n').filter(Boolean).length - 1) : items.length;
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([body], { type: format === 'csv' ? 'text/csv' : 'application/json' }));
+    link.download = `audit-${this.rid.path.rid}-${from}-${to}.${format}`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    this.exported = { ok: true, text: t('admin.audit.downloaded', { count }) };
+  }
+
+  private exportForm() {
+    const today = new Date().toISOString().slice(0, 10);
+    const monthAgo = new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10);
+    return html`<form class="export inline" @submit=${this.download} aria-labelledby="export-title">
+      <h3 id="export-title">${t('admin.audit.export')}</h3>
+      <label>${t('admin.audit.from')} <input type="date" name="from" required .value=${monthAgo} /></label>
+      <label>${t('admin.audit.to')} <input type="date" name="to" required .value=${today} /></label>
+      <label>${t('admin.audit.format')}
+        <select name="format"><option value="csv">CSV</option><option value="json">JSON</option></select>
+      </label>
+      <button type="submit">${t('admin.audit.download')}</button>
+      ${this.exported
+        ? html`<p class=${this.exported.ok ? 'notice' : 'notice error'} role=${this.exported.ok ? 'status' : 'alert'}>${this.exported.text}</p>`
+        : nothing}
+    </form>`;
+  }
+
   render() {
     return html`<div class="card">
       <div class="card-head"><h2 id="audit-title">${t('admin.audit.title')}</h2><span class="muted small">${t('admin.audit.lead')}</span></div>
@@ -93,6 +150,7 @@ export class AuditTrail extends AdminPanel {
             )}</tbody>
           </table></div>`}
       ${this.more(this.cursor)}
+      ${this.exportForm()}
     </div>`;
   }
 }
