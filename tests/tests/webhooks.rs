@@ -151,17 +151,8 @@ async fn deliver_for(h: &Harness, queue: &str, worker: &mut Function, quiet: u64
             continue;
         }
         idle_since = std::time::Instant::now();
-        let records: Vec<Value> = messages
-            .iter()
-            .map(|m| {
-                let count =
-                    m.attributes().and_then(|a| a.get(&A::ApproximateReceiveCount)).cloned().unwrap_or("1".into());
-                json!({"messageId": m.message_id(), "receiptHandle": m.receipt_handle(), "body": m.body(),
-                       "attributes": {"ApproximateReceiveCount": count}, "messageAttributes": {},
-                       "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:t-webhooks"})
-            })
-            .collect();
-        let answer = worker.invoke(&json!({ "Records": records })).await.expect("the worker answered");
+        let event = invites_devtools::pump::sqs_event(&messages, "arn:aws:sqs:us-east-1:000000000000:t-webhooks");
+        let answer = worker.invoke(&event).await.expect("the worker answered");
         let failed: Vec<&str> = answer["batchItemFailures"]
             .as_array()
             .unwrap()

@@ -69,6 +69,12 @@ pub fn roles_from_env() -> Result<(), ConfigError> {
     install(parsed).map_err(ConfigError)
 }
 
+/// `INVITES_WEBHOOK_ALLOW_HTTP=true` lets webhook endpoints be plain http
+/// (local runs and tests); https only otherwise.
+pub fn webhook_url_rules() -> Result<invites_domain::webhooks::UrlRules, ConfigError> {
+    Ok(invites_domain::webhooks::UrlRules { allow_http: number("INVITES_WEBHOOK_ALLOW_HTTP", false, |_| true)? })
+}
+
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         roles_from_env()?;
@@ -103,9 +109,7 @@ impl Config {
                 })?,
                 claim_secs: number("INVITES_CLAIM_SECS", d.claim_secs, |n| (2..=900).contains(n))?,
             },
-            webhook_urls: invites_domain::webhooks::UrlRules {
-                allow_http: number("INVITES_WEBHOOK_ALLOW_HTTP", false, |_| true)?,
-            },
+            webhook_urls: webhook_url_rules()?,
         })
     }
 

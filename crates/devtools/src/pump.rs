@@ -8,6 +8,29 @@ use crate::local_http::request;
 use aws_sdk_sqs::types::DeleteMessageBatchRequestEntry;
 use serde_json::{Value, json};
 
+/// The event Lambda's SQS trigger makes of received messages (with their
+/// receive counts, which the webhook worker reads as attempt numbers).
+pub fn sqs_event(messages: &[aws_sdk_sqs::types::Message], queue_arn: &str) -> Value {
+    use aws_sdk_sqs::types::MessageSystemAttributeName as A;
+    let records: Vec<Value> = messages
+        .iter()
+        .map(|m| {
+            let count = m.attributes().and_then(|a| a.get(&A::ApproximateReceiveCount)).cloned();
+            json!({
+                "messageId": m.message_id(),
+                "receiptHandle": m.receipt_handle(),
+                "body": m.body(),
+                "attributes": {"ApproximateReceiveCount": count.unwrap_or_else(|| "1".into())},
+                "messageAttributes": {},
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": "us-east-1"
+            })
+        })
+        .collect();
+    json!({ "Records": records })
+}
+
 pub struct Pump {
     pub sqs: aws_sdk_sqs::Client,
     pub queue_url: String,
@@ -43,22 +66,8 @@ impl Pump {
         if messages.is_empty() {
             return Ok(Round::default());
         }
-        let records: Vec<Value> = messages
-            .iter()
-            .map(|m| {
-                json!({
-                    "messageId": m.message_id(),
-                    "receiptHandle": m.receipt_handle(),
-                    "body": m.body(),
-                    "attributes": {"ApproximateReceiveCount": m.attributes().and_then(|a| a.get(&aws_sdk_sqs::types::MessageSystemAttributeName::ApproximateReceiveCount)).cloned().unwrap_or_else(|| "1".into())},
-                    "messageAttributes": {},
-                    "eventSource": "aws:sqs",
-                    "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:local",
-                    "awsRegion": "us-east-1"
-                })
-            })
-            .collect();
-        let failed = self.invoke(&json!({ "Records": records })).await?;
+        let event = sqs_event(&messages, "arn:aws:sqs:us-east-1:000000000000:local");
+        let failed = self.invoke(&event).await?;
         let done: Vec<DeleteMessageBatchRequestEntry> = messages
             .iter()
             .enumerate()

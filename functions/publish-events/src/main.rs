@@ -19,9 +19,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         (true, Some(url)) => {
             let secret = invites_adapters::config::optional("INVITES_WEBHOOK_SECRET").unwrap_or_default();
             let types = invites_adapters::config::optional("INVITES_WEBHOOK_EVENT_TYPES").unwrap_or_default();
-            let rules = invites_domain::webhooks::UrlRules {
-                allow_http: invites_adapters::config::number("INVITES_WEBHOOK_ALLOW_HTTP", false, |_| true)?,
-            };
+            let rules = invites_adapters::config::webhook_url_rules()?;
             // A bad one is logged and left out: it must not hold up the events on the bus.
             invites_domain::webhooks::configured(&url, &secret, &types, rules, invites_domain::time::now())
                 .inspect_err(|e| {

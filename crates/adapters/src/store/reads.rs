@@ -23,6 +23,34 @@ pub(crate) fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, Error> {
 }
 
 impl Store {
+    /// One page of `query` (items of partition `pk` whose sort keys are
+    /// `prefix` and an id, in either order) from the page's cursor on, each
+    /// item read by `row`; `id` names a row's id for the next cursor. One
+    /// more item than asked is read: a next page is promised only if it has
+    /// items.
+    pub(crate) async fn id_page<T>(
+        &self,
+        pk: &str,
+        prefix: &str,
+        query: QueryFluentBuilder,
+        page: invites_domain::ports::PageRequest<'_>,
+        row: impl Fn(Item) -> Result<T, Error>,
+        id: impl Fn(&T) -> &str,
+    ) -> Result<invites_domain::views::Page<T>, Error> {
+        let start = page.cursor.map(cursor::decode).transpose()?.map(|c| key(pk.to_owned(), format!("{prefix}{c}")));
+        let out = query
+            .limit(page.limit as i32 + 1)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| super::sdk::failure("query page", e))?;
+        let mut items = out.items.unwrap_or_default().into_iter().map(row).collect::<Result<Vec<_>, Error>>()?;
+        let more = items.len() > page.limit;
+        items.truncate(page.limit);
+        let next_cursor = if more { items.last().and_then(|r| cursor::encode(id(r))) } else { None };
+        Ok(invites_domain::views::Page { items, next_cursor })
+    }
+
     pub(crate) async fn get<T: DeserializeOwned>(&self, pk: String, sk: String) -> Result<Option<T>, Error> {
         let out = self
             .db

@@ -1,7 +1,7 @@
 //! Resources, the caller's membership, seats and the audit trail.
 
 use super::items::*;
-use super::{Check, Store, Tx, TxError, cursor, from_item, key, n, retry, s};
+use super::{Check, Store, Tx, TxError, from_item, key, n, retry, s};
 use aws_sdk_dynamodb::types::builders::UpdateBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Update};
 use invites_domain::audit::{Audit, AuditAction, SERVICE};
@@ -25,27 +25,11 @@ impl Store {
         query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
         page: PageRequest<'_>,
     ) -> Result<Page<AuditView>, Error> {
-        let start = page.cursor.map(cursor::decode).transpose()?.map(|id| key(pk.to_owned(), audit_sk(&id)));
-        let out = query
-            // One more than asked: a next page is promised only if it has items.
-            .limit(page.limit as i32 + 1)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| super::sdk::failure("query audit", e))?;
-        let mut items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|i| {
-                let a: AuditItem = from_item(i)?;
-                Ok(AuditView::of(a.sk.trim_start_matches(AUDIT_PREFIX).to_owned(), a.record))
-            })
-            .collect::<Result<Vec<_>, Error>>()?;
-        let more = items.len() > page.limit;
-        items.truncate(page.limit);
-        let next_cursor = if more { items.last().and_then(|a| cursor::encode(&a.id)) } else { None };
-        Ok(Page { items, next_cursor })
+        let row = |i| {
+            let a: AuditItem = from_item(i)?;
+            Ok(AuditView::of(a.sk.trim_start_matches(AUDIT_PREFIX).to_owned(), a.record))
+        };
+        self.id_page(pk, AUDIT_PREFIX, query, page, row, |a: &AuditView| &a.id).await
     }
 }
 

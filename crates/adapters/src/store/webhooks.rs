@@ -4,7 +4,7 @@
 //! (kept 30 days: claimed while an attempt is in flight, then delivered, so
 //! a copy queued twice is sent once) in `WEBHOOK#<id>`.
 
-use super::{Check, Item, Store, Tx, TxError, cursor, from_item, key, n, retry, s};
+use super::{Check, Item, Store, Tx, TxError, from_item, key, n, retry, s};
 use aws_sdk_dynamodb::types::{Delete, Update};
 use invites_domain::ports::{PageRequest, Webhooks};
 use invites_domain::views::Page;
@@ -204,26 +204,10 @@ impl Webhooks for Store {
 
     async fn attempts(&self, id: &str, page: PageRequest<'_>) -> Result<Page<Attempt>, Error> {
         self.endpoint(id).await?;
-        let start =
-            page.cursor.map(cursor::decode).transpose()?.map(|a| key(webhook_pk(id), format!("{ATTEMPT_PREFIX}{a}")));
-        let out = self
-            .prefix_query(&webhook_pk(id), ATTEMPT_PREFIX, None)
-            .scan_index_forward(false)
-            .limit(page.limit as i32 + 1)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| super::sdk::failure("query attempts", e))?;
-        let mut items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|i: Item| from_item::<AttemptItem>(i).map(|a| a.attempt))
-            .collect::<Result<Vec<_>, _>>()?;
-        let more = items.len() > page.limit;
-        items.truncate(page.limit);
-        let next_cursor = if more { items.last().and_then(|a| cursor::encode(&a.id)) } else { None };
-        Ok(Page { items, next_cursor })
+        let pk = webhook_pk(id);
+        let query = self.prefix_query(&pk, ATTEMPT_PREFIX, None).scan_index_forward(false);
+        let row = |i: Item| from_item::<AttemptItem>(i).map(|a| a.attempt);
+        self.id_page(&pk, ATTEMPT_PREFIX, query, page, row, |a: &Attempt| &a.id).await
     }
 
     async fn claim_delivery(&self, endpoint_id: &str, message_id: &str, now: i64) -> Result<Claim, Error> {
