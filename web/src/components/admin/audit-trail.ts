@@ -121,13 +121,22 @@ export class AuditTrail extends AdminPanel {
   private exportForm() {
     const today = new Date().toISOString().slice(0, 10);
     const monthAgo = new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10);
-    return html`<form class="export inline" @submit=${this.download} aria-labelledby="export-title">
+    return html`<form class="export" @submit=${this.download} aria-labelledby="export-title">
       <h3 id="export-title">${t('admin.audit.export')}</h3>
-      <label>${t('admin.audit.from')} <input type="date" name="from" required .value=${monthAgo} /></label>
-      <label>${t('admin.audit.to')} <input type="date" name="to" required .value=${today} /></label>
-      <label>${t('admin.audit.format')}
-        <select name="format"><option value="csv">CSV</option><option value="json">JSON</option></select>
-      </label>
+      <div class="grid">
+        <div class="field">
+          <label for="export-from">${t('admin.audit.from')}</label>
+          <input id="export-from" type="date" name="from" required .value=${monthAgo} />
+        </div>
+        <div class="field">
+          <label for="export-to">${t('admin.audit.to')}</label>
+          <input id="export-to" type="date" name="to" required .value=${today} />
+        </div>
+        <div class="field">
+          <label for="export-format">${t('admin.audit.format')}</label>
+          <select id="export-format" name="format"><option value="csv">CSV</option><option value="json">JSON</option></select>
+        </div>
+      </div>
       <button type="submit">${t('admin.audit.download')}</button>
       ${this.exported
         ? html`<p class=${this.exported.ok ? 'notice' : 'notice error'} role=${this.exported.ok ? 'status' : 'alert'}>${this.exported.text}</p>`

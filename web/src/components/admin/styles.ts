@@ -36,6 +36,7 @@ export const adminStyles = css`
       .refused { border: 1px solid var(--inv-line); border-radius: 8px; padding: 0.5rem 0.75rem; margin: 0 0 1rem; background: var(--inv-soft); }
       .refused h3 { font-size: 0.95rem; margin: 0 0 0.35rem; }
       .refused ul { margin: 0; padding-left: 1.1rem; font-size: 0.9rem; }
+      .export { margin-top: 1.5rem; padding-top: 1rem; border-top: 1px solid var(--inv-line); }
       .filters { display: inline-flex; flex-wrap: wrap; gap: 0.25rem; padding: 0.25rem; background: var(--inv-soft); border: 1px solid var(--inv-line); border-radius: 10px; }
       .filters button { border: none; background: none; min-height: 2.25rem; padding: 0.35rem 0.75rem; font-size: 0.9rem; color: var(--inv-muted); }
       .filters button:hover { color: var(--inv-ink); background: #eceef3; }
