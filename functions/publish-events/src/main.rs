@@ -1,3 +1,7 @@
+// The handler's future (events to the bus and to every webhook's queue) nests deeper than the
+// compiler's default query depth when computing its layout on a clean build.
+#![recursion_limit = "256"]
+
 use lambda_runtime::{LambdaEvent, service_fn};
 use publish_events::Publisher;
 
