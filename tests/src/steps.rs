@@ -110,3 +110,13 @@ pub fn owner() -> invites_domain::Identity {
 pub fn on_invite(event: &str, rid: &str, iid: &str) -> Req {
     Req::event(event).user(OWNER.0, OWNER.1).path("rid", rid).path("id", iid)
 }
+
+/// Publishes a TXT record on the DNS stand-in of `scripts/stack.sh`
+/// (`INVITES_DNS_DIR/<name>`), whose records all tests share.
+pub fn publish_txt(name: &str, value: &str) {
+    let dir = std::path::PathBuf::from(std::env::var("INVITES_DNS_DIR").expect("INVITES_DNS_DIR (scripts/stack.sh)"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let before = std::fs::read_to_string(&path).unwrap_or_default();
+    std::fs::write(&path, format!("{before}{value}\n")).unwrap();
+}

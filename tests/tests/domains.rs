@@ -19,15 +19,6 @@ fn fresh_domain() -> String {
     format!("acme-{}.test", invites_domain::ids::new_ulid().to_lowercase())
 }
 
-/// Publishes a TXT record on the stand-in (`INVITES_DNS_DIR/<name>`).
-fn publish_txt(name: &str, value: &str) {
-    let dir = std::path::PathBuf::from(std::env::var("INVITES_DNS_DIR").expect("INVITES_DNS_DIR (scripts/stack.sh)"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    let before = std::fs::read_to_string(&path).unwrap_or_default();
-    std::fs::write(&path, format!("{before}{value}\n")).unwrap();
-}
-
 async fn add(h: &Harness, rid: &str, by: (&str, &str), body: Value) -> Resp {
     domains(h, Req::event("add-domain").user(by.0, by.1).path("rid", rid).body(body)).await
 }

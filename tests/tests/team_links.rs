@@ -81,8 +81,11 @@ async fn a_team_link_lets_people_join_until_it_is_revoked() {
 
     // Expired: the store at a later clock.
     let later = create_link(&h, &rid, json!({"role": "read_only", "expiresInDays": 1})).await;
-    let err =
-        h.store().join(&link_token(&later), &person("user-c", "c@example.com"), now() + 2 * DAY).await.unwrap_err();
+    let err = h
+        .store()
+        .join(&link_token(&later), &person("user-c", "c@example.com"), Default::default(), now() + 2 * DAY)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "link_expired");
 
     let audit = Req::event("get-audit").user(OWNER.0, OWNER.1).path("rid", &rid).no_query();

@@ -13,7 +13,8 @@ impl Queue {
         Self { sqs: aws_sdk_sqs::Client::new(sdk), url }
     }
 
-    pub async fn send(&self, msg: &SendInvite) -> Result<(), Error> {
+    /// Queues one message (`invites_domain::message`).
+    pub async fn send(&self, msg: &impl serde::Serialize) -> Result<(), Error> {
         let body = serde_json::to_string(msg).map_err(Error::internal)?;
         self.sqs
             .send_message()

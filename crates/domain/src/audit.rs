@@ -63,7 +63,11 @@ actions! {
     DomainAdded = "domain.added",
     DomainVerified = "domain.verified",
     DomainRoleChanged = "domain.role_changed",
+    DomainModeChanged = "domain.mode_changed",
     DomainRemoved = "domain.removed",
+    RequestCreated = "request.created",
+    RequestApproved = "request.approved",
+    RequestDeclined = "request.declined",
 }
 
 /// What an action's subject is, so events name it in the right field.
@@ -74,6 +78,8 @@ pub enum Subject {
     Member,
     TeamLink,
     Domain,
+    /// A request to join: its subject is the person who asked.
+    Request,
 }
 
 impl AuditAction {
@@ -83,6 +89,7 @@ impl AuditAction {
             Some("member") => Subject::Member,
             Some("link") => Subject::TeamLink,
             Some("domain") => Subject::Domain,
+            Some("request") => Subject::Request,
             _ => Subject::Resource,
         }
     }

@@ -5,6 +5,7 @@
 //! silently, and while seats last). Public mail domains are refused.
 
 use crate::error::Code;
+use crate::requests::JoinMode;
 use crate::time::rfc3339;
 use crate::views::ResourceRef;
 use crate::{Email, Error, Identity, Role};
@@ -77,12 +78,16 @@ pub const TXT_VALUE_PREFIX: &str = "invites-verification=";
 pub struct NewDomainBody {
     pub domain: String,
     pub role: String,
+    /// `direct` (the default) or `ask` (`requests`).
+    #[serde(default, deserialize_with = "crate::text::present")]
+    pub mode: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDomain {
     pub domain: String,
     pub role: Role,
+    pub mode: JoinMode,
 }
 
 impl NewDomain {
@@ -94,7 +99,8 @@ impl NewDomain {
                 "a public mail domain cannot be used: anyone can get an address there",
             ));
         }
-        Ok(Self { domain, role: Role::parse_invitable(&body.role)? })
+        let mode = body.mode.as_deref().map(JoinMode::parse).transpose()?.unwrap_or_default();
+        Ok(Self { domain, role: Role::parse_invitable(&body.role)?, mode })
     }
 }
 
@@ -136,6 +142,9 @@ pub struct DomainClaim {
     pub resource_id: String,
     pub domain: String,
     pub role: Role,
+    /// Join at once or ask first (claims made before modes existed: at once).
+    #[serde(default, skip_serializing_if = "JoinMode::is_direct")]
+    pub mode: JoinMode,
     /// What the TXT record must carry (base64url, 128 bits).
     pub challenge: String,
     pub created_by: String,
@@ -150,6 +159,7 @@ impl DomainClaim {
             resource_id: resource_id.to_owned(),
             domain: new.domain,
             role: new.role,
+            mode: new.mode,
             challenge,
             created_by: by.to_owned(),
             created_at: now,
@@ -218,6 +228,7 @@ pub fn may_join(claim: Option<&DomainClaim>, who: &Identity) -> Result<(), Error
 pub struct DomainView {
     pub domain: String,
     pub role: Role,
+    pub mode: JoinMode,
     pub verified: bool,
     pub txt_name: String,
     pub txt_value: String,
@@ -231,6 +242,7 @@ impl From<&DomainClaim> for DomainView {
         Self {
             domain: c.domain.clone(),
             role: c.role,
+            mode: c.mode,
             verified: c.verified_at.is_some(),
             txt_name: c.txt_name(),
             txt_value: c.txt_value(),
@@ -247,15 +259,17 @@ pub struct Joinable {
     pub resource: ResourceRef,
     pub role: Role,
     pub domain: String,
+    /// `ask`: joining sends a request an owner or admin decides.
+    pub mode: JoinMode,
 }
 
 /// What adding a domain to a resource that holds `held` does.
 #[derive(Debug, PartialEq)]
 pub enum Adding<'a> {
-    /// Held already with the same role: nothing changes.
+    /// Held already with the same role and mode: nothing changes.
     Held(&'a DomainClaim),
-    /// Held with another role: adding it again changes its role (audited).
-    ChangeRole(&'a DomainClaim),
+    /// Held with another role or mode: adding it again changes them (audited).
+    Change(&'a DomainClaim),
     /// A new claim, to prove.
     New,
 }
@@ -264,8 +278,8 @@ pub enum Adding<'a> {
 /// 409 `too_many_domains` at [`MAX_PER_RESOURCE`], or new.
 pub fn adding<'a>(held: &'a [DomainClaim], new: &NewDomain) -> Result<Adding<'a>, Error> {
     match held.iter().find(|c| c.domain == new.domain) {
-        Some(existing) if existing.role == new.role => Ok(Adding::Held(existing)),
-        Some(existing) => Ok(Adding::ChangeRole(existing)),
+        Some(existing) if existing.role == new.role && existing.mode == new.mode => Ok(Adding::Held(existing)),
+        Some(existing) => Ok(Adding::Change(existing)),
         None if held.len() >= MAX_PER_RESOURCE => Err(Error::conflict(
             Code::TooManyDomains,
             format!("a resource can have at most {MAX_PER_RESOURCE} domains; remove one first"),
@@ -279,7 +293,7 @@ mod tests {
     use super::*;
 
     fn body(domain: &str, role: &str) -> NewDomainBody {
-        NewDomainBody { domain: domain.into(), role: role.into() }
+        NewDomainBody { domain: domain.into(), role: role.into(), mode: None }
     }
 
     fn claim(verified: bool) -> DomainClaim {
@@ -340,15 +354,18 @@ mod tests {
     }
 
     #[test]
-    fn adding_a_held_domain_changes_only_its_role_and_the_limit_stops_new_ones() {
-        let claim = |d: &str, role| DomainClaim::new("R", NewDomain { domain: d.into(), role }, "c".into(), "u", 0);
+    fn adding_a_held_domain_changes_only_its_role_or_mode_and_the_limit_stops_new_ones() {
+        let new = |d: &str, role, mode| NewDomain { domain: d.into(), role, mode };
+        let claim = |d: &str, role| DomainClaim::new("R", new(d, role, JoinMode::Direct), "c".into(), "u", 0);
         let held = vec![claim("a.example", Role::READ_ONLY)];
-        let again = NewDomain { domain: "a.example".into(), role: Role::READ_ONLY };
+        let again = new("a.example", Role::READ_ONLY, JoinMode::Direct);
         assert_eq!(adding(&held, &again), Ok(Adding::Held(&held[0])));
-        let other_role = NewDomain { domain: "a.example".into(), role: Role::ADMIN };
-        assert_eq!(adding(&held, &other_role), Ok(Adding::ChangeRole(&held[0])));
+        let other_role = new("a.example", Role::ADMIN, JoinMode::Direct);
+        assert_eq!(adding(&held, &other_role), Ok(Adding::Change(&held[0])));
+        let asking = new("a.example", Role::READ_ONLY, JoinMode::Ask);
+        assert_eq!(adding(&held, &asking), Ok(Adding::Change(&held[0])));
         let full: Vec<_> = (0..MAX_PER_RESOURCE).map(|i| claim(&format!("d{i}.example"), Role::READ_ONLY)).collect();
-        let fresh = NewDomain { domain: "new.example".into(), role: Role::READ_ONLY };
+        let fresh = new("new.example", Role::READ_ONLY, JoinMode::Direct);
         assert_eq!(adding(&full, &fresh).unwrap_err().code(), "too_many_domains");
         assert_eq!(adding(&full[1..], &fresh), Ok(Adding::New));
     }

@@ -128,7 +128,7 @@ pub fn from_audit(resource_id: &str, audit_id: &str, entry: &AuditEntry) -> Vec<
     let subject = Some(entry.subject.clone());
     match action.subject() {
         Subject::Invite => first.invite_id = subject,
-        Subject::Member => first.user_id = subject,
+        Subject::Member | Subject::Request => first.user_id = subject,
         Subject::TeamLink => first.link_id = subject,
         Subject::Domain => first.domain = subject,
         Subject::Resource => {}

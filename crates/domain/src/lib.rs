@@ -30,6 +30,7 @@ pub mod plan;
 pub mod ports;
 pub mod records;
 pub mod redirect;
+pub mod requests;
 pub mod resource;
 pub mod role;
 pub mod seats;

@@ -16,9 +16,10 @@
 use crate::delivery::{DeliveryEvent, Record};
 use crate::domains::{DomainView, Joinable, NewDomain, TxtAnswer};
 use crate::invite::{NewInvite, StatusFilter};
-use crate::message::SendInvite;
+use crate::message::{DecisionMail, SendInvite};
 use crate::plan::{Plan, PlanView};
 use crate::records::Invite;
+use crate::requests::{Ask, Joined, MyRequest, RequestView};
 use crate::resource::{NewResource, ResourceSettings};
 use crate::team_links::{NewTeamLink, TeamLinkLookup, TeamLinkView};
 use crate::views::{
@@ -131,8 +132,9 @@ pub trait TeamLinks {
     async fn revoke_link(&self, rid: ResourceId, lid: InviteId, who: &Identity, now: i64) -> Result<(), Error>;
     /// What a link's landing page shows, without sign-in.
     async fn lookup_link(&self, token: &str, now: i64) -> Result<TeamLinkLookup, Error>;
-    /// The signed-in caller joins through the link: a use and a seat.
-    async fn join(&self, token: &str, who: &Identity, now: i64) -> Result<Membership, Error>;
+    /// The signed-in caller joins through the link: a use and a seat; or,
+    /// when the link asks first, a use and a request (`ask`'s note).
+    async fn join(&self, token: &str, who: &Identity, ask: Ask, now: i64) -> Result<Joined, Error>;
 }
 
 /// The DNS, asked for a domain's proof of control.
@@ -171,8 +173,51 @@ pub trait Domains {
     /// Resources the caller may join through their verified address's
     /// domain, leaving out those they are a member of.
     async fn joinable(&self, who: &Identity) -> Result<Vec<Joinable>, Error>;
-    /// Joins such a resource with the domain's role, while seats last.
-    async fn join_by_domain(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<Membership, Error>;
+    /// Joins such a resource with the domain's role, while seats last; or,
+    /// when the domain asks first, a request.
+    async fn join_by_domain(&self, rid: ResourceId, who: &Identity, ask: Ask, now: i64) -> Result<Joined, Error>;
+}
+
+/// Requests to join (`requests`): decided by members who may invite with
+/// the request's role.
+pub trait Requests {
+    /// The resource's requests, pending ones first. 404 / 403.
+    async fn requests(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<Vec<RequestView>, Error>;
+    /// Approves the person's pending request: they become a member with its
+    /// role, a seat taken in the same transaction. 404 / 403; 403
+    /// `role_not_grantable`, `removed_from_resource`; 409
+    /// `request_not_pending`, `seat_limit_reached`, `already_member`; 410
+    /// `request_expired`. The answer carries the e-mail to queue.
+    async fn approve_request(
+        &self,
+        rid: ResourceId,
+        uid: &str,
+        who: &Identity,
+        now: i64,
+    ) -> Result<(RequestView, DecisionMail), Error>;
+    /// Declines it, with an optional reason shown to the person. The same
+    /// refusals (but seats).
+    async fn decline_request(
+        &self,
+        rid: ResourceId,
+        uid: &str,
+        who: &Identity,
+        reason: Option<String>,
+        now: i64,
+    ) -> Result<(RequestView, DecisionMail), Error>;
+    /// The caller's own requests, with the state of each.
+    async fn my_requests(&self, who: &Identity, now: i64) -> Result<Vec<MyRequest>, Error>;
+}
+
+/// The mail worker's ledger of decision e-mails: one e-mail per decision.
+pub trait RequestMailLedger {
+    /// The decided request a message names (`None` when it was replaced
+    /// by a newer one, is still pending, or is gone).
+    async fn decided_request(&self, mail: &DecisionMail) -> Result<Option<crate::requests::JoinRequest>, Error>;
+    /// Claims the e-mail; `false` when it went out (or is going) already.
+    async fn claim_decision_mail(&self, mail: &DecisionMail, now: i64) -> Result<bool, Error>;
+    /// Gives the claim back after a transient failure.
+    async fn release_decision_mail(&self, mail: &DecisionMail) -> Result<(), Error>;
 }
 
 pub trait CreateInvites {

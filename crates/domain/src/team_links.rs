@@ -10,6 +10,7 @@
 use crate::error::Code;
 use crate::invite::{DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS};
 use crate::records::Member;
+use crate::requests::JoinMode;
 use crate::time::{DAY, rfc3339};
 use crate::views::ResourceRef;
 use crate::{Error, Identity, Role};
@@ -28,6 +29,9 @@ pub struct NewTeamLinkBody {
     pub expires_in_days: Option<i64>,
     #[serde(default, deserialize_with = "crate::text::whole_number")]
     pub max_uses: Option<i64>,
+    /// `direct` (the default) or `ask` (`requests`).
+    #[serde(default, deserialize_with = "crate::text::present")]
+    pub mode: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +39,7 @@ pub struct NewTeamLink {
     pub role: Role,
     pub expires_in_days: i64,
     pub max_uses: u32,
+    pub mode: JoinMode,
 }
 
 impl NewTeamLink {
@@ -52,7 +57,8 @@ impl NewTeamLink {
             Some(n) if (1..=i64::from(MAX_USES)).contains(&n) => n as u32,
             Some(_) => return Err(Error::invalid(Code::InvalidMaxUses, format!("maxUses must be 1 to {MAX_USES}"))),
         };
-        Ok(Self { role, expires_in_days, max_uses })
+        let mode = body.mode.as_deref().map(JoinMode::parse).transpose()?.unwrap_or_default();
+        Ok(Self { role, expires_in_days, max_uses, mode })
     }
 }
 
@@ -67,6 +73,9 @@ pub struct TeamLink {
     pub nonce: String,
     pub max_uses: u32,
     pub uses: u32,
+    /// Join at once or ask first (links made before modes existed: at once).
+    #[serde(default, skip_serializing_if = "JoinMode::is_direct")]
+    pub mode: JoinMode,
     pub created_by: String,
     /// The maker's `Member::term` when they made it (absent on links
     /// written before it existed).
@@ -101,6 +110,7 @@ impl TeamLink {
             nonce,
             max_uses: new.max_uses,
             uses: 0,
+            mode: new.mode,
             created_by: by.user_id.clone(),
             maker_term: by.term.clone(),
             created_at: now,
@@ -200,6 +210,7 @@ pub struct TeamLinkView {
     pub status: LinkStatus,
     pub uses: u32,
     pub max_uses: u32,
+    pub mode: JoinMode,
     pub created_by: String,
     pub created_at: String,
     pub expires_at: String,
@@ -219,6 +230,7 @@ impl TeamLinkView {
             status,
             uses: l.uses,
             max_uses: l.max_uses,
+            mode: l.mode,
             created_by: l.created_by.clone(),
             created_at: rfc3339(l.created_at),
             expires_at: rfc3339(l.expires_at),
@@ -241,6 +253,8 @@ pub struct TeamLinkLookup {
     pub resource: ResourceRef,
     pub role: Role,
     pub status: LinkStatus,
+    /// `ask`: the landing page offers a request (with a note), not a join.
+    pub mode: JoinMode,
     pub expires_at: String,
 }
 
@@ -249,7 +263,7 @@ mod tests {
     use super::*;
 
     fn link(max_uses: u32, uses: u32) -> TeamLink {
-        let new = NewTeamLink { role: Role::READ_ONLY, expires_in_days: 7, max_uses };
+        let new = NewTeamLink { role: Role::READ_ONLY, expires_in_days: 7, max_uses, mode: JoinMode::Direct };
         TeamLink {
             uses,
             ..TeamLink::new("r", "l".into(), new, "n".into(), &crate::members::test_member(Role::OWNER), 0)
@@ -271,6 +285,7 @@ mod tests {
             role: role.into(),
             expires_in_days: days,
             max_uses: uses,
+            mode: None,
         };
         let ok = NewTeamLink::validate(body("admin", None, None)).unwrap();
         assert_eq!((ok.expires_in_days, ok.max_uses), (DEFAULT_EXPIRY_DAYS, DEFAULT_USES));

@@ -3,7 +3,7 @@
 use crate::{ApiResult, Auth, respond};
 use invites_adapters::config::ConfigError;
 use invites_adapters::{Config, Queue, Store};
-use invites_domain::message::SendInvite;
+use invites_domain::message::{DecisionMail, SendInvite};
 use lambda_http::{Request, service_fn};
 use std::convert::Infallible;
 use std::future::Future;
@@ -44,6 +44,16 @@ impl AppState {
     /// queued. A failure is logged, not returned: the invite stands and an
     /// admin can resend, so the caller reports `emailQueued: false` instead.
     pub async fn enqueue(&self, msg: &SendInvite) -> bool {
+        self.enqueue_one(msg, &msg.invite_id).await
+    }
+
+    /// Queues the e-mail telling a person the decision on their request to
+    /// join, after it is committed (logged, not returned, as above).
+    pub async fn enqueue_decision(&self, msg: &DecisionMail) -> bool {
+        self.enqueue_one(msg, &msg.request_id).await
+    }
+
+    async fn enqueue_one(&self, msg: &impl serde::Serialize, id: &str) -> bool {
         let sent = match &self.queue {
             Some(queue) => queue.send(msg).await,
             None => Err(invites_domain::Error::internal("queue not configured")),
@@ -51,7 +61,7 @@ impl AppState {
         match sent {
             Ok(()) => true,
             Err(e) => {
-                tracing::error!(invite_id = %msg.invite_id, error = %e, "could not queue invite e-mail");
+                tracing::error!(id, error = %e, "could not queue an e-mail");
                 false
             }
         }

@@ -11,6 +11,6 @@ pub mod route;
 
 pub use api::{AppState, Needs, serve};
 pub use auth::{Auth, dev_service_token, dev_token};
-pub use request::{MAX_BULK_BODY_BYTES, header, json_body, json_body_up_to, page, query_param};
+pub use request::{MAX_BULK_BODY_BYTES, header, json_body, json_body_or_default, json_body_up_to, page, query_param};
 pub use respond::{ApiResult, csv, error_body, json, no_content, respond};
 pub use route::{Route, route};

@@ -14,6 +14,15 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, Error> {
     json_body_up_to(req, MAX_BODY_BYTES)
 }
 
+/// [`json_body`] where the body may be left out (the default then).
+pub fn json_body_or_default<T: DeserializeOwned + Default>(req: &Request) -> Result<T, Error> {
+    match req.body() {
+        Body::Empty => Ok(T::default()),
+        Body::Text(t) if t.trim().is_empty() => Ok(T::default()),
+        _ => json_body(req),
+    }
+}
+
 /// [`json_body`] with another size limit.
 pub fn json_body_up_to<T: DeserializeOwned>(req: &Request, max_bytes: usize) -> Result<T, Error> {
     let bytes: &[u8] = match req.body() {

@@ -1,19 +1,23 @@
 //! Verified domains (`invites_domain::domains`):
-//! - `POST /v1/resources/{rid}/domains` `{domain, role}` (owner) → 201 with
-//!   the TXT record to add (200 with the existing one for a domain held);
+//! - `POST /v1/resources/{rid}/domains` `{domain, role, mode?}` (owner) → 201
+//!   with the TXT record to add (200 with the existing one for a domain
+//!   held, its role and mode changed to these);
 //! - `GET /v1/resources/{rid}/domains` (owner) → 200 `{items}`;
 //! - `POST /v1/resources/{rid}/domains/{domain}/verify` (owner) → 200 once
 //!   the TXT record holds the challenge, 409 `domain_not_verified` before;
 //! - `DELETE /v1/resources/{rid}/domains/{domain}` (owner) → 204;
 //! - `GET /v1/me/joinable` (signed in) → 200 `{items}`: resources the
 //!   caller's verified address lets them join;
-//! - `POST /v1/me/joinable/{rid}/join` (signed in) → 200 membership.
+//! - `POST /v1/me/joinable/{rid}/join` `{note?, locale?}` (signed in) → 200
+//!   membership, or 202 `{request}` when the domain asks first.
 
 use invites_adapters::dns::Dns;
 use invites_domain::domains::{NewDomain, NewDomainBody};
 use invites_domain::ports::Domains;
+use invites_domain::requests::Joined;
 use invites_domain::{Error, time};
-use invites_http::{ApiResult, AppState, json, json_body, no_content, route};
+use invites_http::bodies::{self, AskBody};
+use invites_http::{ApiResult, AppState, json, json_body, json_body_or_default, no_content, route};
 use lambda_http::Request;
 use serde_json::json;
 
@@ -46,9 +50,10 @@ pub async fn handle(api: &AppState, dns: &Dns, req: Request) -> ApiResult {
         }
         "GET /v1/me/joinable" => json(200, &json!({ "items": api.store.joinable(&who).await? })),
         "POST /v1/me/joinable/{rid}/join" => {
-            let membership = api.store.join_by_domain(r.rid()?, &who, now).await?;
-            tracing::info!(resource_id = %membership.resource_id, "joined through a verified domain");
-            json(200, &membership)
+            let ask = json_body_or_default::<AskBody>(&req)?.ask()?;
+            let joined = api.store.join_by_domain(r.rid()?, &who, ask, now).await?;
+            tracing::info!(asked = matches!(joined, Joined::Asked { .. }), "joined or asked through a verified domain");
+            bodies::joined(&joined)
         }
         _ => Err(Error::NotFound),
     }

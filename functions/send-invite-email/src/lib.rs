@@ -23,11 +23,14 @@ use invites_adapters::mailer::{Email, SendError};
 use invites_adapters::{Config, EventBus, Mailer, Store};
 use invites_domain::events::{self, DeliveryRequested};
 use invites_domain::mail::{Skip, should_send};
-use invites_domain::message::{SendInvite, TYPE_INVITE_SEND, VERSION};
-use invites_domain::ports::MailLedger;
+use invites_domain::message::{
+    DecisionMail as DecisionMessage, Envelope, SendInvite, TYPE_INVITE_SEND, TYPE_REQUEST_DECIDED, VERSION,
+};
+use invites_domain::ports::{MailLedger, RequestMailLedger};
+use invites_domain::requests::RequestStatus;
 use invites_domain::sweep::is_reminder;
 use invites_domain::{InviteId, ResourceId, time};
-use render::{InviteMail, Renderer};
+use render::{DecisionMail, InviteMail, Renderer};
 
 /// Messages of one batch processed at the same time (default; set with
 /// `INVITES_WORKER_CONCURRENCY`, 1 to 10).
@@ -89,14 +92,26 @@ impl Worker {
     }
 
     pub async fn process(&self, record: &SqsMessage) -> Outcome {
-        let Some(msg) = record.body.as_deref().and_then(|b| serde_json::from_str::<SendInvite>(b).ok()) else {
+        let body = record.body.as_deref().unwrap_or("");
+        let Ok(envelope) = serde_json::from_str::<Envelope>(body) else {
             tracing::error!(message_id = ?record.message_id, "dropping malformed queue message");
             return Outcome::Skipped("malformed");
         };
-        if msg.v != VERSION || msg.kind != TYPE_INVITE_SEND {
-            tracing::error!(message_id = ?record.message_id, v = msg.v, "dropping queue message of unknown version or type");
+        if envelope.v != VERSION || ![TYPE_INVITE_SEND, TYPE_REQUEST_DECIDED].contains(&envelope.kind.as_str()) {
+            tracing::error!(message_id = ?record.message_id, v = envelope.v, "dropping queue message of unknown version or type");
             return Outcome::Skipped("malformed");
         }
+        if envelope.kind == TYPE_REQUEST_DECIDED {
+            let Ok(msg) = serde_json::from_str::<DecisionMessage>(body) else { return Outcome::Skipped("malformed") };
+            return match self.tell_decision(&msg).await {
+                Ok(outcome) => outcome,
+                Err(e) => {
+                    tracing::error!(request_id = %msg.request_id, error = %e, "will retry");
+                    Outcome::Retry
+                }
+            };
+        }
+        let Ok(msg) = serde_json::from_str::<SendInvite>(body) else { return Outcome::Skipped("malformed") };
         match self.send(&msg).await {
             Ok(outcome) => {
                 tracing::info!(invite_id = %msg.invite_id, outcome = ?outcome, "processed");
@@ -191,6 +206,54 @@ impl Worker {
             Err(SendError::Permanent(reason)) => {
                 tracing::warn!(invite_id = %item.invite_id, %reason, "the channel refused for good");
                 self.store.record_delivery_failed(&item, &msg.send_id, &reason, time::now()).await?;
+                Ok(Outcome::Failed)
+            }
+        }
+    }
+}
+
+impl Worker {
+    /// Tells the person who asked to join the decision, once: by SES, or,
+    /// when the operator delivers mail themselves, not at all (the
+    /// `request.approved` / `request.declined` events are theirs to use).
+    async fn tell_decision(&self, msg: &DecisionMessage) -> Result<Outcome, invites_domain::Error> {
+        let Channel::Ses(mailer) = &self.channel else { return Ok(Outcome::Skipped("delivered by the operator")) };
+        let Some(request) = self.store.decided_request(msg).await? else {
+            return Ok(Outcome::Skipped("request replaced or gone"));
+        };
+        if !self.store.claim_decision_mail(msg, time::now()).await? {
+            return Ok(Outcome::Skipped("told already"));
+        }
+        let resource = self.store.resource_name(&request.resource_id).await?;
+        let rendered = self
+            .renderer
+            .decision(&DecisionMail {
+                locale: request.locale,
+                to: &request.email,
+                resource: &resource,
+                role: request.role,
+                approved: request.status == RequestStatus::Approved,
+                reason: request.reason.as_deref(),
+                url: &self.config.accept_url,
+            })
+            .map_err(invites_domain::Error::internal)?;
+        let tags = vec![("resourceId".into(), request.resource_id.clone())];
+        let mail = Email {
+            to: request.email.clone(),
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+            tags,
+        };
+        match mailer.send(&mail).await {
+            Ok(_) => Ok(Outcome::Sent),
+            Err(SendError::Transient(reason)) => {
+                tracing::warn!(request_id = %msg.request_id, %reason, "the channel refused for now");
+                self.store.release_decision_mail(msg).await?;
+                Ok(Outcome::Retry)
+            }
+            Err(SendError::Permanent(reason)) => {
+                tracing::warn!(request_id = %msg.request_id, %reason, "the channel refused for good");
                 Ok(Outcome::Failed)
             }
         }

@@ -76,6 +76,20 @@ pub struct InviteMail<'a> {
     pub reminder: bool,
 }
 
+/// What the e-mail telling a person the decision on their request says.
+pub struct DecisionMail<'a> {
+    pub locale: Locale,
+    /// Their address (the mail goes there).
+    pub to: &'a str,
+    pub resource: &'a str,
+    pub role: Role,
+    pub approved: bool,
+    /// Why it was declined, if the admin said.
+    pub reason: Option<&'a str>,
+    /// Where the product opens.
+    pub url: &'a str,
+}
+
 /// The role's label and description in the invitee's language (the catalogue's).
 fn role_words(role: Role, locale: Locale) -> (&'static str, &'static str) {
     invites_domain::role::catalogue().words(role, locale)
@@ -113,6 +127,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("reminder.de.txt", include_str!("../templates/reminder.de.txt")),
     ("reminder.en.html", include_str!("../templates/reminder.en.html")),
     ("reminder.de.html", include_str!("../templates/reminder.de.html")),
+    ("approved-subject.en.txt", "You joined {{ resource }}"),
+    ("approved-subject.de.txt", "Sie sind {{ resource }} beigetreten"),
+    ("declined-subject.en.txt", "Your request to join {{ resource }} was declined"),
+    ("declined-subject.de.txt", "Ihre Anfrage, {{ resource }} beizutreten, wurde abgelehnt"),
+    ("decision.en.txt", include_str!("../templates/decision.en.txt")),
+    ("decision.de.txt", include_str!("../templates/decision.de.txt")),
+    ("decision.en.html", include_str!("../templates/decision.en.html")),
+    ("decision.de.html", include_str!("../templates/decision.de.html")),
 ];
 
 impl Renderer {
@@ -146,6 +168,28 @@ impl Renderer {
         };
         let text = self.env.get_template(&format!("{kind}.{lang}.txt"))?.render(&ctx)?;
         let html = self.env.get_template(&format!("{kind}.{lang}.html"))?.render(&ctx)?;
+        Ok(Rendered { subject, text, html })
+    }
+
+    pub fn decision(&self, m: &DecisionMail) -> Result<Rendered, minijinja::Error> {
+        let (role, role_meaning) = role_words(m.role, m.locale);
+        let resource = one_line(m.resource);
+        let lang = m.locale.as_str();
+        let kind = if m.approved { "approved-subject" } else { "declined-subject" };
+        let subject = one_line(&self.env.get_template(&format!("{kind}.{lang}.txt"))?.render(context! { resource })?);
+        let ctx = context! {
+            subject,
+            resource,
+            role,
+            role_meaning,
+            approved => m.approved,
+            reason => m.reason,
+            to => m.to,
+            url => m.url,
+            brand => &self.brand,
+        };
+        let text = self.env.get_template(&format!("decision.{lang}.txt"))?.render(&ctx)?;
+        let html = self.env.get_template(&format!("decision.{lang}.html"))?.render(&ctx)?;
         Ok(Rendered { subject, text, html })
     }
 }
@@ -244,6 +288,34 @@ mod tests {
             assert!(first_line.contains("Bankmoc.evil Click here"), "{first_line}");
             assert!(!m.html.contains('\u{202E}'));
         }
+    }
+
+    #[test]
+    fn decisions_in_both_languages_with_the_reason_escaped() {
+        let decide = |locale, approved, reason| {
+            Renderer::default()
+                .decision(&DecisionMail {
+                    locale,
+                    to: "ann@example.com",
+                    resource: "Shop & Co\nBcc: x",
+                    role: Role::ADMIN,
+                    approved,
+                    reason,
+                    url: "https://app.example.com/invite",
+                })
+                .unwrap()
+        };
+        let yes = decide(Locale::En, true, None);
+        assert_eq!(yes.subject, "You joined Shop & Co Bcc: x");
+        assert!(yes.text.contains("was approved") && yes.text.contains("as Administrator"), "{}", yes.text);
+        assert!(yes.html.contains("Open Invites") && yes.html.contains("https:"));
+        let no = decide(Locale::En, false, Some("<b>Only staff</b>"));
+        assert_eq!(no.subject, "Your request to join Shop & Co Bcc: x was declined");
+        assert!(no.text.contains("Reason given:\n<b>Only staff</b>") && !no.text.contains("Open Invites"));
+        assert!(no.html.contains("&lt;b&gt;Only staff") && !no.html.contains("<b>Only"));
+        let nein = decide(Locale::De, false, None);
+        assert!(nein.subject.starts_with("Ihre Anfrage") && !nein.text.contains("Grund"), "{}", nein.text);
+        assert!(decide(Locale::De, true, None).html.contains("Invites öffnen"));
     }
 
     #[test]

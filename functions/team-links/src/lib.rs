@@ -4,12 +4,14 @@
 //! - `GET /v1/resources/{rid}/links` (owner, admin) → 200 `{items}`;
 //! - `DELETE /v1/resources/{rid}/links/{id}` (owner, admin) → 204, at once;
 //! - `POST /v1/links/lookup {token}` (no sign-in): what the landing page shows;
-//! - `POST /v1/links/join {token}` (signed in, verified e-mail) → 200 membership.
+//! - `POST /v1/links/join {token, note?, locale?}` (signed in, verified
+//!   e-mail) → 200 membership, or 202 `{request}` when the link asks first.
 
 use invites_domain::ports::TeamLinks;
+use invites_domain::requests::Joined;
 use invites_domain::team_links::{NewTeamLink, NewTeamLinkBody, TeamLinkView};
 use invites_domain::{Error, time};
-use invites_http::bodies::TokenBody;
+use invites_http::bodies::{self, JoinBody, TokenBody};
 use invites_http::{ApiResult, AppState, json, json_body, no_content, route};
 use lambda_http::Request;
 use serde_json::json;
@@ -33,10 +35,10 @@ pub async fn handle(api: &AppState, req: Request) -> ApiResult {
         }
         "POST /v1/links/join" => {
             let who = api.auth.identity(&req)?;
-            let body: TokenBody = json_body(&req)?;
-            let membership = api.store.join(&body.token, &who, now).await?;
-            tracing::info!(resource_id = %membership.resource_id, "joined through a team link");
-            json(200, &membership)
+            let body: JoinBody = json_body(&req)?;
+            let joined = api.store.join(&body.token, &who, body.ask()?, now).await?;
+            tracing::info!(asked = matches!(joined, Joined::Asked { .. }), "joined or asked through a team link");
+            bodies::joined(&joined)
         }
         "POST /v1/resources/{rid}/links" => {
             let who = api.auth.identity(&req)?;

@@ -6,7 +6,7 @@
 
 use super::items::*;
 use super::{Check, Item, Store, Tx, TxError, key, n, retry, s};
-use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Update};
 use invites_domain::audit::{Audit, AuditAction};
 use invites_domain::domains::{
     Adding, DomainClaim, DomainView, Joinable, MAX_PER_RESOURCE, NewDomain, adding, domain_of, may_join, normalise,
@@ -14,6 +14,7 @@ use invites_domain::domains::{
 };
 use invites_domain::members::{changed_meanwhile, may_grant};
 use invites_domain::ports::{Domains, TxtLookup};
+use invites_domain::requests::{Ask, JoinMode, Joined, Via};
 use invites_domain::role::Can;
 use invites_domain::token::Nonce;
 use invites_domain::views::Membership;
@@ -36,8 +37,8 @@ impl Domains for Store {
         self.may_grant_by_domain(rid, who, new.role).await?;
         match adding(&held, &new)? {
             Adding::Held(existing) => return Ok((DomainView::from(existing), false)),
-            Adding::ChangeRole(existing) => {
-                return self.change_domain_role(existing, new.role, who, now).await.map(|v| (v, false));
+            Adding::Change(existing) => {
+                return self.change_domain(existing, &new, who, now).await.map(|v| (v, false));
             }
             Adding::New => {}
         }
@@ -173,16 +174,21 @@ impl Domains for Store {
         Ok(open
             .into_iter()
             .filter_map(|c| {
-                Some(Joinable { resource: refs.get(&c.resource_id)?.clone(), role: c.role, domain: c.domain })
+                Some(Joinable {
+                    resource: refs.get(&c.resource_id)?.clone(),
+                    role: c.role,
+                    domain: c.domain,
+                    mode: c.mode,
+                })
             })
             .collect())
     }
 
-    async fn join_by_domain(&self, rid: ResourceId, who: &Identity, now: i64) -> Result<Membership, Error> {
+    async fn join_by_domain(&self, rid: ResourceId, who: &Identity, ask: Ask, now: i64) -> Result<Joined, Error> {
         let id = rid.to_string();
         retry!({
             if let Some((member, _)) = self.membership(&id, &who.sub).await? {
-                return Ok(Membership::from(&member));
+                return Ok(Joined::Member(Membership::from(&member)));
             }
             let domain = who.verified_email().and_then(domain_of);
             let claim = match &domain {
@@ -191,59 +197,80 @@ impl Domains for Store {
             };
             may_join(claim.as_ref(), who)?;
             let Some(claim) = claim else { return Err(Error::NotFound.into()) };
+            let (mode_was, was) = mode_is(claim.mode);
             let still_verified = |tx: &mut Tx| {
                 let check = ConditionCheck::builder()
                     .table_name(&self.table)
                     .key("PK", s(res_pk(&id)))
                     .key("SK", s(domain_key(&claim.domain)))
-                    .condition_expression("attribute_exists(verifiedAt) AND #role = :role")
+                    .condition_expression(format!(
+                        "attribute_exists(verifiedAt) AND #role = :role AND challenge = :challenge AND {mode_was}"
+                    ))
                     .expression_attribute_names("#role", "role")
+                    .expression_attribute_names("#mode", "mode")
+                    .expression_attribute_values(":mode_was", was)
                     .expression_attribute_values(":role", s(claim.role.as_str()))
+                    .expression_attribute_values(":challenge", s(&claim.challenge))
                     .build()
                     .map_err(Error::internal)?;
                 tx.condition(Check::Domain, check);
                 Ok(())
             };
-            let detail = format!("role={}, domain={}", claim.role.as_str(), claim.domain);
-            // A closed gate (the domain removed, or its role changed,
+            // A closed gate (the domain removed, or its role or mode changed,
             // meanwhile): the next round reads the claim again.
-            self.try_join(&id, who, claim.role, still_verified, detail, now).await
+            match claim.mode {
+                JoinMode::Ask => {
+                    let via = Via::Domain(claim.domain.clone());
+                    self.try_ask(&id, who, claim.role, via, ask.clone(), still_verified, now).await
+                }
+                JoinMode::Direct => {
+                    let detail = format!("role={}, domain={}", claim.role.as_str(), claim.domain);
+                    self.try_join(&id, who, claim.role, still_verified, detail, now).await.map(Joined::Member)
+                }
+            }
         })
     }
 }
 
 impl Store {
-    /// A held domain's role, changed by adding it again with another role.
-    async fn change_domain_role(
+    /// A held domain's role and mode, changed by adding it again with others.
+    async fn change_domain(
         &self,
         claim: &DomainClaim,
-        role: Role,
+        new: &NewDomain,
         who: &Identity,
         now: i64,
     ) -> Result<DomainView, Error> {
-        let id = &claim.resource_id;
+        let (id, role, mode) = (&claim.resource_id, new.role, new.mode);
+        let (mode_was, was) = mode_is(claim.mode);
         let update = Update::builder()
             .table_name(&self.table)
             .key("PK", s(res_pk(id)))
             .key("SK", s(domain_key(&claim.domain)))
-            .update_expression("SET #role = :role")
-            .condition_expression("challenge = :challenge AND #role = :seen")
+            .update_expression("SET #role = :role, #mode = :mode")
+            .condition_expression(format!("challenge = :challenge AND #role = :seen AND {mode_was}"))
+            .expression_attribute_values(":mode_was", was)
             .expression_attribute_names("#role", "role")
+            .expression_attribute_names("#mode", "mode")
             .expression_attribute_values(":role", s(role.as_str()))
+            .expression_attribute_values(":mode", s(mode_wire(mode)))
             .expression_attribute_values(":seen", s(claim.role.as_str()))
             .expression_attribute_values(":challenge", s(&claim.challenge))
             .build()
             .map_err(Error::internal)?;
-        let detail = format!("{} -> {}", claim.role.as_str(), role.as_str());
         let mut tx = Tx::new();
         tx.condition(Check::Caller, self.caller_may(id, who, Can::ManageDomains, &[claim.role, role])?)
-            .update(Check::Domain, update)
-            .put(
-                Check::None,
-                self.audit(id, Audit::by(who, AuditAction::DomainRoleChanged, &claim.domain).detail(detail), now)?,
-            );
+            .update(Check::Domain, update);
+        let changes = [
+            (claim.role != role, AuditAction::DomainRoleChanged, (claim.role.as_str(), role.as_str())),
+            (claim.mode != mode, AuditAction::DomainModeChanged, (mode_wire(claim.mode), mode_wire(mode))),
+        ];
+        for (_, action, (from, to)) in changes.into_iter().filter(|(changed, ..)| *changed) {
+            let entry = Audit::by(who, action, &claim.domain).detail(format!("{from} -> {to}"));
+            tx.put(Check::None, self.audit(id, entry, now)?);
+        }
         match self.transact(tx).await {
-            Ok(()) => Ok(DomainView::from(&DomainClaim { role, ..claim.clone() })),
+            Ok(()) => Ok(DomainView::from(&DomainClaim { role, mode, ..claim.clone() })),
             Err(TxError::Other(e)) => Err(e),
             Err(_) => {
                 self.may_grant_by_domain(ResourceId::parse(id)?, who, role).await?;
@@ -272,5 +299,21 @@ impl Store {
     async fn may_grant_by_domain(&self, rid: ResourceId, who: &Identity, role: Role) -> Result<(), Error> {
         let me = self.member_who_can(rid, who, Can::ManageDomains).await?;
         may_grant(me.role, Can::ManageDomains, role)
+    }
+}
+
+fn mode_wire(mode: JoinMode) -> &'static str {
+    match mode {
+        JoinMode::Direct => "direct",
+        JoinMode::Ask => "ask",
+    }
+}
+
+/// The condition that a claim is in `mode` (claims stored before modes
+/// existed have none: direct), under the names `#mode` and `:mode_was`.
+fn mode_is(mode: JoinMode) -> (&'static str, AttributeValue) {
+    match mode {
+        JoinMode::Direct => ("(attribute_not_exists(#mode) OR #mode = :mode_was)", s("direct")),
+        JoinMode::Ask => ("#mode = :mode_was", s("ask")),
     }
 }

@@ -35,6 +35,16 @@ pub fn domain_key(domain: &str) -> String {
 pub fn removed_sk(uid: &str) -> String {
     format!("REMOVED#{uid}")
 }
+pub const REQUEST_PREFIX: &str = "REQUEST#";
+/// A person's request to join, in the resource's partition (`SK`, one per
+/// person) and in the person's `GSI1` partition (`REQUEST#<rid>`).
+pub fn request_sk(uid_or_rid: &str) -> String {
+    format!("{REQUEST_PREFIX}{uid_or_rid}")
+}
+/// The resource's count of requests to join on one UTC day.
+pub fn request_rate_sk(day: i64) -> String {
+    format!("REQUESTS#{day}")
+}
 pub fn audit_sk(id: &str) -> String {
     format!("{AUDIT_PREFIX}{id}")
 }
@@ -255,6 +265,44 @@ pub struct TeamLinkItem {
 impl TeamLinkItem {
     pub fn new(record: invites_domain::team_links::TeamLink, ttl: i64) -> Self {
         Self { pk: res_pk(&record.resource_id), sk: link_sk(&record.link_id), entity: "teamLink".into(), ttl, record }
+    }
+}
+
+/// A request to join (see [`request_sk`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RequestItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    /// The person's "my invitations" index.
+    #[serde(rename = "GSI1PK")]
+    pub gsi1pk: String,
+    #[serde(rename = "GSI1SK")]
+    pub gsi1sk: String,
+    pub entity: String,
+    /// A while after its decision or expiry (`JoinRequest::keep_until`).
+    pub ttl: i64,
+    /// When the decision e-mail was claimed (the mail worker's ledger).
+    #[serde(rename = "notifiedAt", default, skip_serializing_if = "Option::is_none")]
+    pub notified_at: Option<i64>,
+    #[serde(flatten)]
+    pub record: invites_domain::requests::JoinRequest,
+}
+wraps!(RequestItem => invites_domain::requests::JoinRequest);
+
+impl RequestItem {
+    pub fn new(record: invites_domain::requests::JoinRequest) -> Self {
+        Self {
+            pk: res_pk(&record.resource_id),
+            sk: request_sk(&record.user_id),
+            gsi1pk: user_gsi(&record.user_id),
+            gsi1sk: request_sk(&record.resource_id),
+            entity: "request".into(),
+            ttl: record.keep_until(),
+            notified_at: None,
+            record,
+        }
     }
 }
 

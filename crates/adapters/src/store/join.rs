@@ -16,7 +16,8 @@ use invites_domain::{Error, Identity, Role};
 
 impl Store {
     /// One round of making `who` a member of `rid` with `role`; `gate` adds
-    /// the write that must hold (under [`Check::Link`] or [`Check::Domain`]).
+    /// the writes that must hold (under [`Check::Link`], [`Check::Domain`],
+    /// or an approval's [`Check::Caller`] and [`Check::Request`]).
     /// Every failure but the gate's is explained here; a closed gate comes
     /// back as the failed [`TxError`] for the caller to say why.
     pub(crate) async fn try_join(
@@ -41,16 +42,9 @@ impl Store {
             metadata: None,
         };
         let holder = EmailLockItem::new(rid, &email, &EmailHolder::Member { user_id: Some(who.sub.clone()) });
-        let not_removed = ConditionCheck::builder()
-            .table_name(&self.table)
-            .key("PK", s(res_pk(rid)))
-            .key("SK", s(removed_sk(&who.sub)))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(Error::internal)?;
         let mut tx = Tx::new();
         gate(&mut tx)?;
-        tx.condition(Check::NotRemoved, not_removed);
+        tx.condition(Check::NotRemoved, self.absent(rid, removed_sk(&who.sub))?);
         tx.update(Check::Seat, self.take_seat(rid)?)
             .put(Check::Member, self.put_new(&MemberItem::new(member.clone()))?)
             .put(Check::Email, self.put_new(&holder)?)
@@ -60,6 +54,9 @@ impl Store {
             );
         match self.transact(tx).await {
             Ok(()) => Ok(Membership::from(&member)),
+            // The gate's own conditions (an approver's role, the request):
+            // the caller explains them.
+            Err(f) if f.failed(Check::Caller) || f.failed(Check::Request) => Err(f),
             Err(f) if f.failed(Check::NotRemoved) => Err(removed_earlier().into()),
             // Joined meanwhile (a second tab): the next round finds the membership.
             Err(f) if f.failed(Check::Member) => Err(TxError::Retry),
@@ -68,5 +65,18 @@ impl Store {
             Err(f) if f.failed(Check::Seat) => Err(self.no_free_seat(rid, now).await),
             Err(f) => Err(f),
         }
+    }
+}
+
+impl Store {
+    /// Condition: no item at `sk` in the resource's partition.
+    pub(crate) fn absent(&self, rid: &str, sk: String) -> Result<ConditionCheck, Error> {
+        ConditionCheck::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(rid)))
+            .key("SK", s(sk))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(Error::internal)
     }
 }

@@ -21,6 +21,7 @@ mod makers;
 mod manage;
 mod members;
 mod reads;
+mod requests;
 mod resources;
 mod sdk;
 mod send;

@@ -9,6 +9,7 @@ use invites_domain::audit::{Audit, AuditAction};
 use invites_domain::members::Made;
 use invites_domain::members::{changed_meanwhile, may_grant};
 use invites_domain::ports::TeamLinks;
+use invites_domain::requests::{Ask, JoinMode, Joined, Via};
 use invites_domain::resource::deleted;
 use invites_domain::role::Can;
 use invites_domain::team_links::{
@@ -121,17 +122,18 @@ impl TeamLinks for Store {
             resource: ResourceRef { id: link.resource_id.clone(), name },
             role: link.role,
             status: link.status_given(now, manages),
+            mode: link.mode,
             expires_at: invites_domain::time::rfc3339(link.expires_at),
         })
     }
 
-    async fn join(&self, token: &str, who: &Identity, now: i64) -> Result<Membership, Error> {
+    async fn join(&self, token: &str, who: &Identity, ask: Ask, now: i64) -> Result<Joined, Error> {
         retry!({
             let link = self.open_team_link(token).await?;
             let rid = link.resource_id.clone();
             if let Some((member, _)) = self.membership(&rid, &who.sub).await? {
                 // Joined before (through this link or any other way).
-                return Ok(Membership::from(&member));
+                return Ok(Joined::Member(Membership::from(&member)));
             }
             may_join(&link, who, now)?;
             if link.created_by == who.sub {
@@ -156,8 +158,18 @@ impl TeamLinks for Store {
                 tx.update(Check::Link, update);
                 self.maker_manages(tx, Made::link(&link))
             };
-            let detail = format!("role={}, link={}", link.role.as_str(), link.link_id);
-            match self.try_join(&rid, who, link.role, use_one, detail, now).await {
+            let joined = match link.mode {
+                // Asking takes a use too: a link's uses bound its requests.
+                JoinMode::Ask => {
+                    let via = Via::Link(link.link_id.clone());
+                    self.try_ask(&rid, who, link.role, via, ask.clone(), use_one, now).await
+                }
+                JoinMode::Direct => {
+                    let detail = format!("role={}, link={}", link.role.as_str(), link.link_id);
+                    self.try_join(&rid, who, link.role, use_one, detail, now).await.map(Joined::Member)
+                }
+            };
+            match joined {
                 // Used up, expired or revoked meanwhile: say which.
                 Err(f) if f.failed(Check::Link) => {
                     gone(self.open_team_link(token).await?.status(now))?;

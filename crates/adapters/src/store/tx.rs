@@ -51,6 +51,8 @@ pub(crate) enum Check {
     Maker,
     /// The resource is not deleted.
     Resource,
+    /// A request to join: as read (pending, the same request), or absent.
+    Request,
     /// The deployment's count of webhook endpoints is under its limit.
     Webhooks,
     /// A webhook endpoint is new (the configured one, registered by one instance).
