@@ -184,8 +184,8 @@ async fn deciding_refuses_what_it_must() {
     assert_eq!(late.err().unwrap().code(), "request_expired");
     assert!(!is_member(&h, &rid, "user-a").await);
     // Someone an owner removed does not come back by asking.
-    let removed = add_member(&h, &rid, "user-gone", "gone@example.com", "read_only").await;
-    let remove = Req::event("remove-member").user(OWNER.0, OWNER.1).path("rid", &rid).path("uid", &removed);
+    add_member(&h, &rid, "user-gone", "gone@example.com", "read_only").await;
+    let remove = Req::event("remove-member").user(OWNER.0, OWNER.1).path("rid", &rid).path("uid", "user-gone");
     assert_eq!(call(revoke_invite::handle, &h.api, &remove).await.status, 204);
     assert_error(&ask(&h, &token, ("user-gone", "gone@example.com"), json!({})).await, 403, "removed_from_resource");
     // Each request takes a use of the link; a used-up link takes no more.

@@ -7,7 +7,7 @@
 
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { API, axeScan, devToken, type AxeEntry } from './helpers';
+import { API, axeScan, call, devToken, type AxeEntry } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -775,6 +775,92 @@ test('a verified domain: the owner proves it with a DNS record, a colleague join
   await expect(page.locator(`tr[data-user="kim-${run}"] .badge.role`)).toHaveText('Owner');
   await expect(page.getByRole('button', { name: /the owner$/ })).toHaveCount(0);
   await scan(page, 'users & invites: after handing ownership over');
+});
+
+/** A resource of OWNER's with a team link that asks first, made through the API: (resource id, link). */
+async function askingLink(name: string): Promise<[string, string]> {
+  const owner = devToken({ sub: OWNER.sub, email: OWNER.email, email_verified: true, name: OWNER.name });
+  const created = await call(owner, 'POST', '/v1/resources', { name });
+  expect(created.status).toBe(201);
+  const link = await call(owner, 'POST', `/v1/resources/${created.json.id}/links`, { role: 'read_only', mode: 'ask' });
+  expect(link.status).toBe(201);
+  return [created.json.id, link.json.url];
+}
+
+test('a request to join: a person asks through a team link that asks first, the owner approves, the person is told', async ({ page }) => {
+  // The owner makes a link that asks first, in the team links card.
+  await signIn(page, OWNER);
+  await page.getByLabel('Resource name').fill('Choir');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForURL(/\/resources\/\w+$/);
+  const choir = page.url().split('/resources/')[1];
+  const links = page.locator('team-links');
+  await links.getByRole('heading', { name: 'Team links' }).click();
+  await links.getByLabel('How people get in').selectOption('ask');
+  await links.getByRole('button', { name: 'Create and copy link' }).click();
+  await expect(links.getByText('Asks first')).toBeVisible();
+  const owner = devToken({ sub: OWNER.sub, email: OWNER.email, email_verified: true });
+  const link: string = (await call(owner, 'GET', `/v1/resources/${choir}/links`)).json.items[0].url;
+
+  // A person opens it, signs in, writes a note and asks.
+  const asker = { sub: `ida-${run}`, email: addr('ida'), name: 'Ida Asker' };
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signIn(page, asker, inApp(link));
+  await expect(page.getByRole('heading', { name: 'Ask to join Choir' })).toBeVisible();
+  await page.getByLabel('Note for the admins (optional)').fill('I sang tenor in the city choir for six years.');
+  await scan(page, 'team link landing: ask to join');
+  await shot(page, 'request-ask');
+  await page.getByRole('button', { name: 'Send request' }).click();
+  await expect(page.getByRole('heading', { name: 'Request sent' })).toBeVisible();
+  await scan(page, 'team link landing: request sent');
+  await page.goto('/');
+  const mine = page.locator('my-invitations');
+  await expect(mine.getByText('Waiting for a decision')).toBeVisible();
+  await scan(page, 'my invitations: a request waiting');
+
+  // The owner finds it open in the requests card, with the note, and approves.
+  await signIn(page, OWNER, `/resources/${choir}`);
+  const requests = page.locator('join-requests');
+  await expect(requests.getByText('I sang tenor in the city choir for six years.')).toBeVisible();
+  await expect(requests.getByText(asker.email, { exact: false })).toBeVisible();
+  await scan(page, 'users & invites: requests to join');
+  await shot(page, 'requests');
+  await requests.getByRole('button', { name: `Approve ${asker.name}` }).click();
+  await expect(requests.getByText(`${asker.name} is a member now.`)).toBeVisible();
+  await expect(requests.getByText('Approved', { exact: true })).toBeVisible();
+  await page.getByRole('tab', { name: 'Members' }).click();
+  await expect(page.locator(`tr[data-user="${asker.sub}"]`)).toBeVisible();
+
+  // The person is told by e-mail, and finds the resource among theirs.
+  await expect.poll(async () => (await mails(asker.email)).map((m) => m.subject), { timeout: 20_000 }).toContain('You joined Choir');
+  await signIn(page, asker);
+  await expect(page.locator('my-resources').getByRole('link', { name: 'Open Choir' })).toBeVisible();
+  await expect(page.locator('my-invitations').getByText('Approved', { exact: true })).toBeVisible();
+});
+
+test('a request to join declined with a reason: the person sees why, in the list and by e-mail', async ({ page }) => {
+  const [rid, link] = await askingLink('Darkroom');
+  const asker = { sub: `ole-${run}`, email: addr('ole'), name: 'Ole Asker' };
+  await signIn(page, asker, inApp(link));
+  await page.getByRole('button', { name: 'Send request' }).click();
+  await expect(page.getByRole('heading', { name: 'Request sent' })).toBeVisible();
+
+  await signIn(page, OWNER, `/resources/${rid}`);
+  const requests = page.locator('join-requests');
+  await requests.getByLabel('Reason (optional, shown to them)').fill('Members only: ask at the front desk.');
+  await requests.getByRole('button', { name: `Decline ${asker.name}` }).click();
+  await expect(requests.getByText('Request declined.')).toBeVisible();
+  await expect(requests.getByText('Declined', { exact: true })).toBeVisible();
+  await scan(page, 'users & invites: a request declined');
+
+  await expect.poll(async () => (await mails(asker.email)).map((m) => m.subject), { timeout: 20_000 }).toContain('Your request to join Darkroom was declined');
+  expect((await mails(asker.email)).at(-1)!.text).toContain('Members only: ask at the front desk.');
+  await signIn(page, asker);
+  const mine = page.locator('my-invitations');
+  await expect(mine.getByText('Declined', { exact: true })).toBeVisible();
+  await expect(mine.getByText('Reason: Members only: ask at the front desk.')).toBeVisible();
+  await scan(page, 'my invitations: a request declined');
+  await shot(page, 'request-declined', 375);
 });
 
 test.afterAll(() => {

@@ -21,6 +21,7 @@ import './admin/bulk-invite';
 import './admin/invite-form';
 import './admin/invite-list';
 import './admin/member-list';
+import './join-requests';
 import './team-links';
 import './verified-domains';
 
@@ -191,6 +192,7 @@ export class InviteAdmin extends LitElement implements AdminScreen {
         ${this.planNotice(r)}
         <invite-form .admin=${this} .busy=${busy}></invite-form>
         <bulk-invite .admin=${this} .busy=${busy}></bulk-invite>
+        <join-requests resource-id=${this.resourceId}></join-requests>
         ${can(r, 'manage_team_links') ? html`<team-links resource-id=${this.resourceId}></team-links>` : nothing}
         ${can(r, 'manage_domains') ? html`<verified-domains resource-id=${this.resourceId}></verified-domains>` : nothing}
       </div>

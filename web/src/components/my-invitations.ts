@@ -4,7 +4,7 @@
 
 import { LitElement, css, html, nothing } from 'lit';
 import { api, ok, type Schemas } from '../api/client';
-import { isConfigured, resourceHref } from '../config';
+import { isConfigured, locale, resourceHref } from '../config';
 import { Act } from '../act';
 import { confirmIn } from '../confirm';
 import { explain } from '../errors';
@@ -16,8 +16,12 @@ const initial = (name: string) => (name.trim()[0] ?? '?').toUpperCase();
 
 type MyInvite = Schemas['MyInviteList']['items'][number];
 type Joinable = Schemas['JoinableList']['items'][number];
-/** An invitation, or a resource open to the caller's domain (never joined silently). */
-type Entry = { invite: MyInvite } | { joinable: Joinable };
+type MyRequest = Schemas['MyRequestList']['items'][number];
+/**
+ * An invitation, a resource open to the caller's domain (never joined
+ * silently), or the caller's request to join one (with its state).
+ */
+type Entry = { invite: MyInvite } | { joinable: Joinable } | { request: MyRequest };
 type MyResource = Schemas['MyResourceList']['items'][number];
 
 /** Shared loading, notice and error handling of the two lists. */
@@ -88,18 +92,26 @@ abstract class MyList<T> extends LitElement {
 export class MyInvitations extends MyList<Entry> {
   protected async fetch(): Promise<Entry[]> {
     // Invitations still show when the joinable list cannot be read.
-    const [invites, joinable] = await Promise.all([
+    const [invites, joinable, requests] = await Promise.all([
       ok(api().GET('/v1/me/invites')),
       ok(api().GET('/v1/me/joinable')).catch(() => ({ items: [] })),
+      ok(api().GET('/v1/me/requests')).catch(() => ({ items: [] })),
       loadRoles(),
     ]);
-    return [...invites.items.map((invite) => ({ invite })), ...joinable.items.map((joinable) => ({ joinable }))];
+    // A resource asked to join shows its request, not the offer to ask again.
+    const waiting = new Set(requests.items.filter((r) => r.status === 'pending').map((r) => r.resource.id));
+    return [
+      ...invites.items.map((invite) => ({ invite })),
+      ...joinable.items.filter((j) => !waiting.has(j.resource.id)).map((joinable) => ({ joinable })),
+      ...requests.items.map((request) => ({ request })),
+    ];
   }
 
   private join(j: Joinable) {
     return this.act.run(async () => {
-      await ok(api().POST('/v1/me/joinable/{rid}/join', { params: { path: { rid: j.resource.id } } }));
-      return t('me.joined', { resource: j.resource.name });
+      const body = { locale: locale() };
+      await ok(api().POST('/v1/me/joinable/{rid}/join', { params: { path: { rid: j.resource.id } }, body }));
+      return j.mode === 'ask' ? t('team.asked.title') : t('me.joined', { resource: j.resource.name });
     });
   }
 
@@ -129,7 +141,7 @@ export class MyInvitations extends MyList<Entry> {
       t('me.invites.title'),
       t('me.invites.none'),
       html`<ul>
-        ${this.items.map((e) => ('invite' in e ? this.invitation(e.invite) : this.joinable(e.joinable)))}
+        ${this.items.map((e) => ('invite' in e ? this.invitation(e.invite) : 'joinable' in e ? this.joinable(e.joinable) : this.request(e.request)))}
       </ul>`,
     );
   }
@@ -156,8 +168,20 @@ export class MyInvitations extends MyList<Entry> {
         <div class="muted">${t('me.joinable.from', { domain: j.domain, role: roleLabel(j.role) })}</div>
       </div>
       <div class="row">
-        <button class="primary" @click=${() => this.join(j)}>${t('me.join')}<span class="sr-only"> ${j.resource.name}</span></button>
+        <button class="primary" @click=${() => this.join(j)}>${t(j.mode === 'ask' ? 'my.ask' : 'me.join')}<span class="sr-only"> ${j.resource.name}</span></button>
       </div>
+    </li>`;
+  }
+
+  private request(r: MyRequest) {
+    return html`<li data-resource=${r.resource.name} data-request=${r.status}>
+      <div class="mark" aria-hidden="true">${initial(r.resource.name)}</div>
+      <div class="what">
+        <strong class="break">${r.resource.name}</strong>
+        <div class="muted">${roleLabel(r.role)} · ${t('requests.asked', { date: formatDate(r.createdAt) })}</div>
+        ${r.reason ? html`<div class="muted break">${t('my.requests.reason', { reason: r.reason })}</div>` : nothing}
+      </div>
+      <div class="row"><span class="status status-${r.status}">${t(`requests.status.${r.status}`)}</span></div>
     </li>`;
   }
 }

@@ -4,13 +4,13 @@
 
 import { LitElement, html, nothing } from 'lit';
 import { ApiError, api, ok, type TeamLinkLookup } from '../api/client';
-import { config, currentUser, isConfigured, resourceHref, keepFragment, signInHrefForThisPage, type CurrentUser } from '../config';
+import { config, currentUser, isConfigured, locale, resourceHref, keepFragment, signInHrefForThisPage, type CurrentUser } from '../config';
 import { explain } from '../errors';
 import { formatDate, t, type I18nKey } from '../i18n';
 import { ICONS, landingStyles, type Tone } from './landing-styles';
 import { loadRoles, roleDescription, roleLabel } from '../roles';
 
-type Screen = 'loading' | 'join' | 'signed-out' | 'not-found' | 'deleted' | 'expired' | 'revoked' | 'used_up' | 'withdrawn' | 'full' | 'unverified' | 'pending-invite' | 'error';
+type Screen = 'loading' | 'join' | 'asked' | 'signed-out' | 'not-found' | 'deleted' | 'expired' | 'revoked' | 'used_up' | 'withdrawn' | 'full' | 'unverified' | 'pending-invite' | 'error';
 
 /**
  * The page behind a team link.
@@ -84,7 +84,14 @@ export class TeamLinkLanding extends LitElement {
   private async join() {
     this.busy = true;
     try {
-      const membership = await ok(api().POST('/v1/links/join', { body: { token: this.token } }));
+      const note = (this.renderRoot.querySelector('#note') as HTMLTextAreaElement | null)?.value.trim();
+      const joined = await ok(api().POST('/v1/links/join', { body: { token: this.token, locale: locale(), ...(note ? { note } : {}) } }));
+      if ('request' in joined) {
+        this.screen = 'asked';
+        this.busy = false;
+        return;
+      }
+      const membership = joined;
       this.dispatchEvent(new CustomEvent('team-link-joined', { detail: membership, bubbles: true, composed: true }));
       window.location.assign(resourceHref(membership.resourceId));
     } catch (e) {
@@ -151,6 +158,8 @@ export class TeamLinkLanding extends LitElement {
         return state('mail', 'warn', 'unverified', signIn);
       case 'pending-invite':
         return state('mail', 'info', 'pendingInvite');
+      case 'asked':
+        return state('mail', 'info', 'asked');
       case 'error':
         return html`<h1 part="title" tabindex="-1">${t('error.generic')}</h1><p class="notice error" role="alert">${this.error}</p>`;
     }
@@ -158,10 +167,12 @@ export class TeamLinkLanding extends LitElement {
 
   private joinCard(p: Record<string, string>) {
     const l = this.link!;
+    const asks = l.mode === 'ask';
     const initial = (l.resource.name.trim()[0] ?? '?').toUpperCase();
     return html`<div class="mark" aria-hidden="true">${initial}</div>
       <p class="eyebrow">${t('team.eyebrow')}</p>
-      <h1 part="title" tabindex="-1">${t('team.title', p)}</h1>
+      <h1 part="title" tabindex="-1">${t(asks ? 'team.ask.title' : 'team.title', p)}</h1>
+      ${asks ? html`<p>${t('team.ask.lead', p)}</p>` : nothing}
       <dl class="facts">
         <div><dt>${t('landing.fact.resource')}</dt><dd class="break">${l.resource.name}</dd></div>
         <div><dt>${t('landing.fact.role')}</dt><dd>${p.role}<span class="muted">${roleDescription(l.role)}</span></dd></div>
@@ -170,7 +181,14 @@ export class TeamLinkLanding extends LitElement {
       ${this.screen === 'signed-out'
         ? html`<p class="notice">${t('team.signedOut', p)}</p>
             <div class="actions"><a class="button primary" href=${signInHrefForThisPage()} @click=${keepFragment}>${t('landing.signIn')}</a></div>`
-        : html`<div class="actions"><button class="primary" @click=${this.join} ?disabled=${this.busy}>${t('team.join', p)}</button></div>
+        : html`${asks
+              ? html`<div class="field">
+                  <label for="note">${t('team.ask.note')}</label>
+                  <textarea id="note" maxlength="500" rows="3" aria-describedby="note-hint"></textarea>
+                  <span id="note-hint" class="muted small">${t('team.ask.noteHint')}</span>
+                </div>`
+              : nothing}
+            <div class="actions"><button class="primary" @click=${this.join} ?disabled=${this.busy}>${t(asks ? 'team.ask.send' : 'team.join', p)}</button></div>
             <p class="who">
               ${this.user?.email ? t('landing.signedInAs', { me: this.user.email }) : t('landing.signedInSomeone')}
               <a href=${signInHrefForThisPage()} @click=${keepFragment}>${t('landing.notYou')}</a>

@@ -8,6 +8,7 @@ import { api, ok, type TeamLink } from '../api/client';
 import { confirmIn } from '../confirm';
 import { formatDate, t, type I18nKey } from '../i18n';
 import { ResourceCard } from './resource-card';
+import { modeField } from '../pickers';
 import { roleLabel, roleOptions } from '../roles';
 
 export class TeamLinks extends ResourceCard {
@@ -45,6 +46,7 @@ export class TeamLinks extends ResourceCard {
             role: data.get('link-role') as 'admin' | 'read_only',
             expiresInDays: Number(data.get('link-days')),
             maxUses: Number(data.get('link-uses')),
+            mode: data.get('link-mode') as 'direct' | 'ask',
           },
         }),
       );
@@ -84,6 +86,7 @@ export class TeamLinks extends ResourceCard {
         <label for="link-days">${t('team.admin.expiry')}</label>
         <input id="link-days" name="link-days" type="number" inputmode="numeric" min="1" max="30" value="7" required />
       </div>
+      ${modeField('link-mode')}
       <button class="primary" type="submit" ?disabled=${this.act.busy} style="width:100%">${t('team.admin.create')}</button>
     </form>`;
     return this.frame('links-title', t('team.admin.title'), t('team.admin.lead'), form, this.links.map((l) => this.item(l)));
@@ -93,7 +96,7 @@ export class TeamLinks extends ResourceCard {
     const active = l.status === 'active';
     return html`<li data-link=${l.id} class=${active ? '' : 'ended'}>
       <div class="line">
-        <span class="strong">${roleLabel(l.role)}</span>
+        <span><span class="strong">${roleLabel(l.role)}</span>${l.mode === 'ask' ? html` · ${t('join.mode.asks')}` : nothing}</span>
         <span>${t('team.admin.used', { uses: String(l.uses), max: String(l.maxUses) })}</span>
       </div>
       <div class="line small">

@@ -9,6 +9,7 @@ import { api, ok, type Domain } from '../api/client';
 import { confirmIn } from '../confirm';
 import { t } from '../i18n';
 import { ResourceCard } from './resource-card';
+import { modeField } from '../pickers';
 import { roleLabel, roleOptions } from '../roles';
 
 export class VerifiedDomains extends ResourceCard {
@@ -50,7 +51,11 @@ export class VerifiedDomains extends ResourceCard {
       await ok(
         api().POST('/v1/resources/{rid}/domains', {
           params: this.rid,
-          body: { domain: String(data.get('domain')), role: data.get('domain-role') as 'admin' | 'read_only' },
+          body: {
+            domain: String(data.get('domain')),
+            role: data.get('domain-role') as 'admin' | 'read_only',
+            mode: data.get('domain-mode') as 'direct' | 'ask',
+          },
         }),
       );
       form.reset();
@@ -93,6 +98,7 @@ export class VerifiedDomains extends ResourceCard {
           </select>
         </div>
       </div>
+      ${modeField('domain-mode')}
       <button class="primary" type="submit" ?disabled=${this.act.busy} style="width:100%">${t('domains.add')}</button>
     </form>`;
     return this.frame('domains-title', t('domains.title'), t('domains.lead'), form, this.domains.map((d) => this.item(d)));
@@ -101,7 +107,7 @@ export class VerifiedDomains extends ResourceCard {
   private item(d: Domain) {
     return html`<li data-domain=${d.domain}>
       <div class="line">
-        <span><span class="strong">@${d.domain}</span> · ${roleLabel(d.role)}</span>
+        <span><span class="strong">@${d.domain}</span> · ${roleLabel(d.role)}${d.mode === 'ask' ? html` · ${t('join.mode.asks')}` : nothing}</span>
         <span class="badge ${d.verified ? '' : 'waiting'}">${t(d.verified ? 'domains.verified' : 'domains.waiting')}</span>
       </div>
       ${d.verified
