@@ -147,6 +147,7 @@ mod tests {
         assert_eq!(AuditAction::MemberLeft.subject(), Subject::Member);
         assert_eq!(AuditAction::TeamLinkRevoked.subject(), Subject::TeamLink);
         assert_eq!(AuditAction::DomainAdded.subject(), Subject::Domain);
+        assert_eq!(AuditAction::RequestApproved.subject(), Subject::Request);
         assert_eq!(AuditAction::PlanChanged.subject(), Subject::Resource);
     }
 

@@ -219,6 +219,9 @@ mod tests {
         assert_eq!(role("member.removed", Some("their pending invites and team links stopped working")), None);
         assert_eq!(role("invite.revoked", None), None);
         assert_eq!(role("resource.updated", Some("reminders on -> off")), None);
+        assert_eq!(role("domain.mode_changed", Some("direct -> ask")), None, "a mode is no role");
+        let approved = &from_audit("R", "A", &entry("request.approved", "user-9", Some("role=admin")))[0];
+        assert_eq!((approved.user_id.as_deref(), approved.role), (Some("user-9"), Some(crate::Role::ADMIN)));
     }
 
     #[test]

@@ -112,13 +112,14 @@ impl Default for Renderer {
 }
 
 /// The bundled templates, by name. Each compiles the first time a message
-/// needs it (most cold starts send one language and one kind: 3 of these 12),
+/// needs it (most cold starts send one language and one kind: 4 of these 21),
 /// not at start; the unit test below compiles them all.
 const TEMPLATES: &[(&str, &str)] = &[
     ("subject.en.txt", "{{ inviter }} invited you to {{ resource }}"),
     ("subject.de.txt", "{{ inviter }} hat Sie zu {{ resource }} eingeladen"),
     ("reminder-subject.en.txt", "Reminder: {{ inviter }} invited you to {{ resource }}"),
     ("reminder-subject.de.txt", "Erinnerung: {{ inviter }} hat Sie zu {{ resource }} eingeladen"),
+    ("layout.html", include_str!("../templates/layout.html")),
     ("invite.en.txt", include_str!("../templates/invite.en.txt")),
     ("invite.de.txt", include_str!("../templates/invite.de.txt")),
     ("invite.en.html", include_str!("../templates/invite.en.html")),
