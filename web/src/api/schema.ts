@@ -405,6 +405,71 @@ export interface paths {
         patch: operations["changeMemberRole"];
         trace?: never;
     };
+    "/v1/resources/{rid}/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+            };
+            cookie?: never;
+        };
+        /** Requests to join, pending ones first (oldest first), then the newest decided ones (members who may invite) */
+        get: operations["listRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/resources/{rid}/requests/{uid}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+                uid: components["parameters"]["uid"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a pending request; the person becomes a member with its role, a seat taken in the same transaction, and is told by e-mail
+         * @description 404 for no request; 403 forbidden or role_not_grantable when the caller may not invite with its role; 403 removed_from_resource; 409 request_not_pending once decided (by anyone), seat_limit_reached, already_member (invited meanwhile; decline to close it), already_pending (an invitation to the address is waiting); 403 invites_disabled; 410 request_expired. Audited as request.approved and member.joined.
+         */
+        post: operations["approveRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/resources/{rid}/requests/{uid}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+                uid: components["parameters"]["uid"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a pending request, with an optional reason the person sees; they are told by e-mail and may ask again
+         * @description The same refusals as approving (but seats). Audited as request.declined.
+         */
+        post: operations["declineRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/resources/{rid}/links": {
         parameters: {
             query?: never;
@@ -475,8 +540,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Join through a team link (signed in, verified e-mail); joining again → 200 with the same membership
-         * @description 410 link_revoked, link_expired, link_used_up or link_withdrawn (its maker no longer manages the resource) when the link no longer works; 403 removed_from_resource when an owner or admin removed the caller (only a new invitation brings them back); 409 seat_limit_reached when no seat is free, 403 invites_disabled when the plan does not include inviting; 409 already_pending when an invitation to the caller's address is waiting (accept that instead).
+         * Join through a team link (signed in, verified e-mail), or ask to when the link asks first; joining again → 200 with the same membership
+         * @description When the link's mode is ask, 202 with the request (pending, taking a use of the link; asking again answers the same pending request; 429 when the resource took its 100 requests of the day). 410 link_revoked, link_expired, link_used_up or link_withdrawn (its maker no longer manages the resource) when the link no longer works; 403 removed_from_resource when an owner or admin removed the caller (only a new invitation brings them back); 409 seat_limit_reached when no seat is free, 403 invites_disabled when the plan does not include inviting; 409 already_pending when an invitation to the caller's address is waiting (accept that instead).
          */
         post: operations["joinTeamLink"];
         delete?: never;
@@ -581,7 +646,7 @@ export interface paths {
         put?: never;
         /**
          * Join a resource through the verified domain of the caller's address, with the domain's role; again → 200 with the same membership
-         * @description 404 when the caller's verified address is not in a verified domain of that resource; 403 email_not_verified; 403 removed_from_resource (an owner or admin removed the caller; only a new invitation brings them back); 409 seat_limit_reached, 403 invites_disabled, 409 already_pending (an invitation to the address is waiting, accept that instead), 409 already_member (another account holds the address here). Audited as member.joined.
+         * @description 404 when the caller's verified address is not in a verified domain of that resource; 403 email_not_verified; 403 removed_from_resource (an owner or admin removed the caller; only a new invitation brings them back); 409 seat_limit_reached, 403 invites_disabled, 409 already_pending (an invitation to the address is waiting, accept that instead), 409 already_member (another account holds the address here). Audited as member.joined. When the domain's mode is ask, 202 with the request instead (audited as request.created; asking again answers the same pending request; 429 when the resource took its 100 requests of the day).
          */
         post: operations["joinByDomain"];
         delete?: never;
@@ -647,6 +712,23 @@ export interface paths {
             cookie?: never;
         };
         get: operations["myInvites"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's requests to join, newest first, with their state (kept 30 days after a decision or expiry) */
+        get: operations["myRequests"];
         put?: never;
         post?: never;
         delete?: never;
@@ -751,7 +833,7 @@ export interface components {
         };
         ErrorDetail: {
             /** @enum {string} */
-            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "invite_withdrawn" | "link_withdrawn" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata" | "invites_disabled" | "service_only" | "service_unavailable" | "role_not_grantable" | "resource_deleted" | "invalid_seat_limit" | "invalid_plan" | "link_revoked" | "link_expired" | "link_used_up" | "invalid_max_uses" | "invalid_domain" | "public_domain" | "too_many_domains" | "too_many_links" | "domain_not_verified" | "removed_from_resource" | "invalid_webhook_url" | "invalid_event_type" | "too_many_webhooks" | "invalid_date_range";
+            code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "invite_withdrawn" | "link_withdrawn" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata" | "invites_disabled" | "service_only" | "service_unavailable" | "role_not_grantable" | "resource_deleted" | "invalid_seat_limit" | "invalid_plan" | "link_revoked" | "link_expired" | "link_used_up" | "invalid_max_uses" | "invalid_domain" | "public_domain" | "too_many_domains" | "too_many_links" | "domain_not_verified" | "removed_from_resource" | "invalid_webhook_url" | "invalid_event_type" | "too_many_webhooks" | "invalid_date_range" | "invalid_mode" | "invalid_note" | "invalid_reason" | "request_not_pending" | "request_expired";
             message: string;
         };
         TransferBody: {
@@ -985,7 +1067,14 @@ export interface components {
             expiresInDays: number;
             /** @default 10 */
             maxUses: number;
+            mode?: components["schemas"]["JoinMode"];
         };
+        /**
+         * @description direct: whoever comes through joins at once, while seats last. ask: they send a request (with an optional note) that an owner or admin approves or declines; each request takes a use of a team link.
+         * @default direct
+         * @enum {string}
+         */
+        JoinMode: "direct" | "ask";
         /**
          * @description withdrawn: would work, but whoever made it no longer manages the resource (removed, demoted or left, even if they came back since); joining answers 410 link_withdrawn and it does not count towards the cap of active links.
          * @enum {string}
@@ -998,6 +1087,7 @@ export interface components {
             status: components["schemas"]["TeamLinkStatus"];
             uses: number;
             maxUses: number;
+            mode: components["schemas"]["JoinMode"];
             createdBy: string;
             createdAt: components["schemas"]["Timestamp"];
             expiresAt: components["schemas"]["Timestamp"];
@@ -1015,16 +1105,19 @@ export interface components {
             resource: components["schemas"]["ResourceRef"];
             role: components["schemas"]["Role"];
             status: components["schemas"]["TeamLinkStatus"];
+            mode: components["schemas"]["JoinMode"];
             expiresAt: components["schemas"]["Timestamp"];
         };
         NewDomain: {
             /** @description e.g. acme.com (kept as lower-case ASCII; an internationalised name is converted) */
             domain: string;
             role: components["schemas"]["InvitableRole"];
+            mode?: components["schemas"]["JoinMode"];
         };
         Domain: {
             domain: string;
             role: components["schemas"]["InvitableRole"];
+            mode: components["schemas"]["JoinMode"];
             verified: boolean;
             /** @description Where the TXT record goes: _invites-challenge.<domain> */
             txtName: string;
@@ -1041,10 +1134,73 @@ export interface components {
                 resource: components["schemas"]["ResourceRef"];
                 role: components["schemas"]["InvitableRole"];
                 domain: string;
+                mode: components["schemas"]["JoinMode"];
             }[];
         };
         TokenBody: {
             token: string;
+        };
+        JoinBody: {
+            token: string;
+            note?: components["schemas"]["RequestNote"];
+            /** @description The language of the decision e-mail when the link asks first (en, de; others: en) */
+            locale?: string;
+        };
+        AskBody: {
+            note?: components["schemas"]["RequestNote"];
+            /** @description The language of the decision e-mail when the domain asks first (en, de; others: en) */
+            locale?: string;
+        };
+        /** @description Shown to the owners and admins who decide (when the way in asks first); line breaks kept, other control characters removed. 422 invalid_note when longer. */
+        RequestNote: string;
+        /**
+         * @description expired: nobody decided within 14 days; the person may ask again.
+         * @enum {string}
+         */
+        RequestStatus: "pending" | "approved" | "declined" | "expired";
+        JoinRequest: {
+            id: components["schemas"]["Ulid"];
+            resourceId: components["schemas"]["Ulid"];
+            userId: string;
+            /** @description The verified address they asked with */
+            email: string;
+            name?: string;
+            note?: string;
+            role: components["schemas"]["Role"];
+            via: {
+                /** @enum {string} */
+                kind: "link" | "domain";
+                /** @description The team link's id, or the domain */
+                id: string;
+            };
+            status: components["schemas"]["RequestStatus"];
+            createdAt: components["schemas"]["Timestamp"];
+            expiresAt: components["schemas"]["Timestamp"];
+            decidedAt?: components["schemas"]["Timestamp"];
+            reason?: string;
+        };
+        JoinRequestList: {
+            items: components["schemas"]["JoinRequest"][];
+        };
+        Asked: {
+            request: components["schemas"]["JoinRequest"];
+        };
+        DeclineBody: {
+            /** @description Shown to the person, in the e-mail and under my invitations. 422 invalid_reason when longer. */
+            reason?: string;
+        };
+        MyRequestList: {
+            items: {
+                id: components["schemas"]["Ulid"];
+                resource: components["schemas"]["ResourceRef"];
+                role: components["schemas"]["Role"];
+                status: components["schemas"]["RequestStatus"];
+                note?: string;
+                createdAt: components["schemas"]["Timestamp"];
+                expiresAt: components["schemas"]["Timestamp"];
+                decidedAt?: components["schemas"]["Timestamp"];
+                reason?: string;
+            }[];
         };
         ResourceRef: {
             id: components["schemas"]["Ulid"];
@@ -2009,6 +2165,97 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinRequestList"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    approveRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+                uid: components["parameters"]["uid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Approved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinRequest"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            410: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    declineRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rid: components["parameters"]["rid"];
+                uid: components["parameters"]["uid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeclineBody"];
+            };
+        };
+        responses: {
+            /** @description Declined */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinRequest"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            410: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listTeamLinks: {
         parameters: {
             query?: never;
@@ -2133,7 +2380,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TokenBody"];
+                "application/json": components["schemas"]["JoinBody"];
             };
         };
         responses: {
@@ -2146,6 +2393,15 @@ export interface operations {
                     "application/json": components["schemas"]["Membership"];
                 };
             };
+            /** @description Asked */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Asked"];
+                };
+            };
             400: components["responses"]["Error"];
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
@@ -2154,6 +2410,7 @@ export interface operations {
             410: components["responses"]["Error"];
             413: components["responses"]["Error"];
             422: components["responses"]["Error"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2310,7 +2567,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AskBody"];
+            };
+        };
         responses: {
             /** @description OK */
             200: {
@@ -2321,10 +2582,23 @@ export interface operations {
                     "application/json": components["schemas"]["Membership"];
                 };
             };
+            /** @description Asked */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Asked"];
+                };
+            };
+            400: components["responses"]["Error"];
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2436,6 +2710,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MyInviteList"];
+                };
+            };
+            401: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    myRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyRequestList"];
                 };
             };
             401: components["responses"]["Error"];

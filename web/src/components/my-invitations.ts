@@ -37,6 +37,9 @@ abstract class MyList<T> extends LitElement {
       .what .muted { font-size: 0.875rem; }
       .row { flex: none; }
       .empty { color: var(--inv-muted); padding: 0.5rem 0; margin: 0; }
+      .status { font-size: 0.8rem; font-weight: 600; padding: 0.15rem 0.6rem; border-radius: 999px; background: #fff4d6; color: #6b4b00; }
+      .status-approved { background: var(--inv-accent-soft); color: #263d8c; }
+      .status-declined, .status-expired { background: #fdecea; color: #8a1c12; }
     `,
   ];
   static properties = { items: { state: true }, loaded: { state: true } };
