@@ -58,6 +58,7 @@ actions! {
     MemberRemoved = "member.removed",
     MemberLeft = "member.left",
     MemberBecameOwner = "member.became_owner",
+    MemberErased = "member.erased",
     TeamLinkCreated = "link.created",
     TeamLinkRevoked = "link.revoked",
     DomainAdded = "domain.added",

@@ -26,6 +26,7 @@ pub mod limits;
 pub mod mail;
 pub mod members;
 pub mod message;
+pub mod people;
 pub mod plan;
 pub mod ports;
 pub mod records;

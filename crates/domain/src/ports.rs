@@ -209,6 +209,27 @@ pub trait Requests {
     async fn my_requests(&self, who: &Identity, now: i64) -> Result<Vec<MyRequest>, Error>;
 }
 
+/// A person's data on request (`people`), for the operator's privacy team.
+pub trait People {
+    /// Everything held about the person, from `cursor` on, read for about
+    /// `budget`. 422 `invalid_cursor`.
+    async fn export_person(
+        &self,
+        person: &crate::people::Person,
+        cursor: Option<&str>,
+        budget: std::time::Duration,
+    ) -> Result<crate::people::Export, Error>;
+    /// Erases what the same read finds (see `people::Erasure`); safe to run
+    /// again. 422 `invalid_cursor`.
+    async fn erase_person(
+        &self,
+        person: &crate::people::Person,
+        cursor: Option<&str>,
+        budget: std::time::Duration,
+        now: i64,
+    ) -> Result<crate::people::Erasure, Error>;
+}
+
 /// The mail worker's ledger of decision e-mails: one e-mail per decision.
 pub trait RequestMailLedger {
     /// The decided request a message names (`None` when it was replaced

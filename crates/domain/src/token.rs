@@ -84,6 +84,16 @@ impl TokenKey {
         mac
     }
 
+    /// A keyed hash of `value` (an address, a user id), in hex: the same
+    /// value always gives the same one under this key; without the key it
+    /// cannot be reversed or guessed from a list of addresses.
+    fn pseudonym(&self, value: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        mac.update(b"invites/pseudonym\0");
+        mac.update(value.as_bytes());
+        mac.finalize().into_bytes()[..12].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// The key's id in tokens: a byte of a hash of the key (not secret).
     pub fn id(&self) -> u8 {
         use sha2::Digest;
@@ -109,6 +119,21 @@ impl Keyring {
             return Err("the previous token key must differ from the current one (and have another key id)".into());
         }
         Ok(Self { current, previous })
+    }
+
+    /// The stable pseudonym of an erased address or user id (the current
+    /// key's keyed hash, `erased-…`).
+    pub fn pseudonym(&self, value: &str) -> String {
+        format!("erased-{}", self.current.pseudonym(value))
+    }
+
+    /// The pseudonyms `value` may have been given: under the current key
+    /// and, during a rotation, the previous one.
+    pub fn pseudonyms(&self, value: &str) -> Vec<String> {
+        std::iter::once(&self.current)
+            .chain(self.previous.as_ref())
+            .map(|k| format!("erased-{}", k.pseudonym(value)))
+            .collect()
     }
 
     /// The link token for an invite with this nonce.
@@ -261,6 +286,17 @@ mod tests {
 
     fn ring(current: u8, previous: Option<u8>) -> Keyring {
         Keyring::new(key(current), previous.map(key)).unwrap()
+    }
+
+    #[test]
+    fn pseudonyms_are_stable_keyed_and_known_across_a_rotation() {
+        let p = ring(1, None).pseudonym("ann@example.com");
+        assert!(p.starts_with("erased-") && p.len() == "erased-".len() + 24, "{p}");
+        assert_eq!(ring(1, None).pseudonym("ann@example.com"), p, "stable");
+        assert_ne!(ring(2, None).pseudonym("ann@example.com"), p, "keyed");
+        assert_ne!(ring(1, None).pseudonym("bob@example.com"), p);
+        assert!(!p.contains("ann"));
+        assert_eq!(ring(2, Some(1)).pseudonyms("ann@example.com")[1], p, "the previous key's, while it verifies");
     }
 
     #[test]

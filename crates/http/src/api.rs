@@ -13,8 +13,9 @@ use std::future::Future;
 pub struct Needs {
     /// It queues invitation e-mails (`INVITES_QUEUE_URL`).
     pub queue: bool,
-    /// It mints or checks invite links (the link keys, `invites_adapters::keys`); the others
-    /// never see the key.
+    /// It mints or checks invite links, or gives erased people their keyed
+    /// pseudonyms (the link keys, `invites_adapters::keys`); the others never
+    /// see the key.
     pub link_keys: bool,
 }
 

@@ -7,11 +7,15 @@
 //! `DELETE /v1/resources/{rid}` (the owner deletes it), and for the
 //! operator's backend only (IAM-signed), `PUT
 //! /v1/service/resources/{rid}/plan` (seat limit, inviting on or off) and
-//! `DELETE /v1/service/resources/{rid}` (delete, for when the owner is gone).
+//! `DELETE /v1/service/resources/{rid}` (delete, for when the owner is gone),
+//! `POST /v1/service/people/export` `{email | userId, cursor?}` (everything
+//! held about a person, for the operator's privacy team) and `POST
+//! /v1/service/people/erase` (the same, erased; rerun until complete).
 
 use invites_domain::error::Code;
+use invites_domain::people::{self, PersonBody};
 use invites_domain::plan::{Plan, PlanBody};
-use invites_domain::ports::{PageRequest, Plans, Resources};
+use invites_domain::ports::{PageRequest, People, Plans, Resources};
 use invites_domain::resource::{NewResource, NewResourceBody, ResourceSettings};
 use invites_domain::{Error, time};
 use invites_http::{ApiResult, AppState, csv, json, json_body, no_content, page, query_param, route};
@@ -29,6 +33,8 @@ pub const ROUTES: &[&str] = &[
     "DELETE /v1/resources/{rid}",
     "PUT /v1/service/resources/{rid}/plan",
     "DELETE /v1/service/resources/{rid}",
+    "POST /v1/service/people/export",
+    "POST /v1/service/people/erase",
 ];
 
 pub async fn handle(api: &AppState, req: Request) -> ApiResult {
@@ -49,6 +55,20 @@ pub async fn handle(api: &AppState, req: Request) -> ApiResult {
         api.store.delete_resource(rid, None, now).await?;
         tracing::info!(resource_id = %rid, %principal, "resource deleted by the service route");
         return no_content();
+    }
+    if r.key.starts_with("POST /v1/service/people/") {
+        let principal = api.auth.service(&req)?;
+        let (person, cursor) = json_body::<PersonBody>(&req)?.validate()?;
+        let budget = std::time::Duration::from_secs(people::READ_SECS);
+        // Who asked, and how much was found; never whom it was about.
+        if r.key == "POST /v1/service/people/export" {
+            let export = api.store.export_person(&person, cursor.as_deref(), budget).await?;
+            tracing::info!(%principal, items = export.items.len(), scanned = export.scanned, more = export.next_cursor.is_some(), "a person's data exported");
+            return json(200, &export);
+        }
+        let erased = api.store.erase_person(&person, cursor.as_deref(), budget, now).await?;
+        tracing::info!(%principal, pseudonym = %erased.pseudonym, scanned = erased.scanned, more = erased.next_cursor.is_some(), owner_of = erased.owner_of.len(), "a person's data erased");
+        return json(200, &erased);
     }
     let who = api.auth.identity(&req)?;
     match r.key {

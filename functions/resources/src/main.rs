@@ -1,4 +1,4 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
-    invites_http::serve(invites_http::Needs::default(), resources::handle).await
+    invites_http::serve(invites_http::Needs { link_keys: true, ..Default::default() }, resources::handle).await
 }

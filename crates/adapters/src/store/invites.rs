@@ -49,7 +49,7 @@ impl CreateInvites for Store {
             let iid = InviteId::new();
             let nonce = Nonce::random();
             let invite = new_invite(who, &me, &cmd, &rid, iid, &nonce, now);
-            let tx = self.create_tx(who, &cmd, &invite, &fingerprint, now)?;
+            let tx = self.create_tx(who, &cmd, &invite, &fingerprint, now).await?;
             let committed = self.transact(tx).await;
             // Kept for the next invite of a batch while it holds.
             if !matches!(&committed, Err(f) if f.failed(Check::Caller)) {
@@ -148,7 +148,7 @@ fn new_invite(
 }
 
 impl Store {
-    fn create_tx(
+    async fn create_tx(
         &self,
         who: &Identity,
         cmd: &CreateInvite,
@@ -178,7 +178,7 @@ impl Store {
                 )?,
             );
         self.count_send(&mut tx, rid, who, now)?;
-        self.not_suppressed(&mut tx, rid, &invite.email, cmd.invite.ignore_suppression)?;
+        self.not_suppressed(&mut tx, rid, &invite.email, cmd.invite.ignore_suppression).await?;
         if let Some(key) = &cmd.idempotency_key {
             let record = IdempotencyItem {
                 pk: res_pk(rid),

@@ -94,7 +94,7 @@ impl ManageInvites for Store {
                     tx.put(Check::Email, self.put_new(&new_lock)?).update(Check::Seat, self.take_seat(&rid)?)
                 }
             };
-            self.not_suppressed(&mut tx, &rid, &item.email, opts.ignore_suppression)?;
+            self.not_suppressed(&mut tx, &rid, &item.email, opts.ignore_suppression).await?;
             let detail = match (opts.rotate, opts.ignore_suppression) {
                 (true, true) => Some("new link, suppression ignored".to_owned()),
                 (true, false) => Some("new link".to_owned()),

@@ -20,6 +20,7 @@ mod links;
 mod makers;
 mod manage;
 mod members;
+mod people;
 mod reads;
 mod requests;
 mod resources;
@@ -74,6 +75,14 @@ impl Store {
         match &self.keys {
             Some(keys) => keys.get().await,
             None => Err(Error::internal("no link signing key configured in this function")),
+        }
+    }
+
+    /// The link keys, when this function has them.
+    pub(crate) async fn keys_if_any(&self) -> Result<Option<&Keyring>, Error> {
+        match &self.keys {
+            Some(keys) => keys.get().await.map(Some),
+            None => Ok(None),
         }
     }
 

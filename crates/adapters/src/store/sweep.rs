@@ -180,7 +180,7 @@ impl Sweep for Store {
         tx.update(Check::Invite, update)
             .update(Check::Budget, self.count_resource_send(&i.resource_id, now)?)
             .update(Check::DeploymentBudget, self.count_deployment_send(now)?);
-        self.not_suppressed(&mut tx, &i.resource_id, &i.email, false)?;
+        self.not_suppressed(&mut tx, &i.resource_id, &i.email, false).await?;
         match self.transact(tx).await {
             Ok(()) => Ok(Reminder::Claimed(SendInvite::new(i.resource_id.clone(), i.invite_id.clone(), send_id))),
             Err(f) if f.failed(Check::Invite) => Ok(Reminder::Lost),

@@ -212,19 +212,28 @@ impl Store {
     }
 
     /// Unless the caller overrides it: the address is not on the resource's
-    /// suppression list (checked in the write's transaction).
-    pub(crate) fn not_suppressed(&self, tx: &mut Tx, rid: &str, email: &str, ignore: bool) -> Result<(), Error> {
+    /// suppression list (checked in the write's transaction), neither as
+    /// itself nor, once its owner had their data erased, as its keyed hash
+    /// (under the current key and, during a rotation, the previous one; a
+    /// function without link keys checks the address only).
+    pub(crate) async fn not_suppressed(&self, tx: &mut Tx, rid: &str, email: &str, ignore: bool) -> Result<(), Error> {
         if ignore {
             return Ok(());
         }
-        let check = ConditionCheck::builder()
-            .table_name(&self.table)
-            .key("PK", s(res_pk(rid)))
-            .key("SK", s(items::suppressed_sk(email)))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(Error::internal)?;
-        tx.condition(Check::Suppressed, check);
+        let mut keys = vec![items::suppressed_sk(email)];
+        if let Some(ring) = self.keys_if_any().await? {
+            keys.extend(ring.pseudonyms(email).iter().map(|p| items::suppressed_sk(p)));
+        }
+        for sk in keys {
+            let check = ConditionCheck::builder()
+                .table_name(&self.table)
+                .key("PK", s(res_pk(rid)))
+                .key("SK", s(sk))
+                .condition_expression("attribute_not_exists(PK)")
+                .build()
+                .map_err(Error::internal)?;
+            tx.condition(Check::Suppressed, check);
+        }
         Ok(())
     }
 }

@@ -1,0 +1,408 @@
+//! A person's data across all resources (`invites_domain::people`): a scan of
+//! the table for the items that hold their address or name their user id.
+//! The operator asks rarely; each request reads for a bounded time and hands
+//! back a cursor (the scan's last key) to go on from.
+
+use super::items::*;
+use super::reads::from_item;
+use super::sdk::failure;
+use super::{Check, Item, Store, Tx, TxError, s};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, Update};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use invites_domain::Error;
+use invites_domain::audit::{Audit, AuditAction, SERVICE};
+use invites_domain::error::Code;
+use invites_domain::lifecycle::Ending;
+use invites_domain::people::{Erasure, Export, Held, Kind, Person};
+use invites_domain::ports::People;
+use invites_domain::{InviteStatus, Role};
+use std::collections::BTreeSet;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+impl People for Store {
+    async fn export_person(&self, person: &Person, cursor: Option<&str>, budget: Duration) -> Result<Export, Error> {
+        let (found, scanned, next_cursor) = self.find_person(person, cursor, budget).await?;
+        let items = found.into_iter().map(held).collect::<Result<_, _>>()?;
+        Ok(Export { items, scanned, next_cursor })
+    }
+
+    async fn erase_person(
+        &self,
+        person: &Person,
+        cursor: Option<&str>,
+        budget: Duration,
+        now: i64,
+    ) -> Result<Erasure, Error> {
+        let keys = self.keys().await?;
+        let (value, address, uid) = match person {
+            Person::Email(e) => (e.as_str(), Some(e.as_str()), None),
+            Person::User(u) => (u.as_str(), None, Some(u.as_str())),
+        };
+        let pseudonym = keys.pseudonym(value);
+        let (mut found, scanned, next_cursor) = self.find_person(person, cursor, budget).await?;
+        // Invites and memberships first: ending them frees their seats and
+        // address holders; what is left of those is removed after.
+        found.sort_by_key(|i| match kind_of(i) {
+            Kind::Invite => 0,
+            Kind::Membership | Kind::Resource => 1,
+            _ => 2,
+        });
+        let mut done = Erasure { pseudonym: pseudonym.clone(), scanned, next_cursor, ..Erasure::default() };
+        let mut touched = BTreeSet::new();
+        let erasing = Erasing { pseudonym: &pseudonym, address, uid, now };
+        for item in found {
+            let (pk, sk) = (text(&item, "PK"), text(&item, "SK"));
+            let rid = pk.strip_prefix("RES#").map(str::to_owned);
+            let changed = match Kind::of(&pk, &sk) {
+                Kind::Invite => self.erase_invite(item, &erasing, &mut done).await?,
+                Kind::Membership => {
+                    let member: MemberItem = from_item(item)?;
+                    if member.role == Role::OWNER {
+                        done.owner_of.push(member.resource_id.clone());
+                        false
+                    } else {
+                        self.erase_membership(&member, &erasing).await?;
+                        done.memberships_ended += 1;
+                        true
+                    }
+                }
+                Kind::Resource => {
+                    // Found because they own it.
+                    done.owner_of.extend(rid.clone());
+                    false
+                }
+                Kind::AddressHolder if rid.as_ref().is_some_and(|r| done.owner_of.contains(r)) => false,
+                Kind::Account if !done.owner_of.is_empty() => false,
+                Kind::Request => {
+                    done.requests_removed += 1;
+                    self.delete_item(&pk, &sk).await?
+                }
+                Kind::AddressHolder | Kind::Removed | Kind::Idempotency | Kind::Account => {
+                    done.removed += 1;
+                    self.delete_item(&pk, &sk).await?
+                }
+                Kind::Suppression => {
+                    let Some(address) = address else { continue };
+                    let mut hashed = item.clone();
+                    hashed.insert("SK".into(), AttributeValue::S(suppressed_sk(&keys.pseudonym(address))));
+                    let put = Put::builder()
+                        .table_name(&self.table)
+                        .set_item(Some(hashed))
+                        .build()
+                        .map_err(Error::internal)?;
+                    let remove = Delete::builder()
+                        .table_name(&self.table)
+                        .key("PK", s(&pk))
+                        .key("SK", s(&sk))
+                        .build()
+                        .map_err(Error::internal)?;
+                    let mut tx = Tx::new();
+                    tx.put(Check::None, put).delete(Check::None, remove);
+                    self.commit(tx).await?;
+                    done.suppressions_hashed += 1;
+                    true
+                }
+                Kind::AuditEntry | Kind::Other => {
+                    let changed = self.pseudonymise(&item, &erasing).await?;
+                    done.pseudonymised += u32::from(changed);
+                    changed
+                }
+            };
+            if changed {
+                touched.extend(rid);
+            }
+        }
+        done.owner_of.sort();
+        done.owner_of.dedup();
+        // Audited on each resource it changed, without the address.
+        for rid in touched {
+            let entry = Audit {
+                action: AuditAction::MemberErased,
+                actor: SERVICE,
+                subject: &pseudonym,
+                detail: Some(done.detail()),
+            };
+            self.put_audit(&rid, entry, now).await?;
+        }
+        Ok(done)
+    }
+}
+
+/// Whom an erasure is about, and what they become.
+struct Erasing<'a> {
+    pseudonym: &'a str,
+    address: Option<&'a str>,
+    uid: Option<&'a str>,
+    now: i64,
+}
+
+impl Store {
+    /// The items holding `person`'s data, from `cursor` on, for at most
+    /// `budget` of reading (at least one page), how many items were read,
+    /// and where to go on from.
+    async fn find_person(
+        &self,
+        person: &Person,
+        cursor: Option<&str>,
+        budget: Duration,
+    ) -> Result<(Vec<Item>, u64, Option<String>), Error> {
+        let (filter, values) = filter(person);
+        let mut next = cursor.map(decode).transpose()?;
+        let started = Instant::now();
+        let (mut items, mut scanned) = (Vec::new(), 0u64);
+        loop {
+            let page = self
+                .db
+                .scan()
+                .table_name(&self.table)
+                .filter_expression(filter)
+                .set_expression_attribute_values(Some(values.clone()))
+                .set_exclusive_start_key(next.take())
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| failure("scan", e))?;
+            scanned += page.scanned_count.max(0) as u64;
+            items.extend(page.items.unwrap_or_default());
+            next = page.last_evaluated_key.filter(|k| !k.is_empty());
+            if next.is_none() || started.elapsed() >= budget {
+                break;
+            }
+        }
+        Ok((items, scanned, next.as_ref().map(encode).transpose()?))
+    }
+
+    /// An invite to the address: ended while pending (its seat and holder
+    /// freed), then kept with the pseudonym for the address and without
+    /// the message; an invite they made or accepted: their id replaced.
+    async fn erase_invite(&self, item: Item, e: &Erasing<'_>, done: &mut Erasure) -> Result<bool, Error> {
+        let invite: InviteItem = from_item(item.clone())?;
+        if e.address == Some(invite.email.as_str()) && invite.status == InviteStatus::Pending {
+            let (rid, iid) = (invite.resource_id.clone(), invite.invite_id.clone());
+            self.end_invite(invite, Ending::Declined, None, e.now).await?;
+            done.invites_ended += 1;
+            let fresh = self
+                .db
+                .get_item()
+                .table_name(&self.table)
+                .key("PK", s(res_pk(&rid)))
+                .key("SK", s(invite_sk(&iid)))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| failure("get", e))?
+                .item;
+            let Some(fresh) = fresh else { return Ok(true) };
+            done.pseudonymised += 1;
+            return self.pseudonymise(&fresh, e).await.map(|_| true);
+        }
+        let changed = self.pseudonymise(&item, e).await?;
+        done.pseudonymised += u32::from(changed);
+        Ok(changed)
+    }
+
+    /// Ends a membership (not the owner's): the member item, the seat, the
+    /// address's holder, `member.removed` by `service` under the pseudonym.
+    async fn erase_membership(&self, member: &MemberItem, e: &Erasing<'_>) -> Result<(), Error> {
+        let rid = &member.resource_id;
+        let remove = Delete::builder()
+            .table_name(&self.table)
+            .key("PK", s(res_pk(rid)))
+            .key("SK", s(member_sk(&member.user_id)))
+            .condition_expression("attribute_exists(PK) AND #role <> :owner")
+            .expression_attribute_names("#role", "role")
+            .expression_attribute_values(":owner", s(Role::OWNER.as_str()))
+            .build()
+            .map_err(Error::internal)?;
+        let mut tx = Tx::new();
+        tx.delete(Check::Member, remove).update(Check::None, self.free_seat(rid)?);
+        if let Some(email) = &member.email {
+            let holder = Delete::builder()
+                .table_name(&self.table)
+                .key("PK", s(res_pk(rid)))
+                .key("SK", s(email_sk(email)))
+                .build()
+                .map_err(Error::internal)?;
+            tx.delete(Check::None, holder);
+        }
+        let removed = Audit {
+            action: AuditAction::MemberRemoved,
+            actor: SERVICE,
+            subject: e.pseudonym,
+            detail: Some("erased on request".into()),
+        };
+        tx.put(Check::None, self.audit(rid, removed, e.now)?);
+        match self.transact(tx).await {
+            Ok(()) => Ok(()),
+            Err(TxError::Other(err)) => Err(err),
+            // Gone meanwhile (they left), or made the owner meanwhile: the
+            // next run finds what is left.
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Replaces, in an item that stays, every attribute holding the address
+    /// or the user id (whole, or quoted in a text) with the pseudonym, and
+    /// drops what only they wrote or were sent (an invite's message, a
+    /// delivery diagnostic). `false` when nothing held them.
+    async fn pseudonymise(&self, item: &Item, e: &Erasing<'_>) -> Result<bool, Error> {
+        let mut sets = Vec::new();
+        for (name, value) in item {
+            if matches!(name.as_str(), "PK" | "SK" | "GSI1PK" | "GSI1SK" | "GSI2PK" | "GSI2SK") {
+                continue;
+            }
+            let Ok(text) = value.as_s() else { continue };
+            // Whole, or quoted (`from <user id>`, a diagnostic with the address).
+            let Some(value) = e.uid.or(e.address) else { continue };
+            let new = invites_domain::people::scrub(text, value, e.pseudonym);
+            if &new != text {
+                sets.push((name.clone(), new));
+            }
+        }
+        // Who made an invite: their name goes with their id.
+        if e.uid.is_some_and(|u| text(item, "invitedBy") == u) && item.contains_key("inviterName") {
+            sets.retain(|(name, _)| name != "inviterName");
+            sets.push(("inviterName".into(), e.pseudonym.to_owned()));
+        }
+        let mut removes = Vec::new();
+        if e.address.is_some_and(|a| text(item, "email") == a) {
+            removes.extend(["message", "deliveryError"].into_iter().filter(|n| item.contains_key(*n)));
+            sets.retain(|(name, _)| !removes.contains(&name.as_str()));
+        }
+        if sets.is_empty() && removes.is_empty() {
+            return Ok(false);
+        }
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .key("PK", s(text(item, "PK")))
+            .key("SK", s(text(item, "SK")))
+            .condition_expression("attribute_exists(PK)");
+        let mut expression = Vec::new();
+        for (i, (name, value)) in sets.iter().enumerate() {
+            update = update
+                .expression_attribute_names(format!("#a{i}"), name)
+                .expression_attribute_values(format!(":v{i}"), s(value));
+            expression.push(format!("#a{i} = :v{i}"));
+        }
+        let mut clause = if expression.is_empty() { String::new() } else { format!("SET {}", expression.join(", ")) };
+        if !removes.is_empty() {
+            let names: Vec<String> = (0..removes.len()).map(|i| format!("#r{i}")).collect();
+            for (placeholder, name) in names.iter().zip(&removes) {
+                update = update.expression_attribute_names(placeholder, *name);
+            }
+            clause.push_str(&format!(" REMOVE {}", names.join(", ")));
+        }
+        let update = update.update_expression(clause.trim()).build().map_err(Error::internal)?;
+        let mut tx = Tx::new();
+        tx.update(Check::None, update);
+        self.commit(tx).await?;
+        Ok(true)
+    }
+
+    async fn delete_item(&self, pk: &str, sk: &str) -> Result<bool, Error> {
+        self.db
+            .delete_item()
+            .table_name(&self.table)
+            .key("PK", s(pk))
+            .key("SK", s(sk))
+            .send()
+            .await
+            .map_err(|e| failure("delete", e))?;
+        Ok(true)
+    }
+
+    /// A transaction with no conditions worth explaining: done, or the fault.
+    async fn commit(&self, tx: Tx) -> Result<(), Error> {
+        match self.transact(tx).await {
+            Ok(()) => Ok(()),
+            Err(TxError::Other(err)) => Err(err),
+            Err(f) => Err(Error::internal(format!("erase: {f:?}"))),
+        }
+    }
+}
+
+fn text(item: &Item, name: &str) -> String {
+    item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default()
+}
+
+fn kind_of(item: &Item) -> Kind {
+    Kind::of(&text(item, "PK"), &text(item, "SK"))
+}
+
+/// The scan's filter: every attribute and key that can hold the address or
+/// name the user.
+fn filter(person: &Person) -> (&'static str, Item) {
+    let s = |v: String| AttributeValue::S(v);
+    match person {
+        Person::Email(email) => {
+            let e = email.as_str();
+            (
+                "email = :e OR SK = :holder OR SK = :suppressed OR contains(detail, :e)",
+                HashMap::from([
+                    (":e".into(), s(e.into())),
+                    (":holder".into(), s(super::items::email_sk(e))),
+                    (":suppressed".into(), s(super::items::suppressed_sk(e))),
+                ]),
+            )
+        }
+        Person::User(uid) => (
+            "userId = :u OR actor = :u OR subject = :u OR acceptedBy = :u OR invitedBy = :u OR ownerId = :u \
+             OR createdBy = :u OR decidedBy = :u OR removedBy = :u OR contains(detail, :u) OR PK = :own OR SK = :removed \
+             OR begins_with(SK, :idempotency)",
+            HashMap::from([
+                (":u".into(), s(uid.clone())),
+                (":own".into(), s(super::items::user_pk(uid))),
+                (":removed".into(), s(super::items::removed_sk(uid))),
+                (":idempotency".into(), s(format!("IDEMPOTENCY#{uid}#"))),
+            ]),
+        ),
+    }
+}
+
+/// An item as the export shows it: its kind, its resource, its attributes
+/// (the indexes' keys left out).
+fn held(mut item: Item) -> Result<Held, Error> {
+    for index_key in ["GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"] {
+        item.remove(index_key);
+    }
+    let (pk, sk) = (text(&item, "PK"), text(&item, "SK"));
+    let resource_id = pk.strip_prefix("RES#").map(str::to_owned);
+    let item: serde_json::Value = serde_dynamo::from_item(item).map_err(Error::internal)?;
+    Ok(Held { kind: Kind::of(&pk, &sk), resource_id, item })
+}
+
+/// The cursor: the scan's last key (`PK`, `SK`), base64url JSON.
+fn encode(key: &Item) -> Result<String, Error> {
+    let pair: HashMap<&str, &str> =
+        key.iter().filter_map(|(k, v)| Some((k.as_str(), v.as_s().ok()?.as_str()))).collect();
+    Ok(URL_SAFE_NO_PAD.encode(serde_json::to_vec(&pair).map_err(Error::internal)?))
+}
+
+fn decode(cursor: &str) -> Result<Item, Error> {
+    let invalid = || Error::invalid(Code::InvalidCursor, "cursor is not valid");
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let pair: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    if pair.len() != 2 || !pair.contains_key("PK") || !pair.contains_key("SK") {
+        return Err(invalid());
+    }
+    Ok(pair.into_iter().map(|(k, v)| (k, AttributeValue::S(v))).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        let key: Item = HashMap::from([
+            ("PK".into(), AttributeValue::S("RES#r".into())),
+            ("SK".into(), AttributeValue::S("INVITE#i".into())),
+        ]);
+        assert_eq!(decode(&encode(&key).unwrap()).unwrap(), key);
+        for bad in ["", "!!", "e30", &URL_SAFE_NO_PAD.encode(br#"{"PK":"a","X":"b"}"#)] {
+            assert_eq!(decode(bad).unwrap_err().code(), "invalid_cursor", "{bad}");
+        }
+    }
+}
