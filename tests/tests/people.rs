@@ -85,6 +85,14 @@ async fn a_long_read_goes_on_from_its_cursor_and_bad_requests_are_refused() {
     }
     assert_eq!(invites, 3, "each found once, in {stretches} stretches");
 
+    // A user id that is nobody's, and short enough to appear inside ids,
+    // counters and nonces everywhere, changes nothing.
+    let before = h.dump().await;
+    let nobody = erase(&h, json!({"userId": "0"})).await;
+    assert_eq!(nobody.status, 200, "{}", nobody.body);
+    assert_eq!(nobody.body["pseudonymised"], 0, "{}", nobody.body);
+    assert_eq!(h.dump().await, before);
+
     for (body, code) in [
         (json!({}), "invalid_request"),
         (json!({"email": "a@example.com", "userId": "u"}), "invalid_request"),
@@ -144,7 +152,19 @@ async fn an_erasure_leaves_no_item_with_the_address_and_can_run_again() {
         .unwrap();
     let owned = call(resources::handle, &h.api, &Req::event("create-resource").user(&uid, &who)).await;
     let owned = owned.body["id"].as_str().unwrap().to_owned();
+    // As an admin of `joined`, they removed somebody: that removal must outlive their erasure.
+    add_member(&h, &joined, "user-removed", "removed@example.com", "read_only").await;
+    let remove = Req::event("remove-member").user(&uid, &who).path("rid", &joined).path("uid", "user-removed");
+    assert_eq!(call(revoke_invite::handle, &h.api, &remove).await.status, 204);
     let seats_before = seats_used(&h, &joined).await;
+    // By user id, nothing is erased while they own a resource.
+    let refused = erase(&h, json!({"userId": uid})).await;
+    assert_eq!(
+        (refused.body["ownerOf"].clone(), refused.body["membershipsEnded"].as_u64()),
+        (json!([owned]), Some(0)),
+        "{}",
+        refused.body
+    );
 
     // The first run ends and scrubs what it may, and names the resource they own.
     let first = erase(&h, json!({"email": who})).await;
@@ -194,6 +214,11 @@ async fn an_erasure_leaves_no_item_with_the_address_and_can_run_again() {
     let by_user = erase(&h, json!({"userId": uid})).await;
     assert_eq!(by_user.status, 200, "{}", by_user.body);
     assert_eq!(mentions(&h, &uid).await, Vec::<String>::new(), "no item names the user id");
+    let marker = mentions(&h, "REMOVED#user-removed").await;
+    assert!(
+        marker.len() == 1 && marker[0].contains(&by_user.body["pseudonym"].as_str().unwrap().to_owned()),
+        "{marker:?}"
+    );
     // A whole run again changes nothing.
     let rerun = erase(&h, json!({"email": who})).await;
     for count in

@@ -138,24 +138,15 @@ pub struct Erasure {
     /// Other items removed (address holders, removal markers, their own
     /// budget items and idempotency records).
     pub removed: u32,
-    /// Resources they own, left as they are: transfer the ownership (or
-    /// delete the resource), then run the erasure again.
+    /// Resources they own: their memberships there are left as they are
+    /// (and, erasing by user id, nothing at all is erased while there are
+    /// any): transfer the ownership (or delete the resource), then run the
+    /// erasure again.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub owner_of: Vec<String>,
     pub scanned: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
-}
-
-impl Erasure {
-    /// The audit entry's detail for a resource the erasure touched: counts,
-    /// never the address.
-    pub fn detail(&self) -> String {
-        format!(
-            "erased on request: {} invites ended, {} memberships ended, {} requests removed, {} records pseudonymised",
-            self.invites_ended, self.memberships_ended, self.requests_removed, self.pseudonymised
-        )
-    }
 }
 
 /// `text` with every occurrence of the address replaced by the pseudonym
@@ -173,6 +164,27 @@ pub fn scrub(text: &str, address: &str, pseudonym: &str) -> String {
         at += found + needle.len();
     }
     out.push_str(&text[at..]);
+    out
+}
+
+/// `text` with `id` replaced by the pseudonym where it stands as a word of
+/// its own (`from user-1`, `role=admin, request=…`), never inside another
+/// word: a short id like `0` or `u1` leaves `10` and `u12` alone.
+pub fn scrub_token(text: &str, id: &str, pseudonym: &str) -> String {
+    if id.is_empty() {
+        return text.to_owned();
+    }
+    let is_word = |c: char| !(c.is_whitespace() || matches!(c, ',' | '=' | '(' | ')' | ';' | '<' | '>' | '"' | '\''));
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(id) {
+        let before = rest[..at].chars().next_back().or_else(|| out.chars().next_back()).is_none_or(|c| !is_word(c));
+        let after = rest[at + id.len()..].chars().next().is_none_or(|c| !is_word(c));
+        out.push_str(&rest[..at]);
+        out.push_str(if before && after { pseudonym } else { id });
+        rest = &rest[at + id.len()..];
+    }
+    out.push_str(rest);
     out
 }
 
@@ -205,6 +217,16 @@ mod tests {
             "550 <erased-ab12> unknown; erased-ab12"
         );
         assert_eq!(scrub("nothing here", "ann@example.com", p), "nothing here");
+    }
+
+    #[test]
+    fn an_id_is_scrubbed_only_where_it_stands_alone() {
+        let p = "erased-x";
+        assert_eq!(scrub_token("from user-1", "user-1", p), "from erased-x");
+        assert_eq!(scrub_token("from user-12, to user-1", "user-1", p), "from user-12, to erased-x");
+        assert_eq!(scrub_token("seats 10 -> 20", "0", p), "seats 10 -> 20");
+        assert_eq!(scrub_token("0", "0", p), "erased-x");
+        assert_eq!(scrub_token("role=admin, by=u1", "u1", p), "role=admin, by=erased-x");
     }
 
     #[test]

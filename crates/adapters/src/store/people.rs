@@ -7,14 +7,14 @@ use super::items::*;
 use super::reads::from_item;
 use super::sdk::failure;
 use super::{Check, Item, Store, Tx, TxError, s};
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, Update};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use invites_domain::Error;
 use invites_domain::audit::{Audit, AuditAction, SERVICE};
 use invites_domain::error::Code;
 use invites_domain::lifecycle::Ending;
-use invites_domain::people::{Erasure, Export, Held, Kind, Person};
+use invites_domain::people::{Erasure, Export, Held, Kind, Person, scrub, scrub_token};
 use invites_domain::ports::People;
 use invites_domain::{InviteStatus, Role};
 use std::collections::BTreeSet;
@@ -41,6 +41,15 @@ impl People for Store {
             Person::User(u) => (u.as_str(), None, Some(u.as_str())),
         };
         let pseudonym = keys.pseudonym(value);
+        // A user who still owns a resource keeps everything until its
+        // ownership moves: what they made stays theirs (pseudonymised, their
+        // invitations and links would stop working under the owner).
+        if let Some(uid) = uid {
+            let owner_of = self.owned_by(uid).await?;
+            if !owner_of.is_empty() {
+                return Ok(Erasure { pseudonym, owner_of, ..Erasure::default() });
+            }
+        }
         let (mut found, scanned, next_cursor) = self.find_person(person, cursor, budget).await?;
         // Invites and memberships first: ending them frees their seats and
         // address holders; what is left of those is removed after.
@@ -52,6 +61,10 @@ impl People for Store {
         let mut done = Erasure { pseudonym: pseudonym.clone(), scanned, next_cursor, ..Erasure::default() };
         let mut touched = BTreeSet::new();
         let erasing = Erasing { pseudonym: &pseudonym, address, uid, now };
+        // Theirs (not somebody else's that they decided or removed).
+        let theirs = |item: &Item| {
+            uid.is_some_and(|u| text(item, "userId") == u) || address.is_some_and(|a| text(item, "email") == a)
+        };
         for item in found {
             let (pk, sk) = (text(&item, "PK"), text(&item, "SK"));
             let rid = pk.strip_prefix("RES#").map(str::to_owned);
@@ -63,23 +76,29 @@ impl People for Store {
                         done.owner_of.push(member.resource_id.clone());
                         false
                     } else {
-                        self.erase_membership(&member, &erasing).await?;
-                        done.memberships_ended += 1;
-                        true
+                        let ended = self.erase_membership(&member, &erasing).await?;
+                        done.memberships_ended += u32::from(ended);
+                        ended
                     }
                 }
                 Kind::Resource => {
-                    // Found because they own it.
                     done.owner_of.extend(rid.clone());
                     false
                 }
-                Kind::AddressHolder if rid.as_ref().is_some_and(|r| done.owner_of.contains(r)) => false,
-                Kind::Account if !done.owner_of.is_empty() => false,
-                Kind::Request => {
+                Kind::Request if theirs(&item) => {
                     done.requests_removed += 1;
                     self.delete_item(&pk, &sk).await?
                 }
-                Kind::AddressHolder | Kind::Removed | Kind::Idempotency | Kind::Account => {
+                Kind::Removed if uid.is_some_and(|u| sk == removed_sk(u)) => {
+                    done.removed += 1;
+                    self.delete_item(&pk, &sk).await?
+                }
+                Kind::AddressHolder => {
+                    let released = self.release_holder(&item).await?;
+                    done.removed += u32::from(released);
+                    released
+                }
+                Kind::Idempotency | Kind::Account => {
                     done.removed += 1;
                     self.delete_item(&pk, &sk).await?
                 }
@@ -104,7 +123,9 @@ impl People for Store {
                     done.suppressions_hashed += 1;
                     true
                 }
-                Kind::AuditEntry | Kind::Other => {
+                // What stays: audit entries, other people's requests they
+                // decided and removals they made, links and domains they made.
+                Kind::AuditEntry | Kind::Request | Kind::Removed | Kind::Other => {
                     let changed = self.pseudonymise(&item, &erasing).await?;
                     done.pseudonymised += u32::from(changed);
                     changed
@@ -116,13 +137,14 @@ impl People for Store {
         }
         done.owner_of.sort();
         done.owner_of.dedup();
-        // Audited on each resource it changed, without the address.
+        // Audited on each resource it changed, under the pseudonym: no
+        // address, and nothing about the person's other resources.
         for rid in touched {
             let entry = Audit {
                 action: AuditAction::MemberErased,
                 actor: SERVICE,
                 subject: &pseudonym,
-                detail: Some(done.detail()),
+                detail: Some("erased on request".into()),
             };
             self.put_audit(&rid, entry, now).await?;
         }
@@ -181,8 +203,12 @@ impl Store {
         let invite: InviteItem = from_item(item.clone())?;
         if e.address == Some(invite.email.as_str()) && invite.status == InviteStatus::Pending {
             let (rid, iid) = (invite.resource_id.clone(), invite.invite_id.clone());
-            self.end_invite(invite, Ending::Declined, None, e.now).await?;
-            done.invites_ended += 1;
+            match self.end_invite(invite, Ending::Declined, None, e.now).await {
+                Ok(()) => done.invites_ended += 1,
+                // Past its expiry (the sweep reclaims its seat) or ended meanwhile.
+                Err(Error::Gone { .. }) => {}
+                Err(err) => return Err(err),
+            }
             let fresh = self
                 .db
                 .get_item()
@@ -205,7 +231,7 @@ impl Store {
 
     /// Ends a membership (not the owner's): the member item, the seat, the
     /// address's holder, `member.removed` by `service` under the pseudonym.
-    async fn erase_membership(&self, member: &MemberItem, e: &Erasing<'_>) -> Result<(), Error> {
+    async fn erase_membership(&self, member: &MemberItem, e: &Erasing<'_>) -> Result<bool, Error> {
         let rid = &member.resource_id;
         let remove = Delete::builder()
             .table_name(&self.table)
@@ -235,11 +261,14 @@ impl Store {
         };
         tx.put(Check::None, self.audit(rid, removed, e.now)?);
         match self.transact(tx).await {
-            Ok(()) => Ok(()),
+            Ok(()) => Ok(true),
             Err(TxError::Other(err)) => Err(err),
             // Gone meanwhile (they left), or made the owner meanwhile: the
             // next run finds what is left.
-            Err(_) => Ok(()),
+            Err(f) if f.failed(Check::Member) => Ok(false),
+            // A conflict on the resource's counter: this stretch fails and
+            // is run again (nothing counted as done that was not).
+            Err(_) => Err(super::tx::too_busy()),
         }
     }
 
@@ -254,9 +283,15 @@ impl Store {
                 continue;
             }
             let Ok(text) = value.as_s() else { continue };
-            // Whole, or quoted (`from <user id>`, a diagnostic with the address).
-            let Some(value) = e.uid.or(e.address) else { continue };
-            let new = invites_domain::people::scrub(text, value, e.pseudonym);
+            let new = match (e.uid, e.address) {
+                // An attribute that is the user id; their id quoted in a text.
+                (Some(uid), _) if text == uid => e.pseudonym.to_owned(),
+                (Some(uid), _) if FREE_TEXT.contains(&name.as_str()) => scrub_token(text, uid, e.pseudonym),
+                // The address, whole or quoted (a delivery diagnostic) in a text.
+                (None, Some(address)) if text.eq_ignore_ascii_case(address) => e.pseudonym.to_owned(),
+                (None, Some(address)) if FREE_TEXT.contains(&name.as_str()) => scrub(text, address, e.pseudonym),
+                _ => continue,
+            };
             if &new != text {
                 sets.push((name.clone(), new));
             }
@@ -267,6 +302,12 @@ impl Store {
             sets.push(("inviterName".into(), e.pseudonym.to_owned()));
         }
         let mut removes = Vec::new();
+        // An index key holding it (an invitation's INVITEE#<address>): out of the index.
+        let index_keys = ["GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"];
+        let theirs = [e.uid.map(user_gsi), e.address.map(invitee_gsi)];
+        if theirs.iter().flatten().any(|key| text(item, "GSI1PK").eq_ignore_ascii_case(key)) {
+            removes.extend(index_keys.into_iter().filter(|k| item.contains_key(*k)));
+        }
         if e.address.is_some_and(|a| text(item, "email") == a) {
             removes.extend(["message", "deliveryError"].into_iter().filter(|n| item.contains_key(*n)));
             sets.retain(|(name, _)| !removes.contains(&name.as_str()));
@@ -301,6 +342,45 @@ impl Store {
         Ok(true)
     }
 
+    /// Removes an address's holder once what it holds for is gone: the
+    /// member's item (an owner's stays, and so does its holder), or the
+    /// invite's pending state. `false` when it still holds.
+    async fn release_holder(&self, item: &Item) -> Result<bool, Error> {
+        let (pk, sk) = (text(item, "PK"), text(item, "SK"));
+        let (holder, uid, iid) = (text(item, "holder"), text(item, "userId"), text(item, "inviteId"));
+        let still = ConditionCheck::builder().table_name(&self.table).key("PK", s(&pk));
+        let still = if holder == "member" {
+            still.key("SK", s(member_sk(&uid))).condition_expression("attribute_not_exists(PK)")
+        } else {
+            still
+                .key("SK", s(invite_sk(&iid)))
+                .condition_expression("attribute_not_exists(PK) OR #s <> :pending")
+                .expression_attribute_names("#s", "status")
+                .expression_attribute_values(":pending", s(InviteStatus::Pending.as_str()))
+        };
+        let release = Delete::builder()
+            .table_name(&self.table)
+            .key("PK", s(&pk))
+            .key("SK", s(&sk))
+            .condition_expression("holder = :holder")
+            .expression_attribute_values(":holder", s(&holder))
+            .build()
+            .map_err(Error::internal)?;
+        let mut tx = Tx::new();
+        tx.condition(Check::Email, still.build().map_err(Error::internal)?).delete(Check::Email, release);
+        match self.transact(tx).await {
+            Ok(()) => Ok(true),
+            Err(TxError::Other(err)) => Err(err),
+            Err(_) => Ok(false),
+        }
+    }
+
+    /// The resources `uid` owns (their memberships' index).
+    async fn owned_by(&self, uid: &str) -> Result<Vec<String>, Error> {
+        let members: Vec<MemberItem> = self.query_all(user_gsi(uid), "RES#", Some("GSI1"), 1000).await?;
+        Ok(members.into_iter().filter(|m| m.role == Role::OWNER).map(|m| m.resource_id.clone()).collect())
+    }
+
     async fn delete_item(&self, pk: &str, sk: &str) -> Result<bool, Error> {
         self.db
             .delete_item()
@@ -322,6 +402,11 @@ impl Store {
         }
     }
 }
+
+/// Attributes that are free text, where an address or a user id can be
+/// quoted among other words (every other attribute is replaced only when it
+/// is the value itself: ids, nonces and keys never change).
+const FREE_TEXT: &[&str] = &["detail", "deliveryError", "message", "inviterName", "name", "note", "reason"];
 
 fn text(item: &Item, name: &str) -> String {
     item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default()
@@ -349,7 +434,7 @@ fn filter(person: &Person) -> (&'static str, Item) {
         }
         Person::User(uid) => (
             "userId = :u OR actor = :u OR subject = :u OR acceptedBy = :u OR invitedBy = :u OR ownerId = :u \
-             OR createdBy = :u OR decidedBy = :u OR removedBy = :u OR contains(detail, :u) OR PK = :own OR SK = :removed \
+             OR createdBy = :u OR decidedBy = :u OR removedBy = :u OR revokedBy = :u OR contains(detail, :u) OR PK = :own OR SK = :removed \
              OR begins_with(SK, :idempotency)",
             HashMap::from([
                 (":u".into(), s(uid.clone())),
