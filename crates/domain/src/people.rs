@@ -40,7 +40,11 @@ impl PersonBody {
     pub fn validate(self) -> Result<(Person, Option<String>), Error> {
         let person = match (self.email, self.user_id) {
             (Some(e), None) => Person::Email(Email::parse(&e)?),
-            (None, Some(u)) => Person::User(crate::ids::user_id(&u)?.to_owned()),
+            (None, Some(u)) => Person::User(
+                crate::ids::user_id(&u)
+                    .map_err(|_| Error::invalid(Code::InvalidRequest, "userId is not a user id this service keeps"))?
+                    .to_owned(),
+            ),
             _ => {
                 return Err(Error::invalid(Code::InvalidRequest, "name exactly one of email and userId"));
             }
@@ -207,6 +211,8 @@ mod tests {
             assert_eq!(bad.validate().unwrap_err().code(), "invalid_request");
         }
         assert_eq!(body(Some("not an address"), None).validate().unwrap_err().code(), "invalid_email");
+        let too_long = "\u{4b46}".repeat(200);
+        assert_eq!(body(None, Some(&too_long)).validate().unwrap_err().code(), "invalid_request", "a 422, not a 404");
     }
 
     #[test]
