@@ -70,6 +70,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/service/people/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Everything held about a person, by e-mail address or user id, across all resources (the operator's privacy team only)
+         * @description Authorized by IAM (403 service_only for an end user's token). Reads the table for about 5 seconds per request and answers what it found with `nextCursor`; send the cursor back until there is none. Finds invites, memberships, the address's holders, requests to join, audit entries naming the user (as actor or subject) or quoting the address, suppression entries, removal markers, idempotency records and the user's own budget items. 422 invalid_request unless exactly one of email and userId; invalid_email; invalid_cursor.
+         */
+        post: operations["exportPerson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/service/people/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase what is held about a person, by e-mail address or user id (the operator's privacy team only); rerun until complete
+         * @description Reads like exportPerson (about 5 seconds per request, then `nextCursor`) and erases what it finds: pending invitations to the address are ended (their seats freed), memberships ended (not the owner's: those resources are listed in `ownerOf`; transfer the ownership or delete the resource, then run again; by userId nothing at all is erased while they own a resource), requests to join removed, the address or user id replaced by a stable keyed pseudonym in what must stay (ended invites, audit entries, what they made or decided), suppression entries kept only as the keyed hash of the address (it stays suppressed), their address holders, removal markers and own budget items removed. Audited on each resource as member.erased under the pseudonym, never the address. Safe to run again: a second full run changes nothing.
+         */
+        post: operations["erasePerson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/service/webhooks": {
         parameters: {
             query?: never;
@@ -836,6 +876,40 @@ export interface components {
             code: "malformed_request" | "unauthenticated" | "forbidden" | "email_mismatch" | "email_not_verified" | "owner_protected" | "owner_cannot_leave" | "not_found" | "already_pending" | "already_member" | "seat_limit_reached" | "invite_already_used" | "invite_not_pending" | "changed_meanwhile" | "invite_expired" | "invite_revoked" | "invite_declined" | "invite_undeliverable" | "invite_withdrawn" | "link_withdrawn" | "email_suppressed" | "payload_too_large" | "invalid_request" | "invalid_email" | "invalid_role" | "invalid_locale" | "invalid_expires_in_days" | "invalid_message" | "invalid_limit" | "invalid_status" | "invalid_cursor" | "invalid_idempotency_key" | "idempotency_key_reused" | "invalid_name" | "invalid_client_id" | "rate_limited" | "resource_limit_reached" | "internal_error" | "invalid_batch" | "invalid_entry" | "duplicate_entry" | "invalid_redirect_url" | "redirect_not_allowed" | "invalid_metadata" | "invites_disabled" | "service_only" | "service_unavailable" | "role_not_grantable" | "resource_deleted" | "invalid_seat_limit" | "invalid_plan" | "link_revoked" | "link_expired" | "link_used_up" | "invalid_max_uses" | "invalid_domain" | "public_domain" | "too_many_domains" | "too_many_links" | "domain_not_verified" | "removed_from_resource" | "invalid_webhook_url" | "invalid_event_type" | "too_many_webhooks" | "invalid_date_range" | "invalid_mode" | "invalid_note" | "invalid_reason" | "request_not_pending" | "request_expired";
             message: string;
         };
+        PersonBody: {
+            /** Format: email */
+            email?: string;
+            userId?: string;
+            /** @description nextCursor of the previous answer */
+            cursor?: string;
+        };
+        PersonalData: {
+            items: {
+                /** @enum {string} */
+                kind: "invite" | "membership" | "address_holder" | "request" | "audit_entry" | "suppression" | "removed" | "idempotency" | "account" | "resource" | "other";
+                resourceId?: string;
+                /** @description The item's attributes as stored (index keys left out) */
+                item: Record<string, never>;
+            }[];
+            /** @description Items of the table read in this stretch */
+            scanned: number;
+            /** @description Where to go on from; absent once the whole table was read */
+            nextCursor?: string;
+        };
+        Erasure: {
+            /** @description erased-<keyed hash>: what the address or user id became where a record stays */
+            pseudonym: string;
+            invitesEnded: number;
+            membershipsEnded: number;
+            requestsRemoved: number;
+            pseudonymised: number;
+            suppressionsHashed: number;
+            removed: number;
+            /** @description Resources they own, left as they are: transfer or delete, then run again */
+            ownerOf?: string[];
+            scanned: number;
+            nextCursor?: string;
+        };
         TransferBody: {
             userId: string;
         };
@@ -1405,6 +1479,66 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    exportPerson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonalData"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    erasePerson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            413: components["responses"]["Error"];
+            422: components["responses"]["Error"];
             503: components["responses"]["Unavailable"];
         };
     };
