@@ -28,6 +28,14 @@ pub fn resource_budget_spent(now: i64, limit: u32) -> Error {
     }
 }
 
+/// The resource took as many requests to join today as it may.
+pub fn requests_budget_spent(now: i64, limit: u32) -> Error {
+    Error::RateLimited {
+        retry_after: until_midnight(now),
+        message: format!("this resource takes at most {limit} requests to join a day"),
+    }
+}
+
 /// The deployment's daily e-mail cap is reached: nobody sends until the
 /// next UTC midnight (the operator was alarmed before).
 pub fn deployment_budget_spent(now: i64) -> Error {

@@ -39,6 +39,14 @@ pub enum JoinMode {
 }
 
 impl JoinMode {
+    /// The mode as stored and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Direct => "direct",
+            Self::Ask => "ask",
+        }
+    }
+
     pub fn is_direct(&self) -> bool {
         *self == JoinMode::Direct
     }
@@ -70,6 +78,18 @@ pub enum RequestStatus {
     Declined,
     /// Never stored: a pending request past its expiry.
     Expired,
+}
+
+impl RequestStatus {
+    /// The status as stored and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Declined => "declined",
+            Self::Expired => "expired",
+        }
+    }
 }
 
 /// A request as the store keeps it (one per person and resource: asking
@@ -385,5 +405,13 @@ mod tests {
         assert_eq!(JoinMode::default(), JoinMode::Direct);
         assert_eq!(JoinMode::parse("ask").unwrap(), JoinMode::Ask);
         assert_eq!(JoinMode::parse("Ask").unwrap_err().code(), "invalid_mode");
+        for mode in [JoinMode::Direct, JoinMode::Ask] {
+            assert_eq!(serde_json::to_value(mode).unwrap(), mode.as_str(), "as serde writes it");
+            assert_eq!(JoinMode::parse(mode.as_str()).unwrap(), mode);
+        }
+        for status in [RequestStatus::Pending, RequestStatus::Approved, RequestStatus::Declined, RequestStatus::Expired]
+        {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        }
     }
 }

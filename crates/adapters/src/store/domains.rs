@@ -253,7 +253,7 @@ impl Store {
             .expression_attribute_names("#role", "role")
             .expression_attribute_names("#mode", "mode")
             .expression_attribute_values(":role", s(role.as_str()))
-            .expression_attribute_values(":mode", s(mode_wire(mode)))
+            .expression_attribute_values(":mode", s(mode.as_str()))
             .expression_attribute_values(":seen", s(claim.role.as_str()))
             .expression_attribute_values(":challenge", s(&claim.challenge))
             .build()
@@ -263,7 +263,7 @@ impl Store {
             .update(Check::Domain, update);
         let changes = [
             (claim.role != role, AuditAction::DomainRoleChanged, (claim.role.as_str(), role.as_str())),
-            (claim.mode != mode, AuditAction::DomainModeChanged, (mode_wire(claim.mode), mode_wire(mode))),
+            (claim.mode != mode, AuditAction::DomainModeChanged, (claim.mode.as_str(), mode.as_str())),
         ];
         for (_, action, (from, to)) in changes.into_iter().filter(|(changed, ..)| *changed) {
             let entry = Audit::by(who, action, &claim.domain).detail(format!("{from} -> {to}"));
@@ -302,18 +302,11 @@ impl Store {
     }
 }
 
-fn mode_wire(mode: JoinMode) -> &'static str {
-    match mode {
-        JoinMode::Direct => "direct",
-        JoinMode::Ask => "ask",
-    }
-}
-
 /// The condition that a claim is in `mode` (claims stored before modes
 /// existed have none: direct), under the names `#mode` and `:mode_was`.
 fn mode_is(mode: JoinMode) -> (&'static str, AttributeValue) {
     match mode {
-        JoinMode::Direct => ("(attribute_not_exists(#mode) OR #mode = :mode_was)", s("direct")),
-        JoinMode::Ask => ("#mode = :mode_was", s("ask")),
+        JoinMode::Direct => ("(attribute_not_exists(#mode) OR #mode = :mode_was)", s(mode.as_str())),
+        JoinMode::Ask => ("#mode = :mode_was", s(mode.as_str())),
     }
 }

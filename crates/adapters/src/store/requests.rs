@@ -11,7 +11,7 @@ use super::items::*;
 use super::{Check, Store, Tx, TxError, n, retry, s};
 use aws_sdk_dynamodb::types::{Put, Update};
 use invites_domain::audit::{Audit, AuditAction};
-use invites_domain::budgets::budget_day;
+use invites_domain::budgets::{budget_day, requests_budget_spent};
 use invites_domain::members::{changed_meanwhile, may_grant, removed_earlier};
 use invites_domain::message::DecisionMail;
 use invites_domain::ports::{RequestMailLedger, Requests};
@@ -174,11 +174,7 @@ impl Store {
             // A member meanwhile, or asked in another tab: the next round
             // finds the membership or the request.
             Err(f) if f.failed(Check::Member) || f.failed(Check::Request) => Err(TxError::Retry),
-            Err(f) if f.failed(Check::Budget) => Err(Error::RateLimited {
-                retry_after: ((day + 1) * DAY - now).max(1) as u64,
-                message: format!("this resource takes at most {DAILY_PER_RESOURCE} requests to join a day"),
-            }
-            .into()),
+            Err(f) if f.failed(Check::Budget) => Err(requests_budget_spent(now, DAILY_PER_RESOURCE).into()),
             Err(f) => Err(f),
         }
     }
@@ -194,7 +190,7 @@ impl Store {
                 .condition_expression("requestId = :seen AND #status = :status")
                 .expression_attribute_names("#status", "status")
                 .expression_attribute_values(":seen", s(&e.request_id))
-                .expression_attribute_values(":status", s(status_wire(e.status))),
+                .expression_attribute_values(":status", s(e.status.as_str())),
         };
         put.build().map_err(Error::internal)
     }
@@ -217,8 +213,8 @@ impl Store {
             .expression_attribute_names("#status", "status")
             .expression_attribute_names("#ttl", "ttl")
             .expression_attribute_values(":id", s(&request.request_id))
-            .expression_attribute_values(":pending", s(status_wire(RequestStatus::Pending)))
-            .expression_attribute_values(":decided", s(status_wire(status)))
+            .expression_attribute_values(":pending", s(RequestStatus::Pending.as_str()))
+            .expression_attribute_values(":decided", s(status.as_str()))
             .expression_attribute_values(":by", s(&who.sub))
             .expression_attribute_values(":now", n(now))
             .expression_attribute_values(":ttl", n(keep));
@@ -284,16 +280,6 @@ impl Store {
             };
         }
         Error::internal(format!("decide request: {f:?}")).into()
-    }
-}
-
-/// A status as stored.
-fn status_wire(status: RequestStatus) -> &'static str {
-    match status {
-        RequestStatus::Pending => "pending",
-        RequestStatus::Approved => "approved",
-        RequestStatus::Declined => "declined",
-        RequestStatus::Expired => "expired",
     }
 }
 
