@@ -103,6 +103,16 @@ async fn a_deleted_resource_answers_as_gone_everywhere_and_the_sweep_removes_its
     assert!(audit.contains(&json!("resource.deleted")), "{audit:?}");
     // A second run finds nothing more to do.
     assert_eq!(sweep.run(invites_domain::time::now()).await.unwrap().deleted_items_removed, 0);
+    // The links' items are gone, yet the links still answer as gone (not as
+    // unknown) while the marker stays; a malformed token stays unknown.
+    assert_error(&lookup(&h, &token_of(&pending)).await, 410, "resource_deleted");
+    assert_error(&accept(&h, &token_of(&pending), "user-later", &later).await, 410, "resource_deleted");
+    let look =
+        call(team_links::handle, &h.api, &Req::event("lookup-team-link").body(json!({ "token": link_token }))).await;
+    assert_error(&look, 410, "resource_deleted");
+    assert_error(&join(&h, &link_token, ("user-joiner", "joiner@example.com")).await, 410, "resource_deleted");
+    let malformed = format!("{}x", token_of(&pending));
+    assert_error(&lookup(&h, &malformed).await, 404, "not_found");
 }
 
 #[tokio::test]

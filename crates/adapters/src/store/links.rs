@@ -169,9 +169,17 @@ impl Store {
         let found = read(&parsed).await?;
         let nonce = found.as_ref().and_then(|(n, _)| Nonce::decode(n)).unwrap_or_else(Nonce::random);
         let valid = keys.verify(&parsed, &nonce);
+        let gone = found.is_none();
         match found {
             Some((_, item)) if valid && well_formed => Ok(item),
-            _ => Err(Error::NotFound),
+            // The resource's clean-up removes its links' items but keeps its
+            // marker: a link of a deleted resource answers as gone for as
+            // long as the marker stays, not only until the clean-up ran.
+            // (Every refused token pays this read, so they still look alike.)
+            _ => match self.resource_any(&parsed.rid.to_string()).await? {
+                Some(r) if r.deleted_at.is_some() && gone && well_formed => Err(deleted()),
+                _ => Err(Error::NotFound),
+            },
         }
     }
 
