@@ -5,7 +5,8 @@
 # .local/bench-report.md. BENCH_INVOCATIONS (default 300) and
 # BENCH_WORKER_INVITES (default 1000) tune it; BENCH_LATENCY_MS (default 10)
 # is the wait added to every AWS call for the worker-under-latency table;
-# BENCH_ONLY=keys runs only the interleaved key-read comparison (issue 12).
+# BENCH_ONLY=keys runs only the interleaved key-read comparison (issue 12),
+# BENCH_ONLY=cold only the cold requests (BENCH_COLD_ROUNDS, default 5).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -15,6 +16,15 @@ echo "== release build (${FUNCTIONS[*]}, hello-floor)"
 build_start=$SECONDS
 cargo build --release --locked $(printf -- '-p %s ' "${FUNCTIONS[@]}") -p invites-bench
 echo "release build took $((SECONDS - build_start)) s"
+# The entropy lever (docs/performance.md, "The entropy source"): create-invite
+# as built with aws-lc's CPU-jitter entropy source, in its own target folder
+# (BENCH_SKIP_JITTER=1 leaves it out; a fresh build of it takes minutes).
+if [ "${BENCH_SKIP_JITTER:-0}" != 1 ]; then
+  echo "== create-invite with jitter entropy (target/bench-jitter)"
+  AWS_LC_SYS_NO_JITTER_ENTROPY=0 CARGO_TARGET_DIR=target/bench-jitter cargo build --release --locked -p create-invite
+fi
+# The Node peer of the cold-request table (the Python one uses the venv's boto3).
+npm ci --prefix bench/peers/node --no-audit --no-fund --loglevel=error
 source scripts/stack.sh
 stack_start
 echo "== benchmark ($(nproc) cores, $(uname -m))"

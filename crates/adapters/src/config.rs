@@ -44,6 +44,17 @@ pub fn optional(name: &str) -> Option<String> {
     std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
+/// Whether a function opens its DynamoDB connection during init
+/// (`INVITES_PRIME_ON_INIT`, `true` unless set to `false`; see
+/// [`crate::Store::prime`]).
+pub fn prime_on_init() -> Result<bool, ConfigError> {
+    match optional("INVITES_PRIME_ON_INIT").as_deref() {
+        None | Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(_) => Err(ConfigError("INVITES_PRIME_ON_INIT must be true or false".into())),
+    }
+}
+
 fn required(name: &str) -> Result<String, ConfigError> {
     optional(name).ok_or_else(|| ConfigError(format!("{name} is not set")))
 }

@@ -36,7 +36,7 @@ pub struct Figure {
 }
 
 impl Figure {
-    fn of(mut samples: Vec<Duration>) -> Self {
+    pub fn of(mut samples: Vec<Duration>) -> Self {
         samples.sort();
         Self { median: percentile(&samples, 0.5), min: samples[0], max: samples[samples.len() - 1] }
     }

@@ -13,9 +13,12 @@
 //!
 //! `BENCH_ONLY=init|growth|keys` runs one part only.
 
+mod cold;
+mod cpu;
 mod gate;
 mod growth;
 mod init;
+mod tls;
 
 use invites_adapters::{Config, Store};
 use invites_devtools::proxy::Proxy;
@@ -152,9 +155,21 @@ fn peak_rss_kb(pid: u32) -> u64 {
 /// environment; returns it, the API and the init time (process start →
 /// first `/next`).
 async fn spawn(env: &Env, path: &Path, extra: &[(String, String)]) -> (tokio::process::Child, RuntimeApi, Duration) {
+    spawn_with(env, path, &[], extra).await
+}
+
+/// [`spawn`] of a program with arguments (the peers: an interpreter and
+/// their script).
+async fn spawn_with(
+    env: &Env,
+    path: &Path,
+    args: &[String],
+    extra: &[(String, String)],
+) -> (tokio::process::Child, RuntimeApi, Duration) {
     let api = RuntimeApi::start().await;
     let start = Instant::now();
     let mut child = tokio::process::Command::new(path)
+        .args(args)
         .env_clear()
         .envs(env.vars(&api))
         .envs(extra.iter().cloned())
@@ -170,7 +185,7 @@ async fn spawn(env: &Env, path: &Path, extra: &[(String, String)]) -> (tokio::pr
         if let Ok(Some(status)) = child.try_wait() {
             panic!("{} stopped during init ({status}): is its configuration complete?", path.display());
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "{} never asked for work", path.display());
+        assert!(start.elapsed() < Duration::from_secs(30), "{} never asked for work", path.display());
         tokio::time::sleep(Duration::from_micros(100)).await;
     };
     (child, api, init)
@@ -400,6 +415,12 @@ async fn main() {
         return;
     }
     let mut figures = gate::Figures::default();
+    if only.is_empty() || only == "cold" {
+        cold_phase(&env, &store, rid, &owner_ev, &mut figures).await;
+        if only == "cold" {
+            return;
+        }
+    }
     if only.is_empty() || only == "init" {
         let inits = init_phase(&env).await;
         if only == "init" {
@@ -687,4 +708,190 @@ async fn bulk_invite(env: &Env, rid: &str) -> (Duration, u64) {
     let _ = child.kill().await;
     took.sort();
     (percentile(&took, 0.5), calls)
+}
+
+/// The cold request of every HTTP function and of the worker's first batch
+/// under the 128 MB CPU model over TLS, the Node and Python peers beside
+/// them, each lever, and the memory sizes, in one interleaved run
+/// (`BENCH_COLD_ROUNDS`, default 5).
+async fn cold_phase(env: &Env, store: &Store, rid: ResourceId, owner_ev: &dyn Fn(&str) -> Value, figures: &mut gate::Figures) {
+    use cold::Case;
+    use std::cell::Cell;
+    let rounds: usize = std::env::var("BENCH_COLD_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
+    let rid_s = rid.to_string();
+    let ca = tls::Ca::make(&std::env::temp_dir().join(format!("invites-bench-tls-{}", std::process::id())));
+    let mut over_tls = vec![
+        ("AWS_ENDPOINT_URL_DYNAMODB".to_owned(), ca.front(&env.ddb.url).await),
+        ("AWS_ENDPOINT_URL_SQS".to_owned(), ca.front(&env.sqs.url).await),
+        ("AWS_ENDPOINT_URL_SESV2".to_owned(), ca.front(&env.ses.url).await),
+    ];
+    over_tls.extend(ca.trust_env());
+    // Invites that the cold requests consume, one per request.
+    let per_case = rounds * (1 + 5);
+    eprintln!("bench: cold requests, setting up invites...");
+    let to_accept = invites(store, rid, "cold-acc", per_case).await;
+    let to_revoke = invites(store, rid, "cold-rev", per_case).await;
+    let to_mail = invites(store, rid, "cold-mail", per_case * 10).await;
+    let (accepted, revoked, mailed) = (Cell::new(0), Cell::new(0), Cell::new(0));
+    let take = |c: &Cell<usize>| {
+        let k = c.get();
+        c.set(k + 1);
+        k
+    };
+    let on_rid = |name: &str, tail: &str| {
+        let mut e = owner_ev(name);
+        e["pathParameters"]["rid"] = json!(rid_s);
+        e["rawPath"] = json!(format!("/v1/resources/{rid_s}{tail}"));
+        e
+    };
+    let create = on_rid("create-invite", "/invites");
+    let new_invite = |i: usize| {
+        let mut e = create.clone();
+        e["headers"].as_object_mut().unwrap().remove("idempotency-key");
+        e["body"] = json!(json!({"email": format!("cold{i}@bench.example.com"), "role": "admin"}).to_string());
+        e
+    };
+    let accept = event("accept-invite");
+    let accept_one = |_: usize| {
+        let k = take(&accepted);
+        let mut e = as_user(accept.clone(), &format!("cold-acc-{k}"), &format!("cold-acc{k}@bench.example.com"));
+        e["body"] = json!(json!({"token": to_accept[k].token}).to_string());
+        e
+    };
+    let peer_accept = |i: usize| {
+        let mut e = as_user(accept.clone(), &format!("peer-acc-{i}"), &format!("peer-acc{i}@bench.example.com"));
+        e["body"] = json!(json!({"token": format!("peer-token-{i}")}).to_string());
+        e
+    };
+    let revoke = on_rid("revoke-invite", "/invites");
+    let list = on_rid("list-invites", "/invites");
+    let link = {
+        let mut e = on_rid("copy-invite-link", "");
+        e["pathParameters"]["id"] = json!(to_mail[0].invite.id);
+        e
+    };
+    let (members, team_links, domains) =
+        (on_rid("list-members", "/members"), on_rid("list-team-links", "/links"), on_rid("list-domains", "/domains"));
+    let mine = owner_ev("my-resources");
+    let release = |bin: &str| root().join("target/release").join(bin);
+    let fixed = |e: Value| move |_: usize| e.clone();
+    fn tls<'a>(over_tls: &[(String, String)]) -> impl Fn(Case<'a>) -> Case<'a> + '_ {
+        move |c| c.env(over_tls)
+    }
+    let tls = tls(&over_tls);
+    let mut cases = vec![
+        tls(Case::new("resources (create-resource)", release("resources"), 128, |i| {
+            let mut e = as_user(event("create-resource"), &format!("cold-owner-{i}"), &format!("cold-owner{i}@bench.example.com"));
+            e["body"] = json!(json!({"name": format!("Cold {i}")}).to_string());
+            e
+        })),
+        tls(Case::new("create-invite", release("create-invite"), 128, new_invite)),
+        tls(Case::new("list-invites", release("list-invites"), 128, fixed(list))),
+        tls(Case::new("accept-invite", release("accept-invite"), 128, accept_one)),
+        tls(Case::new("revoke-invite", release("revoke-invite"), 128, |_| {
+            let mut e = revoke.clone();
+            e["pathParameters"]["id"] = json!(to_revoke[take(&revoked)].invite.id);
+            e
+        })),
+        tls(Case::new("manage-invite (copy link)", release("manage-invite"), 128, fixed(link))),
+        tls(Case::new("members (list)", release("members"), 128, fixed(members))),
+        tls(Case::new("me (my resources)", release("me"), 128, fixed(mine))),
+        tls(Case::new("team-links (list)", release("team-links"), 128, fixed(team_links))),
+        tls(Case::new("domains (list)", release("domains"), 128, fixed(domains))),
+        tls(Case::new("send-invite-email (a batch of 10)", release("send-invite-email"), 128, |_| {
+            let batch: Vec<Value> = (0..10)
+                .map(|_| serde_json::to_value(to_mail[take(&mailed)].message.as_ref().unwrap()).unwrap())
+                .collect();
+            sqs_event(&batch)
+        })),
+    ];
+    let http_functions = cases.len() - 1;
+    // The peers: the same AWS calls as create-invite and accept-invite.
+    let node = which("node");
+    let peer_node = root().join("bench/peers/node/peer.mjs").to_string_lossy().into_owned();
+    let python = root().join(".local/venv/bin/python");
+    let peer_python = root().join("bench/peers/python/peer.py").to_string_lossy().into_owned();
+    let node_ca = [("NODE_EXTRA_CA_CERTS".to_owned(), ca.ca_file())];
+    let python_ca = [("AWS_CA_BUNDLE".to_owned(), ca.ca_file())];
+    let peers = [
+        ("Node 20 peer, create-invite", node.clone(), peer_node.clone(), "create-invite", &node_ca),
+        ("Node 20 peer, accept-invite", node, peer_node, "accept-invite", &node_ca),
+        ("Python 3.11 peer, create-invite", python.clone(), peer_python.clone(), "create-invite", &python_ca),
+        ("Python 3.11 peer, accept-invite", python, peer_python, "accept-invite", &python_ca),
+    ];
+    for (label, program, script, op, trust) in peers {
+        let make = if op == "create-invite" { Box::new(new_invite) as Box<dyn Fn(usize) -> Value> } else { Box::new(peer_accept) };
+        cases.push(tls(Case::new(label, program, 128, make).args(&[&script, op]).env(trust)));
+    }
+    // The levers, each on create-invite at 128 MB.
+    let no_prime = [("INVITES_PRIME_ON_INIT".to_owned(), "false".to_owned())];
+    let jitter = root().join("target/bench-jitter/release/create-invite");
+    let mut levers = vec![("create-invite", "as built: no jitter entropy, connection opened in init")];
+    cases.push(tls(Case::new(LEVER_NO_PRIME, release("create-invite"), 128, new_invite).env(&no_prime)));
+    levers.push((LEVER_NO_PRIME, "connection opened on the first request"));
+    cases.push(Case::new(LEVER_PLAIN, release("create-invite"), 128, new_invite).env(&no_prime));
+    levers.push((LEVER_PLAIN, "no TLS (plain HTTP), opened on the first request: the handshake's cost is the row above minus this one"));
+    if jitter.exists() {
+        cases.push(tls(Case::new(LEVER_JITTER, jitter.clone(), 128, new_invite)));
+        levers.push((LEVER_JITTER, "with aws-lc's jitter entropy, connection opened in init"));
+        cases.push(tls(Case::new(LEVER_BEFORE, jitter, 128, new_invite).env(&no_prime)));
+        levers.push((LEVER_BEFORE, "with jitter entropy, opened on the first request: as built before this round"));
+    } else {
+        eprintln!("bench: no target/bench-jitter/release/create-invite: the entropy lever is left out (scripts/bench.sh builds it)");
+    }
+    // The memory sizes.
+    let mut sizes = vec![(128, "create-invite".to_owned())];
+    for mb in [256, 512, cpu::FULL_VCPU_MB] {
+        let label = format!("create-invite at {mb} MB");
+        cases.push(tls(Case::new(&label, release("create-invite"), mb, new_invite)));
+        sizes.push((mb, label));
+    }
+
+    let measured = cold::measure(env, &cases, rounds).await;
+    println!("### The cold request: 128 MB's CPU share after init, over TLS ({rounds} interleaved rounds)\n");
+    cold::print(&cases[..http_functions + 1 + 4], &measured);
+    println!();
+    for (ours, peer_a, peer_b) in [
+        ("create-invite", "Node 20 peer, create-invite", "Python 3.11 peer, create-invite"),
+        ("accept-invite", "Node 20 peer, accept-invite", "Python 3.11 peer, accept-invite"),
+    ] {
+        let faster = measured[peer_a].cold.median.min(measured[peer_b].cold.median);
+        println!(
+            "{ours}: cold request {} ms, the faster peer's {} ms: **{:.1}× faster**  ",
+            ms(measured[ours].cold.median),
+            ms(faster),
+            faster.as_secs_f64() / measured[ours].cold.median.as_secs_f64()
+        );
+    }
+    println!("\n### The levers, each measured in the same run (create-invite, 128 MB)\n");
+    println!("| lever | init | first request | cold request | warm |");
+    println!("| --- | ---: | ---: | ---: | ---: |");
+    for (key, what) in &levers {
+        let m = &measured[*key];
+        println!("| {what} | {} | {} | {} | {} |", m.init.spread(), m.first.spread(), m.cold.spread(), m.warm.spread());
+    }
+    println!("\n### Memory size: latency and cost (create-invite)\n");
+    cold::print_memory("create-invite", &sizes, &measured);
+    println!();
+    for c in &cases[..http_functions + 1] {
+        let m = &measured[&c.label];
+        figures.cold_ms.insert(c.label.clone(), m.cold.median.as_secs_f64() * 1000.0);
+        figures.warm_quota_ms.insert(c.label.clone(), m.warm.median.as_secs_f64() * 1000.0);
+    }
+}
+
+const LEVER_NO_PRIME: &str = "create-invite, not primed";
+const LEVER_PLAIN: &str = "create-invite, plain HTTP, not primed";
+const LEVER_JITTER: &str = "create-invite, jitter entropy";
+const LEVER_BEFORE: &str = "create-invite, jitter entropy, not primed";
+
+/// A program on the `PATH`, by absolute path (the cases run with an empty
+/// environment).
+fn which(program: &str) -> PathBuf {
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("{program} is not on the PATH"))
 }

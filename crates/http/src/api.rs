@@ -38,7 +38,13 @@ impl AppState {
         }
         let sdk = invites_adapters::sdk_config().await;
         let queue = if needs.queue { Some(Queue::new(&sdk, config.require_queue()?)) } else { None };
-        Ok(Self { store: Store::from_config(&sdk, &config), queue, auth: Auth::from_env(), config })
+        let store = Store::from_config(&sdk, &config);
+        if invites_adapters::config::prime_on_init()? {
+            if let Err(e) = store.prime().await {
+                tracing::warn!(error = %e, "the DynamoDB connection opens on the first request instead of during init");
+            }
+        }
+        Ok(Self { store, queue, auth: Auth::from_env(), config })
     }
 
     /// Queues an invite e-mail after its state is committed; `true` when

@@ -50,6 +50,9 @@ pub type Item = HashMap<String, AttributeValue>;
 
 /// The condition of an invite that still works: stored as pending (`:pending`)
 /// and not expired at `:now` (TTL deletes late; the clock decides).
+/// The key [`Store::prime`] reads: no item is ever stored under it.
+const PRIME_KEY: &str = "PRIME";
+
 pub(crate) const LIVE_INVITE: &str = "#s = :pending AND expiresAt > :now";
 
 #[derive(Clone)]
@@ -84,6 +87,18 @@ impl Store {
             Some(keys) => keys.get().await.map(Some),
             None => Ok(None),
         }
+    }
+
+    /// Opens the connection during init, where Lambda gives the function
+    /// burst CPU, instead of on the first request under the memory size's
+    /// share of a vCPU: the TLS handshake, the credentials, the endpoint's
+    /// resolution and the first signature (`docs/performance.md`, "The cold
+    /// request"). One eventually consistent read of a key that never
+    /// exists, which every function's policy allows. A failure only means
+    /// the first request opens the connection instead: callers log it.
+    pub async fn prime(&self) -> Result<(), Error> {
+        let read = self.db.get_item().table_name(&self.table).key("PK", s(PRIME_KEY)).key("SK", s(PRIME_KEY));
+        read.send().await.map(drop).map_err(|e| sdk::failure("prime the connection", e))
     }
 
     pub fn client(&self) -> &Client {
