@@ -51,7 +51,30 @@ impl Harness {
     }
 
     /// Bodies of the messages waiting on the queue (received and left there).
+    /// The queued e-mails, one per invite: a bulk invite's `invites.send`
+    /// message counts as each of its invites (`{"type": "invites.send",
+    /// "resourceId", "inviteId", "sendId"}`). Takes them off the queue.
     pub async fn queued(&self) -> Vec<Value> {
+        self.queued_messages()
+            .await
+            .into_iter()
+            .flat_map(|m| match m["type"].as_str() {
+                Some("invites.send") => m["invites"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| {
+                        serde_json::json!({"v": m["v"], "type": m["type"], "resourceId": m["resourceId"],
+                            "inviteId": i["inviteId"], "sendId": i["sendId"]})
+                    })
+                    .collect(),
+                _ => vec![m],
+            })
+            .collect()
+    }
+
+    /// The queued messages as they are. Takes them off the queue.
+    pub async fn queued_messages(&self) -> Vec<Value> {
         let mut out = Vec::new();
         loop {
             let r = self

@@ -1,7 +1,9 @@
 //! Bulk invites (`POST …/invites/batch`) against the local stack: one line
-//! per entry with the single-invite rules, idempotent replays, and batches
-//! racing single invites for the last seats.
+//! per entry with the single-invite rules, idempotent replays, batches
+//! racing single invites for the last seats, and a hundred entries in a
+//! handful of calls.
 
+use invites_devtools::proxy::Proxy;
 use invites_domain::limits::Limits;
 use invites_tests::*;
 use serde_json::{Value, json};
@@ -185,4 +187,63 @@ async fn batches_racing_single_invites_never_exceed_the_seats() {
         assert_eq!(seats_used(&h, &rid).await, SEATS as u64);
         assert_eq!(h.queued().await.len(), SEATS as usize);
     }
+}
+
+#[tokio::test]
+async fn a_hundred_entries_take_a_handful_of_transactions_and_one_queue_call() {
+    let h = Harness::with_limits(Limits { seat_limit: 200, daily_invites: 1000, ..Limits::default() }).await;
+    let rid = new_resource(&h).await;
+    let table = Proxy::start(&std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap()).await;
+    let sqs = Proxy::start(&std::env::var("AWS_ENDPOINT_URL_SQS").unwrap()).await;
+    let mut f = h.function_through("create-invite", &table.url).await;
+    let _ = (table.take(), sqs.take());
+    let run = invites_domain::ids::new_ulid().to_lowercase();
+    let entries: Vec<Value> = (0..100).map(|i| entry(&format!("hundred-{i}-{run}@example.com"))).collect();
+    let req = batch_req(&rid, OWNER, json!(entries), Some("hundred"));
+    let answer = f.invoke(&req.0).await.expect("the function runs");
+    let body: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
+    assert_eq!(answer["statusCode"], 200, "{body}");
+    assert_eq!(body["created"], 100, "{body}");
+    let calls = table.take().calls;
+    let transactions = calls.get("transactwriteitems").copied().unwrap_or(0);
+    let all: u64 = calls.values().sum();
+    assert!(transactions <= 8 && all <= 10, "DynamoDB calls for 100 entries: {calls:?}");
+    assert_eq!(seats_used(&h, &rid).await, 100);
+    // Ten messages of ten invites, which one SendMessageBatch queues.
+    let messages = h.queued_messages().await;
+    assert_eq!(messages.len(), 10);
+    assert!(messages.iter().all(|m| m["type"] == "invites.send" && m["invites"].as_array().unwrap().len() == 10));
+    assert!(body["results"].as_array().unwrap().iter().all(|l| l["emailQueued"] == true));
+    // The audit trail holds one entry per invite, as for single invites.
+    let audit = h
+        .dump()
+        .await
+        .into_iter()
+        .filter(|i| i.get("action").and_then(|a| a.as_s().ok()).is_some_and(|a| a == "invite.created"))
+        .count();
+    assert_eq!(audit, 100);
+}
+
+#[tokio::test]
+async fn a_group_refuses_only_its_failing_entries_and_stops_exactly_at_the_budget() {
+    let h = Harness::with_limits(Limits { seat_limit: 100, daily_invites: 20, ..Limits::default() }).await;
+    let rid = new_resource(&h).await;
+    assert_eq!(invite(&h, &rid, OWNER, "taken@example.com", "read_only").await.status, 201);
+    // Entry 3's address is taken, so the group is cancelled: entry 3 is
+    // refused on its own, the others go in again as a group.
+    let mut entries: Vec<Value> = (0..14).map(|i| entry(&format!("group-{i}@example.com"))).collect();
+    entries[3] = entry("taken@example.com");
+    let mut want = vec!["created"; 14];
+    want[3] = "already_pending";
+    assert_eq!(outcomes(&batch(&h, &rid, json!(entries), None).await), want);
+    // The resource's budget (20 a day) has 6 left: a group of 10 does not
+    // fit, so they go one at a time up to the budget, then 429.
+    let entries: Vec<Value> = (0..10).map(|i| entry(&format!("budget-{i}@example.com"))).collect();
+    let mut want = vec!["created"; 10];
+    for w in &mut want[6..] {
+        *w = "rate_limited";
+    }
+    assert_eq!(outcomes(&batch(&h, &rid, json!(entries), None).await), want);
+    assert_eq!(seats_used(&h, &rid).await, 20);
+    assert_eq!(h.queued().await.len(), 20);
 }

@@ -77,6 +77,37 @@ async fn a_message_delivered_twice_sends_one_email() {
 }
 
 #[tokio::test]
+async fn a_bulk_invites_message_sends_each_of_its_invites_once() {
+    let h = Harness::new().await;
+    let rid = new_resource(&h).await;
+    let to: Vec<String> = (0..3).map(|i| unique_email(&format!("group{i}"))).collect();
+    let entries: Vec<_> = to.iter().map(|e| json!({"email": e, "role": "read_only"})).collect();
+    let req = Req::event("create-invite-batch")
+        .user(OWNER.0, OWNER.1)
+        .path("rid", &rid)
+        .without_header("idempotency-key")
+        .body(json!({ "invites": entries }));
+    let r = call(create_invite::handle, &h.api, &req).await;
+    assert_eq!(r.body["created"], 3, "{}", r.body);
+    // The second is revoked before the worker runs.
+    let revoke = Req::event("revoke-invite")
+        .user(OWNER.0, OWNER.1)
+        .path("rid", &rid)
+        .path("id", r.body["results"][1]["invite"]["id"].as_str().unwrap());
+    assert_eq!(call(revoke_invite::handle, &h.api, &revoke).await.status, 204);
+    let batch = h.take_batch().await;
+    assert_eq!(batch.records.len(), 1, "one message for the three");
+    let worker = h.worker().await;
+    // Delivered twice: each e-mail still goes out once.
+    let mut twice = batch.clone();
+    twice.records.extend(batch.records.clone());
+    assert!(worker.handle(twice).await.batch_item_failures.is_empty());
+    assert_eq!(worker.process(&batch.records[0]).await, Outcome::Skipped("already sent"));
+    let counts: Vec<usize> = join_all(to.iter().map(|e| async move { inbox(e).await.len() })).await;
+    assert_eq!(counts, [1, 0, 1]);
+}
+
+#[tokio::test]
 async fn revoke_before_the_worker_runs_means_no_email() {
     let h = Harness::new().await;
     let rid = new_resource(&h).await;
@@ -101,6 +132,8 @@ async fn malformed_messages_are_dropped_not_retried() {
         "not json",
         r#"{"v":2,"type":"invite.send","resourceId":"x","inviteId":"y","sendId":"z"}"#,
         r#"{"v":1,"type":"invite.send","resourceId":"../x","inviteId":"y","sendId":"z"}"#,
+        r#"{"v":1,"type":"invites.send","resourceId":"x","invites":[]}"#,
+        r#"{"v":1,"type":"invites.send","resourceId":"x","invites":"y"}"#,
     ]
     .iter()
     .enumerate()

@@ -1,6 +1,6 @@
 //! Notification queue (SQS).
 
-use invites_domain::{Error, message::SendInvite};
+use invites_domain::Error;
 
 #[derive(Clone)]
 pub struct Queue {
@@ -28,7 +28,7 @@ impl Queue {
 
     /// Sends up to ten messages in one `SendMessageBatch`; answers, in
     /// order, whether each was queued.
-    pub async fn send_batch(&self, msgs: &[SendInvite]) -> Result<Vec<bool>, Error> {
+    pub async fn send_batch(&self, msgs: &[impl serde::Serialize]) -> Result<Vec<bool>, Error> {
         let entries = msgs
             .iter()
             .enumerate()

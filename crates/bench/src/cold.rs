@@ -66,7 +66,10 @@ pub struct Measured {
 
 /// `rounds` rounds of every case; `next` hands out the request numbers.
 pub async fn measure(env: &Env, cases: &[Case<'_>], rounds: usize) -> BTreeMap<String, Measured> {
-    let quotas: BTreeMap<u64, Option<Quota>> = cases.iter().map(|c| (c.memory_mb, Quota::new(c.memory_mb))).collect();
+    let mut quotas: BTreeMap<u64, Option<Quota>> = BTreeMap::new();
+    for c in cases {
+        quotas.entry(c.memory_mb).or_insert_with(|| Quota::new(c.memory_mb));
+    }
     let mut samples: BTreeMap<String, Samples> = BTreeMap::new();
     let mut i = 0;
     for round in 0..rounds {

@@ -25,7 +25,10 @@ impl Quota {
         match made {
             Ok(()) => Some(Self { dir }),
             Err(e) => {
-                eprintln!("bench: no CPU quota ({}: {e}); the cold-request tables need cgroup v1's cpu controller", dir.display());
+                eprintln!(
+                    "bench: no CPU quota ({}: {e}); the cold-request tables need cgroup v1's cpu controller",
+                    dir.display()
+                );
                 None
             }
         }

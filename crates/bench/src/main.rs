@@ -714,16 +714,27 @@ async fn bulk_invite(env: &Env, rid: &str) -> (Duration, u64) {
 /// under the 128 MB CPU model over TLS, the Node and Python peers beside
 /// them, each lever, and the memory sizes, in one interleaved run
 /// (`BENCH_COLD_ROUNDS`, default 5).
-async fn cold_phase(env: &Env, store: &Store, rid: ResourceId, owner_ev: &dyn Fn(&str) -> Value, figures: &mut gate::Figures) {
+async fn cold_phase(
+    env: &Env,
+    store: &Store,
+    rid: ResourceId,
+    owner_ev: &dyn Fn(&str) -> Value,
+    figures: &mut gate::Figures,
+) {
     use cold::Case;
     use std::cell::Cell;
     let rounds: usize = std::env::var("BENCH_COLD_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
     let rid_s = rid.to_string();
     let ca = tls::Ca::make(&std::env::temp_dir().join(format!("invites-bench-tls-{}", std::process::id())));
+    let sqs = ca.front(&env.sqs.url).await;
+    // The queue's URL on the TLS front too (the Node SDK sends to the
+    // queue URL's host when it differs from the endpoint).
+    let queue_path = env.queue_url.splitn(4, '/').nth(3).unwrap_or_default();
     let mut over_tls = vec![
         ("AWS_ENDPOINT_URL_DYNAMODB".to_owned(), ca.front(&env.ddb.url).await),
-        ("AWS_ENDPOINT_URL_SQS".to_owned(), ca.front(&env.sqs.url).await),
         ("AWS_ENDPOINT_URL_SESV2".to_owned(), ca.front(&env.ses.url).await),
+        ("INVITES_QUEUE_URL".to_owned(), format!("{sqs}/{queue_path}")),
+        ("AWS_ENDPOINT_URL_SQS".to_owned(), sqs),
     ];
     over_tls.extend(ca.trust_env());
     // Invites that the cold requests consume, one per request.
@@ -781,7 +792,11 @@ async fn cold_phase(env: &Env, store: &Store, rid: ResourceId, owner_ev: &dyn Fn
     let tls = tls(&over_tls);
     let mut cases = vec![
         tls(Case::new("resources (create-resource)", release("resources"), 128, |i| {
-            let mut e = as_user(event("create-resource"), &format!("cold-owner-{i}"), &format!("cold-owner{i}@bench.example.com"));
+            let mut e = as_user(
+                event("create-resource"),
+                &format!("cold-owner-{i}"),
+                &format!("cold-owner{i}@bench.example.com"),
+            );
             e["body"] = json!(json!({"name": format!("Cold {i}")}).to_string());
             e
         })),
@@ -820,7 +835,11 @@ async fn cold_phase(env: &Env, store: &Store, rid: ResourceId, owner_ev: &dyn Fn
         ("Python 3.11 peer, accept-invite", python, peer_python, "accept-invite", &python_ca),
     ];
     for (label, program, script, op, trust) in peers {
-        let make = if op == "create-invite" { Box::new(new_invite) as Box<dyn Fn(usize) -> Value> } else { Box::new(peer_accept) };
+        let make = if op == "create-invite" {
+            Box::new(new_invite) as Box<dyn Fn(usize) -> Value>
+        } else {
+            Box::new(peer_accept)
+        };
         cases.push(tls(Case::new(label, program, 128, make).args(&[&script, op]).env(trust)));
     }
     // The levers, each on create-invite at 128 MB.
@@ -830,14 +849,19 @@ async fn cold_phase(env: &Env, store: &Store, rid: ResourceId, owner_ev: &dyn Fn
     cases.push(tls(Case::new(LEVER_NO_PRIME, release("create-invite"), 128, new_invite).env(&no_prime)));
     levers.push((LEVER_NO_PRIME, "connection opened on the first request"));
     cases.push(Case::new(LEVER_PLAIN, release("create-invite"), 128, new_invite).env(&no_prime));
-    levers.push((LEVER_PLAIN, "no TLS (plain HTTP), opened on the first request: the handshake's cost is the row above minus this one"));
+    levers.push((
+        LEVER_PLAIN,
+        "no TLS (plain HTTP), opened on the first request: the handshake's cost is the row above minus this one",
+    ));
     if jitter.exists() {
         cases.push(tls(Case::new(LEVER_JITTER, jitter.clone(), 128, new_invite)));
         levers.push((LEVER_JITTER, "with aws-lc's jitter entropy, connection opened in init"));
         cases.push(tls(Case::new(LEVER_BEFORE, jitter, 128, new_invite).env(&no_prime)));
         levers.push((LEVER_BEFORE, "with jitter entropy, opened on the first request: as built before this round"));
     } else {
-        eprintln!("bench: no target/bench-jitter/release/create-invite: the entropy lever is left out (scripts/bench.sh builds it)");
+        eprintln!(
+            "bench: no target/bench-jitter/release/create-invite: the entropy lever is left out (scripts/bench.sh builds it)"
+        );
     }
     // The memory sizes.
     let mut sizes = vec![(128, "create-invite".to_owned())];

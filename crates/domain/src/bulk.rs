@@ -1,8 +1,9 @@
 //! Bulk invites: up to [`MAX_ENTRIES`] invites in one request, each
-//! answered on its own line. Every entry goes through the single-invite use
-//! case ([`CreateInvites::create_invite`]), one transaction each, so seats,
-//! budgets, suppression and the e-mail's holder are enforced exactly as for
-//! single invites, also against single invites racing the batch.
+//! answered on its own line. The entries go through
+//! [`CreateInvites::create_invites`], which checks each exactly as a single
+//! invite (seats, budgets, suppression, the e-mail's holder, also against
+//! single invites racing the batch); the store groups them into as few
+//! transactions as DynamoDB allows.
 //!
 //! Idempotency follows the single-invite rules: the batch's
 //! `Idempotency-Key` is bound to the batch's content for 24 hours (another
@@ -103,15 +104,14 @@ pub fn entry_key(key: &str, index: usize) -> String {
 
 /// Whether an error is about the caller (who may not invite here at all)
 /// rather than about one entry: such an error ends the batch.
-fn about_the_caller(e: &Error) -> bool {
+pub fn about_the_caller(e: &Error) -> bool {
     matches!(e, Error::Unauthenticated | Error::NotFound | Error::Forbidden { .. })
 }
 
-/// Creates the batch's invites one after another (one resource's seat and
-/// budget items would make concurrent transactions conflict), in order.
-/// A caller-level refusal (not allowed here, unverified e-mail) before any
-/// invite was created fails the whole request; after one was, the remaining
-/// entries are refused with it.
+/// Creates the batch's invites, answered in order. A caller-level refusal
+/// (not allowed here, unverified e-mail) when no invite was created fails
+/// the whole request; after one was, the entries after it are refused with
+/// it.
 pub async fn invite_all<S: CreateInvites + BatchKeys>(
     store: &S,
     who: &Identity,
@@ -124,27 +124,31 @@ pub async fn invite_all<S: CreateInvites + BatchKeys>(
         validate_idempotency_key(key)?;
         store.claim_batch_key(rid, who, key, &batch.fingerprint, now).await?;
     }
-    let mut lines = Vec::with_capacity(batch.entries.len());
-    let mut ended: Option<Error> = None;
-    let mut inviter = None;
+    let mut cmds = Vec::new();
+    let mut lines: Vec<(String, Option<Result<Created, Error>>)> = Vec::with_capacity(batch.entries.len());
     for (index, Entry { email, invite }) in batch.entries.into_iter().enumerate() {
-        let result = match (invite, &ended) {
-            (Err(e), _) => Err(e),
-            (Ok(_), Some(e)) => Err(e.clone()),
-            (Ok(invite), None) => {
+        match invite {
+            Ok(invite) => {
                 let key = idempotency_key.as_deref().map(|k| entry_key(k, index));
-                let cmd = CreateInvite { rid, invite, idempotency_key: key };
-                let result = store.create_invite_as(who, &mut inviter, cmd, now).await;
-                if let Some(e) = result.as_ref().err().filter(|e| about_the_caller(e)) {
-                    if !lines.iter().any(|(_, r): &(String, Result<Created, Error>)| r.is_ok()) {
-                        return Err(e.clone());
-                    }
-                    ended = Some(e.clone());
-                }
-                result
+                cmds.push(CreateInvite { rid, invite, idempotency_key: key });
+                lines.push((email, None));
             }
-        };
-        lines.push((email, result));
+            Err(e) => lines.push((email, Some(Err(e)))),
+        }
+    }
+    let mut results = store.create_invites(who, cmds, now).await.into_iter();
+    let lines: Vec<(String, Result<Created, Error>)> = lines
+        .into_iter()
+        .map(|(email, line)| {
+            let result =
+                line.or_else(|| results.next()).unwrap_or_else(|| Err(Error::internal("an entry without an answer")));
+            (email, result)
+        })
+        .collect();
+    if !lines.iter().any(|(_, r)| r.is_ok())
+        && let Some(e) = lines.iter().find_map(|(_, r)| r.as_ref().err().filter(|e| about_the_caller(e)))
+    {
+        return Err(e.clone());
     }
     Ok(lines)
 }

@@ -263,6 +263,26 @@ pub trait CreateInvites {
         cmd: CreateInvite,
         now: i64,
     ) -> Result<Created, Error>;
+
+    /// Many invites of one caller to one resource (a bulk invite), answered
+    /// in order, with the same checks and answers as one at a time. Once a
+    /// refusal is about the caller (`bulk::about_the_caller`: not allowed
+    /// here any more), the entries after it are refused with it. A store
+    /// may group entries into fewer transactions; this default makes one
+    /// transaction per entry.
+    async fn create_invites(&self, who: &Identity, cmds: Vec<CreateInvite>, now: i64) -> Vec<Result<Created, Error>> {
+        let mut inviter = None;
+        let mut out: Vec<Result<Created, Error>> = Vec::with_capacity(cmds.len());
+        for cmd in cmds {
+            let ended = out.iter().rev().find_map(|r| r.as_ref().err().filter(|e| crate::bulk::about_the_caller(e)));
+            let result = match ended {
+                Some(e) => Err(e.clone()),
+                None => self.create_invite_as(who, &mut inviter, cmd, now).await,
+            };
+            out.push(result);
+        }
+        out
+    }
 }
 
 /// Bulk invites (`bulk::invite_all`) need this beyond single invites.

@@ -3,7 +3,7 @@
 use crate::{ApiResult, Auth, respond};
 use invites_adapters::config::ConfigError;
 use invites_adapters::{Config, Queue, Store};
-use invites_domain::message::{DecisionMail, SendInvite};
+use invites_domain::message::{DecisionMail, SendInvite, SendInvites};
 use lambda_http::{Request, service_fn};
 use std::convert::Infallible;
 use std::future::Future;
@@ -74,21 +74,25 @@ impl AppState {
         }
     }
 
-    /// Queues many e-mails, ten per SQS call; answers, in order, whether
-    /// each was queued. Failures are logged, as for [`AppState::enqueue`].
+    /// Queues many e-mails: ten invites to a message (`invites.send`), ten
+    /// messages to an SQS call, so a hundred take one call; answers, in
+    /// order, whether each was queued. Failures are logged, as for
+    /// [`AppState::enqueue`].
     pub async fn enqueue_all(&self, msgs: &[SendInvite]) -> Vec<bool> {
+        let groups = SendInvites::group(msgs);
         let mut queued = Vec::with_capacity(msgs.len());
-        for chunk in msgs.chunks(10) {
+        for chunk in groups.chunks(10) {
+            let messages: Vec<&SendInvites> = chunk.iter().map(|(g, _)| g).collect();
             let sent = match &self.queue {
-                Some(queue) => queue.send_batch(chunk).await,
+                Some(queue) => queue.send_batch(&messages).await,
                 None => Err(invites_domain::Error::internal("queue not configured")),
             };
-            match sent {
-                Ok(each) => queued.extend(each),
-                Err(e) => {
-                    tracing::error!(invites = chunk.len(), error = %e, "could not queue invite e-mails");
-                    queued.extend(std::iter::repeat_n(false, chunk.len()));
-                }
+            let sent = sent.unwrap_or_else(|e| {
+                tracing::error!(invites = chunk.iter().map(|(_, n)| n).sum::<usize>(), error = %e, "could not queue invite e-mails");
+                vec![false; chunk.len()]
+            });
+            for (ok, (_, n)) in sent.into_iter().zip(chunk) {
+                queued.extend(std::iter::repeat_n(ok, *n));
             }
         }
         queued

@@ -24,7 +24,8 @@ use invites_adapters::{Config, EventBus, Mailer, Store};
 use invites_domain::events::{self, DeliveryRequested};
 use invites_domain::mail::{Skip, should_send};
 use invites_domain::message::{
-    DecisionMail as DecisionMessage, Envelope, SendInvite, TYPE_INVITE_SEND, TYPE_REQUEST_DECIDED, VERSION,
+    DecisionMail as DecisionMessage, Envelope, SendInvite, SendInvites, TYPE_INVITE_SEND, TYPE_INVITES_SEND,
+    TYPE_REQUEST_DECIDED, VERSION,
 };
 use invites_domain::ports::{MailLedger, RequestMailLedger};
 use invites_domain::requests::RequestStatus;
@@ -73,54 +74,63 @@ impl Worker {
         Self { store: Store::from_config(sdk, &config), channel, renderer, concurrency: CONCURRENCY, config }
     }
 
+    /// Every e-mail of the batch, `concurrency` at a time (a message of a
+    /// bulk invite holds many: each is one piece of work); a message goes
+    /// back to the queue when any of its e-mails is to be retried.
     pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
-        let outcomes: Vec<(Option<String>, Outcome)> = futures::stream::iter(event.records)
-            .map(|record| async move { (record.message_id.clone(), self.process(&record).await) })
+        let work: Vec<(usize, Work)> =
+            event.records.iter().enumerate().flat_map(|(i, r)| work(r).into_iter().map(move |w| (i, w))).collect();
+        let outcomes: Vec<(usize, Outcome)> = futures::stream::iter(work)
+            .map(|(i, w)| async move { (i, self.run(w).await) })
             .buffer_unordered(self.concurrency)
             .collect()
             .await;
         emit_metrics(outcomes.iter().map(|(_, o)| o));
+        let mut retry: Vec<usize> = outcomes.iter().filter(|(_, o)| *o == Outcome::Retry).map(|(i, _)| *i).collect();
+        retry.sort_unstable();
+        retry.dedup();
         let mut response = SqsBatchResponse::default();
-        for (id, outcome) in outcomes {
-            if outcome == Outcome::Retry {
-                let mut failure = BatchItemFailure::default();
-                failure.item_identifier = id.unwrap_or_default();
-                response.batch_item_failures.push(failure);
-            }
+        for i in retry {
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = event.records[i].message_id.clone().unwrap_or_default();
+            response.batch_item_failures.push(failure);
         }
         response
     }
 
+    /// One message's e-mails, one after another; `Retry` when any is to be
+    /// retried, else the last one's outcome.
     pub async fn process(&self, record: &SqsMessage) -> Outcome {
-        let body = record.body.as_deref().unwrap_or("");
-        let Ok(envelope) = serde_json::from_str::<Envelope>(body) else {
-            tracing::error!(message_id = ?record.message_id, "dropping malformed queue message");
-            return Outcome::Skipped("malformed");
-        };
-        if envelope.v != VERSION || ![TYPE_INVITE_SEND, TYPE_REQUEST_DECIDED].contains(&envelope.kind.as_str()) {
-            tracing::error!(message_id = ?record.message_id, v = envelope.v, "dropping queue message of unknown version or type");
-            return Outcome::Skipped("malformed");
+        let mut last = Outcome::Skipped("malformed");
+        for w in work(record) {
+            let outcome = self.run(w).await;
+            if last != Outcome::Retry {
+                last = outcome;
+            }
         }
-        if envelope.kind == TYPE_REQUEST_DECIDED {
-            let Ok(msg) = serde_json::from_str::<DecisionMessage>(body) else { return Outcome::Skipped("malformed") };
-            return match self.tell_decision(&msg).await {
+        last
+    }
+
+    async fn run(&self, work: Work) -> Outcome {
+        match work {
+            Work::Skip => Outcome::Skipped("malformed"),
+            Work::Decision(msg) => match self.tell_decision(&msg).await {
                 Ok(outcome) => outcome,
                 Err(e) => {
                     tracing::error!(request_id = %msg.request_id, error = %e, "will retry");
                     Outcome::Retry
                 }
-            };
-        }
-        let Ok(msg) = serde_json::from_str::<SendInvite>(body) else { return Outcome::Skipped("malformed") };
-        match self.send(&msg).await {
-            Ok(outcome) => {
-                tracing::info!(invite_id = %msg.invite_id, outcome = ?outcome, "processed");
-                outcome
-            }
-            Err(e) => {
-                tracing::error!(invite_id = %msg.invite_id, error = %e, "will retry");
-                Outcome::Retry
-            }
+            },
+            Work::Invite(msg) => match self.send(&msg).await {
+                Ok(outcome) => {
+                    tracing::info!(invite_id = %msg.invite_id, outcome = ?outcome, "processed");
+                    outcome
+                }
+                Err(e) => {
+                    tracing::error!(invite_id = %msg.invite_id, error = %e, "will retry");
+                    Outcome::Retry
+                }
+            },
         }
     }
 
@@ -263,6 +273,35 @@ impl Worker {
 /// The batch's figures as an embedded-metric log line: e-mails sent,
 /// reminders sent, refused for good, left for retry, suppressed (the address
 /// bounced or complained meanwhile) and otherwise skipped.
+/// One e-mail to handle.
+enum Work {
+    Invite(SendInvite),
+    Decision(DecisionMessage),
+    /// A malformed message, or one of an unknown version or type.
+    Skip,
+}
+
+/// What a message asks for: one e-mail, or a bulk invite's many.
+fn work(record: &SqsMessage) -> Vec<Work> {
+    let body = record.body.as_deref().unwrap_or("");
+    let Ok(envelope) = serde_json::from_str::<Envelope>(body) else {
+        tracing::error!(message_id = ?record.message_id, "dropping malformed queue message");
+        return vec![Work::Skip];
+    };
+    let parsed = match (envelope.v, envelope.kind.as_str()) {
+        (VERSION, TYPE_INVITE_SEND) => serde_json::from_str(body).map(|m| vec![Work::Invite(m)]).ok(),
+        (VERSION, TYPE_INVITES_SEND) => {
+            serde_json::from_str::<SendInvites>(body).map(|m| m.each().map(Work::Invite).collect()).ok()
+        }
+        (VERSION, TYPE_REQUEST_DECIDED) => serde_json::from_str(body).map(|m| vec![Work::Decision(m)]).ok(),
+        _ => {
+            tracing::error!(message_id = ?record.message_id, v = envelope.v, "dropping queue message of unknown version or type");
+            None
+        }
+    };
+    parsed.filter(|w| !w.is_empty()).unwrap_or_else(|| vec![Work::Skip])
+}
+
 fn emit_metrics<'a>(outcomes: impl Iterator<Item = &'a Outcome>) {
     let mut counts = [
         ("EmailsSent", 0),

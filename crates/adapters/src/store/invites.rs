@@ -66,6 +66,10 @@ impl CreateInvites for Store {
             })
         })
     }
+
+    async fn create_invites(&self, who: &Identity, cmds: Vec<CreateInvite>, now: i64) -> Vec<Result<Created, Error>> {
+        self.create_grouped(who, cmds, now).await
+    }
 }
 
 impl BatchKeys for Store {
@@ -98,7 +102,7 @@ impl BatchKeys for Store {
     }
 }
 
-fn new_invite(
+pub(crate) fn new_invite(
     who: &Identity,
     me: &Member,
     cmd: &CreateInvite,
@@ -157,16 +161,34 @@ impl Store {
         now: i64,
     ) -> Result<Tx, Error> {
         let rid = &invite.resource_id;
+        let mut tx = Tx::new();
+        tx.condition(Check::Caller, self.in_term(Made::invite(invite))?).update(Check::Seat, self.take_seat(rid)?);
+        self.count_send(&mut tx, rid, who, now)?;
+        self.invite_writes(&mut tx, who, cmd, invite, fingerprint, now).await?;
+        Ok(tx)
+    }
+
+    /// One invite's own writes (beside the caller's check, the seat and the
+    /// budgets, which a bulk invite's group shares): the address's holder,
+    /// the invite, its audit entry, the suppression check and the
+    /// idempotency record.
+    pub(crate) async fn invite_writes(
+        &self,
+        tx: &mut Tx,
+        who: &Identity,
+        cmd: &CreateInvite,
+        invite: &Invite,
+        fingerprint: &str,
+        now: i64,
+    ) -> Result<(), Error> {
+        let rid = &invite.resource_id;
         let holder = EmailHolder::Invite { invite_id: invite.invite_id.clone(), expires_at: invite.expires_at };
         let item = InviteItem::pending(
             invite.clone(),
             self.limits.keep_pending_until(invite.expires_at),
             due_after_queued(&self.limits, now),
         );
-        let mut tx = Tx::new();
-        tx.condition(Check::Caller, self.in_term(Made::invite(invite))?)
-            .update(Check::Seat, self.take_seat(rid)?)
-            .put(Check::Email, self.put_new(&EmailLockItem::new(rid, &invite.email, &holder))?)
+        tx.put(Check::Email, self.put_new(&EmailLockItem::new(rid, &invite.email, &holder))?)
             .put(Check::Invite, self.put_new(&item)?)
             .put(
                 Check::None,
@@ -177,8 +199,7 @@ impl Store {
                     now,
                 )?,
             );
-        self.count_send(&mut tx, rid, who, now)?;
-        self.not_suppressed(&mut tx, rid, &invite.email, cmd.invite.ignore_suppression).await?;
+        self.not_suppressed(tx, rid, &invite.email, cmd.invite.ignore_suppression).await?;
         if let Some(key) = &cmd.idempotency_key {
             let record = IdempotencyItem {
                 pk: res_pk(rid),
@@ -193,7 +214,7 @@ impl Store {
                 self.put(&record, Some("attribute_not_exists(PK) OR #ttl <= :now"), &[(":now", n(now))])?,
             );
         }
-        Ok(tx)
+        Ok(())
     }
 
     /// Turns failed conditions into the answer for the caller (a replay of

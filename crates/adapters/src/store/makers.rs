@@ -28,13 +28,23 @@ impl Store {
     /// Making something is held to it too (under [`Check::Caller`]), so what
     /// is recorded as made in a term was made while that term lasted.
     pub(crate) fn in_term(&self, made: Made<'_>) -> Result<ConditionCheck, Error> {
+        self.in_term_holding(made, &made.makers())
+    }
+
+    /// [`Store::in_term`] with the roles that qualify given (a bulk invite's
+    /// caller: roles that may grant every role of the batch).
+    pub(crate) fn in_term_holding(
+        &self,
+        made: Made<'_>,
+        roles: &[invites_domain::Role],
+    ) -> Result<ConditionCheck, Error> {
         let check = ConditionCheck::builder()
             .table_name(&self.table)
             .key("PK", s(res_pk(made.rid)))
             .key("SK", s(member_sk(made.maker)))
             .expression_attribute_names("#role", "role")
             .expression_attribute_names("#term", "term");
-        let (role_in, values) = role_in(&made.makers());
+        let (role_in, values) = role_in(roles);
         let check = check.set_expression_attribute_values(Some(values));
         let check = match made.term {
             Some(term) => check

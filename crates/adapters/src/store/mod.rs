@@ -10,6 +10,7 @@
 //! (keys and stored shapes), and one module per use case (`webhooks`: the
 //! operator's endpoints and the deliveries to them).
 
+mod bulk;
 mod delivery;
 mod domains;
 mod explain;

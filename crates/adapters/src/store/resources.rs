@@ -368,6 +368,22 @@ impl Store {
             .map_err(Error::internal)
     }
 
+    /// Takes `k` seats at once (a bulk invite's group): only while the
+    /// resource is live, its plan lets admins invite, its seat limit is
+    /// still `limit` (as read) and all `k` fit under it.
+    pub(crate) fn take_seats(&self, rid: &str, k: u32, limit: u32) -> Result<Update, Error> {
+        self.count_seats(rid, i64::from(k))
+            .condition_expression(
+                "attribute_exists(PK) AND attribute_not_exists(deletedAt) AND seatLimit = :limit \
+                 AND seatsUsed <= :most AND (attribute_not_exists(invitesEnabled) OR invitesEnabled = :yes)",
+            )
+            .expression_attribute_values(":limit", n(limit))
+            .expression_attribute_values(":most", n(limit.saturating_sub(k)))
+            .expression_attribute_values(":yes", AttributeValue::Bool(true))
+            .build()
+            .map_err(Error::internal)
+    }
+
     /// Gives one seat back.
     pub(crate) fn free_seat(&self, rid: &str) -> Result<Update, Error> {
         self.count_seats(rid, -1).condition_expression("attribute_exists(PK)").build().map_err(Error::internal)

@@ -66,11 +66,33 @@ pub(crate) enum Check {
 pub(crate) struct Tx {
     items: Vec<TransactWriteItem>,
     checks: Vec<Check>,
+    /// Whose write each is, in a transaction of many entries (bulk invites).
+    entries: Vec<Option<usize>>,
+    entry: Option<usize>,
 }
 
 impl Tx {
     pub(crate) fn new() -> Self {
         Self::default()
+    }
+
+    /// Tags the writes added from now on as entry `entry`'s (`None`: shared
+    /// by all), so a failed condition is read back to the entry it guarded.
+    pub(crate) fn for_entry(&mut self, entry: Option<usize>) -> &mut Self {
+        self.entry = entry;
+        self
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Adds `other`'s writes after these, each with its entry.
+    pub(crate) fn append(&mut self, other: Tx) -> &mut Self {
+        self.items.extend(other.items);
+        self.checks.extend(other.checks);
+        self.entries.extend(other.entries);
+        self
     }
 
     pub(crate) fn put(&mut self, check: Check, put: Put) -> &mut Self {
@@ -92,6 +114,7 @@ impl Tx {
     fn push(&mut self, check: Check, item: TransactWriteItem) -> &mut Self {
         self.items.push(item);
         self.checks.push(check);
+        self.entries.push(self.entry);
         self
     }
 }
@@ -209,7 +232,14 @@ impl Store {
     /// success, so a commit whose answer was lost is never done twice nor
     /// reported as a failure. Still busy after that: 503.
     pub(crate) async fn transact(&self, tx: Tx) -> Result<(), TxError> {
-        let Tx { items, checks } = tx;
+        self.transact_entries(tx).await.map_err(|(e, _)| e)
+    }
+
+    /// [`Store::transact`] of a transaction of many entries: with a failed
+    /// condition, also whose each failed condition was ([`Tx::for_entry`]),
+    /// in the order of [`TxError::Failed`]'s checks.
+    pub(crate) async fn transact_entries(&self, tx: Tx) -> Result<(), (TxError, Vec<Option<usize>>)> {
+        let Tx { items, checks, entries, .. } = tx;
         let token = invites_domain::ids::new_ulid();
         let mut attempt = 0;
         let err = loop {
@@ -229,15 +259,17 @@ impl Store {
                 Err(e) => break e,
             }
         };
-        match err.as_service_error() {
+        Err(match err.as_service_error() {
             Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
                 let codes: Vec<&str> = e.cancellation_reasons().iter().map(|r| r.code().unwrap_or("None")).collect();
-                Err(cancelled(&codes, &checks))
+                let whose =
+                    codes.iter().zip(&entries).filter(|(c, _)| **c == "ConditionalCheckFailed").map(|(_, e)| *e);
+                (cancelled(&codes, &checks), whose.collect())
             }
-            Some(TransactWriteItemsError::TransactionInProgressException(_)) => Err(TxError::Retry),
-            Some(e) if e.meta().code() == Some("ThrottlingException") => Err(TxError::Retry),
-            _ => Err(TxError::Other(super::sdk::failure("transact", err))),
-        }
+            Some(TransactWriteItemsError::TransactionInProgressException(_)) => (TxError::Retry, Vec::new()),
+            Some(e) if e.meta().code() == Some("ThrottlingException") => (TxError::Retry, Vec::new()),
+            _ => (TxError::Other(super::sdk::failure("transact", err)), Vec::new()),
+        })
     }
 }
 

@@ -138,14 +138,20 @@ impl Store {
     /// Counts one more against a budget item, only while under `limit`;
     /// `ttl` lets daily counters expire.
     pub(crate) fn count_one(&self, pk: String, sk: String, limit: u32, ttl: Option<i64>) -> Result<Update, Error> {
+        self.count_n(pk, sk, limit, ttl, 1)
+    }
+
+    /// Counts `k` more against a budget item, only while all `k` fit under
+    /// `limit` (so `k` must be at most `limit`).
+    fn count_n(&self, pk: String, sk: String, limit: u32, ttl: Option<i64>, k: u32) -> Result<Update, Error> {
         let mut u = Update::builder()
             .table_name(&self.table)
             .key("PK", s(pk))
             .key("SK", s(sk))
-            .condition_expression("attribute_not_exists(#count) OR #count < :limit")
+            .condition_expression("attribute_not_exists(#count) OR #count <= :most")
             .expression_attribute_names("#count", "count")
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":limit", n(limit))
+            .expression_attribute_values(":one", n(k))
+            .expression_attribute_values(":most", n(limit.saturating_sub(k)))
             .expression_attribute_values(":entity", s("budget"));
         u = match ttl {
             Some(ttl) => u
@@ -155,17 +161,6 @@ impl Store {
             None => u.update_expression("ADD #count :one SET entity = :entity"),
         };
         u.build().map_err(Error::internal)
-    }
-
-    /// The caller's daily e-mail budget across all their resources.
-    pub(crate) fn count_user_send(&self, who: &Identity, now: i64) -> Result<Update, Error> {
-        let day = invites_domain::budgets::budget_day(now);
-        self.count_one(
-            items::user_pk(&who.sub),
-            items::rate_sk(day),
-            self.limits.user_daily_invites,
-            Some((day + 2) * DAY),
-        )
     }
 
     /// The resource's daily e-mail budget (invites, resends, reminders).
@@ -188,9 +183,24 @@ impl Store {
     /// Adds every budget an e-mail a person causes counts against: the
     /// resource's, the person's own, the deployment's.
     pub(crate) fn count_send(&self, tx: &mut Tx, rid: &str, who: &Identity, now: i64) -> Result<(), Error> {
-        tx.update(Check::Budget, self.count_resource_send(rid, now)?)
-            .update(Check::UserBudget, self.count_user_send(who, now)?)
-            .update(Check::DeploymentBudget, self.count_deployment_send(now)?);
+        self.count_sends(tx, rid, who, now, 1)
+    }
+
+    /// [`Store::count_send`] for `k` e-mails at once (a group of a bulk
+    /// invite): all of them fit in each budget, or the write fails.
+    pub(crate) fn count_sends(&self, tx: &mut Tx, rid: &str, who: &Identity, now: i64, k: u32) -> Result<(), Error> {
+        let day = invites_domain::budgets::budget_day(now);
+        let ttl = Some((day + 2) * DAY);
+        let l = &self.limits;
+        tx.update(Check::Budget, self.count_n(items::res_pk(rid), items::rate_sk(day), l.daily_invites, ttl, k)?)
+            .update(
+                Check::UserBudget,
+                self.count_n(items::user_pk(&who.sub), items::rate_sk(day), l.user_daily_invites, ttl, k)?,
+            )
+            .update(
+                Check::DeploymentBudget,
+                self.count_n(items::DEPLOYMENT_PK.into(), items::rate_sk(day), l.deployment_daily_emails, ttl, k)?,
+            );
         Ok(())
     }
 
