@@ -57,6 +57,9 @@ struct Samples {
 }
 
 pub struct Measured {
+    /// Whether the process ran under its memory size's CPU quota (needs
+    /// cgroup v1's `cpu` controller, writable: root).
+    pub quota: bool,
     pub init: Figure,
     pub first: Figure,
     pub cold: Figure,
@@ -103,12 +106,14 @@ pub async fn measure(env: &Env, cases: &[Case<'_>], rounds: usize) -> BTreeMap<S
             let _ = child.wait().await;
         }
     }
+    let held: BTreeMap<&str, bool> = cases.iter().map(|c| (c.label.as_str(), quotas[&c.memory_mb].is_some())).collect();
     samples
         .into_iter()
         .map(|(label, s)| {
             let mut rss = s.rss_kb.clone();
             rss.sort();
             let m = Measured {
+                quota: held[label.as_str()],
                 init: Figure::of(s.init),
                 first: Figure::of(s.first),
                 cold: Figure::of(s.cold),
@@ -127,11 +132,13 @@ pub fn print(cases: &[Case<'_>], measured: &BTreeMap<String, Measured>) {
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for c in cases {
         let m = &measured[&c.label];
+        let cpu = match m.quota {
+            true => format!("{} MB, {:.1} %", c.memory_mb, Quota::quota_us(c.memory_mb) as f64 / 1000.0),
+            false => "full CPU (no cgroup quota)".into(),
+        };
         println!(
-            "| {} | {} MB, {:.1} % | {} | {} | **{}** | {} | {:.0} MB |",
+            "| {} | {cpu} | {} | {} | **{}** | {} | {:.0} MB |",
             c.label,
-            c.memory_mb,
-            Quota::quota_us(c.memory_mb) as f64 / 1000.0,
             m.init.spread(),
             m.first.spread(),
             m.cold.spread(),
