@@ -30,6 +30,17 @@ async fn partition(h: &Harness, rid: &str) -> Vec<Item> {
     h.dump().await.into_iter().filter(|i| i["PK"].as_s().is_ok_and(|p| *p == pk)).collect()
 }
 
+/// The invite's link and the team link answer 410 `resource_deleted`, and
+/// nobody gets in through them.
+async fn links_answer_as_gone(h: &Harness, invite_token: &str, invited: &str, link_token: &str) {
+    assert_error(&lookup(h, invite_token).await, 410, "resource_deleted");
+    assert_error(&accept(h, invite_token, "user-later", invited).await, 410, "resource_deleted");
+    let look =
+        call(team_links::handle, &h.api, &Req::event("lookup-team-link").body(json!({ "token": link_token }))).await;
+    assert_error(&look, 410, "resource_deleted");
+    assert_error(&join(h, link_token, ("user-joiner", "joiner@example.com")).await, 410, "resource_deleted");
+}
+
 fn sk(i: &Item) -> &str {
     i["SK"].as_s().unwrap()
 }
@@ -55,12 +66,7 @@ async fn a_deleted_resource_answers_as_gone_everywhere_and_the_sweep_removes_its
     assert_error(&delete(&h, &rid, OWNER).await, 404, "not_found");
 
     // Every link answers as gone; nobody gets in.
-    assert_error(&lookup(&h, &token_of(&pending)).await, 410, "resource_deleted");
-    assert_error(&accept(&h, &token_of(&pending), "user-later", &later).await, 410, "resource_deleted");
-    let look =
-        call(team_links::handle, &h.api, &Req::event("lookup-team-link").body(json!({ "token": link_token }))).await;
-    assert_error(&look, 410, "resource_deleted");
-    assert_error(&join(&h, &link_token, ("user-joiner", "joiner@example.com")).await, 410, "resource_deleted");
+    links_answer_as_gone(&h, &token_of(&pending), &later, &link_token).await;
     // Members lose access and it leaves their lists.
     for (sub, email) in [OWNER, ("user-reader", "reader@example.com")] {
         let get = Req::event("get-resource").user(sub, email).path("rid", &rid);
@@ -105,12 +111,7 @@ async fn a_deleted_resource_answers_as_gone_everywhere_and_the_sweep_removes_its
     assert_eq!(sweep.run(invites_domain::time::now()).await.unwrap().deleted_items_removed, 0);
     // The links' items are gone, yet the links still answer as gone (not as
     // unknown) while the marker stays; a malformed token stays unknown.
-    assert_error(&lookup(&h, &token_of(&pending)).await, 410, "resource_deleted");
-    assert_error(&accept(&h, &token_of(&pending), "user-later", &later).await, 410, "resource_deleted");
-    let look =
-        call(team_links::handle, &h.api, &Req::event("lookup-team-link").body(json!({ "token": link_token }))).await;
-    assert_error(&look, 410, "resource_deleted");
-    assert_error(&join(&h, &link_token, ("user-joiner", "joiner@example.com")).await, 410, "resource_deleted");
+    links_answer_as_gone(&h, &token_of(&pending), &later, &link_token).await;
     let malformed = format!("{}x", token_of(&pending));
     assert_error(&lookup(&h, &malformed).await, 404, "not_found");
 }
