@@ -247,3 +247,34 @@ async fn a_group_refuses_only_its_failing_entries_and_stops_exactly_at_the_budge
     assert_eq!(seats_used(&h, &rid).await, 20);
     assert_eq!(h.queued().await.len(), 20);
 }
+
+#[tokio::test]
+async fn an_entry_a_group_refuses_is_answered_in_its_turn_not_after_the_rest() {
+    use invites_domain::invite::{NewInvite, NewInviteBody};
+    use invites_domain::ports::{CreateInvite, CreateInvites};
+    use invites_domain::time::{DAY, now};
+    // Four seats, one held by x's invite of eight days ago (expired, not yet
+    // reclaimed); three e-mails left in today's budget.
+    let h = Harness::with_limits(Limits { seat_limit: 4, daily_invites: 3, ..Limits::default() }).await;
+    let rid = new_resource(&h).await;
+    let owner = invites_domain::Identity {
+        sub: OWNER.0.into(),
+        email: Some(invites_domain::Email::parse(OWNER.1).unwrap()),
+        email_verified: true,
+        name: None,
+    };
+    let body = NewInviteBody { email: "x@example.com".into(), role: "read_only".into(), ..Default::default() };
+    let cmd = CreateInvite {
+        rid: invites_domain::ResourceId::parse(&rid).unwrap(),
+        invite: NewInvite::validate(body, &Default::default()).unwrap(),
+        idempotency_key: None,
+    };
+    h.store().create_invite(&owner, cmd, now() - 8 * DAY).await.unwrap();
+    // x's address is held, so the first group is cancelled on it: x is
+    // answered then (its old invite reclaimed, a new one made), before c,
+    // as one at a time would: a, x, b take the budget, c is the one refused.
+    let entries =
+        json!([entry("a@example.com"), entry("x@example.com"), entry("b@example.com"), entry("c@example.com")]);
+    assert_eq!(outcomes(&batch(&h, &rid, entries, None).await), ["created", "created", "created", "rate_limited"]);
+    assert_eq!(seats_used(&h, &rid).await, 3);
+}

@@ -108,6 +108,24 @@ async fn a_bulk_invites_message_sends_each_of_its_invites_once() {
 }
 
 #[tokio::test]
+async fn a_batch_near_its_deadline_starts_no_email_and_goes_back_to_the_queue() {
+    let h = Harness::new().await;
+    let rid = new_resource(&h).await;
+    let to = unique_email("late");
+    invite_to(&h, &rid, &to, json!({})).await;
+    let batch = h.take_batch().await;
+    let worker = h.worker().await;
+    let soon = std::time::SystemTime::now() + send_invite_email::RESERVE / 2;
+    let response = worker.handle_until(batch.clone(), Some(soon)).await;
+    assert_eq!(response.batch_item_failures.len(), 1, "back to the queue");
+    assert!(inbox(&to).await.is_empty());
+    // With time left, it goes out.
+    let later = std::time::SystemTime::now() + 6 * send_invite_email::RESERVE;
+    assert!(worker.handle_until(batch, Some(later)).await.batch_item_failures.is_empty());
+    assert_eq!(inbox(&to).await.len(), 1);
+}
+
+#[tokio::test]
 async fn revoke_before_the_worker_runs_means_no_email() {
     let h = Harness::new().await;
     let rid = new_resource(&h).await;

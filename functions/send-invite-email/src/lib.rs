@@ -37,6 +37,10 @@ use render::{DecisionMail, InviteMail, Renderer};
 /// `INVITES_WORKER_CONCURRENCY`, 1 to 10).
 pub const CONCURRENCY: usize = 5;
 
+/// Time kept in hand before Lambda's deadline: no e-mail starts later
+/// (one send, its claim and its record take well under it).
+pub const RESERVE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Where an invitation goes once the worker has claimed its send.
 pub enum Channel {
     /// The service sends the e-mail through SES (the default).
@@ -78,10 +82,22 @@ impl Worker {
     /// bulk invite holds many: each is one piece of work); a message goes
     /// back to the queue when any of its e-mails is to be retried.
     pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
+        self.handle_until(event, None).await
+    }
+
+    /// [`Worker::handle`] within Lambda's `deadline`: once less than
+    /// [`RESERVE`] is left, no further e-mail is started and its message
+    /// goes back to the queue (a batch of bulk messages holds up to a
+    /// hundred e-mails; a timeout would return them all, and an e-mail
+    /// SES had taken but not yet recorded could go out twice).
+    pub async fn handle_until(&self, event: SqsEvent, deadline: Option<std::time::SystemTime>) -> SqsBatchResponse {
         let work: Vec<(usize, Work)> =
             event.records.iter().enumerate().flat_map(|(i, r)| work(r).into_iter().map(move |w| (i, w))).collect();
+        let late = move || {
+            deadline.is_some_and(|d| d.duration_since(std::time::SystemTime::now()).unwrap_or_default() < RESERVE)
+        };
         let outcomes: Vec<(usize, Outcome)> = futures::stream::iter(work)
-            .map(|(i, w)| async move { (i, self.run(w).await) })
+            .map(|(i, w)| async move { (i, if late() { Outcome::Retry } else { self.run(w).await }) })
             .buffer_unordered(self.concurrency)
             .collect()
             .await;
@@ -270,9 +286,6 @@ impl Worker {
     }
 }
 
-/// The batch's figures as an embedded-metric log line: e-mails sent,
-/// reminders sent, refused for good, left for retry, suppressed (the address
-/// bounced or complained meanwhile) and otherwise skipped.
 /// One e-mail to handle.
 enum Work {
     Invite(SendInvite),
@@ -302,6 +315,9 @@ fn work(record: &SqsMessage) -> Vec<Work> {
     parsed.filter(|w| !w.is_empty()).unwrap_or_else(|| vec![Work::Skip])
 }
 
+/// The batch's figures as an embedded-metric log line: e-mails sent,
+/// reminders sent, refused for good, left for retry, suppressed (the address
+/// bounced or complained meanwhile) and otherwise skipped.
 fn emit_metrics<'a>(outcomes: impl Iterator<Item = &'a Outcome>) {
     let mut counts = [
         ("EmailsSent", 0),

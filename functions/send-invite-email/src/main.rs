@@ -16,7 +16,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     }
     let worker: &'static Worker = Box::leak(Box::new(worker));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<aws_lambda_events::event::sqs::SqsEvent>| async move {
-        Ok::<_, lambda_runtime::Error>(worker.handle(event.payload).await)
+        let deadline = std::time::UNIX_EPOCH + std::time::Duration::from_millis(event.context.deadline);
+        Ok::<_, lambda_runtime::Error>(worker.handle_until(event.payload, Some(deadline)).await)
     }))
     .await
 }

@@ -49,46 +49,52 @@ impl Store {
         now: i64,
     ) -> Vec<Result<Created, Error>> {
         let Some(rid) = cmds.first().map(|c| c.rid) else { return Vec::new() };
+        let every = |e: Error| cmds.iter().map(|_| Err(e.clone())).collect();
         if let Err(e) = require_verified_sender(who) {
-            return cmds.iter().map(|_| Err(e.clone())).collect();
+            return every(e);
         }
+        let keys = match self.keys().await {
+            Ok(keys) => keys,
+            Err(e) => return every(e),
+        };
         let rid_s = rid.to_string();
-        let mut answers: Vec<Option<Result<Created, Error>>> = cmds.iter().map(|_| None).collect();
         let mut todo: VecDeque<usize> = (0..cmds.len()).collect();
-        let mut alone: Vec<usize> = Vec::new();
+        let mut run = Run {
+            answers: cmds.iter().map(|_| None).collect(),
+            cmds: cmds.into_iter().map(Some).collect(),
+            inviter: None,
+            ended: None,
+        };
         let mut read: Option<(Member, Resource)> = None;
         let mut lost = 0;
-        let l = &self.limits;
-        let budget = l.daily_invites.min(l.user_daily_invites).min(l.deployment_daily_emails);
         while !todo.is_empty() {
+            if let Some(e) = &run.ended {
+                end(&mut run.answers, todo.drain(..), e);
+                break;
+            }
             let (me, mut resource) = match read.take() {
                 Some(r) => r,
-                None => match self.membership(&rid_s, &who.sub).await {
-                    Ok(Some((m, r))) => match require(Some(m), Can::Invite) {
-                        Ok(m) => (m, r),
+                None => {
+                    let found = self.membership(&rid_s, &who.sub).await;
+                    match found
+                        .and_then(|f| f.ok_or(Error::NotFound))
+                        .and_then(|(m, r)| Ok((require(Some(m), Can::Invite)?, r)))
+                    {
+                        Ok(read) => read,
                         Err(e) => {
-                            end(&mut answers, todo.drain(..), &e);
+                            end(&mut run.answers, todo.drain(..), &e);
                             break;
                         }
-                    },
-                    Ok(None) => {
-                        end(&mut answers, todo.drain(..), &Error::NotFound);
-                        break;
                     }
-                    Err(e) => {
-                        end(&mut answers, todo.drain(..), &e);
-                        break;
-                    }
-                },
+                }
             };
             let free =
                 if resource.invites_enabled { resource.seat_limit.saturating_sub(resource.seats_used) } else { 0 };
-            let most = free.min(budget) as usize;
+            let most = free.min(self.budget_cap()) as usize;
             if most == 0 || lost >= LOST_ROUNDS {
                 // No seat as read (expired invites may free some), a plan
-                // that stops invites, or a group that keeps losing: one at
-                // a time, where each refusal is explained exactly.
-                alone.extend(todo.drain(..));
+                // that stops invites, or a group that keeps losing: the rest
+                // one at a time, where each refusal is explained exactly.
                 break;
             }
             // The group: entries in order while they fit.
@@ -98,11 +104,13 @@ impl Store {
                 if group.len() == most {
                     break;
                 }
-                let cmd = &cmds[index];
+                let cmd = run.cmds[index].as_ref().expect("an entry not answered yet");
                 if let Err(e) = may_grant(me.role, Can::Invite, cmd.invite.role) {
-                    answers[index] = Some(Err(e));
+                    // A role the caller may not grant ends the batch here,
+                    // as for one invite at a time.
                     todo.pop_front();
-                    continue;
+                    run.answer(index, Err(e));
+                    break;
                 }
                 let (iid, nonce) = (InviteId::new(), Nonce::random());
                 let invite = super::invites::new_invite(who, &me, cmd, &rid_s, iid, &nonce, now);
@@ -110,8 +118,9 @@ impl Store {
                 own.for_entry(Some(index));
                 let fingerprint = cmd.invite.fingerprint(&rid_s);
                 if let Err(e) = self.invite_writes(&mut own, who, cmd, &invite, &fingerprint, now).await {
-                    end(&mut answers, todo.drain(..).chain(group.iter().map(|m| m.index)), &e);
-                    break;
+                    todo.pop_front();
+                    run.answer(index, Err(e));
+                    continue;
                 }
                 if SHARED_WRITES + writes.len() + own.len() > MAX_WRITES {
                     break;
@@ -146,81 +155,113 @@ impl Store {
                 self.count_sends(&mut tx, &rid_s, who, now, k)
             });
             if let Err(e) = shared {
-                end(&mut answers, todo.drain(..).chain(group.iter().map(|m| m.index)), &e);
+                end(&mut run.answers, todo.drain(..).chain(group.iter().map(|m| m.index)), &e);
                 break;
             }
             tx.append(writes);
+            let back = |todo: &mut VecDeque<usize>, group: &[Grouped]| {
+                for m in group.iter().rev() {
+                    todo.push_front(m.index);
+                }
+            };
             match self.transact_entries(tx).await {
                 Ok(()) => {
-                    let keys = match self.keys().await {
-                        Ok(keys) => keys,
-                        Err(e) => {
-                            end(&mut answers, todo.drain(..).chain(group.iter().map(|m| m.index)), &e);
-                            break;
-                        }
-                    };
                     for m in group {
                         let message =
                             SendInvite::new(rid_s.clone(), m.invite.invite_id.clone(), m.invite.send_id.clone());
-                        answers[m.index] = Some(Ok(Created {
+                        let created = Created {
                             invite: InviteView::of(&m.invite, now),
                             token: keys.mint(rid, m.iid, &m.nonce),
                             message: Some(message),
-                        }));
+                        };
+                        run.answer(m.index, Ok(created));
                     }
                     resource.seats_used += k;
                     read = Some((me, resource));
+                    lost = 0;
                 }
                 Err((TxError::Failed(_), whose)) if !whose.is_empty() && whose.iter().all(Option::is_some) => {
-                    // Only entries' own conditions: those go one at a time,
-                    // the rest of the group is tried again.
+                    // Only entries' own conditions failed: those are answered
+                    // one at a time now, in order (taken, suppressed, a
+                    // replay), the rest of the group goes in again.
                     let refused: Vec<usize> = whose.into_iter().flatten().collect();
-                    for m in group.iter().rev() {
-                        if refused.contains(&m.index) {
-                            alone.push(m.index);
-                        } else {
-                            todo.push_front(m.index);
-                        }
+                    let (mine, again): (Vec<Grouped>, Vec<Grouped>) =
+                        group.into_iter().partition(|m| refused.contains(&m.index));
+                    back(&mut todo, &again);
+                    for m in mine {
+                        run.single(self, who, m.index, now).await;
                     }
-                    read = Some((me, resource));
+                    // Those may have taken seats or freed expired ones.
+                    read = None;
                 }
                 Err((TxError::Failed(checks), _)) if checks.iter().any(|c| is_budget(*c)) => {
                     // A budget cannot take the whole group: one at a time,
                     // up to the budget, then 429 for each beyond it.
-                    alone.extend(group.iter().map(|m| m.index).chain(todo.drain(..)));
+                    back(&mut todo, &group);
+                    break;
                 }
                 Err((TxError::Failed(_) | TxError::Retry, _)) => {
                     // The seats or the caller changed since they were read,
                     // or another writer won: read again and retry.
-                    for m in group.iter().rev() {
-                        todo.push_front(m.index);
-                    }
+                    back(&mut todo, &group);
                     lost += 1;
                     super::tx::backoff(lost).await;
                 }
                 Err((TxError::Other(e), _)) => {
-                    end(&mut answers, todo.drain(..).chain(group.iter().map(|m| m.index)), &e);
+                    end(&mut run.answers, todo.drain(..).chain(group.iter().map(|m| m.index)), &e);
                     break;
                 }
             }
         }
         // What no group took, one at a time in order, as single invites.
-        alone.sort_unstable();
-        let mut cmds: Vec<Option<CreateInvite>> = cmds.into_iter().map(Some).collect();
-        let mut inviter = None;
-        for index in alone {
-            let ended =
-                answers.iter().flatten().find_map(|a| a.as_ref().err().filter(|e| about_the_caller(e)).cloned());
-            let Some(cmd) = cmds[index].take() else { continue };
-            answers[index] = Some(match ended {
-                Some(e) => Err(e),
-                None => self.create_invite_as(who, &mut inviter, cmd, now).await,
-            });
+        for index in todo {
+            run.single(self, who, index, now).await;
         }
-        answers
+        run.answers
             .into_iter()
             .map(|a| a.unwrap_or_else(|| Err(Error::internal("a bulk entry without an answer"))))
             .collect()
+    }
+
+    /// The most e-mails every daily budget could take at once.
+    fn budget_cap(&self) -> u32 {
+        let l = &self.limits;
+        l.daily_invites.min(l.user_daily_invites).min(l.deployment_daily_emails)
+    }
+}
+
+/// A bulk invite's answers as they come, and what the single-invite way
+/// needs for the entries it answers.
+struct Run {
+    answers: Vec<Option<Result<Created, Error>>>,
+    cmds: Vec<Option<CreateInvite>>,
+    /// The caller's membership as the single-invite way last read it.
+    inviter: Option<Member>,
+    /// A refusal about the caller (no longer allowed here): every entry
+    /// answered after it gets it too.
+    ended: Option<Error>,
+}
+
+impl Run {
+    fn answer(&mut self, index: usize, answer: Result<Created, Error>) {
+        if let Err(e) = &answer
+            && about_the_caller(e)
+            && self.ended.is_none()
+        {
+            self.ended = Some(e.clone());
+        }
+        self.cmds[index] = None;
+        self.answers[index] = Some(answer);
+    }
+
+    /// Entry `index` as a single invite (unless the batch ended).
+    async fn single(&mut self, store: &Store, who: &Identity, index: usize, now: i64) {
+        let answer = match (&self.ended, self.cmds[index].take()) {
+            (Some(e), _) => Err(e.clone()),
+            (None, Some(cmd)) => store.create_invite_as(who, &mut self.inviter, cmd, now).await,
+            (None, None) => return,
+        };
+        self.answer(index, answer);
     }
 }
 

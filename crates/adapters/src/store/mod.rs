@@ -49,11 +49,11 @@ pub(crate) use writes::{n, s};
 
 pub type Item = HashMap<String, AttributeValue>;
 
-/// The condition of an invite that still works: stored as pending (`:pending`)
-/// and not expired at `:now` (TTL deletes late; the clock decides).
 /// The key [`Store::prime`] reads: no item is ever stored under it.
 const PRIME_KEY: &str = "PRIME";
 
+/// The condition of an invite that still works: stored as pending (`:pending`)
+/// and not expired at `:now` (TTL deletes late; the clock decides).
 pub(crate) const LIVE_INVITE: &str = "#s = :pending AND expiresAt > :now";
 
 #[derive(Clone)]
