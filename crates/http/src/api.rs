@@ -39,11 +39,7 @@ impl AppState {
         let sdk = invites_adapters::sdk_config().await;
         let queue = if needs.queue { Some(Queue::new(&sdk, config.require_queue()?)) } else { None };
         let store = Store::from_config(&sdk, &config);
-        if invites_adapters::config::prime_on_init()?
-            && let Err(e) = store.prime().await
-        {
-            tracing::warn!(error = %e, "the DynamoDB connection opens on the first request instead of during init");
-        }
+        invites_runtime::prime(&store).await?;
         Ok(Self { store, queue, auth: Auth::from_env(), config })
     }
 

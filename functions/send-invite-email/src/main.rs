@@ -9,11 +9,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     config.require_token_keys()?;
     let mut worker = Worker::new(&sdk, config, channel_from_env(&sdk)?, Renderer::new(Brand::from_env()?));
     worker.concurrency = concurrency_from_env()?;
-    if invites_adapters::config::prime_on_init()?
-        && let Err(e) = worker.store.prime().await
-    {
-        tracing::warn!(error = %e, "the DynamoDB connection opens on the first request instead of during init");
-    }
+    invites_runtime::prime(&worker.store).await?;
     let worker: &'static Worker = Box::leak(Box::new(worker));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<aws_lambda_events::event::sqs::SqsEvent>| async move {
         // Lambda's deadline; one closer than two reserves at the start is a

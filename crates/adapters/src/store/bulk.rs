@@ -12,16 +12,15 @@
 //! budget full, a race lost too often) goes one at a time, so seats,
 //! budgets and the address's holder are exactly as with single invites.
 
+use super::invites::{created, new_invite};
 use super::{Check, Store, Tx, TxError};
 use invites_domain::budgets::require_verified_sender;
 use invites_domain::bulk::about_the_caller;
 use invites_domain::members::{Made, may_grant, require};
-use invites_domain::message::SendInvite;
 use invites_domain::ports::{CreateInvite, CreateInvites, Created};
 use invites_domain::records::{Invite, Member, Resource};
 use invites_domain::role::{Can, catalogue};
 use invites_domain::token::Nonce;
-use invites_domain::views::InviteView;
 use invites_domain::{Error, Identity, InviteId};
 use std::collections::VecDeque;
 
@@ -113,7 +112,7 @@ impl Store {
                     break;
                 }
                 let (iid, nonce) = (InviteId::new(), Nonce::random());
-                let invite = super::invites::new_invite(who, &me, cmd, &rid_s, iid, &nonce, now);
+                let invite = new_invite(who, &me, cmd, &rid_s, iid, &nonce, now);
                 let mut own = Tx::new();
                 own.for_entry(Some(index));
                 let fingerprint = cmd.invite.fingerprint(&rid_s);
@@ -167,14 +166,7 @@ impl Store {
             match self.transact_entries(tx).await {
                 Ok(()) => {
                     for m in group {
-                        let message =
-                            SendInvite::new(rid_s.clone(), m.invite.invite_id.clone(), m.invite.send_id.clone());
-                        let created = Created {
-                            invite: InviteView::of(&m.invite, now),
-                            token: keys.mint(rid, m.iid, &m.nonce),
-                            message: Some(message),
-                        };
-                        run.answer(m.index, Ok(created));
+                        run.answer(m.index, Ok(created(&m.invite, keys.mint(rid, m.iid, &m.nonce), now)));
                     }
                     resource.seats_used += k;
                     read = Some((me, resource));

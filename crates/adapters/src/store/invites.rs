@@ -58,12 +58,7 @@ impl CreateInvites for Store {
             if let Err(failed) = committed {
                 return self.explain_create_failure(who, &cmd, &fingerprint, failed, now).await;
             }
-            let message = SendInvite::new(rid.clone(), invite.invite_id.clone(), invite.send_id.clone());
-            Ok(Created {
-                invite: InviteView::of(&invite, now),
-                token: self.keys().await?.mint(cmd.rid, iid, &nonce),
-                message: Some(message),
-            })
+            Ok(created(&invite, self.keys().await?.mint(cmd.rid, iid, &nonce), now))
         })
     }
 
@@ -100,6 +95,13 @@ impl BatchKeys for Store {
             false => Err(idempotency_key_reused()),
         }
     }
+}
+
+/// A new invite's answer: its view, its link's token and its e-mail's
+/// queue message.
+pub(crate) fn created(invite: &Invite, token: String, now: i64) -> Created {
+    let message = SendInvite::new(invite.resource_id.clone(), invite.invite_id.clone(), invite.send_id.clone());
+    Created { invite: InviteView::of(invite, now), token, message: Some(message) }
 }
 
 pub(crate) fn new_invite(

@@ -163,21 +163,21 @@ impl Store {
         u.build().map_err(Error::internal)
     }
 
+    /// `k` more against today's counter under `pk` (a daily budget of
+    /// `limit`), which expires the day after tomorrow.
+    fn count_today(&self, pk: String, limit: u32, now: i64, k: u32) -> Result<Update, Error> {
+        let day = invites_domain::budgets::budget_day(now);
+        self.count_n(pk, items::rate_sk(day), limit, Some((day + 2) * DAY), k)
+    }
+
     /// The resource's daily e-mail budget (invites, resends, reminders).
     pub(crate) fn count_resource_send(&self, rid: &str, now: i64) -> Result<Update, Error> {
-        let day = invites_domain::budgets::budget_day(now);
-        self.count_one(items::res_pk(rid), items::rate_sk(day), self.limits.daily_invites, Some((day + 2) * DAY))
+        self.count_today(items::res_pk(rid), self.limits.daily_invites, now, 1)
     }
 
     /// The deployment's daily cap on every invitation e-mail.
     pub(crate) fn count_deployment_send(&self, now: i64) -> Result<Update, Error> {
-        let day = invites_domain::budgets::budget_day(now);
-        self.count_one(
-            items::DEPLOYMENT_PK.into(),
-            items::rate_sk(day),
-            self.limits.deployment_daily_emails,
-            Some((day + 2) * DAY),
-        )
+        self.count_today(items::DEPLOYMENT_PK.into(), self.limits.deployment_daily_emails, now, 1)
     }
 
     /// Adds every budget an e-mail a person causes counts against: the
@@ -189,17 +189,12 @@ impl Store {
     /// [`Store::count_send`] for `k` e-mails at once (a group of a bulk
     /// invite): all of them fit in each budget, or the write fails.
     pub(crate) fn count_sends(&self, tx: &mut Tx, rid: &str, who: &Identity, now: i64, k: u32) -> Result<(), Error> {
-        let day = invites_domain::budgets::budget_day(now);
-        let ttl = Some((day + 2) * DAY);
         let l = &self.limits;
-        tx.update(Check::Budget, self.count_n(items::res_pk(rid), items::rate_sk(day), l.daily_invites, ttl, k)?)
-            .update(
-                Check::UserBudget,
-                self.count_n(items::user_pk(&who.sub), items::rate_sk(day), l.user_daily_invites, ttl, k)?,
-            )
+        tx.update(Check::Budget, self.count_today(items::res_pk(rid), l.daily_invites, now, k)?)
+            .update(Check::UserBudget, self.count_today(items::user_pk(&who.sub), l.user_daily_invites, now, k)?)
             .update(
                 Check::DeploymentBudget,
-                self.count_n(items::DEPLOYMENT_PK.into(), items::rate_sk(day), l.deployment_daily_emails, ttl, k)?,
+                self.count_today(items::DEPLOYMENT_PK.into(), l.deployment_daily_emails, now, k)?,
             );
         Ok(())
     }
