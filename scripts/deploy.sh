@@ -42,7 +42,7 @@ PATH="$ROOT/.local/venv/bin:$PATH" "$SAM" deploy \
     "TokenKeySecretId=${TOKEN_KEY_SECRET_ID:?}" "PreviousTokenKeySecretId=${PREVIOUS_TOKEN_KEY_SECRET_ID:-}" \
     "SecretsExtensionLayerArn=${SECRETS_EXTENSION_LAYER_ARN:-}" "EdgeWebAclArn=$EDGE_WEB_ACL_ARN" \
     "EdgeDomainName=${EDGE_DOMAIN_NAME:-}" "EdgeCertificateArn=${EDGE_CERTIFICATE_ARN:-}" \
-    "DeploymentDailyEmailLimit=${DEPLOYMENT_DAILY_EMAIL_LIMIT:-5000}" \
+    "DeploymentDailyEmailLimit=${DEPLOYMENT_DAILY_EMAIL_LIMIT:-5000}" "DefaultLocale=${DEFAULT_LOCALE:-en}" \
     "SenderAddress=${SENDER_ADDRESS:?}" "BrandName=${BRAND_NAME:-Invites}" \
     "RedirectOrigins=${REDIRECT_ORIGINS:-}" "NotificationChannel=${NOTIFICATION_CHANNEL:-ses}" \
     "WebhookUrl=${WEBHOOK_URL:-}" "WebhookSecretId=${WEBHOOK_SECRET_ID:-}" "WebhookEventTypes=${WEBHOOK_EVENT_TYPES:-}" \

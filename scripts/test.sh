@@ -30,6 +30,20 @@ scripts/lint.sh
 echo "== the role catalogues: the one deployments package and the tests' own"
 target/debug/invites-dev roles config/roles.json
 target/debug/invites-dev roles tests/fixtures/roles.json
+echo "== every language complete: screens, e-mails, role catalogues (docs/locales.md)"
+node scripts/check-locales.mjs
+# ...and the check notices a key removed from one language.
+broken=$(mktemp -d)
+mkdir -p "$broken/web/src" "$broken/functions/send-invite-email" "$broken/config" "$broken/tests/fixtures"
+cp -r web/src/locales web/src/config.ts "$broken/web/src/"
+cp -r functions/send-invite-email/locales "$broken/functions/send-invite-email/"
+cp config/roles.json "$broken/config/"; cp tests/fixtures/roles.json "$broken/tests/fixtures/"
+node -e 'const f=process.argv[1]; const s=require(f); delete s["landing.accept"]; require("fs").writeFileSync(f, JSON.stringify(s))' "$broken/web/src/locales/fr.json"
+if out=$(node scripts/check-locales.mjs "$broken" 2>&1); then
+  echo "the locale check passed with a key removed from fr.json"; exit 1
+fi
+echo "   with a key removed from fr.json it fails, as it should: $(echo "$out" | grep -m1 'is missing')"
+rm -rf "$broken"
 
 source scripts/stack.sh
 stack_start

@@ -146,7 +146,7 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         ),
         (
             "bad locale",
-            base.clone().body(json!({"email": "a@example.com", "role": "admin", "locale": "xx"})),
+            base.clone().body(json!({"email": "a@example.com", "role": "admin", "locale": "not a language"})),
             422,
             "invalid_locale",
         ),

@@ -1,7 +1,23 @@
 // How a host application configures the components: the API, its identity
 // provider's token, where to sign in, where a resource lives.
 
-export type Locale = 'en' | 'de';
+/** The languages of the screens and e-mails (web/src/locales/*.json; docs/locales.md adds one). */
+export const LOCALES = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pl', 'pt-BR', 'ja', 'ar'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** Each language in its own words, for language pickers. */
+export const LOCALE_NAMES: Record<Locale, string> = {
+  en: 'English',
+  de: 'Deutsch',
+  fr: 'Français',
+  es: 'Español',
+  it: 'Italiano',
+  nl: 'Nederlands',
+  pl: 'Polski',
+  'pt-BR': 'Português (Brasil)',
+  ja: '日本語',
+  ar: 'العربية',
+};
 
 export interface InvitesConfig {
   /** Base URL of the invites API, e.g. https://api.example.com */
@@ -18,8 +34,13 @@ export interface InvitesConfig {
   currentUser?: () => CurrentUser | null;
   /** The host app's page for upgrading a customer's plan; `{resourceId}` is replaced (optional: without it the notice has no link). */
   upgradeUrl?: string;
-  /** UI language; default from the browser. */
-  locale?: Locale;
+  /**
+   * UI language, when the host app knows the person's (a BCP 47 tag; one
+   * this service does not speak falls back as `negotiate` says). Without
+   * it: the language the person picked in a component, else the invite's on
+   * its landing page, else the browser's (`Accept-Language`), else English.
+   */
+  locale?: Locale | string;
 }
 
 export interface CurrentUser {
@@ -44,9 +65,62 @@ export function isConfigured(): boolean {
   return current !== null;
 }
 
+/**
+ * The first of `tags` (BCP 47, in order of preference) that this service
+ * speaks: the tag itself (pt-BR), else its language (de-AT: de, pt-PT:
+ * pt-BR, es-419: es). None of them: undefined.
+ */
+export function negotiate(tags: readonly (string | null | undefined)[]): Locale | undefined {
+  for (const tag of tags) {
+    if (!tag) continue;
+    const lower = tag.replace('_', '-').toLowerCase();
+    const exact = LOCALES.find((l) => l.toLowerCase() === lower);
+    const language = LOCALES.find((l) => l.split('-')[0] === lower.split('-')[0]);
+    if (exact ?? language) return exact ?? language;
+  }
+  return undefined;
+}
+
+/** Where the language a person picks is kept (this browser). */
+const CHOSEN = 'invites.locale';
+/** The language of what the page shows (an invite's), until the person picks one. */
+let pageLocale: Locale | undefined;
+
+function chosen(): string | null {
+  try {
+    return localStorage.getItem(CHOSEN);
+  } catch {
+    return null;
+  }
+}
+
+/** The language the components speak now (see `InvitesConfig.locale` for the order). */
 export function locale(): Locale {
-  const l = current?.locale ?? (navigator.language || 'en');
-  return l.toLowerCase().startsWith('de') ? 'de' : 'en';
+  return negotiate([current?.locale, chosen(), pageLocale, ...(navigator.languages ?? []), navigator.language]) ?? 'en';
+}
+
+/** Written right to left. */
+export function direction(l: Locale = locale()): 'ltr' | 'rtl' {
+  return l === 'ar' ? 'rtl' : 'ltr';
+}
+
+/** The person picked a language: kept in this browser, every component follows. */
+export function chooseLocale(l: Locale): void {
+  try {
+    localStorage.setItem(CHOSEN, l);
+  } catch {
+    /* private mode: this page only */
+    pageLocale = l;
+  }
+  window.dispatchEvent(new CustomEvent('invites-locale'));
+}
+
+/** What the page shows is in this language (an invite's): followed unless the person picked one. */
+export function followLocale(l: string | undefined): void {
+  const next = negotiate([l]);
+  if (next === pageLocale) return;
+  pageLocale = next;
+  window.dispatchEvent(new CustomEvent('invites-locale'));
 }
 
 export function signInHref(returnTo: string): string {

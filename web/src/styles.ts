@@ -145,11 +145,11 @@ export const base = css`
   .badge.role::before, .badge.plain::before { display: none; }
 
   table { width: 100%; border-collapse: collapse; }
-  th, td { text-align: left; padding: 0.7rem 0.6rem; border-bottom: 1px solid var(--inv-line); vertical-align: middle; }
+  th, td { text-align: start; padding: 0.7rem 0.6rem; border-bottom: 1px solid var(--inv-line); vertical-align: middle; }
   tbody tr:last-child td { border-bottom: none; }
   th { font-size: 0.75rem; font-weight: 650; text-transform: uppercase; letter-spacing: 0.04em; color: var(--inv-muted); background: var(--inv-soft); }
-  th:first-child { border-top-left-radius: 8px; }
-  th:last-child { border-top-right-radius: 8px; }
+  th:first-child { border-start-start-radius: 8px; }
+  th:last-child { border-start-end-radius: 8px; }
   .table-wrap { overflow-x: auto; }
   .nowrap { white-space: nowrap; }
   .strong { font-weight: 600; }
@@ -162,8 +162,8 @@ export const base = css`
     table.stack-sm tr { border: 1px solid var(--inv-line); border-radius: 10px; padding: 0.5rem 0.75rem; margin-bottom: 0.6rem; position: relative; }
     table.stack-sm td { border: none; padding: 0.2rem 0; }
     table.stack-sm td[data-label]::before { content: attr(data-label); display: inline-block; min-width: 6.5rem; font-size: 0.78rem; font-weight: 600; color: var(--inv-muted); }
-    table.stack-sm td.cell-actions { position: absolute; top: 0.35rem; right: 0.35rem; width: auto; }
-    table.stack-sm td.cell-first { padding-right: 3rem; font-weight: 600; }
+    table.stack-sm td.cell-actions { position: absolute; top: 0.35rem; inset-inline-end: 0.35rem; width: auto; }
+    table.stack-sm td.cell-first { padding-inline-end: 3rem; font-weight: 600; }
   }
 
   dialog {

@@ -8,6 +8,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { API, axeScan, call, devToken, type AxeEntry } from './helpers';
+import { LOCALES } from '../src/config';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -861,6 +862,80 @@ test('a request to join declined with a reason: the person sees why, in the list
   await expect(mine.getByText('Reason: Members only: ask at the front desk.')).toBeVisible();
   await scan(page, 'my invitations: a request declined');
   await shot(page, 'request-declined', 375);
+});
+
+test('every language: the invitation e-mail and its landing page at 375 px, Arabic right to left, the person\'s own choice', async ({ page, browser }) => {
+  const POLY = { sub: `poly-${run}`, email: addr('poly'), name: 'Poly Owner' };
+  const owner = devToken({ ...POLY, email_verified: true });
+  const name = `Atlas ${run}`;
+  const resource = await call(owner, 'POST', '/v1/resources', { name });
+  expect(resource.status).toBe(201);
+  const strings = (l: string) => JSON.parse(readFileSync(`src/locales/${l}.json`, 'utf8'));
+  const guest = (l: string) => addr(`guest-${l.toLowerCase()}`);
+  for (const l of LOCALES) {
+    const created = await call(owner, 'POST', `/v1/resources/${resource.json.id}/invites`, { email: guest(l), role: 'read_only', locale: l });
+    expect(created.status).toBe(201);
+  }
+  for (const l of LOCALES) {
+    const dir = l === 'ar' ? 'rtl' : 'ltr';
+    // The e-mail in its language and direction, nothing wider than a phone.
+    const link = await linkFor(guest(l));
+    const mail = (await mails(guest(l))).at(-1)!;
+    const view = await page.context().newPage();
+    await view.setContent(mail.html);
+    for (const width of [375, 1280]) {
+      await view.setViewportSize({ width, height: 900 });
+      expect(await view.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual([l, dir]);
+      expect(await view.evaluate(() => document.documentElement.scrollWidth), `the ${l} e-mail at ${width} px`).toBeLessThanOrEqual(width);
+      if (l === 'ar') await view.screenshot({ path: `${SHOTS}/email-ar-${width === 375 ? '375' : 'desktop'}.png`, fullPage: true });
+    }
+    await view.close();
+    // Its landing page follows the invitation's language.
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(link);
+    const landing = page.locator('invite-landing');
+    await expect(landing).toHaveAttribute('lang', l);
+    await expect(landing).toHaveAttribute('dir', dir);
+    const title = strings(l)['landing.title'].replace('{inviter}', POLY.name).replace('{resource}', name);
+    await expect(page.getByRole('heading', { name: title })).toBeVisible();
+    await expect(page.locator('html')).toHaveAttribute('dir', dir);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), `the ${l} landing page at 375 px`).toBeLessThanOrEqual(375);
+    await scan(page, `landing: ${l}, 375 px`);
+    if (l === 'ar') {
+      await shot(page, 'landing-ar-375', 375);
+      await shot(page, 'landing-ar-desktop');
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // The person picks another language on the landing page: kept, and it beats the invitation's.
+  await page.getByLabel(strings('ar')['locale.label']).selectOption('de');
+  await expect(page.getByRole('heading', { name: `${POLY.name} hat Sie zu ${name} eingeladen` })).toBeVisible();
+  await page.goto(await linkFor(guest('fr')));
+  await expect(page.getByRole('heading', { name: `${POLY.name} hat Sie zu ${name} eingeladen` })).toBeVisible();
+
+  // The owner's screens right to left: the admin screen in Arabic at desktop width and 375 px.
+  await page.evaluate(() => localStorage.removeItem('invites.locale'));
+  await signIn(page, POLY, `/resources/${resource.json.id}?lang=ar`);
+  await expect(page.locator('invite-admin')).toHaveAttribute('dir', 'rtl');
+  await expect(page.getByRole('heading', { name: strings('ar')['admin.title'] })).toBeVisible();
+  await scan(page, 'users & invites: ar');
+  await shot(page, 'admin-ar-desktop');
+  await shot(page, 'admin-ar-375', 375);
+  // The resource's default language: invitations that name none go out in it.
+  await page.locator('#default-locale').selectOption('ja');
+  await expect(page.getByText(strings('ar')['admin.locale.changed'].replace('{language}', '日本語'))).toBeVisible();
+  const plain = await call(owner, 'POST', `/v1/resources/${resource.json.id}/invites`, { email: addr('guest-default'), role: 'read_only' });
+  expect(plain.status).toBe(201);
+  await expect.poll(async () => (await mails(addr('guest-default'))).at(-1)?.html ?? '', { timeout: 20_000 }).toContain('lang="ja"');
+
+  // Nobody chose yet: the browser's languages (Accept-Language) decide.
+  const french = await browser.newContext({ locale: 'fr-CA', baseURL: WEB });
+  const fr = await french.newPage();
+  await fr.goto('/');
+  await expect(fr.getByRole('heading', { name: strings('fr')['demo.welcome'] })).toBeVisible();
+  await expect(fr.locator('html')).toHaveAttribute('lang', 'fr');
+  await french.close();
 });
 
 test.afterAll(() => {

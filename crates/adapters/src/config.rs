@@ -118,6 +118,11 @@ impl Config {
                 requeue_after_secs: number("INVITES_REQUEUE_AFTER_SECS", d.requeue_after_secs, |n| {
                     (10..=86_400).contains(n)
                 })?,
+                default_locale: match optional("INVITES_DEFAULT_LOCALE") {
+                    None => d.default_locale,
+                    Some(tag) => invites_domain::Locale::configured(&tag)
+                        .map_err(|e| ConfigError(format!("INVITES_DEFAULT_LOCALE: {e}")))?,
+                },
                 claim_secs: number("INVITES_CLAIM_SECS", d.claim_secs, |n| (2..=900).contains(n))?,
             },
             webhook_urls: webhook_url_rules()?,

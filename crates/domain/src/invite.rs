@@ -112,35 +112,102 @@ pub enum Keeps {
     Stored(InviteStatus),
 }
 
-/// E-mail language of an invite.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+/// A language of the e-mails, the landing pages and the screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum Locale {
     #[default]
+    #[serde(rename = "en")]
     En,
+    #[serde(rename = "de")]
     De,
+    #[serde(rename = "fr")]
+    Fr,
+    #[serde(rename = "es")]
+    Es,
+    #[serde(rename = "it")]
+    It,
+    #[serde(rename = "nl")]
+    Nl,
+    #[serde(rename = "pl")]
+    Pl,
+    #[serde(rename = "pt-BR")]
+    PtBr,
+    #[serde(rename = "ja")]
+    Ja,
+    #[serde(rename = "ar")]
+    Ar,
 }
 
 impl Locale {
     /// Every UI language.
-    pub const ALL: [Locale; 2] = [Locale::En, Locale::De];
+    pub const ALL: [Locale; 10] = [
+        Locale::En,
+        Locale::De,
+        Locale::Fr,
+        Locale::Es,
+        Locale::It,
+        Locale::Nl,
+        Locale::Pl,
+        Locale::PtBr,
+        Locale::Ja,
+        Locale::Ar,
+    ];
 
-    pub fn parse(s: &str) -> Result<Self, Error> {
-        // Accept "de", "de-DE", "DE_at" ...; anything unsupported is an error,
-        // so a typo does not silently send English.
-        let lang = s.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
-        match lang.as_str() {
-            "en" => Ok(Self::En),
-            "de" => Ok(Self::De),
-            _ => Err(Error::invalid(Code::InvalidLocale, "locale must be one of: en, de")),
+    /// The supported language a BCP 47 tag asks for: the tag itself
+    /// (`pt-BR`), else its language (`de-AT` → `de`, `pt-PT` → `pt-BR`,
+    /// `es-419` → `es`); `None` for a well-formed tag of another language
+    /// (`sv`), which then falls back (the resource's default, then the
+    /// deployment's). Not a language tag at all: 422 `invalid_locale`.
+    pub fn negotiate(tag: &str) -> Result<Option<Self>, Error> {
+        let tag = tag.trim().replace('_', "-");
+        let mut parts = tag.split('-');
+        let lang = parts.next().unwrap_or("").to_ascii_lowercase();
+        let well_formed = (2..=3).contains(&lang.len())
+            && lang.bytes().all(|b| b.is_ascii_lowercase())
+            && tag.len() <= 35
+            && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+        if !well_formed {
+            return Err(Error::invalid(Code::InvalidLocale, "locale must be a language tag such as en, de or pt-BR"));
+        }
+        Ok(Self::ALL.into_iter().find(|l| l.as_str().split('-').next() == Some(lang.as_str())))
+    }
+
+    /// A language tag as the deployment's configuration names it: a
+    /// supported one, or an error naming the supported ones.
+    pub fn configured(tag: &str) -> Result<Self, String> {
+        match Self::negotiate(tag) {
+            Ok(Some(l)) => Ok(l),
+            _ => {
+                Err(format!("{tag:?} is not a supported language; one of: {}", Self::ALL.map(Self::as_str).join(", ")))
+            }
         }
     }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::En => "en",
             Self::De => "de",
+            Self::Fr => "fr",
+            Self::Es => "es",
+            Self::It => "it",
+            Self::Nl => "nl",
+            Self::Pl => "pl",
+            Self::PtBr => "pt-BR",
+            Self::Ja => "ja",
+            Self::Ar => "ar",
         }
     }
+
+    /// Written right to left.
+    pub fn is_rtl(self) -> bool {
+        self == Self::Ar
+    }
+}
+
+/// The language an invite's e-mail and landing page use: the invite's own,
+/// else the resource's default, else the deployment's.
+pub fn mail_locale(invite: Option<Locale>, resource: Option<Locale>, deployment: Locale) -> Locale {
+    invite.or(resource).unwrap_or(deployment)
 }
 
 /// The body of `POST /v1/resources/{rid}/invites` as a client sends it.
@@ -203,7 +270,8 @@ pub struct NewInvite {
     pub email: Email,
     pub role: Role,
     pub message: Option<String>,
-    pub locale: Locale,
+    /// The e-mail's language if the caller named a supported one.
+    pub locale: Option<Locale>,
     pub expires_in_days: i64,
     /// The admin knows the address bounced or complained and invites anyway.
     pub ignore_suppression: bool,
@@ -230,7 +298,7 @@ impl NewInvite {
             Some(m) if m.is_empty() => None,
             other => other,
         };
-        let locale = body.locale.as_deref().map(Locale::parse).transpose()?.unwrap_or_default();
+        let locale = body.locale.as_deref().map(Locale::negotiate).transpose()?.flatten();
         let expires_in_days = body.expires_in_days.unwrap_or(DEFAULT_EXPIRY_DAYS);
         if !(1..=MAX_EXPIRY_DAYS).contains(&expires_in_days) {
             return Err(Error::invalid(
@@ -277,7 +345,7 @@ impl NewInvite {
             self.email.as_str(),
             self.role.as_str(),
             self.message,
-            self.locale.as_str(),
+            self.locale.map_or("en", Locale::as_str),
             self.expires_in_days,
         ]);
         if let Some(a) = canonical.as_array_mut() {
@@ -357,7 +425,7 @@ mod tests {
         let v = validate(body("A@B.co", "admin")).unwrap();
         assert_eq!(v.email.as_str(), "a@b.co");
         assert_eq!(v.expires_in_days, 7);
-        assert_eq!(v.locale, Locale::En);
+        assert_eq!(v.locale, None, "no language named: the resource's or the deployment's");
         assert_eq!(v.expires_at(1000), 1000 + 7 * DAY);
         assert!(v.reminder);
         let mut b = body("a@b.co", "admin");
@@ -381,12 +449,35 @@ mod tests {
         let mut b = body("a@b.co", "admin");
         b.message = Some("x".repeat(1001));
         assert_eq!(validate(b).unwrap_err().code(), "invalid_message");
-        let mut b = body("a@b.co", "admin");
-        b.locale = Some("de-AT".into());
-        assert_eq!(validate(b).unwrap().locale, Locale::De);
-        let mut b = body("a@b.co", "admin");
-        b.locale = Some("fr".into());
-        assert_eq!(validate(b).unwrap_err().code(), "invalid_locale");
+        let locale = |tag: &str| {
+            let mut b = body("a@b.co", "admin");
+            b.locale = Some(tag.into());
+            validate(b).map(|v| v.locale)
+        };
+        assert_eq!(locale("de-AT").unwrap(), Some(Locale::De));
+        assert_eq!(locale("fr").unwrap(), Some(Locale::Fr));
+        assert_eq!(locale("pt").unwrap(), Some(Locale::PtBr));
+        assert_eq!(locale("PT_pt").unwrap(), Some(Locale::PtBr));
+        assert_eq!(locale("es-419").unwrap(), Some(Locale::Es));
+        assert_eq!(locale("ar-EG").unwrap(), Some(Locale::Ar));
+        assert_eq!(locale("sv").unwrap(), None, "another language falls back, no error");
+        for bad in ["x", "english", "de--AT", "d3", "de-AT-toolongsubtag"] {
+            assert_eq!(locale(bad).unwrap_err().code(), "invalid_locale", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn languages_fall_back_from_invite_to_resource_to_deployment() {
+        use Locale::*;
+        assert_eq!(mail_locale(Some(Ja), Some(De), Fr), Ja);
+        assert_eq!(mail_locale(None, Some(De), Fr), De);
+        assert_eq!(mail_locale(None, None, Fr), Fr);
+        for l in Locale::ALL {
+            assert_eq!(Locale::negotiate(l.as_str()).unwrap(), Some(l));
+            assert_eq!(serde_json::to_value(l).unwrap(), l.as_str());
+        }
+        assert!(Locale::configured("xx").unwrap_err().contains("pt-BR"));
+        assert!(Ar.is_rtl() && !De.is_rtl());
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub struct Limits {
     /// worker died after claiming). Keep it below the queue's visibility
     /// timeout, so the redelivered message finds the claim stale.
     pub claim_secs: i64,
+    /// The language of invitations that name none and whose resource has
+    /// no default (`INVITES_DEFAULT_LOCALE`, English unless set).
+    pub default_locale: crate::Locale,
 }
 
 impl Default for Limits {
@@ -47,6 +50,7 @@ impl Default for Limits {
             reminder_days: 2,
             requeue_after_secs: 600,
             claim_secs: 120,
+            default_locale: crate::Locale::En,
         }
     }
 }

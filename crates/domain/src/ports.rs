@@ -404,8 +404,13 @@ pub trait MailLedger {
     /// [`InviteStatus::Withdrawn`](crate::InviteStatus::Withdrawn) when its
     /// inviter no longer manages the resource (no e-mail with a dead link).
     async fn invite(&self, rid: ResourceId, iid: InviteId) -> Result<Option<Invite>, Error>;
-    /// The resource's name, for the e-mail ("" once it is gone).
-    async fn resource_name(&self, rid: &str) -> Result<String, Error>;
+    /// The resource's name ("" once it is gone) and the language of an
+    /// e-mail whose invite named `invite` ([`crate::invite::mail_locale`]).
+    async fn resource_for_mail(
+        &self,
+        rid: &str,
+        invite: Option<crate::Locale>,
+    ) -> Result<(String, crate::Locale), Error>;
     /// The invite's working link token.
     async fn link_token(&self, invite: &Invite) -> Result<String, Error>;
     /// Claims a send; `false` when the invite moved on, the send already

@@ -31,6 +31,10 @@ pub struct Resource {
     /// answers as gone everywhere, and the sweep removes its items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<i64>,
+    /// The language of its invitations that name none (owners and admins
+    /// set it; absent: the deployment's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_locale: Option<Locale>,
 }
 
 fn yes() -> bool {
@@ -83,7 +87,11 @@ pub struct Invite {
     pub maker_term: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    pub locale: Locale,
+    /// The e-mail's language if the inviter named one (invites written
+    /// before the fallback always named one); else the resource's default,
+    /// then the deployment's ([`crate::invite::mail_locale`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<Locale>,
     /// Where accept sends the invitee (checked against the allowed origins).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_url: Option<String>,
@@ -170,6 +178,7 @@ pub(crate) fn test_resource() -> Resource {
         reminders: true,
         invites_enabled: true,
         deleted_at: None,
+        default_locale: None,
     }
 }
 
@@ -187,7 +196,7 @@ pub(crate) fn test_invite(status: InviteStatus, expires_at: i64) -> Invite {
         inviter_name: "Owner".into(),
         maker_term: None,
         message: None,
-        locale: Locale::En,
+        locale: None,
         redirect_url: None,
         metadata: None,
         created_at: expires_at - 7 * crate::time::DAY,

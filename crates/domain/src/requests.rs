@@ -136,7 +136,7 @@ pub struct Ask {
 impl Ask {
     pub fn validate(note: Option<&str>, locale: Option<&str>) -> Result<Self, Error> {
         // An unknown UI language is not the asker's fault: English.
-        let locale = locale.and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
+        let locale = locale.and_then(|l| Locale::negotiate(l).ok().flatten()).unwrap_or_default();
         Ok(Self { note: text(note, Code::InvalidNote, "note")?, locale })
     }
 }

@@ -1,7 +1,7 @@
 //! Registering a resource: the validated request.
 
-use crate::Error;
 use crate::error::Code;
+use crate::{Error, Locale};
 use serde::Deserialize;
 
 pub const MAX_NAME_CHARS: usize = 200;
@@ -26,12 +26,54 @@ pub struct NewResource {
     pub reminders: bool,
 }
 
-/// Body of `PATCH /v1/resources/{rid}`: the settings owners and admins change.
-#[derive(Debug, Clone, Copy, Deserialize)]
+/// Body of `PATCH /v1/resources/{rid}`: the settings owners and admins
+/// change; what it leaves out stays as it is.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ResourceSettings {
+pub struct ResourceSettingsBody {
     /// One reminder before expiry for the resource's pending invites.
-    pub reminders: bool,
+    #[serde(default, deserialize_with = "crate::text::present")]
+    pub reminders: Option<bool>,
+    /// The language of its invitations that name none; `""`: the deployment's.
+    #[serde(default, deserialize_with = "crate::text::present")]
+    pub default_locale: Option<String>,
+}
+
+/// The validated change of a resource's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResourceSettings {
+    pub reminders: Option<bool>,
+    /// `Some(None)`: back to the deployment's default.
+    pub default_locale: Option<Option<Locale>>,
+}
+
+impl ResourceSettings {
+    pub fn validate(body: ResourceSettingsBody) -> Result<Self, Error> {
+        let default_locale = match body.default_locale.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            // An admin's setting: a language this service does not speak is refused, not dropped.
+            Some(tag) => Some(Some(Locale::negotiate(tag)?.ok_or_else(|| {
+                Error::invalid(Code::InvalidLocale, format!("{tag} is not one of the service's languages"))
+            })?)),
+        };
+        if body.reminders.is_none() && default_locale.is_none() {
+            return Err(Error::invalid(Code::InvalidRequest, "name a setting to change: reminders or defaultLocale"));
+        }
+        Ok(Self { reminders: body.reminders, default_locale })
+    }
+
+    /// The audit entries' details, one per setting changed.
+    pub fn details(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(on) = self.reminders {
+            out.push(format!("reminders {}", if on { "on" } else { "off" }));
+        }
+        if let Some(l) = self.default_locale {
+            out.push(format!("locale {}", l.map_or("default", Locale::as_str)));
+        }
+        out
+    }
 }
 
 fn printable(s: &str) -> bool {
@@ -94,5 +136,19 @@ mod tests {
         for bad in ["", "a\nb", &"c".repeat(129)] {
             assert_eq!(NewResource::validate(body("S", Some(bad))).unwrap_err().code(), "invalid_client_id");
         }
+    }
+
+    #[test]
+    fn settings_change_what_they_name() {
+        let set = |json: &str| ResourceSettings::validate(serde_json::from_str(json).unwrap());
+        let s = set(r#"{"defaultLocale": "pt"}"#).unwrap();
+        assert_eq!((s.reminders, s.default_locale), (None, Some(Some(Locale::PtBr))));
+        assert_eq!(s.details(), ["locale pt-BR"]);
+        let s = set(r#"{"reminders": false, "defaultLocale": ""}"#).unwrap();
+        assert_eq!(s.details(), ["reminders off", "locale default"]);
+        assert_eq!(set(r#"{"defaultLocale": "sv"}"#).unwrap_err().code(), "invalid_locale");
+        assert_eq!(set(r#"{"defaultLocale": "no such"}"#).unwrap_err().code(), "invalid_locale");
+        assert_eq!(set("{}").unwrap_err().code(), "invalid_request");
+        assert!(serde_json::from_str::<ResourceSettingsBody>(r#"{"defaultLocale": null}"#).is_err());
     }
 }

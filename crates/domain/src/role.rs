@@ -212,6 +212,20 @@ impl Catalogue {
             out.push(format!("between 1 and {MAX_ROLES} roles are needed"));
         }
         let mut seen = BTreeSet::new();
+        // The languages it covers: English and every one any role has words
+        // in; each role needs them all (the others fall back to English).
+        let langs: Vec<Locale> = Locale::ALL
+            .into_iter()
+            .filter(|l| {
+                *l == Locale::En
+                    || self
+                        .roles
+                        .iter()
+                        .map(|r| (&r.label, &r.description))
+                        .chain([(&self.owner.label, &self.owner.description)])
+                        .any(|(a, b)| a.contains_key(l.as_str()) || b.contains_key(l.as_str()))
+            })
+            .collect();
         for (rank, r) in self.roles.iter().enumerate() {
             let valid_id = r.id.0.len() <= 40
                 && r.id.0.starts_with(|c: char| c.is_ascii_lowercase())
@@ -225,7 +239,7 @@ impl Catalogue {
             if !seen.insert(r.id) {
                 out.push(format!("duplicate role id {:?}", r.id));
             }
-            words(&mut out, &format!("role {:?}", r.id), &r.label, &r.description);
+            words(&mut out, &langs, &format!("role {:?}", r.id), &r.label, &r.description);
             permissions(&mut out, &format!("role {:?}", r.id), &r.permissions);
             for g in &r.grants {
                 match self.roles.iter().position(|o| o.id.0 == g) {
@@ -239,7 +253,7 @@ impl Catalogue {
                 out.push(format!("role {:?} lists a capability twice", r.id));
             }
         }
-        words(&mut out, "the owner", &self.owner.label, &self.owner.description);
+        words(&mut out, &langs, "the owner", &self.owner.label, &self.owner.description);
         permissions(&mut out, "the owner", &self.owner.permissions);
         match self.find(&self.former_owner_role) {
             None => out.push(format!("formerOwnerRole {:?} is not a role of the catalogue", self.former_owner_role)),
@@ -330,8 +344,9 @@ impl Catalogue {
             Some(r) => (&r.label, &r.description),
             None => return (role.0, ""),
         };
+        // A language the catalogue does not cover: English (checked at start).
         fn pick(w: &Words, locale: Locale) -> &str {
-            w.get(locale.as_str()).map_or("", |s| s.as_str())
+            w.get(locale.as_str()).or_else(|| w.get("en")).map_or("", |s| s.as_str())
         }
         (pick(label, locale), pick(description, locale))
     }
@@ -341,8 +356,8 @@ impl Catalogue {
     }
 }
 
-fn words(out: &mut Vec<String>, whose: &str, label: &Words, description: &Words) {
-    for locale in Locale::ALL {
+fn words(out: &mut Vec<String>, langs: &[Locale], whose: &str, label: &Words, description: &Words) {
+    for &locale in langs {
         let l = locale.as_str();
         match label.get(l).map(|s| s.trim()) {
             Some(s) if !s.is_empty() && s.chars().count() <= 60 => {}
@@ -458,8 +473,16 @@ mod tests {
         assert!(e.contains("grants \"auditor\", which does not exist"), "{e}");
         let e = refused(&THREE.replace(r#""grants": ["viewer"]"#, r#""grants": ["editor"]"#));
         assert!(e.contains("grants \"editor\", which is above it"), "{e}");
-        let e = refused(&THREE.replace(r#""de": "Abrechnung""#, r#""fr": "Facturation""#));
-        assert!(e.contains("role \"billing\" needs a label in \"de\"") && e.contains("\"fr\", which is not"), "{e}");
+        let e = refused(&THREE.replace(r#""de": "Abrechnung""#, r#""sv": "Fakturering""#));
+        assert!(e.contains("role \"billing\" needs a label in \"de\"") && e.contains("\"sv\", which is not"), "{e}");
+        // A language one role has words in, every role needs; English always.
+        let e = refused(&THREE.replace(r#""de": "Abrechnung""#, r#""de": "Abrechnung", "ja": "請求""#));
+        assert!(
+            e.contains("role \"editor\" needs a label in \"ja\"") && e.contains("the owner needs a label in \"ja\""),
+            "{e}"
+        );
+        let e = refused(&THREE.replace(r#""en": "Billing", "#, ""));
+        assert!(e.contains("role \"billing\" needs a label in \"en\""), "{e}");
         let e = refused(&THREE.replace(r#""formerOwnerRole": "editor""#, r#""formerOwnerRole": "viewer""#));
         assert!(e.contains("must be a managing role"), "{e}");
         let e = refused(&THREE.replace(r#""reports:export""#, r#""reports export""#));

@@ -66,7 +66,9 @@ pub struct InviteView {
     pub invited_by: Person,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    pub locale: Locale,
+    /// The e-mail language the inviter named (absent: the resource's default, then the deployment's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locale: Option<Locale>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -173,6 +175,11 @@ pub struct ResourceView {
     pub created_at: String,
     /// One reminder before expiry for its invites.
     pub reminders: bool,
+    /// The language of its invitations that name none (absent: the deployment's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_locale: Option<Locale>,
+    /// The deployment's default language.
+    pub deployment_locale: Locale,
     /// Whether the customer's plan lets admins invite (`plan`).
     pub invites_enabled: bool,
     /// What the caller's role may do here, and the roles it may grant
@@ -184,7 +191,7 @@ pub struct ResourceView {
 }
 
 impl ResourceView {
-    pub fn of(r: &Resource, role: Role, seats: Seats) -> Self {
+    pub fn of(r: &Resource, role: Role, seats: Seats, deployment_locale: Locale) -> Self {
         Self {
             id: r.resource_id.clone(),
             name: r.name.clone(),
@@ -193,6 +200,8 @@ impl ResourceView {
             seats,
             created_at: rfc3339(r.created_at),
             reminders: r.reminders,
+            default_locale: r.default_locale,
+            deployment_locale,
             invites_enabled: r.invites_enabled,
             can: Can::ALL.into_iter().filter(|c| role.can(*c)).collect(),
             grants: catalogue().grantable_at_all(role),
@@ -224,10 +233,13 @@ pub struct LookupView {
     pub expires_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The language its e-mail was written in, which the landing page
+    /// follows until the person picks another.
+    pub locale: Locale,
 }
 
 impl LookupView {
-    pub fn of(i: &Invite, resource_name: String, now: i64, inviter_manages: bool) -> Self {
+    pub fn of(i: &Invite, resource_name: String, locale: Locale, now: i64, inviter_manages: bool) -> Self {
         Self {
             resource: ResourceRef { id: i.resource_id.clone(), name: resource_name },
             inviter: InviterRef { name: i.inviter_name.clone() },
@@ -236,6 +248,7 @@ impl LookupView {
             status: i.effective_status(now).unless_withdrawn(inviter_manages),
             expires_at: rfc3339(i.expires_at),
             message: i.message.clone(),
+            locale,
         }
     }
 }
@@ -355,7 +368,7 @@ mod tests {
         assert_eq!(v["status"], "expired");
         assert_eq!(v["emailStatus"], "rejected");
         assert!(v.get("nonce").is_none() && v.get("sendId").is_none());
-        let l = serde_json::to_value(LookupView::of(&i, "Site".into(), 0, true)).unwrap();
+        let l = serde_json::to_value(LookupView::of(&i, "Site".into(), Locale::En, 0, true)).unwrap();
         assert_eq!(l["email"], "a***@example.com");
         assert_eq!(l["resource"]["name"], "Site");
     }

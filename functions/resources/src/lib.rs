@@ -16,7 +16,7 @@ use invites_domain::error::Code;
 use invites_domain::people::{self, PersonBody};
 use invites_domain::plan::{Plan, PlanBody};
 use invites_domain::ports::{PageRequest, People, Plans, Resources};
-use invites_domain::resource::{NewResource, NewResourceBody, ResourceSettings};
+use invites_domain::resource::{NewResource, NewResourceBody, ResourceSettings, ResourceSettingsBody};
 use invites_domain::{Error, time};
 use invites_http::{ApiResult, AppState, csv, json, json_body, no_content, page, query_param, route};
 use lambda_http::Request;
@@ -78,7 +78,7 @@ pub async fn handle(api: &AppState, req: Request) -> ApiResult {
         }
         "GET /v1/resources/{rid}" => json(200, &api.store.resource(r.rid()?, &who).await?),
         "PATCH /v1/resources/{rid}" => {
-            let settings = json_body::<ResourceSettings>(&req)?;
+            let settings = ResourceSettings::validate(json_body::<ResourceSettingsBody>(&req)?)?;
             json(200, &api.store.update_resource(r.rid()?, &who, settings, now).await?)
         }
         "DELETE /v1/resources/{rid}" => {

@@ -163,13 +163,13 @@ impl Worker {
         if !self.store.claim_send(&item, &msg.send_id, now).await? {
             return Ok(Outcome::Skipped("claimed elsewhere or changed"));
         }
-        let resource = self.store.resource_name(&item.resource_id).await?;
+        let (resource, locale) = self.store.resource_for_mail(&item.resource_id, item.locale).await?;
         let url = self.config.invite_url(&MailLedger::link_token(&self.store, &item).await?);
         let reminder = is_reminder(&item, &msg.send_id);
         let rendered = self
             .renderer
             .invite(&InviteMail {
-                locale: item.locale,
+                locale,
                 to: &item.email,
                 inviter: &item.inviter_name,
                 resource: &resource,
@@ -177,6 +177,7 @@ impl Worker {
                 message: item.message.as_deref(),
                 url: &url,
                 expires_at: item.expires_at,
+                now,
                 reminder,
             })
             .map_err(invites_domain::Error::internal)?;
@@ -203,7 +204,7 @@ impl Worker {
                     invite_id: &item.invite_id,
                     email: &item.email,
                     role: item.role,
-                    locale: item.locale,
+                    locale,
                     inviter_name: &item.inviter_name,
                     message: item.message.as_deref(),
                     link: &url,
@@ -250,7 +251,7 @@ impl Worker {
         if !self.store.claim_decision_mail(msg, time::now()).await? {
             return Ok(Outcome::Skipped("told already"));
         }
-        let resource = self.store.resource_name(&request.resource_id).await?;
+        let (resource, _) = self.store.resource_for_mail(&request.resource_id, Some(request.locale)).await?;
         let rendered = self
             .renderer
             .decision(&DecisionMail {

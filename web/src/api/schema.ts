@@ -925,10 +925,19 @@ export interface components {
             /** @description One reminder e-mail before each invite expires (true when left out). */
             reminders?: boolean;
         };
+        /** @description What is left out stays as it is; at least one setting (422 invalid_request). */
         ResourceSettings: {
             /** @description One reminder e-mail before each invite expires. */
-            reminders: boolean;
+            reminders?: boolean;
+            /** @description The language of its invitations that name none, as a tag (negotiated like an invite's locale; a language the service does not speak: 422 invalid_locale). An empty string: the deployment's default again. Audited as resource.updated ("locale de", "locale default"). */
+            defaultLocale?: string;
         };
+        /**
+         * @description A language of the e-mails and screens.
+         * @enum {string}
+         */
+        Locale: "en" | "de" | "fr" | "es" | "it" | "nl" | "pl" | "pt-BR" | "ja" | "ar";
+        LanguageTag: string;
         Resource: {
             id: components["schemas"]["Ulid"];
             name: string;
@@ -940,6 +949,10 @@ export interface components {
             };
             createdAt: components["schemas"]["Timestamp"];
             reminders: boolean;
+            /** @description The language of its invitations that name none (absent: deploymentLocale). */
+            defaultLocale?: components["schemas"]["Locale"];
+            /** @description The deployment's default language (INVITES_DEFAULT_LOCALE). */
+            deploymentLocale: components["schemas"]["Locale"];
             /** @description false: the customer's plan does not include inviting (new invites get 403 invites_disabled); the web UI offers an upgrade. */
             invitesEnabled: boolean;
             /** @description What the caller's role may do on this resource. */
@@ -1024,8 +1037,8 @@ export interface components {
             email: string;
             role: components["schemas"]["InvitableRole"];
             message?: string;
-            /** @enum {string} */
-            locale?: "en" | "de";
+            /** @description The e-mail's language, as a BCP 47 tag. A supported one is used (de-AT: de; pt: pt-BR); another language (sv) falls back to the resource's defaultLocale, then the deployment's. Left out: the same fallback. */
+            locale?: components["schemas"]["LanguageTag"];
             /** @default 7 */
             expiresInDays: number;
             /**
@@ -1057,8 +1070,8 @@ export interface components {
                 name: string;
             };
             message?: string;
-            /** @enum {string} */
-            locale: "en" | "de";
+            /** @description The e-mail language the inviter named (absent: the resource's defaultLocale, then the deployment's). */
+            locale?: components["schemas"]["Locale"];
             createdAt: components["schemas"]["Timestamp"];
             expiresAt: components["schemas"]["Timestamp"];
             acceptedAt?: components["schemas"]["Timestamp"];
@@ -1217,12 +1230,12 @@ export interface components {
         JoinBody: {
             token: string;
             note?: components["schemas"]["RequestNote"];
-            /** @description The language of the decision e-mail when the link asks first (en, de; others: en) */
+            /** @description The language of the decision e-mail when the link asks first (a BCP 47 tag; a language the service does not speak: en) */
             locale?: string;
         };
         AskBody: {
             note?: components["schemas"]["RequestNote"];
-            /** @description The language of the decision e-mail when the domain asks first (en, de; others: en) */
+            /** @description The language of the decision e-mail when the domain asks first (a BCP 47 tag; a language the service does not speak: en) */
             locale?: string;
         };
         /** @description Shown to the owners and admins who decide (when the way in asks first); line breaks kept, other control characters removed. 422 invalid_note when longer. */
@@ -1282,6 +1295,8 @@ export interface components {
         };
         Lookup: {
             resource: components["schemas"]["ResourceRef"];
+            /** @description The language of its e-mail (the invite's, the resource's default or the deployment's); the landing page follows it until the person picks another. */
+            locale: components["schemas"]["Locale"];
             inviter: {
                 name: string;
             };

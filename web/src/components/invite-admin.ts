@@ -7,7 +7,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { Act } from '../act';
 import { api, ok } from '../api/client';
-import { isConfigured, upgradeHref } from '../config';
+import { isConfigured, LOCALE_NAMES, LOCALES, upgradeHref, type Locale } from '../config';
 import { confirmIn } from '../confirm';
 import { explain } from '../errors';
 import { t } from '../i18n';
@@ -24,6 +24,7 @@ import './admin/member-list';
 import './join-requests';
 import './team-links';
 import './verified-domains';
+import { LocaleController } from '../locale-controller';
 
 type Tab = 'invites' | 'members' | 'audit';
 
@@ -43,6 +44,9 @@ type Tab = 'invites' | 'members' | 'audit';
  * @cssprop --inv-radius - Corner radius of cards
  */
 export class InviteAdmin extends LitElement implements AdminScreen {
+  /** Re-renders in the language picked; `lang` and `dir` on the element. */
+  protected readonly i18n = new LocaleController(this);
+
   static styles = [base, adminStyles];
   static properties = {
     resourceId: { type: String, attribute: 'resource-id' },
@@ -153,6 +157,16 @@ export class InviteAdmin extends LitElement implements AdminScreen {
     });
   }
 
+  /** The resource's setting: the language of invitations that name none. */
+  private setDefaultLocale(ev: Event) {
+    const defaultLocale = (ev.target as HTMLSelectElement).value;
+    return this.act.run(async () => {
+      this.resource = await ok(api().PATCH('/v1/resources/{rid}', { params: { path: { rid: this.resourceId } }, body: { defaultLocale } }));
+      const language = LOCALE_NAMES[defaultLocale as Locale];
+      return language ? t('admin.locale.changed', { language }) : t('admin.locale.cleared');
+    });
+  }
+
   private showTab(tab: Tab, focus = false) {
     this.tab = tab;
     this.act.clear();
@@ -175,7 +189,7 @@ export class InviteAdmin extends LitElement implements AdminScreen {
     const upgrade = upgradeHref(r.id);
     return html`<div class="notice plan" role="note">
       <div class="grow">
-        <div class="strong">${off ? t('admin.plan.off') : t('admin.plan.full', { limit: r.seats.limit })}</div>
+        <div class="strong">${off ? t('admin.plan.off') : t('admin.plan.full', { count: r.seats.limit })}</div>
         ${upgrade
           ? html`<a class="button primary" href=${upgrade}>${t('admin.plan.upgrade')}</a>`
           : html`<div class="small">${t('admin.plan.upgrade')}: ${t('admin.plan.hint')}</div>`}
@@ -223,15 +237,25 @@ export class InviteAdmin extends LitElement implements AdminScreen {
           <h1 id="admin-title">${t('admin.title')}</h1>
         </div>
         <div class="seats">
-          <div class="seats-line"><span class="strong">${t('admin.seats.label')}</span><span id="seats-label">${t('admin.seats', { used: r.seats.used, limit: r.seats.limit })}</span></div>
+          <div class="seats-line"><span class="strong">${t('admin.seats.label')}</span><span id="seats-label">${t('admin.seats', { used: r.seats.used, count: r.seats.limit })}</span></div>
           <div class="meter ${full ? 'full' : ''}" role="meter" aria-labelledby="seats-label" aria-valuemin="0" aria-valuemax=${r.seats.limit} aria-valuenow=${r.seats.used}>
             <span style="width:${Math.min(100, (100 * r.seats.used) / Math.max(1, r.seats.limit))}%"></span>
           </div>
         </div>
       </header>
       ${can(r, 'invite')
-        ? html`<label class="check settings"><input type="checkbox" role="switch" .checked=${r.reminders} ?disabled=${this.act.busy}
-            @change=${this.setReminders} />${t('admin.reminders')}</label>`
+        ? html`<div class="settings">
+            <label class="check"><input type="checkbox" role="switch" .checked=${r.reminders} ?disabled=${this.act.busy}
+              @change=${this.setReminders} />${t('admin.reminders')}</label>
+            <div class="field inline-field">
+              <label for="default-locale">${t('admin.locale')}</label>
+              <select id="default-locale" ?disabled=${this.act.busy} @change=${this.setDefaultLocale} aria-describedby="default-locale-hint">
+                <option value="" ?selected=${!r.defaultLocale}>${t('admin.locale.deployment', { language: LOCALE_NAMES[r.deploymentLocale] })}</option>
+                ${LOCALES.map((l) => html`<option value=${l} lang=${l} ?selected=${r.defaultLocale === l}>${LOCALE_NAMES[l]}</option>`)}
+              </select>
+              <span class="hint" id="default-locale-hint">${t('admin.locale.hint')}</span>
+            </div>
+          </div>`
         : html`<p class="notice">${t('admin.readOnly')}</p>`}
       <div role="status" aria-live="polite">
         ${this.act.notice

@@ -5,12 +5,14 @@
 import { LitElement, html, nothing } from 'lit';
 import { ApiError, api, ok, type Lookup } from '../api/client';
 import { confirmIn } from '../confirm';
-import { config, currentUser, isConfigured, resourceHref, keepFragment, restoreKeptFragment, signInHrefForThisPage, type CurrentUser } from '../config';
+import { config, currentUser, followLocale, isConfigured, resourceHref, keepFragment, restoreKeptFragment, signInHrefForThisPage, type CurrentUser } from '../config';
 import { explain } from '../errors';
 import { formatDate, t, type I18nKey } from '../i18n';
 import { loadRoles, roleDescription, roleLabel } from '../roles';
 import { ICONS, landingStyles, type Tone } from './landing-styles';
 import './team-link-landing';
+import { LocaleController } from '../locale-controller';
+import { languagePicker } from '../pickers';
 
 type Screen =
   | 'loading'
@@ -61,6 +63,9 @@ export function linkFromLocation(loc: Location = window.location): string | null
  * @csspart accept - The Accept button
  */
 export class InviteLanding extends LitElement {
+  /** Re-renders in the language picked; `lang` and `dir` on the element. */
+  protected readonly i18n = new LocaleController(this);
+
   static styles = landingStyles;
   static properties = {
     token: { type: String },
@@ -127,6 +132,8 @@ export class InviteLanding extends LitElement {
     this.user = this.signedIn ? await currentUser() : null;
     try {
       [this.invite] = await Promise.all([ok(api().POST('/v1/invites/lookup', { body: { token: this.token } })), loadRoles()]);
+      // The invitation's language (its e-mail's), until the person picks another.
+      followLocale(this.invite.locale);
       this.screen = this.screenFor(this.invite.status);
     } catch (e) {
       this.screen = e instanceof ApiError && e.code === 'resource_deleted' ? 'deleted'
@@ -218,7 +225,7 @@ export class InviteLanding extends LitElement {
 
   render() {
     if (this.linkToken) return html`<team-link-landing .token=${this.linkToken}></team-link-landing>`;
-    return html`<main part="card" class="card landing" aria-busy=${this.busy || this.screen === 'loading'}>${this.body()}</main>`;
+    return html`<main part="card" class="card landing" aria-busy=${this.busy || this.screen === 'loading'}>${this.body()}${languagePicker()}</main>`;
   }
 
   private params() {

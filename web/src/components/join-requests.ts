@@ -16,7 +16,7 @@ export class JoinRequests extends ResourceCard {
   static styles = [
     ResourceCard.styles,
     css`
-      .note { margin: 0; padding: 0.5rem 0.75rem; border-left: 3px solid var(--inv-accent); background: var(--inv-accent-soft); white-space: pre-wrap; overflow-wrap: anywhere; }
+      .note { margin: 0; padding: 0.5rem 0.75rem; border-inline-start: 3px solid var(--inv-accent); background: var(--inv-accent-soft); white-space: pre-wrap; overflow-wrap: anywhere; }
       .decided { color: var(--inv-muted); }
       form.decline { display: grid; gap: 0.4rem; }
       form.decline .field { margin: 0; }

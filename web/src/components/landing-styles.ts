@@ -39,11 +39,14 @@ export const landingStyles = [
       dd { margin: 0; font-weight: 550; min-width: 0; }
       dd .muted { font-weight: 400; font-size: 0.88rem; display: block; }
       @media (max-width: 30rem) { dl.facts > div { grid-template-columns: 1fr; gap: 0.1rem; } }
-      blockquote { margin: 0 0 1.25rem; padding: 0.75rem 1rem; border-left: 3px solid var(--inv-accent); background: var(--inv-soft); border-radius: 0 8px 8px 0; white-space: pre-wrap; }
+      blockquote { margin: 0 0 1.25rem; padding: 0.75rem 1rem; border-inline-start: 3px solid var(--inv-accent); background: var(--inv-soft); border-radius: 8px; border-start-start-radius: 0; border-end-start-radius: 0; white-space: pre-wrap; }
       blockquote footer { margin-top: 0.35rem; font-size: 0.85rem; color: var(--inv-muted); white-space: normal; }
       @media (max-width: 30rem) { .actions > * { flex: 1 1 100%; } }
       .who { margin-top: 1.25rem; padding-top: 1rem; border-top: 1px solid var(--inv-line); font-size: 0.9rem; color: var(--inv-muted); }
       .who a { font-weight: 600; }
+      .language { display: flex; flex-wrap: wrap; align-items: center; justify-content: flex-end; gap: 0.5rem; margin-top: 1.25rem; font-size: 0.85rem; color: var(--inv-muted); }
+      .language select { width: auto; font-size: 0.85rem; padding: 0.3rem 0.5rem; }
+      blockquote, .message { unicode-bidi: plaintext; }
     `,
   ];
 

@@ -11,6 +11,7 @@ import { explain } from '../errors';
 import { formatDate, t } from '../i18n';
 import { loadRoles, roleLabel } from '../roles';
 import { base } from '../styles';
+import { LocaleController } from '../locale-controller';
 
 const initial = (name: string) => (name.trim()[0] ?? '?').toUpperCase();
 
@@ -26,6 +27,9 @@ type MyResource = Schemas['MyResourceList']['items'][number];
 
 /** Shared loading, notice and error handling of the two lists. */
 abstract class MyList<T> extends LitElement {
+  /** Re-renders in the language picked; `lang` and `dir` on the element. */
+  protected readonly i18n = new LocaleController(this);
+
   static styles = [
     base,
     css`

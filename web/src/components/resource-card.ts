@@ -11,8 +11,12 @@ import { grantable, loadRoles, type Capability } from '../roles';
 import { copyText } from '../clipboard';
 import { type I18nKey } from '../i18n';
 import { base } from '../styles';
+import { LocaleController } from '../locale-controller';
 
 export abstract class ResourceCard extends LitElement {
+  /** Re-renders in the language picked; `lang` and `dir` on the element. */
+  protected readonly i18n = new LocaleController(this);
+
   static styles: CSSResultGroup = [
     base,
     css`

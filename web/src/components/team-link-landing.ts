@@ -9,6 +9,8 @@ import { explain } from '../errors';
 import { formatDate, t, type I18nKey } from '../i18n';
 import { ICONS, landingStyles, type Tone } from './landing-styles';
 import { loadRoles, roleDescription, roleLabel } from '../roles';
+import { LocaleController } from '../locale-controller';
+import { languagePicker } from '../pickers';
 
 type Screen = 'loading' | 'join' | 'asked' | 'signed-out' | 'not-found' | 'deleted' | 'expired' | 'revoked' | 'used_up' | 'withdrawn' | 'full' | 'unverified' | 'pending-invite' | 'error';
 
@@ -30,6 +32,9 @@ type Screen = 'loading' | 'join' | 'asked' | 'signed-out' | 'not-found' | 'delet
  * @csspart title - The heading of every state
  */
 export class TeamLinkLanding extends LitElement {
+  /** Re-renders in the language picked; `lang` and `dir` on the element. */
+  protected readonly i18n = new LocaleController(this);
+
   static styles = landingStyles;
   static properties = {
     token: { type: String },
@@ -122,7 +127,7 @@ export class TeamLinkLanding extends LitElement {
   }
 
   render() {
-    return html`<main part="card" class="card landing" aria-busy=${this.busy || this.screen === 'loading'}>${this.body()}</main>`;
+    return html`<main part="card" class="card landing" aria-busy=${this.busy || this.screen === 'loading'}>${this.body()}${languagePicker('link-language')}</main>`;
   }
 
   private body() {

@@ -57,7 +57,7 @@ export class TeamLinks extends ResourceCard {
   private async revoke(l: TeamLink) {
     const sure = await confirmIn(this.renderRoot as ShadowRoot, {
       title: t('team.admin.revoke.title'),
-      body: t('team.admin.revoke.body', { uses: String(l.uses) }),
+      body: t('team.admin.revoke.body', { count: l.uses }),
       confirm: t('team.admin.revoke'),
       danger: true,
     });

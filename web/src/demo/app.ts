@@ -9,7 +9,8 @@
 
 import { html, nothing, render } from 'lit';
 import { api, ok } from '../api/client';
-import { configure, keepFragment, locale, signInHrefForThisPage, type Locale } from '../config';
+import { chooseLocale, configure, direction, keepFragment, LOCALE_NAMES, LOCALES, locale, negotiate, signInHrefForThisPage, type Locale } from '../config';
+import { loadLocale, t } from '../i18n';
 import { explain } from '../errors';
 import '../index';
 import * as auth from './auth';
@@ -25,65 +26,15 @@ interface RuntimeConfig {
   devSignIn?: boolean;
 }
 
-const strings = {
-  en: {
-    skip: 'Skip to content',
-    nav: 'Main',
-    resources: 'Resources',
-    invitations: 'Invitations',
-    language: 'Language',
-    signIn: 'Sign in',
-    signOut: 'Sign out',
-    switch: 'Switch account',
-    welcome: 'Invite people to your resources',
-    welcomeLead: 'Sign in to see your resources, invite people and answer your invitations.',
-    homeTitle: 'Your resources',
-    homeLead: 'Open a resource to manage its users and invitations, or create a new one.',
-    meTitle: 'Invitations and access',
-    meLead: 'Invitations sent to your verified e-mail address, and the resources you can use.',
-    create: 'New resource',
-    createLead: 'You become its owner and can invite up to 10 people.',
-    createName: 'Resource name',
-    createButton: 'Create',
-    back: '← All resources',
-    idp: 'Sign-in is handled by your identity provider.',
-  },
-  de: {
-    skip: 'Zum Inhalt springen',
-    nav: 'Hauptmenü',
-    resources: 'Ressourcen',
-    invitations: 'Einladungen',
-    language: 'Sprache',
-    signIn: 'Anmelden',
-    signOut: 'Abmelden',
-    switch: 'Konto wechseln',
-    welcome: 'Laden Sie Personen zu Ihren Ressourcen ein',
-    welcomeLead: 'Melden Sie sich an, um Ihre Ressourcen zu sehen, Personen einzuladen und Ihre Einladungen zu beantworten.',
-    homeTitle: 'Ihre Ressourcen',
-    homeLead: 'Öffnen Sie eine Ressource, um Benutzer und Einladungen zu verwalten, oder legen Sie eine neue an.',
-    meTitle: 'Einladungen und Zugriff',
-    meLead: 'Einladungen an Ihre bestätigte E-Mail-Adresse und die Ressourcen, die Sie nutzen können.',
-    create: 'Neue Ressource',
-    createLead: 'Sie werden Inhaber und können bis zu 10 Personen einladen.',
-    createName: 'Name der Ressource',
-    createButton: 'Anlegen',
-    back: '← Alle Ressourcen',
-    idp: 'Die Anmeldung übernimmt Ihr Identitätsanbieter.',
-  },
-};
-type S = keyof (typeof strings)['en'];
-const s = (key: S) => strings[locale()][key];
+
 
 const app = document.getElementById('app')!;
 const top = document.getElementById('top')!;
 
-function chosenLocale(): Locale | undefined {
-  const l = new URLSearchParams(location.search).get('lang') ?? localStorage.getItem('invites-lang');
-  if (l === 'de' || l === 'en') {
-    localStorage.setItem('invites-lang', l);
-    return l;
-  }
-  return undefined;
+/** `?lang=de` picks a language as the picker does (links to a given language). */
+function languageFromAddress() {
+  const l = negotiate([new URLSearchParams(location.search).get('lang')]);
+  if (l) chooseLocale(l);
 }
 
 function initials(text: string) {
@@ -93,11 +44,7 @@ function initials(text: string) {
 function header(path: string) {
   const me = auth.claims();
   const current = (href: string) => (path === href ? 'page' : nothing);
-  const setLang = (e: Event) => {
-    const url = new URL(location.href);
-    url.searchParams.set('lang', (e.target as HTMLSelectElement).value);
-    location.assign(url.href);
-  };
+  const setLang = (e: Event) => chooseLocale((e.target as HTMLSelectElement).value as Locale);
   const signOut = async () => {
     if ((await auth.signOut()) === 'here') location.assign('/');
   };
@@ -105,24 +52,23 @@ function header(path: string) {
     html`<div class="inner">
       <a class="brand" href="/"><span class="logo" aria-hidden="true">✉</span>Invites</a>
       ${me
-        ? html`<nav class="main" aria-label=${s('nav')}>
-            <a href="/" aria-current=${current('/')}>${s('resources')}</a>
-            <a href="/me" aria-current=${current('/me')}>${s('invitations')}</a>
+        ? html`<nav class="main" aria-label=${t('demo.nav')}>
+            <a href="/" aria-current=${current('/')}>${t('demo.resources')}</a>
+            <a href="/me" aria-current=${current('/me')}>${t('demo.invitations')}</a>
           </nav>`
         : html`<span style="flex:1"></span>`}
       <div class="account">
-        <select aria-label=${s('language')} @change=${setLang}>
-          <option value="en" ?selected=${locale() === 'en'}>EN</option>
-          <option value="de" ?selected=${locale() === 'de'}>DE</option>
+        <select aria-label=${t('demo.language')} @change=${setLang}>
+          ${LOCALES.map((l) => html`<option value=${l} lang=${l} ?selected=${locale() === l}>${LOCALE_NAMES[l]}</option>`)}
         </select>
         ${me
           ? html`<span class="who" data-testid="who">
                 <span class="avatar" aria-hidden="true">${initials(me.name ?? me.email ?? me.sub ?? '')}</span>
                 <span class="text"><span class="name">${me.name ?? me.sub}</span><span class="mail">${me.email ?? ''}</span></span>
               </span>
-              <a class="btn switch" href=${signInHrefForThisPage()} @click=${keepFragment}>${s('switch')}</a>
-              <button @click=${signOut}>${s('signOut')}</button>`
-          : html`<a class="btn primary" href=${signInHrefForThisPage()} @click=${keepFragment}>${s('signIn')}</a>`}
+              <a class="btn switch" href=${signInHrefForThisPage()} @click=${keepFragment}>${t('demo.switch')}</a>
+              <button @click=${signOut}>${t('demo.signOut')}</button>`
+          : html`<a class="btn primary" href=${signInHrefForThisPage()} @click=${keepFragment}>${t('demo.signIn')}</a>`}
       </div>
     </div>`,
     top,
@@ -136,7 +82,7 @@ async function signInPage(cfg: RuntimeConfig) {
   }
   // Dev sign-in: a separate module the production build never contains.
   if (import.meta.env.DEV && cfg.devSignIn) return (await import('./dev-signin')).devSignInPage(app);
-  render(html`<section class="panel narrow"><h1 class="page-title">${s('signIn')}</h1><p>${s('idp')}</p></section>`, app);
+  render(html`<section class="panel narrow"><h1 class="page-title">${t('demo.signIn')}</h1><p>${t('demo.idp')}</p></section>`, app);
 }
 
 function createResourceForm() {
@@ -156,13 +102,13 @@ function createResourceForm() {
   const draw = () =>
     render(
       html`<form class="panel" @submit=${submit} aria-labelledby="create-title">
-        <h2 id="create-title">${s('create')}</h2>
-        <p class="lead" style="margin-bottom:1rem">${s('createLead')}</p>
+        <h2 id="create-title">${t('demo.create')}</h2>
+        <p class="lead" style="margin-bottom:1rem">${t('demo.createLead')}</p>
         <div class="inline">
-          <label class="field" for="new-name">${s('createName')}
+          <label class="field" for="new-name">${t('demo.createName')}
             <input id="new-name" name="name" required maxlength="100" autocomplete="off" aria-invalid=${error ? 'true' : 'false'}
               aria-describedby=${error ? 'create-error' : nothing} /></label>
-          <button type="submit">${s('createButton')}</button>
+          <button type="submit">${t('demo.createButton')}</button>
         </div>
         ${error ? html`<p class="error" id="create-error" role="alert">${error}</p>` : nothing}
       </form>`,
@@ -176,18 +122,18 @@ function homePage() {
   if (!auth.claims()) {
     render(
       html`<section class="panel narrow" style="text-align:center;padding:2.5rem 1.5rem">
-        <h1 class="page-title">${s('welcome')}</h1>
-        <p class="lead">${s('welcomeLead')}</p>
+        <h1 class="page-title">${t('demo.welcome')}</h1>
+        <p class="lead">${t('demo.welcomeLead')}</p>
         <a class="btn primary" style="display:inline-flex;background:#3451b2;color:#fff;padding:0.6rem 1.2rem;border-radius:8px;text-decoration:none;font-weight:600"
-          href=${signInHrefForThisPage()}>${s('signIn')}</a>
+          href=${signInHrefForThisPage()}>${t('demo.signIn')}</a>
       </section>`,
       app,
     );
     return;
   }
   render(
-    html`<h1 class="page-title">${s('homeTitle')}</h1>
-      <p class="lead">${s('homeLead')}</p>
+    html`<h1 class="page-title">${t('demo.homeTitle')}</h1>
+      <p class="lead">${t('demo.homeLead')}</p>
       <div class="cols">
         <div><my-resources></my-resources></div>
         <div>${createResourceForm()}<my-invitations></my-invitations></div>
@@ -199,8 +145,8 @@ function homePage() {
 function mePage() {
   render(
     html`<div class="narrow">
-      <h1 class="page-title">${s('meTitle')}</h1>
-      <p class="lead">${s('meLead')}</p>
+      <h1 class="page-title">${t('demo.meTitle')}</h1>
+      <p class="lead">${t('demo.meLead')}</p>
       <my-invitations></my-invitations>
       <my-resources></my-resources>
     </div>`,
@@ -209,12 +155,11 @@ function mePage() {
 }
 
 function resourcePage(rid: string) {
-  render(html`<a class="crumb" href="/">${s('back')}</a><invite-admin resource-id=${rid}></invite-admin>`, app);
+  render(html`<a class="crumb" href="/">${t('demo.back')}</a><invite-admin resource-id=${rid}></invite-admin>`, app);
 }
 
 async function main() {
-  const lang = chosenLocale();
-  document.documentElement.lang = lang ?? (navigator.language.toLowerCase().startsWith('de') ? 'de' : 'en');
+  languageFromAddress();
   let cfg: RuntimeConfig;
   try {
     const res = await fetch('/config.json', { cache: 'no-store' });
@@ -232,35 +177,42 @@ async function main() {
     resourceUrl: cfg.resourceUrl ?? '/resources/{resourceId}',
     upgradeUrl: cfg.upgradeUrl,
     getUser: () => auth.claims(),
-    locale: lang,
   });
-  document.querySelector('.skip')!.textContent = s('skip');
   const path = location.pathname.replace(/\/+$/, '') || '/';
   const params = new URLSearchParams(location.search);
   if (path === '/signin/callback') {
     location.replace(await auth.oidcCallback());
     return;
   }
-  header(path);
   const resource = /^\/resources\/([^/]+)$/.exec(path)?.[1];
-  if (path === '/invite') {
-    render(html`<invite-landing></invite-landing>`, app);
-  } else if (resource || path === '/admin' || path === '/resource') {
-    resourcePage(resource ? decodeURIComponent(resource) : (params.get('rid') ?? ''));
-  } else if (path === '/me') {
-    mePage();
-  } else if (path === '/signin') {
-    await signInPage(cfg);
-  } else {
-    homePage();
-  }
-  const titles: Record<string, string> = {
-    '/invite': locale() === 'de' ? 'Einladung' : 'Invitation',
-    '/me': s('meTitle'),
-    '/signin': s('signIn'),
-    '/': s('homeTitle'),
+  // The page in the language of the moment: again when one is picked, or
+  // its strings arrive, or the landing page follows an invite's.
+  const show = () => {
+    document.documentElement.lang = locale();
+    document.documentElement.dir = direction();
+    document.querySelector('.skip')!.textContent = t('demo.skip');
+    header(path);
+    if (path === '/invite') {
+      render(html`<invite-landing></invite-landing>`, app);
+    } else if (resource || path === '/admin' || path === '/resource') {
+      resourcePage(resource ? decodeURIComponent(resource) : (params.get('rid') ?? ''));
+    } else if (path === '/me') {
+      mePage();
+    } else if (path !== '/signin') {
+      homePage();
+    }
+    const titles: Record<string, string> = {
+      '/invite': t('demo.title.invite'),
+      '/me': t('demo.meTitle'),
+      '/signin': t('demo.signIn'),
+      '/': t('demo.homeTitle'),
+    };
+    document.title = `${titles[path] ?? t('demo.title.admin')} · Invites`;
   };
-  document.title = `${titles[path] ?? (locale() === 'de' ? 'Benutzer & Einladungen' : 'Users & invites')} · Invites`;
+  show();
+  window.addEventListener('invites-locale', show);
+  await loadLocale();
+  if (path === '/signin') await signInPage(cfg);
 }
 
 void main();

@@ -5,6 +5,7 @@ use super::items::*;
 use super::{Check, LIVE_INVITE, Store, Tx, n, retry, s};
 use aws_sdk_dynamodb::types::{Delete, Update};
 use invites_domain::audit::{Audit, AuditAction, INVITEE};
+use invites_domain::invite::mail_locale;
 use invites_domain::lifecycle::{self, Accept, End, Ending, already_joined, gone_for};
 use invites_domain::members::Made;
 use invites_domain::ports::Links;
@@ -23,7 +24,8 @@ impl Links for Store {
         if resource.deleted_at.is_some() {
             return Err(deleted());
         }
-        Ok(LookupView::of(&item, resource.name, now, manages))
+        let locale = mail_locale(item.locale, resource.default_locale, self.limits.default_locale);
+        Ok(LookupView::of(&item, resource.name, locale, now, manages))
     }
 
     /// Membership, invite state, e-mail holder and audit change in one

@@ -48,6 +48,7 @@ impl Resources for Store {
             reminders: new.reminders,
             invites_enabled: true,
             deleted_at: None,
+            default_locale: None,
         };
         let owner = Member {
             resource_id: rid.clone(),
@@ -75,7 +76,12 @@ impl Resources for Store {
             }
             tx.put(Check::None, self.audit(&rid, Audit::by(who, AuditAction::ResourceCreated, &rid), now)?);
             match self.transact(tx).await {
-                Ok(()) => Ok(ResourceView::of(&resource, Role::OWNER, Seats { used: 0, limit: resource.seat_limit })),
+                Ok(()) => Ok(ResourceView::of(
+                    &resource,
+                    Role::OWNER,
+                    Seats { used: 0, limit: resource.seat_limit },
+                    self.limits.default_locale,
+                )),
                 Err(f) if f.failed(Check::UserBudget) => {
                     Err(resource_limit_reached(self.limits.resources_per_owner).into())
                 }
@@ -92,7 +98,7 @@ impl Resources for Store {
         // gives expired invites' seats back at their expiry, so the counter
         // is the figure.
         let (member, r) = self.membership(&rid.to_string(), &who.sub).await?.ok_or(Error::NotFound)?;
-        Ok(ResourceView::of(&r, member.role, Seats::counted(&r)))
+        Ok(ResourceView::of(&r, member.role, Seats::counted(&r), self.limits.default_locale))
     }
 
     async fn audit_trail(
@@ -140,22 +146,36 @@ impl Resources for Store {
     ) -> Result<ResourceView, Error> {
         self.member_who_can(rid, who, Can::Invite).await?;
         let id = rid.to_string();
-        let update = Update::builder()
-            .table_name(&self.table)
-            .key("PK", s(res_pk(&id)))
-            .key("SK", s(RESOURCE_SK))
-            .update_expression("SET reminders = :on")
+        let (mut set, mut remove) = (Vec::new(), "");
+        let mut update = Update::builder().table_name(&self.table).key("PK", s(res_pk(&id))).key("SK", s(RESOURCE_SK));
+        if let Some(on) = settings.reminders {
+            set.push("reminders = :on");
+            update = update.expression_attribute_values(":on", AttributeValue::Bool(on));
+        }
+        match settings.default_locale {
+            Some(Some(l)) => {
+                set.push("defaultLocale = :locale");
+                update = update.expression_attribute_values(":locale", s(l.as_str().to_owned()));
+            }
+            Some(None) => remove = " REMOVE defaultLocale",
+            None => {}
+        }
+        let set = if set.is_empty() { String::new() } else { format!("SET {}", set.join(", ")) };
+        let update = update
+            .update_expression(format!("{set}{remove}").trim())
             .condition_expression("attribute_exists(PK)")
-            .expression_attribute_values(":on", AttributeValue::Bool(settings.reminders))
             .build()
             .map_err(Error::internal)?;
-        let detail = format!("reminders {}", if settings.reminders { "on" } else { "off" });
+        let details = settings.details();
         retry!({
-            let entry = Audit::by(who, AuditAction::ResourceUpdated, &id).detail(detail.clone());
             let mut tx = Tx::new();
             tx.condition(Check::Caller, self.caller_may(&id, who, Can::Invite, &[])?)
-                .update(Check::None, update.clone())
-                .put(Check::None, self.audit(&id, entry, now)?);
+                .update(Check::None, update.clone());
+            // One entry per setting changed (two entries of one request: ids in one millisecond stay apart).
+            for detail in &details {
+                let entry = Audit::by(who, AuditAction::ResourceUpdated, &id).detail(detail.clone());
+                tx.put(Check::None, self.audit(&id, entry, now)?);
+            }
             if let Err(f) = self.transact(tx).await {
                 self.recheck_caller(&f, &id, Some(who), Can::Invite, &[]).await?;
                 if let TxError::Failed(_) = f {

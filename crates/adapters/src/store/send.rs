@@ -4,11 +4,12 @@
 use super::items::*;
 use super::{LIVE_INVITE, Store, n, s};
 use invites_domain::audit::{Audit, AuditAction, SYSTEM};
+use invites_domain::invite::mail_locale;
 use invites_domain::members::Made;
 use invites_domain::ports::MailLedger;
 use invites_domain::records::Invite;
 use invites_domain::sweep::{due_after_sent, is_reminder};
-use invites_domain::{Error, InviteId, InviteStatus, ResourceId};
+use invites_domain::{Error, InviteId, InviteStatus, Locale, ResourceId};
 
 impl MailLedger for Store {
     async fn invite(&self, rid: ResourceId, iid: InviteId) -> Result<Option<Invite>, Error> {
@@ -28,8 +29,11 @@ impl MailLedger for Store {
         Ok(Some(invite))
     }
 
-    async fn resource_name(&self, rid: &str) -> Result<String, Error> {
-        Ok(self.resource_item(rid).await?.map(|r| r.name).unwrap_or_default())
+    async fn resource_for_mail(&self, rid: &str, invite: Option<Locale>) -> Result<(String, Locale), Error> {
+        let r = self.resource_item(rid).await?;
+        let default = r.as_ref().and_then(|r| r.default_locale);
+        let locale = mail_locale(invite, default, self.limits.default_locale);
+        Ok((r.map(|r| r.name).unwrap_or_default(), locale))
     }
 
     async fn link_token(&self, invite: &Invite) -> Result<String, Error> {

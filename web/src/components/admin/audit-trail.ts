@@ -9,6 +9,7 @@ import { formatDate, formatShort, has, t } from '../../i18n';
 import { roleLabel, roleManages } from '../../roles';
 import { memberName } from './member-list';
 import { AdminPanel } from './part';
+import { LOCALE_NAMES, type Locale } from '../../config';
 
 type Audit = Schemas['AuditPage']['items'][number];
 const PAGE = 20;
@@ -78,7 +79,12 @@ export class AuditTrail extends AdminPanel {
     const stopped = ((a.action === 'member.removed' || a.action === 'member.left') && detail !== '')
       || (a.action === 'member.role_changed' && change !== null && manages(change[1]) && !manages(change[2]));
     if (stopped) text += `. ${t('audit.handedOutStopped')}`;
-    if (a.action === 'resource.updated') text = t(detail === 'reminders off' ? 'audit.reminders.off' : 'audit.reminders.on', p);
+    if (a.action === 'resource.updated') {
+      const language = /^locale (.+)$/.exec(detail)?.[1];
+      text = language
+        ? t('audit.locale.changed', { ...p, detail: LOCALE_NAMES[language as Locale] ?? t('admin.locale.deployment', { language: '' }).replace(/\s*\(\s*\)/, '') })
+        : t(detail === 'reminders off' ? 'audit.reminders.off' : 'audit.reminders.on', p);
+    }
     return text;
   }
 

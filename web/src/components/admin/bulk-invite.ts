@@ -41,8 +41,8 @@ export class BulkInvite extends AdminPart {
         this.error = lines.length ? t('admin.bulk.tooMany', { count: lines.length }) : t('admin.bulk.empty');
         return;
       }
-      const locale = String(data.get('bulk-locale')) as 'en' | 'de';
-      const invites = lines.map((l) => ({ email: l.email, role: l.role as BulkRole, locale, expiresInDays: 7, ignoreSuppression: false }));
+      const locale = String(data.get('bulk-locale') ?? '');
+      const invites = lines.map((l) => ({ email: l.email, role: l.role as BulkRole, ...(locale ? { locale } : {}), expiresInDays: 7, ignoreSuppression: false }));
       const result = await ok(
         api().POST('/v1/resources/{rid}/invites/batch', {
           params: this.rid,

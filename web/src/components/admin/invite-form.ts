@@ -37,10 +37,11 @@ export class InviteForm extends AdminPart {
     const data = new FormData(form);
     const email = String(data.get('email') ?? '').trim();
     const message = String(data.get('message') ?? '').trim();
+    const locale = String(data.get('locale') ?? '');
     const body = {
       email,
       role: String(data.get('role')) as Role,
-      locale: String(data.get('locale')) as 'en' | 'de',
+      ...(locale ? { locale } : {}),
       expiresInDays: Number(data.get('expires')),
       reminder: data.get('reminder') === 'on',
       ...(message ? { message } : {}),

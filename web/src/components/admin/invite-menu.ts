@@ -11,6 +11,7 @@ import { t } from '../../i18n';
 import { roleLabel } from '../../roles';
 import { AdminPart, type Role } from './part';
 import { sendingAnyway } from './suppression';
+import { direction } from '../../config';
 
 /** One menu open at a time: opening one closes the other. */
 let opened: InviteMenu | null = null;
@@ -74,17 +75,22 @@ export class InviteMenu extends AdminPart {
     const button = this.button();
     if (!menu || !button) return;
     const [h, r] = [menu.getBoundingClientRect().height, button.getBoundingClientRect()];
-    const right = Math.max(8, window.innerWidth - r.right);
+    const side = this.side(r);
     const top = r.bottom + 4 + h <= window.innerHeight - 8 ? r.bottom + 4 : r.top - 4 - h >= 8 ? r.top - 4 - h : Math.max(8, window.innerHeight - h - 8);
-    this.at = `top:${top}px;right:${right}px`;
+    this.at = `top:${top}px;${side}`;
     await this.updateComplete;
+  }
+
+  /** The menu lines up with the button's end: its right edge, or its left one right to left. */
+  private side(r: DOMRect): string {
+    return direction() === 'rtl' ? `left:${Math.max(8, r.left)}px` : `right:${Math.max(8, window.innerWidth - r.right)}px`;
   }
 
   private openAt(): Promise<void> {
     if (opened && opened !== this) opened.open = false;
     opened = this;
     const r = this.button()?.getBoundingClientRect();
-    if (r) this.at = `top:${r.bottom + 4}px;right:${Math.max(8, window.innerWidth - r.right)}px;visibility:hidden`;
+    if (r) this.at = `top:${r.bottom + 4}px;${this.side(r)};visibility:hidden`;
     this.open = true;
     return this.fit();
   }

@@ -101,7 +101,7 @@ export class MemberList extends AdminPanel {
   render() {
     return html`<div class="card">
       <div class="card-head"><h2 id="members-title">${t('admin.members.title')}</h2>
-        <span class="muted small">${t('admin.members.count', { n: this.members.length })}</span></div>
+        <span class="muted small">${t('admin.members.count', { count: this.members.length })}</span></div>
       ${this.members.length === 0
         ? html`<p class="empty">${t('admin.none')}</p>`
         : html`<div class="table-wrap"><table class="stack-sm" aria-labelledby="members-title">

@@ -8,6 +8,7 @@ import { t } from '../../i18n';
 import type { Act } from '../../act';
 import { can, grantable, type Capability } from '../../roles';
 import type { Schemas } from '../../api/client';
+import { LocaleController } from '../../locale-controller';
 
 export type Resource = Schemas['Resource'];
 /** A role id of the deployment's catalogue. */
@@ -29,6 +30,9 @@ export interface AdminScreen {
 }
 
 export abstract class AdminPart extends LitElement {
+  /** Re-renders in the language picked; `lang` and `dir` on the element. */
+  protected readonly i18n = new LocaleController(this);
+
   static properties: PropertyDeclarations = { busy: { type: Boolean } };
   declare busy: boolean;
   /** Set by the screen before the part is connected. */

@@ -6,7 +6,10 @@ import { css } from 'lit';
 export const adminStyles = css`
       .page-head { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: flex-end; justify-content: space-between; margin-bottom: 1.25rem; }
       .page-head h1 { margin: 0; }
-      .settings { margin: -0.5rem 0 0.75rem; }
+      .settings { margin: -0.5rem 0 0.75rem; display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1.5rem; }
+      .settings .inline-field { display: flex; flex-wrap: wrap; align-items: center; gap: 0.25rem 0.5rem; margin: 0; }
+      .settings .inline-field select { width: auto; max-width: 100%; }
+      .settings .inline-field .hint { flex-basis: 100%; }
       .danger-zone { margin-top: 1.5rem; border-color: var(--inv-danger-soft); }
       .danger-zone h2 { margin: 0 0 0.25rem; font-size: 1.05rem; }
       .eyebrow { font-size: 0.85rem; font-weight: 600; color: var(--inv-muted); margin: 0 0 0.2rem; }
@@ -25,7 +28,7 @@ export const adminStyles = css`
       [role='tab']:hover { background: none; color: var(--inv-ink); }
       [role='tab'][aria-selected='true'] { color: var(--inv-accent); border-bottom-color: var(--inv-accent); }
       [role='tab']:focus-visible { outline-offset: -3px; border-radius: 6px 6px 0 0; }
-      .count { display: inline-block; min-width: 1.4rem; padding: 0 0.35rem; margin-left: 0.35rem; border-radius: 999px; background: #e4e7ee; color: var(--inv-ink); font-size: 0.75rem; line-height: 1.4rem; text-align: center; }
+      .count { display: inline-block; min-width: 1.4rem; padding: 0 0.35rem; margin-inline-start: 0.35rem; border-radius: 999px; background: #e4e7ee; color: var(--inv-ink); font-size: 0.75rem; line-height: 1.4rem; text-align: center; }
       .layout { display: grid; gap: 1rem; grid-template-columns: minmax(0, 1fr); align-items: start; }
       .layout > .card, .side > .card { margin: 0; }
       .side { display: grid; gap: 1rem; }
@@ -35,16 +38,16 @@ export const adminStyles = css`
       details.bulk > summary h2 { margin: 0; font-size: 1.05rem; }
       .refused { border: 1px solid var(--inv-line); border-radius: 8px; padding: 0.5rem 0.75rem; margin: 0 0 1rem; background: var(--inv-soft); }
       .refused h3 { font-size: 0.95rem; margin: 0 0 0.35rem; }
-      .refused ul { margin: 0; padding-left: 1.1rem; font-size: 0.9rem; }
+      .refused ul { margin: 0; padding-inline-start: 1.1rem; font-size: 0.9rem; }
       .export { margin-top: 1.5rem; padding-top: 1rem; border-top: 1px solid var(--inv-line); }
       .filters { display: inline-flex; flex-wrap: wrap; gap: 0.25rem; padding: 0.25rem; background: var(--inv-soft); border: 1px solid var(--inv-line); border-radius: 10px; }
       .filters button { border: none; background: none; min-height: 2.25rem; padding: 0.35rem 0.75rem; font-size: 0.9rem; color: var(--inv-muted); }
       .filters button:hover { color: var(--inv-ink); background: #eceef3; }
       .filters button[aria-pressed='true'] { background: var(--inv-surface); color: var(--inv-ink); box-shadow: var(--inv-shadow); }
-      .cell-actions { position: relative; text-align: right; width: 3.5rem; }
+      .cell-actions { position: relative; text-align: end; width: 3.5rem; }
       [role='menu'] {
         position: fixed; z-index: 30; min-width: 15rem; max-width: calc(100vw - 1rem); padding: 0.35rem; margin: 0;
-        background: var(--inv-surface); border: 1px solid var(--inv-line); border-radius: 10px; box-shadow: 0 12px 32px rgb(16 24 40 / 18%); text-align: left;
+        background: var(--inv-surface); border: 1px solid var(--inv-line); border-radius: 10px; box-shadow: 0 12px 32px rgb(16 24 40 / 18%); text-align: start;
       }
       [role='menuitem'] { display: flex; width: 100%; justify-content: flex-start; border: none; background: none; border-radius: 6px; font-weight: 500; padding: 0.5rem 0.75rem; }
       [role='menuitem']:hover, [role='menuitem']:focus { background: var(--inv-soft); }
