@@ -3,7 +3,7 @@
 // and the role catalogues (config/roles.json, tests/fixtures/roles.json) have
 // every key of English in every language of LOCALES, the same placeholders,
 // the plural forms the language's CLDR rules use (Node's Intl), and no
-// string left in English by mistake (web/src/locales/identical.json lists
+// string left in English by mistake (scripts/locales-identical.json lists
 // what may stay). Prints every problem, exits 1 if there is one.
 //   node scripts/check-locales.mjs [root]
 
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 const root = process.argv[2] ?? new URL('..', import.meta.url).pathname;
 const configTs = readFileSync(join(root, 'web/src/config.ts'), 'utf8');
 const LOCALES = JSON.parse(/LOCALES = (\[[^\]]*\])/.exec(configTs)[1].replaceAll("'", '"'));
-const allowed = new Set(JSON.parse(readFileSync(join(root, 'web/src/locales/identical.json'), 'utf8')).identical);
+const allowed = new Set(JSON.parse(readFileSync(new URL('./locales-identical.json', import.meta.url), 'utf8')).identical);
 const problems = [];
 
 const read = (file) => {
@@ -80,7 +80,7 @@ function compare(dir, mail) {
           problems.push(`${file}: "${key}"${category ? ` (${category})` : ''} has placeholders ${marks(text, mail)}; English has ${marks(like, mail)}`);
         }
         if (text === like && !allowed.has(text) && !nothingToSay(text)) {
-          problems.push(`${file}: "${key}" is still in English ("${text}"); translate it, or list it in web/src/locales/identical.json`);
+          problems.push(`${file}: "${key}" is still in English ("${text}"); translate it, or list it in scripts/locales-identical.json`);
         }
       }
     }

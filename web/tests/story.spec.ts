@@ -872,9 +872,11 @@ test('every language: the invitation e-mail and its landing page at 375 px, Arab
   expect(resource.status).toBe(201);
   const strings = (l: string) => JSON.parse(readFileSync(`src/locales/${l}.json`, 'utf8'));
   const guest = (l: string) => addr(`guest-${l.toLowerCase()}`);
+  const ids: Record<string, string> = {};
   for (const l of LOCALES) {
     const created = await call(owner, 'POST', `/v1/resources/${resource.json.id}/invites`, { email: guest(l), role: 'read_only', locale: l });
     expect(created.status).toBe(201);
+    ids[l] = created.json.invite.id;
   }
   for (const l of LOCALES) {
     const dir = l === 'ar' ? 'rtl' : 'ltr';
@@ -909,7 +911,7 @@ test('every language: the invitation e-mail and its landing page at 375 px, Arab
   await page.setViewportSize({ width: 1280, height: 800 });
 
   // The person picks another language on the landing page: kept, and it beats the invitation's.
-  await page.getByLabel(strings('ar')['locale.label']).selectOption('de');
+  await page.locator('invite-landing').getByLabel(strings('ar')['locale.label']).selectOption('de');
   await expect(page.getByRole('heading', { name: `${POLY.name} hat Sie zu ${name} eingeladen` })).toBeVisible();
   await page.goto(await linkFor(guest('fr')));
   await expect(page.getByRole('heading', { name: `${POLY.name} hat Sie zu ${name} eingeladen` })).toBeVisible();
@@ -925,6 +927,7 @@ test('every language: the invitation e-mail and its landing page at 375 px, Arab
   // The resource's default language: invitations that name none go out in it.
   await page.locator('#default-locale').selectOption('ja');
   await expect(page.getByText(strings('ar')['admin.locale.changed'].replace('{language}', '日本語'))).toBeVisible();
+  expect((await call(owner, 'DELETE', `/v1/resources/${resource.json.id}/invites/${ids.en}`)).status).toBe(204); // a free seat
   const plain = await call(owner, 'POST', `/v1/resources/${resource.json.id}/invites`, { email: addr('guest-default'), role: 'read_only' });
   expect(plain.status).toBe(201);
   await expect.poll(async () => (await mails(addr('guest-default'))).at(-1)?.html ?? '', { timeout: 20_000 }).toContain('lang="ja"');

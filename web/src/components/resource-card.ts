@@ -22,7 +22,8 @@ export abstract class ResourceCard extends LitElement {
     css`
       details > summary { cursor: pointer; list-style: none; display: flex; align-items: center; gap: 0.5rem; min-height: 2.75rem; }
       details > summary::before { content: '▸'; color: var(--inv-muted); }
-      details[open] > summary::before { content: '▾'; }
+      :host([dir='rtl']) details > summary::before { content: '◂'; }
+      details[open] > summary::before, :host([dir='rtl']) details[open] > summary::before { content: '▾'; }
       details > summary h2 { margin: 0; font-size: 1.05rem; }
       ul.items { list-style: none; padding: 0; margin: 1rem 0 0; display: grid; gap: 0.75rem; }
       ul.items > li { border: 1px solid var(--inv-line); border-radius: 10px; padding: 0.75rem; display: grid; gap: 0.4rem; }

@@ -5,10 +5,37 @@
 // contains it.
 
 import { html, nothing, render } from 'lit';
-import { t } from '../i18n';
+import { locale } from '../config';
 import * as auth from './auth';
 
 
+
+const strings = {
+  en: {
+    devTitle: 'Sign in (development)',
+    devLead: 'Local development only: the dev server signs a token with the secret of make dev. In production your identity provider signs people in.',
+    presets: 'Quick fill',
+    userId: 'User id',
+    email: 'E-mail',
+    name: 'Name',
+    verified: 'E-mail verified',
+    signIn: 'Sign in',
+    devOff: 'Dev sign-in is off: start the dev server with INVITES_DEV_AUTH_SECRET set (make dev does).',
+  },
+  de: {
+    devTitle: 'Anmelden (Entwicklung)',
+    devLead: 'Nur für die lokale Entwicklung: Der Dev-Server signiert ein Token mit dem Geheimnis von make dev. In Produktion meldet Ihr Identitätsanbieter Personen an.',
+    presets: 'Schnell ausfüllen',
+    userId: 'Benutzer-ID',
+    email: 'E-Mail',
+    name: 'Name',
+    verified: 'E-Mail bestätigt',
+    signIn: 'Anmelden',
+    devOff: 'Die Dev-Anmeldung ist aus: Starten Sie den Dev-Server mit INVITES_DEV_AUTH_SECRET (make dev tut das).',
+  },
+};
+// Development only, never shipped: English and German, English for the other languages.
+const s = (key: keyof (typeof strings)['en']) => (locale() === 'de' ? strings.de : strings.en)[key];
 
 export function devSignInPage(app: HTMLElement) {
   const params = new URLSearchParams(location.search);
@@ -34,7 +61,7 @@ export function devSignInPage(app: HTMLElement) {
       body: JSON.stringify({ sub: f.get('sub'), email: f.get('email'), name: f.get('name'), verified: f.get('verified') === 'on' }),
     });
     if (!res.ok) {
-      error = res.status === 503 ? t('demo.dev.devOff') : await res.text();
+      error = res.status === 503 ? s('devOff') : await res.text();
       draw();
       return;
     }
@@ -44,17 +71,17 @@ export function devSignInPage(app: HTMLElement) {
   const draw = () =>
     render(
       html`<section class="panel" style="max-width:28rem;margin:0 auto" aria-labelledby="signin-title">
-        <h1 id="signin-title" class="page-title">${t('demo.dev.devTitle')}</h1>
-        <p class="note">${t('demo.dev.devLead')}</p>
-        <p class="presets" role="group" aria-label=${t('demo.dev.presets')}>
+        <h1 id="signin-title" class="page-title">${s('devTitle')}</h1>
+        <p class="note">${s('devLead')}</p>
+        <p class="presets" role="group" aria-label=${s('presets')}>
           ${presets.map((p) => html`<button type="button" @click=${() => fill(p)}>${p.name}</button>`)}
         </p>
         <form @submit=${submit}>
-          <label class="field">${t('demo.dev.userId')} <input name="sub" required autocomplete="off" value="owner-1" /></label>
-          <label class="field">${t('demo.dev.email')} <input name="email" type="email" autocomplete="off" value="owner@example.com" /></label>
-          <label class="field">${t('demo.dev.name')} <input name="name" autocomplete="off" value="Site Owner" /></label>
-          <label class="check"><input name="verified" type="checkbox" checked /> ${t('demo.dev.verified')}</label>
-          <button type="submit" style="width:100%">${t('demo.dev.signIn')}</button>
+          <label class="field">${s('userId')} <input name="sub" required autocomplete="off" value="owner-1" /></label>
+          <label class="field">${s('email')} <input name="email" type="email" autocomplete="off" value="owner@example.com" /></label>
+          <label class="field">${s('name')} <input name="name" autocomplete="off" value="Site Owner" /></label>
+          <label class="check"><input name="verified" type="checkbox" checked /> ${s('verified')}</label>
+          <button type="submit" style="width:100%">${s('signIn')}</button>
           ${error ? html`<p class="error" role="alert">${error}</p>` : nothing}
         </form>
       </section>`,

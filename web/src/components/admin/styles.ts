@@ -34,7 +34,8 @@ export const adminStyles = css`
       .side { display: grid; gap: 1rem; }
       details.bulk > summary { cursor: pointer; list-style: none; display: flex; align-items: center; gap: 0.5rem; min-height: 2.75rem; }
       details.bulk > summary::before { content: '▸'; color: var(--inv-muted); }
-      details.bulk[open] > summary::before { content: '▾'; }
+      :host([dir='rtl']) details.bulk > summary::before { content: '◂'; }
+      details.bulk[open] > summary::before, :host([dir='rtl']) details.bulk[open] > summary::before { content: '▾'; }
       details.bulk > summary h2 { margin: 0; font-size: 1.05rem; }
       .refused { border: 1px solid var(--inv-line); border-radius: 8px; padding: 0.5rem 0.75rem; margin: 0 0 1rem; background: var(--inv-soft); }
       .refused h3 { font-size: 0.95rem; margin: 0 0 0.35rem; }
