@@ -114,3 +114,37 @@ async fn a_transfer_racing_the_removal_of_its_member_has_one_outcome() {
         }
     }
 }
+
+/// How many resources a user owns, as the table counts them.
+async fn owned(h: &Harness, uid: &str) -> i64 {
+    let items = h.dump().await;
+    let s = |i: &std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>, k: &str| {
+        i.get(k).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default()
+    };
+    let pk = format!("USER#{uid}");
+    items
+        .iter()
+        .find(|i| s(i, "PK") == pk && s(i, "SK") == "OWNED")
+        .and_then(|i| i.get("count")?.as_n().ok()?.parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transfer_racing_a_delete_moves_no_count_twice() {
+    for round in 0..8 {
+        let h = Harness::new().await;
+        let rid = new_resource(&h).await;
+        add_member(&h, &rid, "user-heir", "heir@example.com", "admin").await;
+        let (owner_before, heir_before) = (owned(&h, OWNER.0).await, owned(&h, "user-heir").await);
+        let delete = Req::event("service-delete-resource").path("rid", &rid);
+        let (moved, deleted) =
+            tokio::join!(transfer(&h, &rid, OWNER, "user-heir"), call(resources::handle, &h.api, &delete));
+        assert_eq!(deleted.status, 204, "round {round}: {}", deleted.body);
+        // Handed over first (then the delete gives the heir's count back), or
+        // deleted first (nothing to hand over): either way the owner owns one
+        // fewer and the heir what they owned before, never a deleted resource.
+        assert!(matches!(moved.status, 200 | 404), "round {round}: {}", moved.body);
+        assert_eq!(owned(&h, OWNER.0).await, owner_before - 1, "round {round}: {}", moved.status);
+        assert_eq!(owned(&h, "user-heir").await, heir_before, "round {round}: {}", moved.status);
+    }
+}

@@ -344,7 +344,7 @@ test('the reader accepts from "my invitations"; a guest declines; a revoked link
   // The owner invites a guest (German e-mail), who declines through the link.
   await signIn(page, OWNER, `/resources/${rid}`);
   await page.getByLabel('E-mail address').fill(GUEST);
-  await page.getByLabel('E-mail language').selectOption('de');
+  await page.getByLabel('E-mail language', { exact: true }).selectOption('de');
   await page.getByRole('button', { name: 'Send invitation' }).click();
   await expect(page.getByText(`Invitation sent to ${GUEST}.`)).toBeVisible();
   const guestLink = await linkFor(GUEST);
@@ -527,7 +527,7 @@ test("a role of the deployment's own catalogue: invited, mailed, shown, and gran
   await expect(page.locator('#role-hint')).toContainText('Editor: Can write articles and invite editors and readers');
   await page.getByLabel('E-mail address').fill(EDITOR.email);
   await picker.selectOption('editor');
-  await page.getByLabel('E-mail language').selectOption('de');
+  await page.getByLabel('E-mail language', { exact: true }).selectOption('de');
   await page.getByRole('button', { name: 'Send invitation' }).click();
   await expect(page.getByText(`Invitation sent to ${EDITOR.email}.`)).toBeVisible();
   await expect(invitesRow(page, EDITOR.email)).toContainText('Editor');

@@ -239,15 +239,10 @@ mod tests {
         list[..list.find(']').unwrap()].split(',').map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect()
     }
 
-    /// The `error.<code>` keys of one language's table in `web/src/i18n.ts`.
-    fn translated_codes(i18n: &str, table_start: &str) -> BTreeSet<String> {
-        let table = &i18n[i18n.find(table_start).unwrap_or_else(|| panic!("{table_start} in i18n.ts"))..];
-        let table = &table[..table.find("\n};").expect("the table ends")];
-        table
-            .lines()
-            .filter_map(|l| l.trim().strip_prefix("'error."))
-            .filter_map(|l| l.split_once('\'').map(|(code, _)| code.to_owned()))
-            .collect()
+    /// The `error.<code>` keys of one language's strings (`web/src/locales/<tag>.json`).
+    fn translated_codes(strings: &str) -> BTreeSet<String> {
+        let strings: serde_json::Map<String, serde_json::Value> = serde_json::from_str(strings).unwrap();
+        strings.keys().filter_map(|k| k.strip_prefix("error.")).map(str::to_owned).collect()
     }
 
     fn missing(from: &BTreeSet<String>) -> Vec<&'static str> {
@@ -261,10 +256,9 @@ mod tests {
         let known: BTreeSet<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
         let stale: Vec<_> = openapi.iter().filter(|c| !known.contains(c.as_str())).collect();
         assert!(stale.is_empty(), "openapi.yaml lists codes the service never answers: {stale:?}");
-        let i18n = repo_file("web/src/i18n.ts");
-        for (language, table) in [("English", "const en = {"), ("German", "const de: Record<Key, string> = {")] {
-            let translated = translated_codes(&i18n, table);
-            assert_eq!(missing(&translated), Vec::<&str>::new(), "codes without words in the web UI's {language}");
+        for locale in crate::Locale::ALL {
+            let translated = translated_codes(&repo_file(&format!("web/src/locales/{}.json", locale.as_str())));
+            assert_eq!(missing(&translated), Vec::<&str>::new(), "codes without words in the web UI's {locale:?}");
         }
     }
 

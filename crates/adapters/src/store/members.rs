@@ -83,6 +83,9 @@ impl Members for Store {
         let former = rules::former_owner_role();
         retry!({
             let resource = self.resource_item(&id).await?.ok_or(Error::NotFound)?;
+            if resource.deleted_at.is_some() {
+                return Err(Error::NotFound.into());
+            }
             let owner = self.member(&id, &resource.owner_id).await?.ok_or(Error::NotFound)?;
             if by.is_some_and(|who| who.sub != owner.user_id) {
                 // Handed over meanwhile: the caller is no longer the owner.
@@ -95,7 +98,8 @@ impl Members for Store {
                 .key("PK", s(res_pk(&id)))
                 .key("SK", s(RESOURCE_SK))
                 .update_expression("SET ownerId = :to")
-                .condition_expression("ownerId = :from")
+                // Deleted meanwhile: the delete gave the owner's count back; nothing moves.
+                .condition_expression("ownerId = :from AND attribute_not_exists(deletedAt)")
                 .expression_attribute_values(":to", s(to))
                 .expression_attribute_values(":from", s(&owner.user_id))
                 .build()
