@@ -67,12 +67,21 @@ test('the built bundle has no inline script for the CSP to block', () => {
   expect(policy).not.toMatch(/script-src[^;]*'unsafe-(inline|eval)'/);
 });
 
+test("the hosted app's other security headers: no referrer, HSTS for at least a year", () => {
+  const template = readFileSync('../template.yaml', 'utf8');
+  expect(template).toMatch(/ReferrerPolicy: \{ReferrerPolicy: no-referrer, Override: true\}/);
+  const hsts = /StrictTransportSecurity: \{AccessControlMaxAgeSec: (\d+), IncludeSubdomains: true/.exec(template);
+  expect(Number(hsts?.[1])).toBeGreaterThanOrEqual(31_536_000);
+  expect(template).toMatch(/X-Content-Type-Options|ContentTypeOptions: \{Override: true\}/);
+});
+
 test("the e-mailed link's landing page and the home page under the hosted app's CSP", async ({ page }) => {
   const { link, resourceName } = await invitation('Policy check');
 
   const violations = await watchViolations(page);
   const response = await page.goto(`${origin}/invite${link.hash}`);
   expect(response?.headers()['content-security-policy']).toBe(policy);
+  expect(response?.headers()['referrer-policy']).toBe('no-referrer');
   // The scripts ran: the landing page shows the invitation.
   await expect(page.getByRole('heading', { name: new RegExp(resourceName) })).toBeVisible();
   await page.waitForLoadState('networkidle');
