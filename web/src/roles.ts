@@ -33,6 +33,11 @@ function words(w: Record<string, string> | undefined): string | undefined {
   return w?.[locale()] ?? w?.en;
 }
 
+/** The role an owner keeps after handing ownership over (the catalogue's; admin by default). */
+export function formerOwnerRole(): string {
+  return catalogue?.formerOwnerRole ?? 'admin';
+}
+
 /** A role's label in the page's language. */
 export function roleLabel(id: string): string {
   return words(entry(id)?.label) ?? (has(`role.${id}`) ? t(`role.${id}` as I18nKey) : id);

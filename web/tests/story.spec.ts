@@ -769,10 +769,10 @@ test('a verified domain: the owner proves it with a DNS record, a colleague join
   const dialog = page.getByRole('dialog');
   await expect(dialog).toContainText('Make Kim Colleague the owner?');
   await expect(dialog).toContainText('Kim Colleague becomes the owner of Research lab');
-  await expect(dialog).toContainText('You stay an administrator.');
+  await expect(dialog).toContainText('You stay a member with the role Administrator.');
   await scan(page, 'users & invites: hand ownership over');
   await dialog.getByRole('button', { name: 'Make owner' }).click();
-  await expect(page.getByText('Kim Colleague is now the owner. You are an administrator.')).toBeVisible();
+  await expect(page.getByText('Kim Colleague is now the owner. Your role: Administrator.')).toBeVisible();
   await expect(page.locator(`tr[data-user="kim-${run}"] .badge.role`)).toHaveText('Owner');
   await expect(page.getByRole('button', { name: /the owner$/ })).toHaveCount(0);
   await scan(page, 'users & invites: after handing ownership over');

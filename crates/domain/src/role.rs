@@ -327,6 +327,7 @@ impl Catalogue {
         serde_json::json!({
             "owner": {"id": Role::OWNER, "label": self.owner.label, "description": self.owner.description},
             "roles": roles,
+            "formerOwnerRole": self.former_owner_role(),
         })
     }
 

@@ -417,7 +417,7 @@ export interface paths {
         put?: never;
         /**
          * Hand ownership to a member (the owner only)
-         * @description One transaction: the member becomes the owner (a new term if they did not manage before), the owner becomes an admin (still managing, so what they handed out keeps working), the resource's ownerId and both people's owned-resource counts move. 403 forbidden for anyone but the owner; 404 when userId is not a member; 422 invalid_request for the owner themself; 403 resource_limit_reached when the member owns as many resources as one user may. Audited and published as member.became_owner.
+         * @description One transaction: the member becomes the owner (a new term if they did not manage before), the owner takes the catalogue's formerOwnerRole (admin by default; GET /v1/roles names it; a managing role, so what they handed out keeps working), the resource's ownerId and both people's owned-resource counts move. 403 forbidden for anyone but the owner; 404 when userId is not a member; 422 invalid_request for the owner themself; 403 resource_limit_reached when the member owns as many resources as one user may. Audited and published as member.became_owner.
          */
         post: operations["transferOwnership"];
         delete?: never;
@@ -848,6 +848,8 @@ export interface components {
             [key: string]: string;
         };
         RoleCatalogue: {
+            /** @description The role an owner keeps after handing ownership over. */
+            formerOwnerRole: string;
             owner: {
                 /** @enum {string} */
                 id: "owner";

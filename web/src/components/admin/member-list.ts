@@ -5,7 +5,7 @@ import { html, nothing } from 'lit';
 import { api, ok, type Member } from '../../api/client';
 import { confirmIn } from '../../confirm';
 import { formatDate, formatShort, t } from '../../i18n';
-import { roleLabel, roleOptions } from '../../roles';
+import { formerOwnerRole, roleLabel, roleOptions } from '../../roles';
 import { AdminPanel, type Role } from './part';
 
 export const memberName = (m: Member) => m.name ?? m.email ?? m.userId;
@@ -51,19 +51,19 @@ export class MemberList extends AdminPanel {
     });
   }
 
-  /** The owner makes `m` the owner and stays an administrator. */
+  /** The owner makes `m` the owner and keeps the catalogue's role for a former owner. */
   private async handOver(m: Member) {
     const name = memberName(m);
     const sure = await confirmIn(this.admin.root, {
       title: t('admin.member.handOver.title', { name }),
-      body: t('admin.member.handOver.body', { name, resource: this.admin.resource?.name ?? '' }),
+      body: t('admin.member.handOver.body', { name, resource: this.admin.resource?.name ?? '', role: roleLabel(formerOwnerRole()) }),
       confirm: t('admin.member.handOver'),
     });
     if (!sure) return;
     await this.admin.act.run(async () => {
-      await ok(api().POST('/v1/resources/{rid}/owner', { params: this.rid, body: { userId: m.userId } }));
+      const moved = await ok(api().POST('/v1/resources/{rid}/owner', { params: this.rid, body: { userId: m.userId } }));
       await Promise.all([this.load(), this.admin.refreshSeats()]);
-      return t('admin.member.handedOver', { name });
+      return t('admin.member.handedOver', { name, role: roleLabel(moved.previousOwnerRole) });
     });
   }
 
