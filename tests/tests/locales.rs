@@ -54,11 +54,11 @@ async fn the_invites_language_else_the_resources_else_the_deployments() {
     assert_eq!((r.status, &r.body["defaultLocale"], &r.body["deploymentLocale"]), (200, &json!("ja"), &json!("fr")));
     assert_eq!(r.body["reminders"], true, "a setting left out stays as it was");
     let to = unique_email("ja");
-    let created = invite_to(&h, &rid, &to, json!({})).await;
+    let japanese = invite_to(&h, &rid, &to, json!({})).await;
     let (lang, subject) = mailed_in(&h, &to).await;
     assert_eq!(lang, "ja");
     assert!(subject.contains("招待"), "{subject}");
-    assert_eq!(lookup(&h, &token_of(&created)).await.body["locale"], "ja");
+    assert_eq!(lookup(&h, &token_of(&japanese)).await.body["locale"], "ja");
 
     // The invite's own beats both; Arabic right to left.
     let to = unique_email("ar");
@@ -78,6 +78,11 @@ async fn the_invites_language_else_the_resources_else_the_deployments() {
     let to = unique_email("back");
     invite_to(&h, &rid, &to, json!({})).await;
     assert_eq!(mailed_in(&h, &to).await.0, "fr");
+    // An invite keeps the language its first e-mail spoke: its landing page
+    // and its list entry say Japanese still, though the default changed.
+    assert_eq!(lookup(&h, &token_of(&japanese)).await.body["locale"], "ja");
+    let iid = japanese.body["invite"]["id"].as_str().unwrap();
+    assert_eq!(h.store().invite_item(&rid, iid).await.unwrap().unwrap().locale, Some(Locale::Ja));
 
     // Each change is audited once, in words the trail shows.
     let audit = Req::event("get-audit").user(OWNER.0, OWNER.1).path("rid", &rid).no_query();

@@ -53,6 +53,13 @@ async fn mine(h: &Harness, who: (&str, &str)) -> Vec<Value> {
     r.body["items"].as_array().unwrap().clone()
 }
 
+/// The person's request to join `rid` under "my invitations" (rounds of a
+/// race ask the same person to several resources within one second).
+async fn mine_to(h: &Harness, who: (&str, &str), rid: &str) -> Value {
+    let all = mine(h, who).await;
+    all.iter().find(|r| r["resource"]["id"] == rid).cloned().unwrap_or_else(|| panic!("no request to {rid}: {all:?}"))
+}
+
 async fn is_member(h: &Harness, rid: &str, uid: &str) -> bool {
     h.store().member(rid, uid).await.unwrap().is_some()
 }
@@ -241,7 +248,7 @@ async fn approve_racing_decline_has_one_outcome() {
             declined.body
         );
         assert_eq!(is_member(&h, &rid, "user-a").await, approved.status == 200);
-        let status = &mine(&h, ("user-a", "a@example.com")).await[0]["status"];
+        let status = &mine_to(&h, ("user-a", "a@example.com"), &rid).await["status"];
         assert_eq!(status, if approved.status == 200 { "approved" } else { "declined" });
     }
 }
@@ -261,7 +268,7 @@ async fn an_approval_racing_the_approvers_removal_never_lets_someone_in_after_it
             200 => assert!(is_member(&h, &rid, "user-a").await),
             404 | 403 => {
                 assert!(!is_member(&h, &rid, "user-a").await, "refused: nobody got in");
-                assert_eq!(mine(&h, ("user-a", "a@example.com")).await[0]["status"], "pending");
+                assert_eq!(mine_to(&h, ("user-a", "a@example.com"), &rid).await["status"], "pending");
             }
             other => panic!("{other}: {}", approved.body),
         }
@@ -296,7 +303,7 @@ async fn an_approval_racing_a_plan_downgrade_never_exceeds_the_seats() {
     add_member(&h, &rid, "user-m", "m@example.com", "read_only").await;
     let r = decide(&h, approve(&rid, "user-a", OWNER)).await;
     assert_error(&r, 409, "seat_limit_reached");
-    assert_eq!(mine(&h, ("user-a", "a@example.com")).await[0]["status"], "pending", "still waiting");
+    assert_eq!(mine_to(&h, ("user-a", "a@example.com"), &rid).await["status"], "pending", "still waiting");
 }
 
 #[tokio::test]

@@ -36,9 +36,10 @@ export interface InvitesConfig {
   upgradeUrl?: string;
   /**
    * UI language, when the host app knows the person's (a BCP 47 tag; one
-   * this service does not speak falls back as `negotiate` says). Without
-   * it: the language the person picked in a component, else the invite's on
-   * its landing page, else the browser's (`Accept-Language`), else English.
+   * this service does not speak falls back as `negotiate` says). The order:
+   * the language the person picked in a component (kept in the browser),
+   * then this, then the invitation's on its landing page, then the
+   * browser's (`Accept-Language`), then English.
    */
   locale?: Locale | string;
 }
@@ -83,7 +84,7 @@ export function negotiate(tags: readonly (string | null | undefined)[]): Locale 
 
 /** Where the language a person picks is kept (this browser). */
 const CHOSEN = 'invites.locale';
-/** The language of what the page shows (an invite's), until the person picks one. */
+/** The language of what the page shows (an invite's on its landing page), until the person picks one. */
 let pageLocale: Locale | undefined;
 
 function chosen(): string | null {
@@ -96,12 +97,15 @@ function chosen(): string | null {
 
 /** The language the components speak now (see `InvitesConfig.locale` for the order). */
 export function locale(): Locale {
-  return negotiate([current?.locale, chosen(), pageLocale, ...(navigator.languages ?? []), navigator.language]) ?? 'en';
+  return negotiate([chosen(), current?.locale, pageLocale, ...(navigator.languages ?? []), navigator.language]) ?? 'en';
 }
+
+/** The languages written right to left. */
+export const RTL_LOCALES: readonly Locale[] = ['ar'];
 
 /** Written right to left. */
 export function direction(l: Locale = locale()): 'ltr' | 'rtl' {
-  return l === 'ar' ? 'rtl' : 'ltr';
+  return RTL_LOCALES.includes(l) ? 'rtl' : 'ltr';
 }
 
 /** The person picked a language: kept in this browser, every component follows. */

@@ -466,6 +466,40 @@ mod tests {
         }
     }
 
+    /// The tags inside `[...]` after `marker` in a file of the repository.
+    fn listed(path: &str, marker: &str) -> Vec<String> {
+        let full = format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"));
+        let at = text.find(marker).unwrap_or_else(|| panic!("{marker} in {path}")) + marker.len();
+        let list = &text[at..];
+        let list = &list[list.find('[').unwrap() + 1..list.find(']').unwrap()];
+        list.split(',').map(|t| t.trim().trim_matches(['\'', '"']).to_owned()).filter(|t| !t.is_empty()).collect()
+    }
+
+    #[test]
+    fn every_language_is_everywhere_a_language_is_listed() {
+        // docs/locales.md, step 1: the service's list is the screens', the contract's and the template's.
+        let ours: Vec<String> = Locale::ALL.iter().map(|l| l.as_str().to_owned()).collect();
+        assert_eq!(listed("web/src/config.ts", "export const LOCALES ="), ours, "web/src/config.ts LOCALES");
+        assert_eq!(
+            listed("openapi.yaml", "A language of the e-mails and screens.\n      enum:"),
+            ours,
+            "openapi Locale"
+        );
+        assert_eq!(
+            listed("template.yaml", "DefaultLocale:\n    Type: String\n    Default: en\n    AllowedValues:"),
+            ours
+        );
+        let rtl: Vec<String> = Locale::ALL.iter().filter(|l| l.is_rtl()).map(|l| l.as_str().to_owned()).collect();
+        assert_eq!(listed("web/src/config.ts", "export const RTL_LOCALES: readonly Locale[] ="), rtl, "right to left");
+        for l in Locale::ALL {
+            for dir in ["web/src/locales", "functions/send-invite-email/locales"] {
+                let file = format!("{}/../../{dir}/{}.json", env!("CARGO_MANIFEST_DIR"), l.as_str());
+                assert!(std::path::Path::new(&file).exists(), "{file}");
+            }
+        }
+    }
+
     #[test]
     fn languages_fall_back_from_invite_to_resource_to_deployment() {
         use Locale::*;

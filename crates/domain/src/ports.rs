@@ -418,7 +418,17 @@ pub trait MailLedger {
     async fn claim_send(&self, invite: &Invite, send_id: &str, now: i64) -> Result<bool, Error>;
     /// Records the SES message id of a claimed send and when the sweep is
     /// next due (`sweep::due_after_sent`); a reminder's send is audited.
-    async fn record_sent(&self, invite: &Invite, send_id: &str, message_id: &str, now: i64) -> Result<(), Error>;
+    /// An invite that named no language keeps the one its first e-mail
+    /// spoke (`locale`), so its landing page, resends and reminder speak it
+    /// too whatever its resource's default becomes.
+    async fn record_sent(
+        &self,
+        invite: &Invite,
+        send_id: &str,
+        message_id: &str,
+        locale: crate::Locale,
+        now: i64,
+    ) -> Result<(), Error>;
     /// Gives a claim back after a transient failure, so a retry can send.
     async fn release_send(&self, invite: &Invite, send_id: &str) -> Result<(), Error>;
     /// SES refused the e-mail for good: keep the reason and audit it.

@@ -88,7 +88,8 @@ pub struct Invite {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The e-mail's language if the inviter named one (invites written
-    /// before the fallback always named one); else the resource's default,
+    /// before the fallback always named one), or the one its first e-mail
+    /// spoke (set when it was sent); until then the resource's default,
     /// then the deployment's ([`crate::invite::mail_locale`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<Locale>,

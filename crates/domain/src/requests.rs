@@ -111,9 +111,11 @@ pub struct JoinRequest {
     /// The role approval grants (the link's or domain's when they asked).
     pub role: Role,
     pub via: Via,
-    /// The language of the decision e-mail.
-    #[serde(default)]
-    pub locale: Locale,
+    /// The language of the decision e-mail: the screen's the person asked
+    /// from, if the service speaks it (else the resource's default, then
+    /// the deployment's, as for an invitation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<Locale>,
     /// `Pending`, `Approved` or `Declined`.
     pub status: RequestStatus,
     pub created_at: i64,
@@ -130,13 +132,13 @@ pub struct JoinRequest {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ask {
     pub note: Option<String>,
-    pub locale: Locale,
+    pub locale: Option<Locale>,
 }
 
 impl Ask {
     pub fn validate(note: Option<&str>, locale: Option<&str>) -> Result<Self, Error> {
-        // An unknown UI language is not the asker's fault: English.
-        let locale = locale.and_then(|l| Locale::negotiate(l).ok().flatten()).unwrap_or_default();
+        // A language the service does not speak is not the asker's fault: it falls back.
+        let locale = locale.and_then(|l| Locale::negotiate(l).ok().flatten());
         Ok(Self { note: text(note, Code::InvalidNote, "note")?, locale })
     }
 }
@@ -360,7 +362,7 @@ mod tests {
         assert!(Ask::validate(Some(&"é".repeat(MAX_TEXT)), None).is_ok(), "characters, not bytes");
         let ask = Ask::validate(Some("  line one\u{202E}\r\nline two\t \n"), Some("de-AT")).unwrap();
         assert_eq!(ask.note.as_deref(), Some("line one\nline two"));
-        assert_eq!(ask.locale, Locale::De);
+        assert_eq!(ask.locale, Some(Locale::De));
         assert_eq!(Ask::validate(Some("   "), Some("xx")).unwrap(), Ask::default());
         let reason = DeclineBody { reason: Some(long) }.validate();
         assert_eq!(reason.unwrap_err().code(), "invalid_reason");

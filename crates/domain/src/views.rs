@@ -66,7 +66,9 @@ pub struct InviteView {
     pub invited_by: Person,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// The e-mail language the inviter named (absent: the resource's default, then the deployment's).
+    /// The invite's language: the one the inviter named, or the one its
+    /// first e-mail spoke (absent until then: the resource's default, then
+    /// the deployment's, will be used).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<Locale>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -220,7 +220,7 @@ impl Worker {
             Ok(message_id) => {
                 // The e-mail is out: never ask for a retry from here on, or
                 // the invitee would get it twice.
-                if let Err(e) = self.store.record_sent(&item, &msg.send_id, &message_id, time::now()).await {
+                if let Err(e) = self.store.record_sent(&item, &msg.send_id, &message_id, locale, time::now()).await {
                     tracing::error!(invite_id = %item.invite_id, error = %e, "sent, but could not record it");
                 }
                 Ok(if reminder { Outcome::Reminded } else { Outcome::Sent })
@@ -251,11 +251,11 @@ impl Worker {
         if !self.store.claim_decision_mail(msg, time::now()).await? {
             return Ok(Outcome::Skipped("told already"));
         }
-        let (resource, _) = self.store.resource_for_mail(&request.resource_id, Some(request.locale)).await?;
+        let (resource, locale) = self.store.resource_for_mail(&request.resource_id, request.locale).await?;
         let rendered = self
             .renderer
             .decision(&DecisionMail {
-                locale: request.locale,
+                locale,
                 to: &request.email,
                 resource: &resource,
                 role: request.role,

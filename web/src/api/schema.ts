@@ -1072,7 +1072,7 @@ export interface components {
                 name: string;
             };
             message?: string;
-            /** @description The e-mail language the inviter named (absent: the resource's defaultLocale, then the deployment's). */
+            /** @description The invite's language: the one the inviter named, or the one its first e-mail spoke (absent before that: the resource's defaultLocale, then the deployment's, will be used). */
             locale?: components["schemas"]["Locale"];
             createdAt: components["schemas"]["Timestamp"];
             expiresAt: components["schemas"]["Timestamp"];

@@ -60,11 +60,19 @@ impl MailLedger for Store {
         .await
     }
 
-    async fn record_sent(&self, invite: &Invite, send_id: &str, message_id: &str, now: i64) -> Result<(), Error> {
+    async fn record_sent(
+        &self,
+        invite: &Invite,
+        send_id: &str,
+        message_id: &str,
+        locale: Locale,
+        now: i64,
+    ) -> Result<(), Error> {
         let reminder = is_reminder(invite, send_id);
         // Next due: the reminder's day while one is wanted, else the expiry.
         let set = format!(
-            "SET sentSendId = :sid, sesMessageId = :mid, sentAt = :now, GSI2PK = :due_pk, GSI2SK = :due{}",
+            "SET sentSendId = :sid, sesMessageId = :mid, sentAt = :now, GSI2PK = :due_pk, GSI2SK = :due, \
+             locale = if_not_exists(locale, :locale){}",
             if reminder { ", remindedAt = :now" } else { "" }
         );
         let remove = " REMOVE sendingId, sendingAt, deliveryError, deliveryState, deliveryRank, bounceType, deliveryAt";
@@ -74,6 +82,7 @@ impl MailLedger for Store {
             (":now", n(now)),
             (":due_pk", s(DUE_PK)),
             (":due", n(due_after_sent(invite, &self.limits))),
+            (":locale", s(locale.as_str())),
         ];
         let pk = res_pk(&invite.resource_id);
         let changed =

@@ -81,9 +81,9 @@ export class AuditTrail extends AdminPanel {
     if (stopped) text += `. ${t('audit.handedOutStopped')}`;
     if (a.action === 'resource.updated') {
       const language = /^locale (.+)$/.exec(detail)?.[1];
-      text = language
-        ? t('audit.locale.changed', { ...p, detail: LOCALE_NAMES[language as Locale] ?? t('admin.locale.deployment', { language: '' }).replace(/\s*\(\s*\)/, '') })
-        : t(detail === 'reminders off' ? 'audit.reminders.off' : 'audit.reminders.on', p);
+      if (language === 'default') text = t('audit.locale.default', p);
+      else if (language) text = t('audit.locale.changed', { ...p, detail: LOCALE_NAMES[language as Locale] ?? language });
+      else text = t(detail === 'reminders off' ? 'audit.reminders.off' : 'audit.reminders.on', p);
     }
     return text;
   }
