@@ -99,6 +99,9 @@ INVITES_API="http://127.0.0.1:$OIDC_API_PORT" INVITES_WEB_OIDC_AUTHORITY="http:/
 popd >/dev/null
 wait_http web-oidc "$OIDC_WEB_ORIGIN/config.json" 60
 export OIDC_WEB_URL="$OIDC_WEB_ORIGIN" OIDC_API="http://127.0.0.1:$OIDC_API_PORT" OIDC_KEY_FILE="$STACK_LOG_DIR/oidc-key.json"
+# Every kind of e-mail in every language, for tests/emails.spec.ts.
+export INVITES_MAILS_DIR="$STACK_LOG_DIR/mails"
+(cd "$API_ROOT" && cargo run -q --locked -p send-invite-email --example render-all -- "$INVITES_MAILS_DIR")
 export CHROMIUM=${CHROMIUM:-$(command -v chromium || echo /usr/bin/chromium)}
 echo "== web: browser suite (chromium $("$CHROMIUM" --version 2>/dev/null | awk '{print $2}'), $WEB_URL, API $INVITES_E2E_API)"
 suite_started=$SECONDS

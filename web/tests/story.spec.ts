@@ -908,6 +908,21 @@ test('every language: the invitation e-mail and its landing page at 375 px, Arab
       await shot(page, 'landing-ar-desktop');
     }
   }
+
+  // A team link's landing page in the language the person picked, each at 375 px.
+  const teamLink = await call(owner, 'POST', `/v1/resources/${resource.json.id}/links`, { role: 'read_only' });
+  expect(teamLink.status).toBe(201);
+  for (const l of LOCALES) {
+    await page.evaluate((tag) => localStorage.setItem('invites.locale', tag), l);
+    await page.goto(inApp(teamLink.json.url));
+    const landing = page.locator('team-link-landing');
+    await expect(landing).toHaveAttribute('lang', l);
+    await expect(landing).toHaveAttribute('dir', l === 'ar' ? 'rtl' : 'ltr');
+    await expect(page.getByRole('heading', { name: strings(l)['team.title'].replace('{resource}', name) })).toBeVisible();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), `the ${l} team link page at 375 px`).toBeLessThanOrEqual(375);
+    await scan(page, `team link landing: ${l}, 375 px`);
+  }
+  await page.evaluate(() => localStorage.removeItem('invites.locale'));
   await page.setViewportSize({ width: 1280, height: 800 });
 
   // The person picks another language on the landing page: kept, and it beats the invitation's.
