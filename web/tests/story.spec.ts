@@ -912,9 +912,11 @@ test('every language: the invitation e-mail and its landing page at 375 px, Arab
   // A team link's landing page in the language the person picked, each at 375 px.
   const teamLink = await call(owner, 'POST', `/v1/resources/${resource.json.id}/links`, { role: 'read_only' });
   expect(teamLink.status).toBe(201);
+  await page.setViewportSize({ width: 375, height: 800 });
   for (const l of LOCALES) {
     await page.evaluate((tag) => localStorage.setItem('invites.locale', tag), l);
     await page.goto(inApp(teamLink.json.url));
+    await page.reload(); // the same address again: a fresh page reads the kept pick
     const landing = page.locator('team-link-landing');
     await expect(landing).toHaveAttribute('lang', l);
     await expect(landing).toHaveAttribute('dir', l === 'ar' ? 'rtl' : 'ltr');
@@ -926,6 +928,8 @@ test('every language: the invitation e-mail and its landing page at 375 px, Arab
   await page.setViewportSize({ width: 1280, height: 800 });
 
   // The person picks another language on the landing page: kept, and it beats the invitation's.
+  await page.goto(await linkFor(guest('ar')));
+  await expect(page.locator('invite-landing')).toHaveAttribute('lang', 'ar');
   await page.locator('invite-landing').getByLabel(strings('ar')['locale.label']).selectOption('de');
   await expect(page.getByRole('heading', { name: `${POLY.name} hat Sie zu ${name} eingeladen` })).toBeVisible();
   await page.goto(await linkFor(guest('fr')));
