@@ -17,7 +17,9 @@ fn main() {
         inviter: "Alexandra Featherstonehaugh-Montgomery",
         resource: "Quarterly planning of the northern region's distribution centres",
         role: Role::ADMIN,
-        message: Some("Welcome aboard! Here is a rather long personal message with a link https://example.com/a/very/long/path/that/does/not/break/easily and some more words."),
+        message: Some(
+            "Welcome aboard! Here is a rather long personal message with a link https://example.com/a/very/long/path/that/does/not/break/easily and some more words.",
+        ),
         url: "https://app.example.com/invite#token=ApkBojzSnvTVjVtbEs3t7ad9AaI80rDgb-F4e8F0DctHvwV0SwEZEeMVyapyFA53HQe9oowoBD91cyjDziVajYAM",
         expires_at: now + 7 * 86_400,
         now,
