@@ -59,3 +59,24 @@ pub fn ses_event(sample: &str, rid: &str, iid: &str, message_id: &str) -> String
     msg["mail"]["tags"]["inviteId"] = json!([iid]);
     msg.to_string()
 }
+
+/// A proxy in front of DynamoDB Local that holds the first
+/// `TransactWriteItems` for `hold` and says when it arrived: a test then
+/// commits a conflicting change while the write waits, so the write's reads
+/// come before that change and its commit after it, every time.
+pub async fn holding_the_next_transaction(
+    hold: std::time::Duration,
+) -> (invites_devtools::proxy::Proxy, std::sync::Arc<tokio::sync::Notify>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let proxy = invites_devtools::proxy::Proxy::start(&std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap()).await;
+    let arrived = std::sync::Arc::new(tokio::sync::Notify::new());
+    let (seen, tell) = (AtomicBool::new(false), arrived.clone());
+    proxy.set_rule(Some(std::sync::Arc::new(move |text: &str| {
+        let first = text.contains("DynamoDB_20120810.TransactWriteItems") && !seen.swap(true, Ordering::SeqCst);
+        first.then(|| {
+            tell.notify_one();
+            invites_devtools::proxy::Inject::Hold(hold)
+        })
+    })));
+    (proxy, arrived)
+}

@@ -173,22 +173,26 @@ impl Harness {
     /// that injects faults or contends), the link key in its environment,
     /// and budgets that never get in a test's way.
     pub async fn function_through(&self, name: &str, dynamodb: &str) -> Function {
-        Function::start(
-            name,
-            vec![
-                ("AWS_ENDPOINT_URL_DYNAMODB", dynamodb.to_owned()),
-                ("AWS_ENDPOINT_URL_SQS", std::env::var("AWS_ENDPOINT_URL_SQS").unwrap()),
-                ("INVITES_TABLE", self.table.clone()),
-                ("INVITES_QUEUE_URL", self.queue_url.clone()),
-                ("INVITES_TOKEN_KEY", crate::TOKEN_KEY_B64.into()),
-                ("INVITES_ACCEPT_URL", crate::ACCEPT_URL.into()),
-                ("INVITES_SENDER", SENDER.into()),
-                ("INVITES_SEAT_LIMIT", "1000".into()),
-                ("INVITES_DAILY_INVITE_LIMIT", "1000".into()),
-                ("INVITES_USER_DAILY_INVITE_LIMIT", "1000".into()),
-            ],
-        )
-        .await
+        self.function_through_with(name, dynamodb, Vec::new()).await
+    }
+
+    /// [`Harness::function_through`] with more of the function's environment
+    /// (a role catalogue, say).
+    pub async fn function_through_with(&self, name: &str, dynamodb: &str, more: Vec<(&str, String)>) -> Function {
+        let mut vars = vec![
+            ("AWS_ENDPOINT_URL_DYNAMODB", dynamodb.to_owned()),
+            ("AWS_ENDPOINT_URL_SQS", std::env::var("AWS_ENDPOINT_URL_SQS").unwrap()),
+            ("INVITES_TABLE", self.table.clone()),
+            ("INVITES_QUEUE_URL", self.queue_url.clone()),
+            ("INVITES_TOKEN_KEY", crate::TOKEN_KEY_B64.into()),
+            ("INVITES_ACCEPT_URL", crate::ACCEPT_URL.into()),
+            ("INVITES_SENDER", SENDER.into()),
+            ("INVITES_SEAT_LIMIT", "1000".into()),
+            ("INVITES_DAILY_INVITE_LIMIT", "1000".into()),
+            ("INVITES_USER_DAILY_INVITE_LIMIT", "1000".into()),
+        ];
+        vars.extend(more);
+        Function::start(name, vars).await
     }
 
     /// The mail worker wired to this harness's table and the SES emulator.

@@ -169,3 +169,28 @@ async fn a_delete_racing_an_accept_and_a_join_lets_nobody_in_after_it() {
     }
     println!("outcomes: {outcomes:?}");
 }
+
+/// Every path checks the mark in its own write: an accept whose reads came
+/// before the resource's deletion, and whose transaction commits after it,
+/// lets nobody in. The proxy holds the accept's transaction while the
+/// delete commits, every time (the race test above leaves it to chance).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_accept_held_across_the_delete_lets_nobody_in() {
+    let h = Harness::new().await;
+    let rid = new_resource(&h).await;
+    let to = unique_email("held");
+    let created = invite_to(&h, &rid, &to, json!({})).await;
+    let (proxy, arrived) = holding_the_next_transaction(std::time::Duration::from_millis(700)).await;
+    let mut accept = h.function_through("accept-invite", &proxy.url).await;
+    let req = Req::event("accept-invite").user("user-held", &to).body(json!({"token": token_of(&created)}));
+    let delete = async {
+        arrived.notified().await;
+        call(resources::handle, &h.api, &Req::event("service-delete-resource").path("rid", &rid)).await
+    };
+    let (answer, deleted) = tokio::join!(accept.invoke(&req.0), delete);
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+    let answer = answer.expect("the function answers");
+    assert_eq!(answer["statusCode"], 410, "{}", answer["body"]);
+    assert!(answer["body"].as_str().unwrap().contains("resource_deleted"), "{}", answer["body"]);
+    assert!(h.store().member(&rid, "user-held").await.unwrap().is_none(), "nobody got in");
+}

@@ -50,6 +50,28 @@ async fn an_editor_grants_and_assigns_only_roles_at_or_below_their_own() {
     assert_error(&change_role(&h, &rid, EDITOR, ADMIN.0, "read_only").await, 403, "role_not_grantable");
     assert_error(&remove(&h, &rid, EDITOR, ADMIN.0).await, 403, "role_not_grantable");
     assert_error(&change_role(&h, &rid, ADMIN, "user-reader", "owner").await, 422, "invalid_role");
+    // A pending invite's role: only within the editor's reach, both the role it has and the one it gets.
+    let theirs = invite(&h, &rid, EDITOR, "r3@example.com", "read_only").await;
+    let above = invite(&h, &rid, OWNER, "a3@example.com", "admin").await;
+    let change_invite = |id: &Value, role: &str| {
+        Req::event("change-invite-role")
+            .user(EDITOR.0, EDITOR.1)
+            .path("rid", &rid)
+            .path("id", id.as_str().unwrap())
+            .body(json!({ "role": role }))
+    };
+    let up = call(manage_invite::handle, &h.api, &change_invite(&theirs.body["invite"]["id"], "admin")).await;
+    assert_error(&up, 403, "role_not_grantable");
+    let down = call(manage_invite::handle, &h.api, &change_invite(&above.body["invite"]["id"], "read_only")).await;
+    assert_error(&down, 403, "role_not_grantable");
+    // A bulk invite: an entry above the editor's role is refused with the single invite's answer.
+    let batch = Req::event("create-invite-batch")
+        .user(EDITOR.0, EDITOR.1)
+        .path("rid", &rid)
+        .body(json!({"invites": [{"email": "b1@example.com", "role": "admin"}]}));
+    let b = call(create_invite::handle, &h.api, &batch).await;
+    let refused = b.status == 403 || b.body.to_string().contains("role_not_grantable");
+    assert!(refused, "{} {}", b.status, b.body);
     // What the editor's role may not do at all: team links, the audit trail.
     let link = Req::event("create-team-link").user(EDITOR.0, EDITOR.1).path("rid", &rid);
     let r =
@@ -211,4 +233,80 @@ async fn a_retired_role_in_the_table_reads_and_may_do_nothing() {
     );
     // An owner moves them onto a role of the catalogue.
     assert_eq!(change_role(&h, &rid, OWNER, "user-billing", "editor").await.status, 200);
+}
+
+/// The escalation check is part of the invite's own write: an editor's
+/// invite whose reads came before their demotion to read_only, and whose
+/// transaction commits after it, is refused and leaves nothing behind. The
+/// proxy holds the create's transaction while the demotion commits, so this
+/// happens every time; a check made only by reading beforehand would let
+/// the invite through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_demotion_between_an_invites_read_and_its_write_refuses_it() {
+    three_roles();
+    let h = Harness::new().await;
+    let rid = new_resource(&h).await;
+    add_member(&h, &rid, EDITOR.0, EDITOR.1, "editor").await;
+    let (proxy, arrived) = holding_the_next_transaction(std::time::Duration::from_millis(700)).await;
+    let catalogue = format!("{}/fixtures/roles.json", env!("CARGO_MANIFEST_DIR"));
+    let mut create =
+        h.function_through_with("create-invite", &proxy.url, vec![("INVITES_ROLES_FILE", catalogue)]).await;
+    let req = Req::event("create-invite")
+        .user(EDITOR.0, EDITOR.1)
+        .path("rid", &rid)
+        .body(json!({"email": "late@example.com", "role": "editor"}));
+    let demote = async {
+        arrived.notified().await;
+        change_role(&h, &rid, OWNER, EDITOR.0, "read_only").await
+    };
+    let (answer, demoted) = tokio::join!(create.invoke(&req.0), demote);
+    assert_eq!(demoted.status, 200, "{}", demoted.body);
+    let answer = answer.expect("the function answers");
+    let body: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
+    assert_eq!(answer["statusCode"], 403, "the grant after the demotion: {body}");
+    let items = h.dump().await;
+    let holds = items.iter().any(|i| i.values().any(|v| v.as_s().is_ok_and(|s| s.contains("late@example.com"))));
+    assert!(!holds, "nothing of the refused invite was written");
+}
+
+/// A bad catalogue stops a function at start with every problem named: the
+/// real binary, started as Lambda would, with each kind of mistake.
+#[test]
+fn a_bad_catalogue_stops_a_function_at_start() {
+    let good: Value = serde_json::from_str(include_str!("../fixtures/roles.json")).unwrap();
+    let bad = |change: &dyn Fn(&mut Value)| {
+        let mut c = good.clone();
+        change(&mut c);
+        c
+    };
+    let cases: [(Value, &str); 4] = [
+        (bad(&|c| c["roles"][1]["id"] = json!("admin")), "duplicate role id"),
+        (bad(&|c| c["roles"][0]["can"] = json!(["invite", "fly"])), "unknown variant `fly`"),
+        (bad(&|c| c["roles"][2]["grants"] = json!(["auditor"])), "auditor\\\", which does not exist"),
+        (
+            bad(&|c| {
+                c["roles"][1]["label"].as_object_mut().unwrap().remove("de");
+            }),
+            "needs a label in",
+        ),
+    ];
+    let dir = std::env::temp_dir().join(format!("roles-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (i, (catalogue, says)) in cases.iter().enumerate() {
+        let file = dir.join(format!("bad-{i}.json"));
+        std::fs::write(&file, catalogue.to_string()).unwrap();
+        let out = std::process::Command::new(binary("resources"))
+            .env_clear()
+            .env("INVITES_TABLE", "t")
+            .env("INVITES_ACCEPT_URL", ACCEPT_URL)
+            .env("INVITES_TOKEN_KEY", TOKEN_KEY_B64)
+            .env("AWS_REGION", "eu-central-1")
+            .env("INVITES_ROLES_FILE", &file)
+            .output()
+            .unwrap();
+        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(!out.status.success(), "started with {catalogue}");
+        assert!(said.contains("INVITES_ROLES_FILE") && said.contains(says), "{says:?} in {said}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

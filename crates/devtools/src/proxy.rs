@@ -37,6 +37,10 @@ pub enum Inject {
     /// Forward the request (it takes effect upstream), then close the
     /// connection without its answer: a commit whose answer was lost.
     ForwardThenCut,
+    /// Hold the request this long, then forward it: a write whose reads
+    /// came before a change another client makes meanwhile (a race, made
+    /// to happen every time).
+    Hold(Duration),
 }
 
 /// Decides per request (its head and body as text) whether to inject.
@@ -180,6 +184,7 @@ impl Proxy {
         match rule.and_then(|r| r(&text)) {
             Some(Inject::Cut) => return None,
             Some(Inject::ForwardThenCut) => lose_answer = true,
+            Some(Inject::Hold(wait)) => tokio::time::sleep(wait).await,
             Some(Inject::Answer { status, error_type, message }) => {
                 let body = format!("{{\"message\":\"{message}\"}}");
                 return Some(reply(
