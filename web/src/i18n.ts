@@ -4,7 +4,7 @@
 // Intl.PluralRules, and dates, numbers and durations by Intl.
 
 import en from './locales/en.json';
-import { locale, type Locale } from './config';
+import { direction, locale, type Locale } from './config';
 
 export type I18nKey = keyof typeof en;
 /** A string, or its plural forms by CLDR category, chosen by the `count` parameter. */
@@ -52,10 +52,13 @@ export function t(key: I18nKey, params: Record<string, string | number> = {}): s
   const own = strings?.[key];
   const [entry, lang] = own === undefined ? [en[key] as Entry, 'en'] : [own, l];
   const text = entry === undefined ? key : pick(entry, lang, Number(params.count ?? 0));
+  // In a right-to-left sentence, a name or an address keeps its own
+  // direction (Unicode isolates), so "g***@example.com" is not reordered.
+  const isolate = direction(l) === 'rtl' ? (v: string) => `\u2068${v}\u2069` : (v: string) => v;
   return text.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = params[name];
     if (value === undefined) return `{${name}}`;
-    return typeof value === 'number' ? new Intl.NumberFormat(lang).format(value) : value;
+    return typeof value === 'number' ? new Intl.NumberFormat(lang).format(value) : isolate(value);
   });
 }
 

@@ -898,7 +898,9 @@ test('every language: the invitation e-mail and its landing page at 375 px, Arab
     const landing = page.locator('invite-landing');
     await expect(landing).toHaveAttribute('lang', l);
     await expect(landing).toHaveAttribute('dir', dir);
-    const title = strings(l)['landing.title'].replace('{inviter}', POLY.name).replace('{resource}', name);
+    // Names in a right-to-left sentence are isolated (U+2068 … U+2069), as i18n.ts does.
+    const own = (v: string) => (l === 'ar' ? `\u2068${v}\u2069` : v);
+    const title = strings(l)['landing.title'].replace('{inviter}', own(POLY.name)).replace('{resource}', own(name));
     await expect(page.getByRole('heading', { name: title })).toBeVisible();
     await expect(page.locator('html')).toHaveAttribute('dir', dir);
     expect(await page.evaluate(() => document.documentElement.scrollWidth), `the ${l} landing page at 375 px`).toBeLessThanOrEqual(375);
@@ -920,7 +922,8 @@ test('every language: the invitation e-mail and its landing page at 375 px, Arab
     const landing = page.locator('team-link-landing');
     await expect(landing).toHaveAttribute('lang', l);
     await expect(landing).toHaveAttribute('dir', l === 'ar' ? 'rtl' : 'ltr');
-    await expect(page.getByRole('heading', { name: strings(l)['team.title'].replace('{resource}', name) })).toBeVisible();
+    const own = (v: string) => (l === 'ar' ? `\u2068${v}\u2069` : v);
+    await expect(page.getByRole('heading', { name: strings(l)['team.title'].replace('{resource}', own(name)) })).toBeVisible();
     expect(await page.evaluate(() => document.documentElement.scrollWidth), `the ${l} team link page at 375 px`).toBeLessThanOrEqual(375);
     await scan(page, `team link landing: ${l}, 375 px`);
   }
@@ -945,7 +948,7 @@ test('every language: the invitation e-mail and its landing page at 375 px, Arab
   await shot(page, 'admin-ar-375', 375);
   // The resource's default language: invitations that name none go out in it.
   await page.locator('#default-locale').selectOption('ja');
-  await expect(page.getByText(strings('ar')['admin.locale.changed'].replace('{language}', '日本語'))).toBeVisible();
+  await expect(page.getByText(strings('ar')['admin.locale.changed'].replace('{language}', '\u2068日本語\u2069'))).toBeVisible();
   expect((await call(owner, 'DELETE', `/v1/resources/${resource.json.id}/invites/${ids.en}`)).status).toBe(204); // a free seat
   const plain = await call(owner, 'POST', `/v1/resources/${resource.json.id}/invites`, { email: addr('guest-default'), role: 'read_only' });
   expect(plain.status).toBe(201);
