@@ -194,3 +194,31 @@ async fn an_accept_held_across_the_delete_lets_nobody_in() {
     assert!(answer["body"].as_str().unwrap().contains("resource_deleted"), "{}", answer["body"]);
     assert!(h.store().member(&rid, "user-held").await.unwrap().is_none(), "nobody got in");
 }
+
+/// The sweep sends nothing for a deleted resource: at the time its invite's
+/// reminder would be due, and long after its first e-mail would be
+/// requeued, a sweep and the worker send no second e-mail.
+#[tokio::test]
+async fn the_sweep_sends_no_reminder_or_requeue_for_a_deleted_resource() {
+    let h = Harness::new().await;
+    let rid = new_resource(&h).await;
+    let to = unique_email("reminded");
+    assert_eq!(invite(&h, &rid, OWNER, &to, "read_only").await.status, 201);
+    let worker = h.worker().await;
+    worker.handle(h.take_batch().await).await;
+    assert_eq!(inbox(&to).await.len(), 1, "the invitation went out");
+    assert_eq!(delete(&h, &rid, OWNER).await.status, 204);
+    let sweep = sweep_invites::Sweeper {
+        store: h.store().clone(),
+        queue: h.api.queue.clone().unwrap(),
+        limits: Limits::default(),
+    };
+    let now = invites_domain::time::now();
+    let reminder_day = now + (7 - Limits::default().reminder_days) * invites_domain::time::DAY + 60;
+    for at in [now + 3600, reminder_day] {
+        let done = sweep.run(at).await.unwrap();
+        assert_eq!((done.requeued, done.reminders), (0, 0), "{done:?}");
+    }
+    worker.handle(h.take_batch().await).await;
+    assert_eq!(inbox(&to).await.len(), 1, "no reminder, no second e-mail");
+}
