@@ -23,10 +23,6 @@ async fn settings(h: &Harness, rid: &str, body: Value) -> Resp {
     call(resources::handle, &h.api, &patch).await
 }
 
-fn token_of(created: &Resp) -> String {
-    created.body["url"].as_str().unwrap().split("token=").nth(1).unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn the_invites_language_else_the_resources_else_the_deployments() {
     let h = Harness::with_limits(Limits { default_locale: Locale::Fr, ..Limits::default() }).await;

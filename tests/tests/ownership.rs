@@ -15,14 +15,17 @@ async fn role_of(h: &Harness, rid: &str, uid: &str) -> Option<String> {
     h.store().member(rid, uid).await.unwrap().map(|m| m.role.as_str().to_owned())
 }
 
+type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
+
+/// One item of the table, by its key, as it is stored.
+async fn item(h: &Harness, pk: &str, sk: &str) -> Option<Item> {
+    let s = |i: &Item, k: &str| i.get(k).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+    h.dump().await.into_iter().find(|i| s(i, "PK") == pk && s(i, "SK") == sk)
+}
+
 async fn owner_id(h: &Harness, rid: &str) -> String {
-    let items = h.dump().await;
-    let pk = format!("RES#{rid}");
-    let s = |i: &std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>, k: &str| {
-        i.get(k).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default()
-    };
-    let resource = items.iter().find(|i| s(i, "PK") == pk && s(i, "SK") == "RESOURCE");
-    resource.unwrap()["ownerId"].as_s().unwrap().clone()
+    let resource = item(h, &format!("RES#{rid}"), "RESOURCE").await.unwrap();
+    resource["ownerId"].as_s().unwrap().clone()
 }
 
 #[tokio::test]
@@ -117,16 +120,8 @@ async fn a_transfer_racing_the_removal_of_its_member_has_one_outcome() {
 
 /// How many resources a user owns, as the table counts them.
 async fn owned(h: &Harness, uid: &str) -> i64 {
-    let items = h.dump().await;
-    let s = |i: &std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>, k: &str| {
-        i.get(k).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default()
-    };
-    let pk = format!("USER#{uid}");
-    items
-        .iter()
-        .find(|i| s(i, "PK") == pk && s(i, "SK") == "OWNED")
-        .and_then(|i| i.get("count")?.as_n().ok()?.parse().ok())
-        .unwrap_or(0)
+    let counter = item(h, &format!("USER#{uid}"), "OWNED").await;
+    counter.and_then(|i| i.get("count")?.as_n().ok()?.parse().ok()).unwrap_or(0)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

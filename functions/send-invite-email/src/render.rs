@@ -245,7 +245,8 @@ impl Renderer {
         }
     }
 
-    /// The mail's strings for one of its parts (`html` or not).
+    /// The mail's strings for one of its parts (`html` or not); a later list
+    /// names what it says instead of an earlier one (a reminder's opening).
     fn words(
         &self,
         locale: Locale,
@@ -254,7 +255,10 @@ impl Renderer {
         html: bool,
     ) -> Result<Value, minijinja::Error> {
         let mut out = BTreeMap::new();
-        for (name, key) in lists.iter().flat_map(|l| l.iter()) {
+        for (name, key) in lists.iter().rev().flat_map(|l| l.iter()) {
+            if out.contains_key(name) {
+                continue;
+            }
             let said = self.say(locale, key, ctx, html)?;
             out.insert(*name, if html { Value::from_safe_string(said) } else { Value::from(said) });
         }
