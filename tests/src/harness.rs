@@ -19,7 +19,7 @@ impl Harness {
     pub async fn with_limits(limits: Limits) -> Self {
         require_stack();
         invites_runtime::logging::init();
-        let sdk = invites_adapters::sdk_config().await;
+        let sdk = invites_adapters::sdk_config().await.expect("the AWS configuration");
         let template = invites_devtools::load_template(&invites_devtools::template_path()).unwrap();
         let name = format!("t-{}", ulid_like());
         let db = aws_sdk_dynamodb::Client::new(&sdk);
@@ -197,7 +197,7 @@ impl Harness {
 
     /// The mail worker wired to this harness's table and the SES emulator.
     pub async fn worker(&self) -> send_invite_email::Worker {
-        let sdk = invites_adapters::sdk_config().await;
+        let sdk = invites_adapters::sdk_config().await.expect("the AWS configuration");
         send_invite_email::Worker::new(
             &sdk,
             self.api.config.clone(),
@@ -209,7 +209,7 @@ impl Harness {
     /// An event bus for this harness's table (`<table>-events`, on moto) and
     /// the queue its one rule fills: (bus name, queue URL).
     pub async fn event_bus(&self) -> (String, String) {
-        let sdk = invites_adapters::sdk_config().await;
+        let sdk = invites_adapters::sdk_config().await.expect("the AWS configuration");
         let bus = format!("{}-events", self.table);
         let seen =
             invites_devtools::create_event_bus(&aws_sdk_eventbridge::Client::new(&sdk), &self.sqs, &bus).await.unwrap();
@@ -235,7 +235,7 @@ impl Harness {
     /// Hands this table's stream to a `publish-events` process, as Lambda's
     /// event source mapping does, until nothing new is left.
     pub async fn publish_stream(&self, publisher: &mut Function) {
-        let sdk = invites_adapters::sdk_config().await;
+        let sdk = invites_adapters::sdk_config().await.expect("the AWS configuration");
         let mut reader = invites_devtools::streams::StreamReader::open(&sdk, &self.table, true).await.unwrap();
         let mut idle = 0;
         while idle < 3 {

@@ -168,7 +168,7 @@ async fn a_key_rotation_keeps_live_links_and_a_retired_key_kills_them() {
     let created = invite(&h, &rid, OWNER, "rotate@example.com", "read_only").await;
     let old_link = token_of(&created);
     let key = |b64: &str| TokenKey::from_base64(b64).unwrap();
-    let sdk = invites_adapters::sdk_config().await;
+    let sdk = invites_adapters::sdk_config().await.expect("the AWS configuration");
     let store = |current, previous| {
         let keys = std::sync::Arc::new(invites_adapters::keys::Keys::fixed(Keyring::new(current, previous).unwrap()));
         invites_adapters::Store::new(&sdk, h.table.clone(), Some(keys), invites_domain::limits::Limits::default())
@@ -205,7 +205,7 @@ async fn the_key_is_read_through_the_secrets_extension_once_and_a_failed_read_is
     // After a rotation: the new key is current, the deployment's old key previous.
     let (current, previous) = ("invites/link-key", "arn:aws:secretsmanager:eu-west-1:1:secret:invites/old key+1");
     let ext = SecretsExtension::start(&[(previous, TOKEN_KEY_B64)]).await;
-    let sdk = invites_adapters::sdk_config().await;
+    let sdk = invites_adapters::sdk_config().await.expect("the AWS configuration");
     let store = |token: &str| {
         let keys = Keys::through_extension(ext.port, token.into(), current.into(), Some(previous.into()));
         invites_adapters::Store::new(

@@ -19,7 +19,7 @@ impl E2e {
         let var =
             |n: &str| std::env::var(n).unwrap_or_else(|_| panic!("{n} is not set: run the suite with `make test`"));
         let api = var("INVITES_E2E_API");
-        let sdk = invites_adapters::sdk_config().await;
+        let sdk = invites_adapters::sdk_config().await.expect("the AWS configuration");
         let pump = Pump {
             sqs: aws_sdk_sqs::Client::new(&sdk),
             queue_url: var("INVITES_QUEUE_URL"),
@@ -225,7 +225,7 @@ async fn plan_team_link_domain_and_their_events_through_the_binaries() {
     let (status, joined) = e.call("POST", &format!("/v1/me/joinable/{rid}/join"), Some(&colleague), None).await;
     assert_eq!((status, joined["role"].as_str()), (200, Some("admin")), "{joined}");
 
-    let sdk = invites_adapters::sdk_config().await;
+    let sdk = invites_adapters::sdk_config().await.expect("the AWS configuration");
     let mut stream = StreamReader::open(&sdk, &std::env::var("INVITES_TABLE").unwrap(), true).await.unwrap();
     let publish = async |event: &Value| invites_devtools::replay::invoke(&e.api, "publish-events", event).await.ok();
     let mut idle = 0;

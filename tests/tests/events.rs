@@ -196,7 +196,7 @@ async fn the_operators_channel_gets_the_link_instead_of_an_email() {
 async fn the_sample_stream_event_becomes_two_events() {
     let h = Harness::new().await;
     let (bus, seen) = h.event_bus().await;
-    let sdk = invites_adapters::sdk_config().await;
+    let sdk = invites_adapters::sdk_config().await.expect("the AWS configuration");
     let publisher = publish_events::Publisher {
         bus: invites_adapters::EventBus::new(&sdk, bus),
         webhooks: None,

@@ -81,7 +81,7 @@ async fn forged_truncated_and_foreign_tokens_are_not_found() {
     tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
     // A token for the same invite from a deployment with another key.
     let foreign_store = Store::new(
-        &invites_adapters::sdk_config().await,
+        &invites_adapters::sdk_config().await.expect("the AWS configuration"),
         h.table.clone(),
         Some(std::sync::Arc::new(invites_adapters::keys::Keys::fixed(
             Keyring::new(TokenKey::from_base64("b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXktb3RoZXI=").unwrap(), None)

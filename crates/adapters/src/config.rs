@@ -55,6 +55,14 @@ pub fn prime_on_init() -> Result<bool, ConfigError> {
     }
 }
 
+/// How long the HTTPS client keeps an idle connection to an AWS service
+/// (`INVITES_HTTP_IDLE_TIMEOUT_SECS`, 1–3600, default 50): below the
+/// service's own idle timeout, so a pooled connection the service closed
+/// while the environment was frozen is never written to ([`crate::sdk_config`]).
+pub fn http_idle_timeout() -> Result<std::time::Duration, ConfigError> {
+    number("INVITES_HTTP_IDLE_TIMEOUT_SECS", 50, |s: &u64| (1..=3600).contains(s)).map(std::time::Duration::from_secs)
+}
+
 fn required(name: &str) -> Result<String, ConfigError> {
     optional(name).ok_or_else(|| ConfigError(format!("{name} is not set")))
 }

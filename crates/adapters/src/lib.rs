@@ -32,11 +32,19 @@ pub use webhooks::WebhookQueue;
 /// - **In Lambda** (`AWS_LAMBDA_FUNCTION_NAME`), region and credentials come
 ///   from the environment Lambda sets, and no profile file is read; elsewhere
 ///   (the dev tools, a shell with a profile) the SDK's usual chains apply.
-pub async fn sdk_config() -> aws_config::SdkConfig {
+///
+/// Idle connections are kept for `INVITES_HTTP_IDLE_TIMEOUT_SECS` (default
+/// 50), below the 60 s after which DynamoDB has been seen to close them, so
+/// a request after a longer pause (the environment frozen meanwhile) opens
+/// a new connection instead of writing to one the service closed
+/// ([`config::http_idle_timeout`]; measured in `docs/performance.md`). An
+/// invalid value is the error.
+pub async fn sdk_config() -> Result<aws_config::SdkConfig, config::ConfigError> {
     use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
     use aws_smithy_http_client::tls::{Provider, TlsContext, rustls_provider::CryptoMode};
     let tls = TlsContext::builder().with_trust_store(trust_store()).build().expect("a TLS context without extra names");
     let https = aws_smithy_http_client::Builder::new()
+        .pool_idle_timeout(config::http_idle_timeout()?)
         .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
         .tls_context(tls)
         .build_https();
@@ -52,7 +60,7 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
                 loader.credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new());
         }
     }
-    loader.load().await
+    Ok(loader.load().await)
 }
 
 /// Which roots the HTTPS client trusts: `INVITES_TRUST_STORE=aws` (the

@@ -13,6 +13,19 @@ impl Queue {
         Self { sqs: aws_sdk_sqs::Client::new(sdk), url }
     }
 
+    /// Opens the queue's connection during init, as [`crate::Store::prime`]
+    /// does the table's: one `GetQueueAttributes` of the queue's ARN (the
+    /// policy of every function that queues allows it; `SendMessage` would
+    /// queue a message). A failure only means the first message opens it.
+    pub async fn prime(&self) -> Result<(), Error> {
+        let read = self.sqs.get_queue_attributes().queue_url(&self.url);
+        read.attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| Error::internal(format!("sqs prime: {}", aws_sdk_sqs::error::DisplayErrorContext(&e))))
+    }
+
     /// Queues one message (`invites_domain::message`).
     pub async fn send(&self, msg: &impl serde::Serialize) -> Result<(), Error> {
         let body = serde_json::to_string(msg).map_err(Error::internal)?;

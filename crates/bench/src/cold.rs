@@ -7,7 +7,7 @@
 //! round, the cases interleaved round after round, so drift on the machine
 //! hits them alike; medians with their spread.
 
-use crate::cpu::Quota;
+use crate::cpu::{self, Quota};
 use crate::init::Figure;
 use crate::{Env, ms, peak_rss_kb, spawn_with};
 use serde_json::Value;
@@ -28,12 +28,24 @@ pub struct Case<'a> {
     pub env: Vec<(String, String)>,
     /// The memory size whose CPU share it runs with after init.
     pub memory_mb: u64,
+    /// When set, the process is then frozen (`SIGSTOP`) this long, as
+    /// Lambda freezes an environment between requests, thawed, and sent
+    /// one more request: "after a pause".
+    pub pause: Option<Duration>,
     pub event: Box<dyn Fn(usize) -> Value + 'a>,
 }
 
 impl<'a> Case<'a> {
     pub fn new(label: &str, program: PathBuf, memory_mb: u64, event: impl Fn(usize) -> Value + 'a) -> Self {
-        Self { label: label.into(), program, args: Vec::new(), env: Vec::new(), memory_mb, event: Box::new(event) }
+        Self {
+            label: label.into(),
+            program,
+            args: Vec::new(),
+            env: Vec::new(),
+            memory_mb,
+            pause: None,
+            event: Box::new(event),
+        }
     }
 
     pub fn args(mut self, args: &[&str]) -> Self {
@@ -45,6 +57,11 @@ impl<'a> Case<'a> {
         self.env.extend(env.iter().cloned());
         self
     }
+
+    pub fn pause(mut self, pause: Duration) -> Self {
+        self.pause = Some(pause);
+        self
+    }
 }
 
 #[derive(Default)]
@@ -53,6 +70,15 @@ struct Samples {
     first: Vec<Duration>,
     cold: Vec<Duration>,
     warm: Vec<Duration>,
+    init_waited: Vec<Duration>,
+    first_waited: Vec<Duration>,
+    cold_waited: Vec<Duration>,
+    cold_own: Vec<Duration>,
+    warm_own: Vec<Duration>,
+    first_throttled: Vec<Duration>,
+    first_cpu: Vec<Duration>,
+    warm_waited: Vec<Duration>,
+    after_pause: Vec<Duration>,
     rss_kb: Vec<u64>,
 }
 
@@ -64,6 +90,23 @@ pub struct Measured {
     pub first: Figure,
     pub cold: Figure,
     pub warm: Figure,
+    /// Of the first request: the time spent waiting for the emulators'
+    /// answers (the counting proxies' own measure), waiting for the next
+    /// CFS period with the quota spent, and on the CPU.
+    pub first_waited: Figure,
+    /// Of init (its priming calls), and of init and the first request.
+    pub init_waited: Figure,
+    pub cold_waited: Figure,
+    /// The cold and the warm request without the emulators' answers: this
+    /// process's own time (each round's difference, then the median).
+    pub cold_own: Figure,
+    pub warm_own: Figure,
+    pub first_throttled: Figure,
+    pub first_cpu: Figure,
+    /// Of the median warm request, the time spent waiting for the emulators.
+    pub warm_waited: Figure,
+    /// The request after the case's pause, when it has one.
+    pub after_pause: Option<Figure>,
     pub rss_mb: f64,
 }
 
@@ -83,24 +126,46 @@ pub async fn measure(env: &Env, cases: &[Case<'_>], rounds: usize) -> BTreeMap<S
             if let Some(q) = &quotas[&case.memory_mb] {
                 q.enter(pid);
             }
+            let quota = quotas[&case.memory_mb].as_ref();
+            let throttled = || quota.map(Quota::throttled).unwrap_or_default();
+            // The proxies' waits since the last look: init's priming, then each request's.
+            let waited = || [&env.ddb, &env.sqs, &env.ses].iter().map(|p| p.take().busy).sum::<Duration>();
+            let init_waited = waited();
             let invoke = async |i: usize| {
                 let out = api.invoke((case.event)(i).to_string()).await;
                 let status = serde_json::from_str::<Value>(&out.body).ok().and_then(|v| v["statusCode"].as_u64());
                 assert!(!out.error && status.is_none_or(|s| s < 400), "{}: {}", case.label, out.body);
                 out.latency
             };
+            let (throttled_before, cpu_before) = (throttled(), cpu::used(pid));
             let first = invoke(i).await;
+            let s = samples.entry(case.label.clone()).or_default();
+            s.init_waited.push(init_waited);
+            s.first_waited.push(waited());
+            s.cold_waited.push(init_waited + *s.first_waited.last().unwrap());
+            s.first_throttled.push(throttled() - throttled_before);
+            s.first_cpu.push(cpu::used(pid) - cpu_before);
             let mut warm = Vec::with_capacity(WARM);
             for k in 1..=WARM {
-                warm.push(invoke(i + k).await);
+                let took = invoke(i + k).await;
+                warm.push((took, waited()));
             }
             i += WARM + 1;
             warm.sort();
-            let s = samples.entry(case.label.clone()).or_default();
+            if let Some(pause) = case.pause {
+                signal(pid, "-STOP");
+                tokio::time::sleep(pause).await;
+                signal(pid, "-CONT");
+                s.after_pause.push(invoke(i).await);
+                i += 1;
+            }
             s.init.push(init);
             s.first.push(first);
             s.cold.push(init + first);
-            s.warm.push(warm[WARM / 2]);
+            s.warm.push(warm[WARM / 2].0);
+            s.warm_waited.push(warm[WARM / 2].1);
+            s.cold_own.push((init + first).saturating_sub(*s.cold_waited.last().unwrap()));
+            s.warm_own.push(warm[WARM / 2].0.saturating_sub(warm[WARM / 2].1));
             s.rss_kb.push(peak_rss_kb(pid));
             let _ = child.kill().await;
             let _ = child.wait().await;
@@ -118,6 +183,15 @@ pub async fn measure(env: &Env, cases: &[Case<'_>], rounds: usize) -> BTreeMap<S
                 first: Figure::of(s.first),
                 cold: Figure::of(s.cold),
                 warm: Figure::of(s.warm),
+                first_waited: Figure::of(s.first_waited),
+                init_waited: Figure::of(s.init_waited),
+                cold_waited: Figure::of(s.cold_waited),
+                cold_own: Figure::of(s.cold_own),
+                warm_own: Figure::of(s.warm_own),
+                first_throttled: Figure::of(s.first_throttled),
+                first_cpu: Figure::of(s.first_cpu),
+                warm_waited: Figure::of(s.warm_waited),
+                after_pause: (!s.after_pause.is_empty()).then(|| Figure::of(s.after_pause)),
                 rss_mb: rss[rss.len() / 2] as f64 / 1024.0,
             };
             (label, m)
@@ -146,6 +220,43 @@ pub fn print(cases: &[Case<'_>], measured: &BTreeMap<String, Measured>) {
             m.rss_mb
         );
     }
+}
+
+/// Where each case's cold and warm requests went (medians): waiting for
+/// the emulators' answers (DynamoDB Local, moto, the SES emulator, as the
+/// counting proxies measure it: init's priming calls and the first
+/// request's), and the rest, which is this process's own; of the first
+/// request, the wait for the next CFS period with the quota spent and the
+/// process's CPU time. Where a case waits for several answers at once (the
+/// worker sends five e-mails at a time) the waits overlap and add up to
+/// more than the time they took.
+pub fn print_breakdown(cases: &[Case<'_>], measured: &BTreeMap<String, Measured>) {
+    println!(
+        "| case | cold request | of it waiting for the emulators (init's priming + first request) | **without that wait** | first request: waiting for the next CPU period | first request: own CPU | warm | of it waiting for the emulators | **without that wait** |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for c in cases {
+        let m = &measured[&c.label];
+        println!(
+            "| {} | {} ms | {} ms ({} + {}) | **{} ms** | {} ms | {} ms | {} ms | {} ms | **{} ms** |",
+            c.label,
+            ms(m.cold.median),
+            ms(m.cold_waited.median),
+            ms(m.init_waited.median),
+            ms(m.first_waited.median),
+            ms(m.cold_own.median),
+            ms(m.first_throttled.median),
+            ms(m.first_cpu.median),
+            ms(m.warm.median),
+            ms(m.warm_waited.median),
+            ms(m.warm_own.median),
+        );
+    }
+}
+
+fn signal(pid: u32, which: &str) {
+    let ok = std::process::Command::new("kill").args([which, &pid.to_string()]).status().is_ok_and(|s| s.success());
+    assert!(ok, "kill {which} {pid}");
 }
 
 /// Lambda's price per GB-second (us-east-1, 2026) and per million requests.

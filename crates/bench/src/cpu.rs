@@ -4,6 +4,18 @@
 //! benchmark moves a process into it once init is over.
 
 use std::path::PathBuf;
+use std::time::Duration;
+
+/// The CPU time a process's threads have had so far (the first field of
+/// each thread's `schedstat`, nanoseconds).
+pub fn used(pid: u32) -> Duration {
+    let threads = std::fs::read_dir(format!("/proc/{pid}/task")).into_iter().flatten().flatten();
+    let ns: u64 = threads
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    Duration::from_nanos(ns)
+}
 
 const ROOT: &str = "/sys/fs/cgroup/cpu";
 const PERIOD_US: u64 = 100_000;
@@ -37,6 +49,14 @@ impl Quota {
     /// CPU time per 100 ms period for a memory size.
     pub fn quota_us(memory_mb: u64) -> u64 {
         (PERIOD_US * memory_mb / FULL_VCPU_MB).clamp(1000, PERIOD_US)
+    }
+
+    /// The time the group's processes have waited for a next period, their
+    /// quota spent (`cpu.stat`'s `throttled_time`), since the group was made.
+    pub fn throttled(&self) -> Duration {
+        let stat = std::fs::read_to_string(self.dir.join("cpu.stat")).unwrap_or_default();
+        let ns = stat.lines().find_map(|l| l.strip_prefix("throttled_time ")).and_then(|v| v.trim().parse().ok());
+        Duration::from_nanos(ns.unwrap_or(0))
     }
 
     /// Moves a process (all its threads) into the group.

@@ -344,7 +344,7 @@ async fn main() {
     );
 
     // Table and queue from template.yaml, straight on the emulators.
-    let sdk = invites_adapters::sdk_config().await;
+    let sdk = invites_adapters::sdk_config().await.expect("the AWS configuration");
     let template = invites_devtools::load_template(&invites_devtools::template_path()).unwrap();
     let table = format!("bench-{}", invites_domain::ids::new_ulid().to_lowercase());
     invites_devtools::create_table(&aws_sdk_dynamodb::Client::new(&sdk), &template, &table).await.unwrap();
@@ -863,6 +863,33 @@ async fn cold_phase(
             "bench: no target/bench-jitter/release/create-invite: the entropy lever is left out (scripts/bench.sh builds it)"
         );
     }
+    // Connection reuse after a pause: the environment frozen, the service
+    // closing connections idle for 2 s (as DynamoDB does after about 60 s).
+    let closing = Duration::from_secs(2);
+    let sqs_closing = ca.front_closing_idle(&env.sqs.url, Some(closing)).await;
+    let mut closing_idle = vec![
+        ("AWS_ENDPOINT_URL_DYNAMODB".to_owned(), ca.front_closing_idle(&env.ddb.url, Some(closing)).await),
+        ("AWS_ENDPOINT_URL_SESV2".to_owned(), ca.front_closing_idle(&env.ses.url, Some(closing)).await),
+        ("INVITES_QUEUE_URL".to_owned(), format!("{sqs_closing}/{queue_path}")),
+        ("AWS_ENDPOINT_URL_SQS".to_owned(), sqs_closing),
+    ];
+    closing_idle.extend(ca.trust_env());
+    let idle_timeout = |secs: u64| [("INVITES_HTTP_IDLE_TIMEOUT_SECS".to_owned(), secs.to_string())];
+    let pauses = [
+        (PAUSE_SHORT, 1, 50, "1 s: shorter than the service's idle timeout", "50 s (as built)"),
+        (PAUSE_FRESH, 3, 1, "3 s: longer than the service's", "1 s: below the service's (as built, scaled)"),
+        (
+            PAUSE_STALE,
+            3,
+            90,
+            "3 s: longer than the service's",
+            "90 s: above the service's (hyper's default, as before)",
+        ),
+    ];
+    for (label, pause, client, _, _) in pauses {
+        let case = Case::new(label, release("create-invite"), 128, new_invite);
+        cases.push(case.env(&closing_idle).env(&idle_timeout(client)).pause(Duration::from_secs(pause)));
+    }
     // The memory sizes.
     let mut sizes = vec![(128, "create-invite".to_owned())];
     for mb in [256, 512, cpu::FULL_VCPU_MB] {
@@ -894,6 +921,18 @@ async fn cold_phase(
         let m = &measured[*key];
         println!("| {what} | {} | {} | {} | {} |", m.init.spread(), m.first.spread(), m.cold.spread(), m.warm.spread());
     }
+    println!("\n### Where the first and the warm request went (medians)\n");
+    cold::print_breakdown(&cases[..http_functions + 1 + 4], &measured);
+    println!(
+        "\n### A request after a pause, the process frozen meanwhile (create-invite, 128 MB; the service closes connections idle for {} s)\n",
+        closing.as_secs()
+    );
+    println!("| pause | the client's idle timeout | the request after the pause | warm, before the pause |");
+    println!("| --- | --- | ---: | ---: |");
+    for (label, _, _, pause, client) in pauses {
+        let m = &measured[label];
+        println!("| {pause} | {client} | {} | {} |", m.after_pause.as_ref().unwrap().spread(), m.warm.spread());
+    }
     println!("\n### Memory size: latency and cost (create-invite)\n");
     cold::print_memory("create-invite", &sizes, &measured);
     println!();
@@ -901,6 +940,7 @@ async fn cold_phase(
         let m = &measured[&c.label];
         figures.cold_ms.insert(c.label.clone(), m.cold.median.as_secs_f64() * 1000.0);
         figures.warm_quota_ms.insert(c.label.clone(), m.warm.median.as_secs_f64() * 1000.0);
+        figures.cold_own_ms.insert(c.label.clone(), m.cold_own.median.as_secs_f64() * 1000.0);
     }
 }
 
@@ -908,6 +948,9 @@ const LEVER_NO_PRIME: &str = "create-invite, not primed";
 const LEVER_PLAIN: &str = "create-invite, plain HTTP, not primed";
 const LEVER_JITTER: &str = "create-invite, jitter entropy";
 const LEVER_BEFORE: &str = "create-invite, jitter entropy, not primed";
+const PAUSE_SHORT: &str = "create-invite, a short pause";
+const PAUSE_FRESH: &str = "create-invite, a long pause, idle timeout below the service's";
+const PAUSE_STALE: &str = "create-invite, a long pause, idle timeout above the service's";
 
 /// A program on the `PATH`, by absolute path (the cases run with an empty
 /// environment).

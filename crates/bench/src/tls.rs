@@ -11,6 +11,8 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 
@@ -94,6 +96,12 @@ impl Ca {
     /// A TLS endpoint on loopback passing everything to `upstream`
     /// (`http://host:port`); answers its `https://localhost:port` URL.
     pub async fn front(&self, upstream: &str) -> String {
+        self.front_closing_idle(upstream, None).await
+    }
+
+    /// As [`Ca::front`], closing a connection (TLS `close_notify`, then
+    /// FIN) once it has been idle for `idle`, as an AWS endpoint does.
+    pub async fn front_closing_idle(&self, upstream: &str, idle: Option<Duration>) -> String {
         let certs =
             CertificateDer::pem_file_iter(self.dir.join("leaf.pem")).unwrap().collect::<Result<Vec<_>, _>>().unwrap();
         let key = PrivateKeyDer::from_pem_file(self.dir.join("leaf.key")).unwrap();
@@ -117,10 +125,35 @@ impl Ca {
                     let Ok(mut tls) = acceptor.accept(tcp).await else { return };
                     let Ok(mut plain) = TcpStream::connect(&upstream).await else { return };
                     let _ = plain.set_nodelay(true);
-                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+                    match idle {
+                        None => drop(tokio::io::copy_bidirectional(&mut tls, &mut plain).await),
+                        Some(idle) => pass_until_idle(tls, plain, idle).await,
+                    }
                 });
             }
         });
         format!("https://localhost:{port}")
     }
+}
+
+/// Passes bytes both ways until either side closes or nothing has passed
+/// for `idle`; then closes the client's side as a server does.
+async fn pass_until_idle(tls: tokio_rustls::server::TlsStream<TcpStream>, plain: TcpStream, idle: Duration) {
+    let (mut tls_in, mut tls_out) = tokio::io::split(tls);
+    let (mut plain_in, mut plain_out) = plain.into_split();
+    let (mut up, mut down) = (vec![0u8; 16 * 1024], vec![0u8; 16 * 1024]);
+    loop {
+        tokio::select! {
+            n = tls_in.read(&mut up) => match n {
+                Ok(n) if n > 0 && plain_out.write_all(&up[..n]).await.is_ok() => {}
+                _ => break,
+            },
+            n = plain_in.read(&mut down) => match n {
+                Ok(n) if n > 0 && tls_out.write_all(&down[..n]).await.is_ok() && tls_out.flush().await.is_ok() => {}
+                _ => break,
+            },
+            _ = tokio::time::sleep(idle) => break,
+        }
+    }
+    let _ = tls_out.shutdown().await;
 }

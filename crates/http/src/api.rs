@@ -36,10 +36,10 @@ impl AppState {
         if needs.link_keys {
             config.require_token_keys()?;
         }
-        let sdk = invites_adapters::sdk_config().await;
+        let sdk = invites_adapters::sdk_config().await?;
         let queue = if needs.queue { Some(Queue::new(&sdk, config.require_queue()?)) } else { None };
         let store = Store::from_config(&sdk, &config);
-        invites_runtime::prime(&store).await?;
+        invites_runtime::prime(&store, queue.as_ref()).await?;
         Ok(Self { store, queue, auth: Auth::from_env(), config })
     }
 

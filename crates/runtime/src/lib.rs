@@ -6,20 +6,36 @@
 pub mod logging;
 
 /// The start of every function: JSON logs, then the AWS configuration its
-/// clients share (read once per cold start).
-pub async fn start() -> aws_config::SdkConfig {
+/// clients share (read once per cold start); an invalid setting of it is
+/// logged and stops the function.
+pub async fn start() -> Result<aws_config::SdkConfig, invites_adapters::config::ConfigError> {
     logging::init();
-    invites_adapters::sdk_config().await
+    invites_adapters::sdk_config().await.inspect_err(|e| tracing::error!("{e}"))
 }
 
-/// Opens the store's DynamoDB connection during init, unless
-/// `INVITES_PRIME_ON_INIT=false` (`invites_adapters::Store::prime`); a
-/// failure is logged, not fatal: the first request opens it instead.
-pub async fn prime(store: &invites_adapters::Store) -> Result<(), invites_adapters::config::ConfigError> {
-    if invites_adapters::config::prime_on_init()?
-        && let Err(e) = store.prime().await
-    {
-        tracing::warn!(error = %e, "the DynamoDB connection opens on the first request instead of during init");
+/// Opens the store's DynamoDB connection, and the queue's when the function
+/// queues messages, during init, side by side, unless
+/// `INVITES_PRIME_ON_INIT=false` (`invites_adapters::Store::prime`,
+/// `invites_adapters::Queue::prime`); a failure is logged, not fatal: the
+/// first request opens that connection instead.
+pub async fn prime(
+    store: &invites_adapters::Store,
+    queue: Option<&invites_adapters::Queue>,
+) -> Result<(), invites_adapters::config::ConfigError> {
+    if !invites_adapters::config::prime_on_init()? {
+        return Ok(());
+    }
+    let queue = async {
+        match queue {
+            Some(q) => q.prime().await,
+            None => Ok(()),
+        }
+    };
+    let (table, queue) = tokio::join!(store.prime(), queue);
+    for (what, result) in [("DynamoDB", table), ("SQS", queue)] {
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "the {what} connection opens on the first request instead of during init");
+        }
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ use lambda_runtime::{LambdaEvent, service_fn};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    let sdk = invites_runtime::start().await;
+    let sdk = invites_runtime::start().await?;
     let config = invites_adapters::Config::from_env()?;
     let handler: &'static Handler =
         Box::leak(Box::new(Handler { store: invites_adapters::Store::from_config(&sdk, &config) }));

@@ -7,7 +7,7 @@ use publish_events::Publisher;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    let sdk = invites_runtime::start().await;
+    let sdk = invites_runtime::start().await?;
     // Events carry each role's permissions from the deployment's catalogue.
     invites_adapters::config::roles_from_env()?;
     // Webhooks: the endpoints are in the table, the deliveries go to their queue.

@@ -3,7 +3,7 @@ use sweep_invites::Sweeper;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    let sdk = invites_runtime::start().await;
+    let sdk = invites_runtime::start().await?;
     let config = invites_adapters::Config::from_env()?;
     let sweeper: &'static Sweeper = Box::leak(Box::new(Sweeper {
         store: invites_adapters::Store::from_config(&sdk, &config),

@@ -10,7 +10,7 @@ use serde_json::Value;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     invites_runtime::logging::init();
-    let sdk = invites_adapters::sdk_config().await;
+    let sdk = invites_adapters::sdk_config().await.expect("the AWS configuration");
     let db = aws_sdk_dynamodb::Client::new(&sdk);
     lambda_runtime::run(service_fn(move |e: LambdaEvent<Value>| {
         let _ = &db;
