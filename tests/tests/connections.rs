@@ -65,7 +65,10 @@ fn a_bad_idle_timeout_stops_a_function_at_start() {
                 .unwrap();
             let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
             assert!(!out.status.success(), "{function} started with {value}");
-            assert!(said.contains("INVITES_HTTP_IDLE_TIMEOUT_SECS has an invalid value"), "{function}, {value}: {said}");
+            assert!(
+                said.contains("INVITES_HTTP_IDLE_TIMEOUT_SECS has an invalid value"),
+                "{function}, {value}: {said}"
+            );
         }
     }
 }
