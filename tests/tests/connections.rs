@@ -34,7 +34,7 @@ async fn a_function_opens_its_connections_during_init_the_queues_too_where_it_qu
     let h = Harness::new().await;
     let (table, queue) = calls_during_init(&h, "create-invite", vec![]).await;
     assert_eq!(table.get("getitem"), Some(&1), "the table's connection: {table:?}");
-    assert_eq!(queue.get("getqueueattributes"), Some(&1), "the queue's connection: {queue:?}");
+    assert_eq!(queue.get("getqueueurl"), Some(&1), "the queue's connection: {queue:?}");
     assert_eq!(queue.values().sum::<u64>(), 1, "nothing queued: {queue:?}");
     // A function that never queues has no queue client to open.
     let (table, queue) = calls_during_init(&h, "list-invites", vec![]).await;

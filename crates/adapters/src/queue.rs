@@ -14,12 +14,16 @@ impl Queue {
     }
 
     /// Opens the queue's connection during init, as [`crate::Store::prime`]
-    /// does the table's: one `GetQueueAttributes` of the queue's ARN (the
+    /// does the table's: one `GetQueueUrl` of the queue's own name (the
     /// policy of every function that queues allows it; `SendMessage` would
-    /// queue a message). A failure only means the first message opens it.
+    /// queue a message, and moto answers `GetQueueAttributes` in time that
+    /// grows with the messages waiting). A failure only means the first
+    /// message opens it.
     pub async fn prime(&self) -> Result<(), Error> {
-        let read = self.sqs.get_queue_attributes().queue_url(&self.url);
-        read.attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        let name = self.url.rsplit('/').next().unwrap_or_default();
+        self.sqs
+            .get_queue_url()
+            .queue_name(name)
             .send()
             .await
             .map(drop)
