@@ -32,18 +32,38 @@ async fn calls_during_init(
 #[tokio::test]
 async fn a_function_opens_its_connections_during_init_the_queues_too_where_it_queues() {
     let h = Harness::new().await;
-    let (table, queue) = calls_during_init(&h, "create-invite", vec![]).await;
-    assert_eq!(table.get("getitem"), Some(&1), "the table's connection: {table:?}");
-    assert_eq!(queue.get("getqueueurl"), Some(&1), "the queue's connection: {queue:?}");
-    assert_eq!(queue.values().sum::<u64>(), 1, "nothing queued: {queue:?}");
+    for function in ["create-invite", "manage-invite", "members"] {
+        let (table, queue) = calls_during_init(&h, function, vec![]).await;
+        assert_eq!(table.get("getitem"), Some(&1), "{function}, the table's connection: {table:?}");
+        assert_eq!(queue.get("getqueueurl"), Some(&1), "{function}, the queue's connection: {queue:?}");
+        assert_eq!(queue.values().sum::<u64>(), 1, "{function}: nothing queued: {queue:?}");
+    }
     // A function that never queues has no queue client to open.
     let (table, queue) = calls_during_init(&h, "list-invites", vec![]).await;
     assert_eq!(table.get("getitem"), Some(&1), "{table:?}");
     assert!(queue.is_empty(), "{queue:?}");
+    // The idle timeout's edges start (a bad value stops it: below).
+    for secs in ["1", "3600"] {
+        let (table, _) =
+            calls_during_init(&h, "create-invite", vec![("INVITES_HTTP_IDLE_TIMEOUT_SECS", secs.into())]).await;
+        assert_eq!(table.get("getitem"), Some(&1), "started with {secs} s");
+    }
     // Switched off, the first request opens both.
     let off = vec![("INVITES_PRIME_ON_INIT", "false".to_owned())];
     let (table, queue) = calls_during_init(&h, "create-invite", off).await;
     assert!(table.is_empty() && queue.is_empty(), "{table:?} {queue:?}");
+}
+
+/// The priming call is one the queue answers (not a refusal that merely
+/// opened the connection), and a queue that does not exist is an error.
+#[tokio::test]
+async fn the_queues_priming_call_is_answered() {
+    let h = Harness::new().await;
+    let sdk = invites_adapters::sdk_config().await.expect("the AWS configuration");
+    let queue = invites_adapters::Queue::new(&sdk, h.queue_url.clone());
+    queue.prime().await.expect("the queue answers its own name");
+    let missing = invites_adapters::Queue::new(&sdk, format!("{}-missing", h.queue_url));
+    assert!(missing.prime().await.is_err());
 }
 
 /// An idle timeout that is not a whole number of seconds from 1 to 3,600

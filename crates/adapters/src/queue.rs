@@ -14,16 +14,15 @@ impl Queue {
     }
 
     /// Opens the queue's connection during init, as [`crate::Store::prime`]
-    /// does the table's: one `GetQueueUrl` of the queue's own name (the
-    /// policy of every function that queues allows it; `SendMessage` would
-    /// queue a message, and moto answers `GetQueueAttributes` in time that
-    /// grows with the messages waiting). A failure only means the first
-    /// message opens it.
+    /// does the table's: one `GetQueueUrl` of the queue's own name and
+    /// account (the policy of every function that queues allows it;
+    /// `SendMessage` would queue a message, and moto answers
+    /// `GetQueueAttributes` in time that grows with the messages waiting).
+    /// A failure only means the first message opens it.
     pub async fn prime(&self) -> Result<(), Error> {
-        let name = self.url.rsplit('/').next().unwrap_or_default();
-        self.sqs
-            .get_queue_url()
-            .queue_name(name)
+        let (owner, name) = owner_and_name(&self.url);
+        let lookup = self.sqs.get_queue_url().queue_name(name).set_queue_owner_aws_account_id(owner.map(Into::into));
+        lookup
             .send()
             .await
             .map(drop)
@@ -63,5 +62,33 @@ impl Queue {
             )?;
         let ok: Vec<&str> = out.successful().iter().map(|s| s.id()).collect();
         Ok((0..msgs.len()).map(|i| ok.contains(&i.to_string().as_str())).collect())
+    }
+}
+
+/// A queue URL's account and name: `https://sqs.<region>.amazonaws.com/<account>/<name>`
+/// (a trailing slash ignored); no account where the path has one segment.
+fn owner_and_name(url: &str) -> (Option<&str>, &str) {
+    let path = url.split_once("://").map_or(url, |(_, rest)| rest).trim_end_matches('/');
+    let mut segments = path.rsplit('/');
+    let name = segments.next().unwrap_or_default();
+    let owner = segments.next().filter(|s| !s.is_empty() && !s.contains('.') && !s.contains(':'));
+    (owner, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::owner_and_name;
+
+    #[test]
+    fn a_queue_url_names_its_account_and_queue() {
+        let url = "https://sqs.eu-central-1.amazonaws.com/123456789012/invites-mail";
+        assert_eq!(owner_and_name(url), (Some("123456789012"), "invites-mail"));
+        assert_eq!(owner_and_name(&format!("{url}/")), (Some("123456789012"), "invites-mail"));
+        let fifo = "https://sqs.eu-central-1.amazonaws.com/123456789012/mail.fifo";
+        assert_eq!(owner_and_name(fifo), (Some("123456789012"), "mail.fifo"));
+        // moto's and the local stack's: the account is moto's default.
+        assert_eq!(owner_and_name("http://localhost:4566/000000000000/e2e-mail"), (Some("000000000000"), "e2e-mail"));
+        // A URL without an account segment: the caller's account.
+        assert_eq!(owner_and_name("http://localhost:4566/e2e-mail"), (None, "e2e-mail"));
     }
 }

@@ -7,9 +7,11 @@
 //! round, the cases interleaved round after round, so drift on the machine
 //! hits them alike; medians with their spread.
 
-use crate::cpu::{self, Quota};
+use crate::cpu::{self, FULL_VCPU_MB, Quota};
 use crate::init::Figure;
+use crate::tls::Ca;
 use crate::{Env, ms, peak_rss_kb, spawn_with};
+use invites_devtools::proxy;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -79,6 +81,7 @@ struct Samples {
     first_cpu: Vec<Duration>,
     warm_waited: Vec<Duration>,
     after_pause: Vec<Duration>,
+    after_pause_connections: Vec<u64>,
     rss_kb: Vec<u64>,
 }
 
@@ -105,17 +108,16 @@ pub struct Measured {
     pub first_cpu: Figure,
     /// Of the median warm request, the time spent waiting for the emulators.
     pub warm_waited: Figure,
-    /// The request after the case's pause, when it has one.
+    /// The request after the case's pause, when it has one, and the
+    /// connections the TLS fronts accepted for it (median).
     pub after_pause: Option<Figure>,
+    pub after_pause_connections: u64,
     pub rss_mb: f64,
 }
 
 /// `rounds` rounds of every case; `next` hands out the request numbers.
-pub async fn measure(env: &Env, cases: &[Case<'_>], rounds: usize) -> BTreeMap<String, Measured> {
-    let mut quotas: BTreeMap<u64, Option<Quota>> = BTreeMap::new();
-    for c in cases {
-        quotas.entry(c.memory_mb).or_insert_with(|| Quota::new(c.memory_mb));
-    }
+pub async fn measure(env: &Env, ca: &Ca, cases: &[Case<'_>], rounds: usize) -> BTreeMap<String, Measured> {
+    let held = Quota::new(FULL_VCPU_MB).is_some();
     let mut samples: BTreeMap<String, Samples> = BTreeMap::new();
     let mut i = 0;
     for round in 0..rounds {
@@ -123,13 +125,16 @@ pub async fn measure(env: &Env, cases: &[Case<'_>], rounds: usize) -> BTreeMap<S
         for case in cases {
             let (mut child, api, init) = spawn_with(env, &case.program, &case.args, &case.env).await;
             let pid = child.id().unwrap();
-            if let Some(q) = &quotas[&case.memory_mb] {
+            // A group of its own: no period's quota spent by the case before.
+            let quota = Quota::new(case.memory_mb);
+            if let Some(q) = &quota {
                 q.enter(pid);
             }
-            let quota = quotas[&case.memory_mb].as_ref();
-            let throttled = || quota.map(Quota::throttled).unwrap_or_default();
-            // The proxies' waits since the last look: init's priming, then each request's.
-            let waited = || [&env.ddb, &env.sqs, &env.ses].iter().map(|p| p.take().busy).sum::<Duration>();
+            let throttled = || quota.as_ref().map(Quota::throttled).unwrap_or_default();
+            // The time the proxies spent waiting for answers since the last
+            // look (init's priming, then each request's), calls that
+            // overlapped counted once.
+            let waited = || proxy::union([&env.ddb, &env.sqs, &env.ses].iter().flat_map(|p| p.take().spans).collect());
             let init_waited = waited();
             let invoke = async |i: usize| {
                 let out = api.invoke((case.event)(i).to_string()).await;
@@ -144,7 +149,7 @@ pub async fn measure(env: &Env, cases: &[Case<'_>], rounds: usize) -> BTreeMap<S
             s.first_waited.push(waited());
             s.cold_waited.push(init_waited + *s.first_waited.last().unwrap());
             s.first_throttled.push(throttled() - throttled_before);
-            s.first_cpu.push(cpu::used(pid) - cpu_before);
+            s.first_cpu.push(cpu::used(pid).saturating_sub(cpu_before));
             let mut warm = Vec::with_capacity(WARM);
             for k in 1..=WARM {
                 let took = invoke(i + k).await;
@@ -153,10 +158,16 @@ pub async fn measure(env: &Env, cases: &[Case<'_>], rounds: usize) -> BTreeMap<S
             i += WARM + 1;
             warm.sort();
             if let Some(pause) = case.pause {
+                // As Lambda does: frozen while idle, the next event waiting
+                // when it thaws, so the request races the connections'
+                // news of the service's close.
                 signal(pid, "-STOP");
                 tokio::time::sleep(pause).await;
-                signal(pid, "-CONT");
-                s.after_pause.push(invoke(i).await);
+                let opened = ca.accepted();
+                let (took, ()) = tokio::join!(invoke(i), async { signal(pid, "-CONT") });
+                s.after_pause.push(took);
+                s.after_pause_connections.push(ca.accepted() - opened);
+                waited();
                 i += 1;
             }
             s.init.push(init);
@@ -171,14 +182,13 @@ pub async fn measure(env: &Env, cases: &[Case<'_>], rounds: usize) -> BTreeMap<S
             let _ = child.wait().await;
         }
     }
-    let held: BTreeMap<&str, bool> = cases.iter().map(|c| (c.label.as_str(), quotas[&c.memory_mb].is_some())).collect();
     samples
         .into_iter()
         .map(|(label, s)| {
             let mut rss = s.rss_kb.clone();
             rss.sort();
             let m = Measured {
-                quota: held[label.as_str()],
+                quota: held,
                 init: Figure::of(s.init),
                 first: Figure::of(s.first),
                 cold: Figure::of(s.cold),
@@ -192,6 +202,11 @@ pub async fn measure(env: &Env, cases: &[Case<'_>], rounds: usize) -> BTreeMap<S
                 first_cpu: Figure::of(s.first_cpu),
                 warm_waited: Figure::of(s.warm_waited),
                 after_pause: (!s.after_pause.is_empty()).then(|| Figure::of(s.after_pause)),
+                after_pause_connections: {
+                    let mut c = s.after_pause_connections.clone();
+                    c.sort();
+                    c.get(c.len() / 2).copied().unwrap_or(0)
+                },
                 rss_mb: rss[rss.len() / 2] as f64 / 1024.0,
             };
             (label, m)

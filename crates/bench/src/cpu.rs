@@ -4,6 +4,7 @@
 //! benchmark moves a process into it once init is over.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The CPU time a process's threads have had so far (the first field of
@@ -30,7 +31,9 @@ impl Quota {
     /// A group for `memory_mb`; `None` (with the reason on stderr) where
     /// cgroup v1's `cpu` controller is not mounted or not writable.
     pub fn new(memory_mb: u64) -> Option<Self> {
-        let dir = PathBuf::from(ROOT).join(format!("invites-bench-{}-{memory_mb}", std::process::id()));
+        static MADE: AtomicU64 = AtomicU64::new(0);
+        let n = MADE.fetch_add(1, Ordering::SeqCst);
+        let dir = PathBuf::from(ROOT).join(format!("invites-bench-{}-{n}-{memory_mb}", std::process::id()));
         let made = std::fs::create_dir_all(&dir)
             .and_then(|_| std::fs::write(dir.join("cpu.cfs_period_us"), PERIOD_US.to_string()))
             .and_then(|_| std::fs::write(dir.join("cpu.cfs_quota_us"), Self::quota_us(memory_mb).to_string()));

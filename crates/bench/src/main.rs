@@ -898,7 +898,7 @@ async fn cold_phase(
         sizes.push((mb, label));
     }
 
-    let measured = cold::measure(env, &cases, rounds).await;
+    let measured = cold::measure(env, &ca, &cases, rounds).await;
     println!("### The cold request: 128 MB's CPU share after init, over TLS ({rounds} interleaved rounds)\n");
     cold::print(&cases[..http_functions + 1 + 4], &measured);
     println!();
@@ -927,11 +927,14 @@ async fn cold_phase(
         "\n### A request after a pause, the process frozen meanwhile (create-invite, 128 MB; the service closes connections idle for {} s)\n",
         closing.as_secs()
     );
-    println!("| pause | the client's idle timeout | the request after the pause | warm, before the pause |");
-    println!("| --- | --- | ---: | ---: |");
+    println!(
+        "| pause | the client's idle timeout | the request after the pause | connections it opened (median) | warm, before the pause |"
+    );
+    println!("| --- | --- | ---: | ---: | ---: |");
     for (label, _, _, pause, client) in pauses {
         let m = &measured[label];
-        println!("| {pause} | {client} | {} | {} |", m.after_pause.as_ref().unwrap().spread(), m.warm.spread());
+        let after = m.after_pause.as_ref().unwrap().spread();
+        println!("| {pause} | {client} | {after} | {} | {} |", m.after_pause_connections, m.warm.spread());
     }
     println!("\n### Memory size: latency and cost (create-invite)\n");
     cold::print_memory("create-invite", &sizes, &measured);

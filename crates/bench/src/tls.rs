@@ -11,6 +11,7 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -18,6 +19,8 @@ use tokio_rustls::TlsAcceptor;
 
 pub struct Ca {
     pub dir: PathBuf,
+    /// Connections its fronts have accepted, all of them together.
+    accepted: Arc<AtomicU64>,
 }
 
 impl Ca {
@@ -74,7 +77,12 @@ impl Ca {
             "-extfile",
             "leaf.ext",
         ]);
-        Self { dir: dir.to_owned() }
+        Self { dir: dir.to_owned(), accepted: Arc::default() }
+    }
+
+    /// Connections its fronts have accepted so far.
+    pub fn accepted(&self) -> u64 {
+        self.accepted.load(Ordering::SeqCst)
     }
 
     pub fn ca_file(&self) -> String {
@@ -116,9 +124,11 @@ impl Ca {
         let upstream = upstream.trim_start_matches("http://").trim_end_matches('/').to_owned();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
+        let accepted = self.accepted.clone();
         tokio::spawn(async move {
             loop {
                 let Ok((tcp, _)) = listener.accept().await else { continue };
+                accepted.fetch_add(1, Ordering::SeqCst);
                 let (acceptor, upstream) = (acceptor.clone(), upstream.clone());
                 tokio::spawn(async move {
                     let _ = tcp.set_nodelay(true);

@@ -155,7 +155,7 @@ async fn main() -> Result<(), BoxError> {
         }
         Command::Init => {
             let template = load_template(&template_path())?;
-            let sdk = invites_adapters::sdk_config().await.expect("the AWS configuration");
+            let sdk = invites_adapters::sdk_config().await?;
             let table = env("INVITES_TABLE")?;
             let db = aws_sdk_dynamodb::Client::new(&sdk);
             match db.describe_table().table_name(&table).send().await {
@@ -186,7 +186,7 @@ async fn main() -> Result<(), BoxError> {
                 None => env("INVITES_QUEUE_URL")?,
             };
             let dlq_url = dlq_url.unwrap_or_else(|| format!("{queue_url}-dlq"));
-            let sqs = aws_sdk_sqs::Client::new(&invites_adapters::sdk_config().await.expect("the AWS configuration"));
+            let sqs = aws_sdk_sqs::Client::new(&invites_adapters::sdk_config().await?);
             if redrive {
                 let moved = invites_devtools::dlq::redrive(&sqs, &dlq_url, &queue_url).await?;
                 println!("moved {moved} message(s) back to {queue_url}");
@@ -200,7 +200,7 @@ async fn main() -> Result<(), BoxError> {
             }
         }
         Command::Events => {
-            let sdk = invites_adapters::sdk_config().await.expect("the AWS configuration");
+            let sdk = invites_adapters::sdk_config().await?;
             let sqs = aws_sdk_sqs::Client::new(&sdk);
             let url = sqs.get_queue_url().queue_name(format!("{}-seen", env("INVITES_EVENT_BUS")?)).send().await?;
             for event in take_events(&sqs, url.queue_url().unwrap_or_default()).await? {
@@ -221,7 +221,7 @@ async fn main() -> Result<(), BoxError> {
             println!("{}", serde_json::to_string_pretty(&answer)?);
         }
         Command::Pump { sweep_every } => {
-            let sdk = invites_adapters::sdk_config().await.expect("the AWS configuration");
+            let sdk = invites_adapters::sdk_config().await?;
             let pump = invites_devtools::pump::Pump {
                 sqs: aws_sdk_sqs::Client::new(&sdk),
                 queue_url: env("INVITES_QUEUE_URL")?,

@@ -23,6 +23,10 @@ use tokio::net::TcpListener;
 pub struct Stats {
     pub calls: BTreeMap<String, u64>,
     pub busy: Duration,
+    /// When each answered call started and ended: where calls overlap (on
+    /// several connections, or on several proxies) their union is the
+    /// time spent waiting, not `busy`'s sum.
+    pub spans: Vec<(Instant, Instant)>,
     /// Items DynamoDB read for the answers: each Query's and Scan's
     /// `ScannedCount` (before any filter), plus one per item a GetItem found.
     pub items_read: u64,
@@ -219,10 +223,29 @@ impl Proxy {
         let answer = answer.ok()?;
         let mut stats = self.stats.lock().unwrap();
         stats.busy += started.elapsed();
+        stats.spans.push((started, Instant::now()));
         stats.items_read += items_read(&answer.body);
         drop(stats);
         (!lose_answer).then(|| answer.reply())
     }
+}
+
+/// The time covered by at least one of `spans` (each `(start, end)`).
+pub fn union(mut spans: Vec<(Instant, Instant)>) -> Duration {
+    spans.sort();
+    let mut total = Duration::ZERO;
+    let mut open: Option<(Instant, Instant)> = None;
+    for (start, end) in spans {
+        open = match open {
+            Some((s, e)) if start <= e => Some((s, e.max(end))),
+            Some((s, e)) => {
+                total += e - s;
+                Some((start, end))
+            }
+            None => Some((start, end)),
+        };
+    }
+    total + open.map_or(Duration::ZERO, |(s, e)| e - s)
 }
 
 /// What a DynamoDB answer's body says was read: `"ScannedCount":N` of a query or
@@ -256,7 +279,18 @@ fn call_name(head: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::items_read;
+    use super::{items_read, union};
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn overlapping_calls_count_once_and_gaps_not_at_all() {
+        let t = Instant::now();
+        let at = |ms: u64| t + Duration::from_millis(ms);
+        // 0–10 and 5–12 overlap (12 ms), 20–25 stands apart (5 ms), 21–22 lies inside it.
+        let spans = vec![(at(20), at(25)), (at(0), at(10)), (at(5), at(12)), (at(21), at(22))];
+        assert_eq!(union(spans), Duration::from_millis(17));
+        assert_eq!(union(Vec::new()), Duration::ZERO);
+    }
 
     #[test]
     fn items_read_counts_queries_gets_and_batched_gets() {
