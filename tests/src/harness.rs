@@ -122,6 +122,12 @@ pub fn events_dir() -> PathBuf {
 
 pub const SENDER: &str = "invites@example.com";
 
+/// A variable of the local stack's environment (an emulator's endpoint),
+/// which `make test` sets.
+pub fn stack(var: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| panic!("{var} is not set: run the suite with `make test`"))
+}
+
 /// A debug build of a function's binary (make test builds them first).
 pub fn binary(name: &str) -> PathBuf {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug").join(name);

@@ -8,10 +8,6 @@ use invites_devtools::proxy::Proxy;
 use invites_tests::*;
 use std::collections::BTreeMap;
 
-fn stack(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run the suite with `make test`"))
-}
-
 /// The AWS calls a function made during its init, by the table's proxy and
 /// the queue's.
 async fn calls_during_init(

@@ -16,10 +16,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
-fn stack(var: &str) -> String {
-    std::env::var(var).unwrap()
-}
-
 /// The events the table's audit trail says must be on the bus.
 async fn expected(h: &Harness) -> Vec<Event> {
     h.dump()

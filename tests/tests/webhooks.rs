@@ -16,10 +16,6 @@ use invites_tests::*;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-fn stack(var: &str) -> String {
-    std::env::var(var).unwrap()
-}
-
 struct Receiver {
     _child: tokio::process::Child,
     base: String,

@@ -66,12 +66,12 @@ impl Queue {
 }
 
 /// A queue URL's account and name: `https://sqs.<region>.amazonaws.com/<account>/<name>`
-/// (a trailing slash ignored); no account where the path has one segment.
+/// (a trailing slash ignored); no account where the segment before the name
+/// is not a 12-digit account id (a URL without one).
 fn owner_and_name(url: &str) -> (Option<&str>, &str) {
-    let path = url.split_once("://").map_or(url, |(_, rest)| rest).trim_end_matches('/');
-    let mut segments = path.rsplit('/');
+    let mut segments = url.trim_end_matches('/').rsplit('/');
     let name = segments.next().unwrap_or_default();
-    let owner = segments.next().filter(|s| !s.is_empty() && !s.contains('.') && !s.contains(':'));
+    let owner = segments.next().filter(|s| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()));
     (owner, name)
 }
 
@@ -90,5 +90,6 @@ mod tests {
         assert_eq!(owner_and_name("http://localhost:4566/000000000000/e2e-mail"), (Some("000000000000"), "e2e-mail"));
         // A URL without an account segment: the caller's account.
         assert_eq!(owner_and_name("http://localhost:4566/e2e-mail"), (None, "e2e-mail"));
+        assert_eq!(owner_and_name("http://localhost/e2e-mail"), (None, "e2e-mail"));
     }
 }

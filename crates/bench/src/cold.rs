@@ -94,7 +94,7 @@ pub struct Measured {
     pub cold: Figure,
     pub warm: Figure,
     /// Of the first request: the time spent waiting for the emulators'
-    /// answers (the counting proxies' own measure), waiting for the next
+    /// answers (the union of the counting proxies' calls), waiting for the next
     /// CFS period with the quota spent, and on the CPU.
     pub first_waited: Figure,
     /// Of init (its priming calls), and of init and the first request.
@@ -126,7 +126,7 @@ pub async fn measure(env: &Env, ca: &Ca, cases: &[Case<'_>], rounds: usize) -> B
             let (mut child, api, init) = spawn_with(env, &case.program, &case.args, &case.env).await;
             let pid = child.id().unwrap();
             // A group of its own: no period's quota spent by the case before.
-            let quota = Quota::new(case.memory_mb);
+            let quota = if held { Quota::new(case.memory_mb) } else { None };
             if let Some(q) = &quota {
                 q.enter(pid);
             }
@@ -242,9 +242,8 @@ pub fn print(cases: &[Case<'_>], measured: &BTreeMap<String, Measured>) {
 /// counting proxies measure it: init's priming calls and the first
 /// request's), and the rest, which is this process's own; of the first
 /// request, the wait for the next CFS period with the quota spent and the
-/// process's CPU time. Where a case waits for several answers at once (the
-/// worker sends five e-mails at a time) the waits overlap and add up to
-/// more than the time they took.
+/// process's CPU time. Calls that overlap (the worker sends five e-mails at
+/// a time) count once.
 pub fn print_breakdown(cases: &[Case<'_>], measured: &BTreeMap<String, Measured>) {
     println!(
         "| case | cold request | of it waiting for the emulators (init's priming + first request) | **without that wait** | first request: waiting for the next CPU period | first request: own CPU | warm | of it waiting for the emulators | **without that wait** |"
